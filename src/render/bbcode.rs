@@ -1,0 +1,11 @@
+//! The `bbcode` body format.
+
+use pulldown_cmark::Event;
+
+use super::RenderOptions;
+
+/// Renders events as bbcode.
+pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
+    let _ = (events, opts);
+    String::new()
+}

@@ -1,0 +1,547 @@
+//! Body formats: one renderer per format over the post's parsed events.
+//!
+//! Every renderer is a small writer shaped like pulldown-cmark's own `html.rs`: a struct that
+//! holds the output and a little state, with `start_tag` / `end_tag` and exhaustive matches.
+//! The helpers in this file are the pieces they share: footnote numbering, link rewriting,
+//! heading levels and anchors, and reducing raw HTML to text.
+
+mod bbcode;
+mod html;
+mod markdown;
+mod text;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+
+/// A body format: what `body`, `post.excerpt` and `post.sections` are rendered as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// HTML for a web page.
+    Html,
+    /// HTML for mail clients: inline styles, absolute URLs, no raw HTML.
+    Email,
+    /// Plain text, wrapped, links as numbered references.
+    Text,
+    /// BBCode for phpBB-style forums.
+    Bbcode,
+    /// Normalised CommonMark.
+    Markdown,
+}
+
+impl Format {
+    /// Every format, in the order `--help` and errors list them.
+    pub const ALL: [Format; 5] = [
+        Format::Html,
+        Format::Email,
+        Format::Text,
+        Format::Bbcode,
+        Format::Markdown,
+    ];
+
+    /// The name used in template headers (`body: bbcode`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Email => "email",
+            Format::Text => "text",
+            Format::Bbcode => "bbcode",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    /// Parses a header value such as `bbcode`.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The format a template writes by default, from its output extension.
+    pub fn for_extension(ext: &str) -> Format {
+        match ext.to_ascii_lowercase().as_str() {
+            "html" | "htm" | "xhtml" => Format::Html,
+            "eml" => Format::Email,
+            "bbcode" | "bb" => Format::Bbcode,
+            "md" | "markdown" | "mdx" => Format::Markdown,
+            _ => Format::Text,
+        }
+    }
+
+    /// Whether the format is HTML, so template values must be HTML-escaped.
+    pub fn is_html(self) -> bool {
+        match self {
+            Format::Html | Format::Email => true,
+            Format::Text | Format::Bbcode | Format::Markdown => false,
+        }
+    }
+
+    /// Renders `events` (a whole body or any balanced slice of it) in this format.
+    pub fn render(self, events: &[Event<'static>], opts: &RenderOptions) -> String {
+        match self {
+            Format::Html => html::render(events, opts, html::Flavor::Web),
+            Format::Email => html::render(events, opts, html::Flavor::Email),
+            Format::Text => text::render(events, opts),
+            Format::Bbcode => bbcode::render(events, opts),
+            Format::Markdown => markdown::render(events, opts),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How the text format shows links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LinkStyle {
+    /// `text [1]` in the flow, `[1] https://…` listed at the end.
+    #[default]
+    Numbered,
+    /// `text (https://…)` in the flow.
+    Inline,
+}
+
+/// Everything a renderer needs besides the events. Part of the render cache key, so a
+/// format is rendered once per distinct set of options.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RenderOptions {
+    /// Column width for wrapped formats (text).
+    pub wrap: usize,
+    /// Added to each heading's level (after the post's own normalisation), clamped to 1..=6.
+    pub heading_shift: i8,
+    /// How the text format shows links.
+    pub links: LinkStyle,
+    /// Relative URLs are resolved against this (the post's canonical URL), when known.
+    pub base_url: Option<String>,
+    /// URLs starting with one of these prefixes get the `utm` parameters.
+    pub utm_scope: Vec<String>,
+    /// `(key, value)` query parameters added to in-scope links, in order.
+    pub utm: Vec<(String, String)>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            wrap: 72,
+            heading_shift: 0,
+            links: LinkStyle::Numbered,
+            base_url: None,
+            utm_scope: Vec::new(),
+            utm: Vec::new(),
+        }
+    }
+}
+
+impl RenderOptions {
+    /// The URL a link or image should point at in the output: relative URLs resolved against
+    /// `base_url`, utm parameters added to in-scope URLs. `None` for a URL that must never
+    /// become a link (`javascript:`, `data:`, `vbscript:`).
+    pub fn url<'u>(&self, url: &'u str) -> Option<std::borrow::Cow<'u, str>> {
+        use std::borrow::Cow;
+        if !is_safe_url(url) {
+            return None;
+        }
+        let mut out: Cow<'u, str> = Cow::Borrowed(url);
+        if !url.starts_with('#')
+            && !has_scheme(url)
+            && let Some(base) = &self.base_url
+            && let Ok(base) = url::Url::parse(base)
+            && let Ok(joined) = base.join(url)
+        {
+            out = Cow::Owned(joined.to_string());
+        }
+        if !self.utm.is_empty() && self.utm_scope.iter().any(|p| out.starts_with(p.as_str())) {
+            out = Cow::Owned(add_query(&out, &self.utm));
+        }
+        Some(out)
+    }
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => url.starts_with("//"),
+    }
+}
+
+/// Whether a URL may become a link or image at all: script and data URLs never do.
+pub fn is_safe_url(url: &str) -> bool {
+    // Browsers ignore ASCII whitespace and control characters inside the scheme.
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take_while(|&c| c != ':')
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let has_colon = url.contains(':');
+    !(has_colon && matches!(scheme.as_str(), "javascript" | "vbscript" | "data" | "file"))
+}
+
+/// Appends query parameters to a URL, before any `#fragment`; keys already present are kept.
+pub fn add_query(url: &str, params: &[(String, String)]) -> String {
+    let (head, fragment) = match url.find('#') {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let mut out = head.to_string();
+    let existing: Vec<&str> = head
+        .split_once('?')
+        .map(|(_, q)| q.split('&').filter_map(|kv| kv.split('=').next()).collect())
+        .unwrap_or_default();
+    for (key, value) in params {
+        if existing.contains(&key.as_str()) {
+            continue;
+        }
+        out.push(if out.contains('?') { '&' } else { '?' });
+        out.extend(url::form_urlencoded::byte_serialize(key.as_bytes()));
+        out.push('=');
+        out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+    out.push_str(fragment);
+    out
+}
+
+/// A heading's level after `shift`, clamped to 1..=6.
+pub fn shifted_level(level: HeadingLevel, shift: i8) -> u8 {
+    (level as i16 + i16::from(shift)).clamp(1, 6) as u8
+}
+
+/// Footnote definitions lifted out of the flow, numbered in order of first reference.
+#[derive(Debug, Default)]
+pub struct Footnotes<'e> {
+    numbers: HashMap<&'e str, usize>,
+    /// `(number, label, the definition's inner events)`, by number.
+    pub defs: Vec<(usize, &'e str, &'e [Event<'static>])>,
+}
+
+impl<'e> Footnotes<'e> {
+    /// The number shown for a footnote label, when it has a definition.
+    pub fn number(&self, label: &str) -> Option<usize> {
+        self.numbers.get(label).copied()
+    }
+}
+
+/// Splits `events` into the main flow (footnote definitions removed) and the footnotes.
+/// Footnotes are numbered 1, 2, … in order of first reference; definitions nobody refers
+/// to follow in the order they appear.
+pub fn split_footnotes<'e>(
+    events: &'e [Event<'static>],
+) -> (Vec<&'e Event<'static>>, Footnotes<'e>) {
+    let mut main = Vec::with_capacity(events.len());
+    let mut bodies: HashMap<&str, &[Event<'static>]> = HashMap::new();
+    let mut def_order: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::FootnoteDefinition(label)) = &events[i] {
+            let end = matching_end(events, i);
+            let label: &str = label;
+            if !bodies.contains_key(label) {
+                def_order.push(label);
+                bodies.insert(label, &events[i + 1..end]);
+            }
+            i = end + 1;
+        } else {
+            main.push(&events[i]);
+            i += 1;
+        }
+    }
+    let mut notes = Footnotes::default();
+    let mut next = 1;
+    let referenced = main.iter().filter_map(|e| match e {
+        Event::FootnoteReference(l) => Some(&**l),
+        _ => None,
+    });
+    // References inside definitions count too, after the main flow's.
+    let in_defs = def_order.iter().flat_map(|l| {
+        bodies[l].iter().filter_map(|e| match e {
+            Event::FootnoteReference(l) => Some(&**l),
+            _ => None,
+        })
+    });
+    for label in referenced.chain(in_defs).chain(def_order.iter().copied()) {
+        if let Some((&key, body)) = bodies.get_key_value(label)
+            && !notes.numbers.contains_key(key)
+        {
+            notes.numbers.insert(key, next);
+            notes.defs.push((next, key, body));
+            next += 1;
+        }
+    }
+    (main, notes)
+}
+
+/// Index of the `End` event that closes the `Start` at `start` (or the last index).
+pub fn matching_end(events: &[Event<'_>], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, event) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+/// The plain text of some inline events: text, code and breaks, no markup.
+pub fn plain_text<'a>(events: impl IntoIterator<Item = &'a Event<'a>>) -> String {
+    let mut out = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                out.push_str(t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::InlineHtml(h) | Event::Html(h) => out.push_str(&strip_html(h)),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            Event::Start(_)
+            | Event::End(_)
+            | Event::FootnoteReference(_)
+            | Event::Rule
+            | Event::TaskListMarker(_) => {}
+        }
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+/// Raw HTML reduced to its text: tags removed, `<script>`/`<style>` content dropped,
+/// comments dropped, the common entities decoded.
+pub fn strip_html(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if let Some(body) = rest.strip_prefix("<!--") {
+            rest = body.find("-->").map_or("", |end| &body[end + 3..]);
+            continue;
+        }
+        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            Some("</script")
+        } else if lower.starts_with("<style") {
+            Some("</style")
+        } else {
+            None
+        };
+        if let Some(close) = skip_to {
+            let hay = rest.to_ascii_lowercase();
+            rest = match hay.find(close) {
+                Some(at) => rest[at..].find('>').map_or("", |gt| &rest[at + gt + 1..]),
+                None => "",
+            };
+            continue;
+        }
+        let looks_like_tag = rest[1..]
+            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
+        if !looks_like_tag {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
+        rest = rest.find('>').map_or("", |gt| &rest[gt + 1..]);
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+/// Decodes the HTML entities writers actually type in Markdown.
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..semi];
+        let decoded = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            "mdash" => Some('—'),
+            "ndash" => Some('–'),
+            "hellip" => Some('…'),
+            "copy" => Some('©'),
+            _ => name
+                .strip_prefix("#x")
+                .or_else(|| name.strip_prefix("#X"))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A footnote number as Unicode superscript digits (`¹²`), for text-like formats.
+pub fn superscript(n: usize) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    n.to_string()
+        .bytes()
+        .map(|b| DIGITS[usize::from(b - b'0')])
+        .collect()
+}
+
+/// Unique heading anchors: the heading's own `{#id}` when it has one, else its slug,
+/// with `-1`, `-2` … appended on repeats. The blog's ids and `post.outline` share this.
+#[derive(Debug, Default)]
+pub struct Anchors {
+    used: HashSet<String>,
+}
+
+impl Anchors {
+    /// The anchor for a heading with optional explicit `id` and plain-text `title`.
+    pub fn anchor(&mut self, id: Option<&str>, title: &str) -> String {
+        let base = match id {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => {
+                let slug = crate::slug::slugify(title);
+                if slug.is_empty() {
+                    "section".to_string()
+                } else {
+                    slug
+                }
+            }
+        };
+        let mut candidate = base.clone();
+        let mut n = 1;
+        while self.used.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        self.used.insert(candidate.clone());
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_resolved_against_the_base_and_get_utm_in_scope() {
+        let opts = RenderOptions {
+            base_url: Some("https://example.com/blog/post/".into()),
+            utm_scope: vec!["https://example.com/".into()],
+            utm: vec![("utm_source".into(), "newsletter".into())],
+            ..RenderOptions::default()
+        };
+        assert_eq!(
+            opts.url("../other/").as_deref(),
+            Some("https://example.com/blog/other/?utm_source=newsletter")
+        );
+        assert_eq!(
+            opts.url("https://elsewhere.org/x").as_deref(),
+            Some("https://elsewhere.org/x")
+        );
+        assert_eq!(opts.url("#fn-1").as_deref(), Some("#fn-1"));
+        assert_eq!(opts.url("mailto:a@b.c").as_deref(), Some("mailto:a@b.c"));
+    }
+
+    #[test]
+    fn script_and_data_urls_are_refused() {
+        let opts = RenderOptions::default();
+        assert_eq!(opts.url("javascript:alert(1)"), None);
+        assert_eq!(opts.url(" JaVa\tScript:alert(1)"), None);
+        assert_eq!(opts.url("data:text/html;base64,xx"), None);
+        assert!(opts.url("https://example.com/javascript:").is_some());
+    }
+
+    #[test]
+    fn add_query_keeps_fragment_and_existing_keys() {
+        let p = vec![
+            ("utm_source".to_string(), "nl".to_string()),
+            ("a".to_string(), "x y".to_string()),
+        ];
+        assert_eq!(
+            add_query("https://e.com/p?a=1#top", &p),
+            "https://e.com/p?a=1&utm_source=nl#top"
+        );
+        assert_eq!(
+            add_query("https://e.com/p", &p[1..]),
+            "https://e.com/p?a=x+y"
+        );
+    }
+
+    #[test]
+    fn strip_html_drops_tags_scripts_and_comments() {
+        assert_eq!(
+            strip_html("<p>Hi <b>there</b><script>alert(1)</script><!-- x --> &amp; bye</p>"),
+            "Hi there & bye"
+        );
+        assert_eq!(strip_html("a < b"), "a < b");
+    }
+
+    #[test]
+    fn footnotes_are_numbered_by_first_reference() {
+        let md = "A[^b] then[^a].\n\n[^a]: Alpha.\n[^b]: Beta.\n";
+        let events: Vec<Event<'static>> =
+            pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_FOOTNOTES)
+                .map(Event::into_static)
+                .collect();
+        let (main, notes) = split_footnotes(&events);
+        assert_eq!(notes.number("b"), Some(1));
+        assert_eq!(notes.number("a"), Some(2));
+        assert_eq!(notes.defs[0].1, "b");
+        assert!(
+            !main
+                .iter()
+                .any(|e| matches!(e, Event::Start(Tag::FootnoteDefinition(_))))
+        );
+    }
+
+    #[test]
+    fn anchors_are_unique() {
+        let mut a = Anchors::default();
+        assert_eq!(a.anchor(None, "Hello, World"), "hello-world");
+        assert_eq!(a.anchor(None, "Hello world"), "hello-world-1");
+        assert_eq!(a.anchor(Some("custom"), "x"), "custom");
+    }
+
+    #[test]
+    fn superscript_digits() {
+        assert_eq!(superscript(12), "¹²");
+    }
+}

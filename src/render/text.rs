@@ -1,0 +1,11 @@
+//! The `text` body format.
+
+use pulldown_cmark::Event;
+
+use super::RenderOptions;
+
+/// Renders events as text.
+pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
+    let _ = (events, opts);
+    String::new()
+}
