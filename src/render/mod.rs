@@ -87,6 +87,30 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Plain text (a title, a tag) made safe to place in this format's markup, when the
+    /// format needs it here rather than from Tera's autoescape: BBCode-looking text is
+    /// neutralised for `bbcode`; `None` for the other formats.
+    pub fn escape_plain(self, text: &str) -> Option<String> {
+        match self {
+            Format::Bbcode => Some(bbcode::escape(text)),
+            Format::Html | Format::Email | Format::Text | Format::Markdown => None,
+        }
+    }
+
+    /// Like `render`, but the end matter (link references and notes of the text format)
+    /// separate, so a template can place its own closing lines before it. Formats without
+    /// end matter return it empty.
+    pub fn render_split(self, events: &[Event<'static>], opts: &RenderOptions) -> (String, String) {
+        match self {
+            Format::Text => text::render_split(events, opts),
+            Format::Html | Format::Email | Format::Bbcode | Format::Markdown => {
+                (self.render(events, opts), String::new())
+            }
+        }
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

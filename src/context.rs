@@ -1,0 +1,373 @@
+//! The template context: a typed, borrowed view of a post for one venue output, with the
+//! body formats rendered at most once per post for each distinct set of options.
+
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
+
+use pulldown_cmark::Event;
+use serde::Serialize;
+use tera::Value;
+
+use crate::config::Site;
+use crate::post::Post;
+use crate::post::structure::{self, OutlineEntry, Parts};
+use crate::render::{Format, RenderOptions};
+use crate::venue::Output;
+
+/// What `{{ … }}` can use when rendering one venue output.
+#[derive(Debug, Serialize)]
+pub struct Context<'a> {
+    /// The whole body in the venue's format (without its end matter when the template
+    /// places `body_notes` itself).
+    pub body: Value,
+    /// The body's end matter: the text format's link references and notes.
+    pub body_notes: Value,
+    /// The post.
+    pub post: PostView<'a>,
+    /// `repurpose.yaml`'s `site:` map.
+    pub site: &'a BTreeMap<String, serde_yaml::Value>,
+    /// The template being rendered.
+    pub venue: VenueView<'a>,
+}
+
+/// `post.*` in templates.
+#[derive(Debug, Serialize)]
+pub struct PostView<'a> {
+    title: Value,
+    slug: &'a str,
+    author: Option<Value>,
+    tags: Vec<Value>,
+    date: Option<&'a str>,
+    summary: Value,
+    excerpt: Value,
+    question: Option<Value>,
+    canonical_url: String,
+    word_count: usize,
+    reading_time: usize,
+    outline: Vec<OutlineView>,
+    intro: Value,
+    sections: Vec<SectionView>,
+    outro: Value,
+    extra: &'a BTreeMap<String, serde_yaml::Value>,
+}
+
+/// One `post.outline` entry, its title escaped for the venue.
+#[derive(Debug, Serialize)]
+struct OutlineView {
+    level: u8,
+    title: Value,
+    anchor: String,
+}
+
+/// One `post.sections` entry.
+#[derive(Debug, Serialize)]
+struct SectionView {
+    title: Value,
+    body: Value,
+}
+
+/// `venue.*` in templates.
+#[derive(Debug, Serialize)]
+pub struct VenueView<'a> {
+    name: &'a str,
+    file: &'a str,
+    description: &'a str,
+    format: &'static str,
+    utm: Pairs,
+    excerpt_words: Option<usize>,
+}
+
+/// Key-value pairs that serialize as a map in their own order (Tera keeps it).
+#[derive(Debug)]
+struct Pairs(Vec<(String, String)>);
+
+impl Serialize for Pairs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Which rendered piece of a post a cache entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Piece {
+    Body,
+    BodyMain,
+    BodyNotes,
+    Excerpt,
+    Intro,
+    Section(usize),
+    Outro,
+}
+
+/// A post with its renders cached: each piece rendered once per format and options.
+#[derive(Debug)]
+pub struct Renders<'p> {
+    post: &'p Post,
+    lifted: OnceCell<Vec<Event<'static>>>,
+    parts: [OnceCell<Parts>; 2],
+    excerpt: OnceCell<Vec<Event<'static>>>,
+    excerpt_words: usize,
+    cache: HashMap<(Piece, Format, RenderOptions, bool), String>,
+}
+
+impl<'p> Renders<'p> {
+    /// Starts an empty cache for a post.
+    pub fn new(post: &'p Post) -> Self {
+        Renders {
+            post,
+            lifted: OnceCell::new(),
+            parts: [OnceCell::new(), OnceCell::new()],
+            excerpt: OnceCell::new(),
+            excerpt_words: 0,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The body's events, without the closing question when `lift` is set.
+    fn events(&self, lift: bool) -> &[Event<'static>] {
+        match (&self.post.question_at, lift) {
+            (Some(at), true) => self
+                .lifted
+                .get_or_init(|| structure::without_question(&self.post.events, at)),
+            _ => &self.post.events,
+        }
+    }
+
+    fn parts(&self, lift: bool) -> &Parts {
+        self.parts[usize::from(lift)].get_or_init(|| structure::parts(self.events(lift)))
+    }
+
+    fn excerpt_events(&mut self, words: usize) -> &[Event<'static>] {
+        if self.excerpt_words != words {
+            self.excerpt = OnceCell::new();
+            self.excerpt_words = words;
+            self.cache.retain(|k, _| k.0 != Piece::Excerpt);
+        }
+        self.excerpt
+            .get_or_init(|| structure::excerpt(&self.post.events, words))
+    }
+
+    fn render(&mut self, piece: Piece, format: Format, opts: &RenderOptions, lift: bool) -> Value {
+        let key = (piece, format, opts.clone(), lift);
+        if let Some(done) = self.cache.get(&key) {
+            return Value::safe_string(done);
+        }
+        let text = match piece {
+            Piece::Body => format.render(self.events(lift), opts),
+            Piece::BodyMain | Piece::BodyNotes => {
+                let (main, notes) = format.render_split(self.events(lift), opts);
+                let other = if piece == Piece::BodyMain {
+                    Piece::BodyNotes
+                } else {
+                    Piece::BodyMain
+                };
+                let (mine, theirs) = if piece == Piece::BodyMain {
+                    (main, notes)
+                } else {
+                    (notes, main)
+                };
+                self.cache
+                    .insert((other, format, opts.clone(), lift), theirs);
+                mine
+            }
+            Piece::Excerpt => {
+                format.render(self.excerpt.get().map_or(&[][..], Vec::as_slice), opts)
+            }
+            Piece::Intro => format.render(&self.parts(lift).intro, opts),
+            Piece::Section(i) => format.render(&self.parts(lift).sections[i].1, opts),
+            Piece::Outro => format.render(&self.parts(lift).outro, opts),
+        };
+        let value = Value::safe_string(&text);
+        self.cache.insert(key, text);
+        value
+    }
+
+    /// The context for one venue output.
+    pub fn context<'a>(
+        &'a mut self,
+        output: &'a Output,
+        venue: &'a str,
+        site: &'a Site,
+        needs: Needs,
+    ) -> Context<'a>
+    where
+        'p: 'a,
+    {
+        let post = self.post;
+        let format = output.format;
+        let header = &output.header;
+        let canonical = post.canonical_url(site.url()).unwrap_or_default();
+        let utm: Vec<(String, String)> = header
+            .utm
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("{slug}", &post.slug)))
+            .collect();
+        let mut utm_scope = Vec::new();
+        if let Some(url) = site.url() {
+            utm_scope.push(url.trim_end_matches('/').to_string() + "/");
+        }
+        if !canonical.is_empty() {
+            utm_scope.push(canonical.clone());
+        }
+        let opts = RenderOptions {
+            wrap: header.wrap,
+            heading_shift: post.heading_shift.saturating_add(header.heading_offset),
+            links: header.links,
+            base_url: Some(canonical.clone())
+                .filter(|c| !c.is_empty())
+                .or_else(|| {
+                    site.url()
+                        .map(|u| u.trim_end_matches('/').to_string() + "/")
+                }),
+            utm_scope,
+            utm: utm.clone(),
+        };
+        let lift = header.lift_question;
+        let plain = |s: &str| plain_value(format, s);
+
+        let (body, body_notes) = if needs.notes {
+            (
+                self.render(Piece::BodyMain, format, &opts, lift),
+                self.render(Piece::BodyNotes, format, &opts, lift),
+            )
+        } else {
+            (
+                self.render(Piece::Body, format, &opts, lift),
+                Value::safe_string(""),
+            )
+        };
+        let excerpt = if needs.excerpt || post.meta.summary.is_none() {
+            self.excerpt_events(
+                header
+                    .excerpt_words
+                    .unwrap_or(crate::venue::header::EXCERPT_WORDS),
+            );
+            self.render(Piece::Excerpt, format, &opts, lift)
+        } else {
+            Value::safe_string("")
+        };
+        let summary = match &post.meta.summary {
+            Some(s) => plain(s),
+            None => plain(&crate::render::plain_text(
+                self.excerpt.get().map_or(&[][..], Vec::as_slice),
+            )),
+        };
+        let (intro, sections, outro) = if needs.parts {
+            let titles: Vec<String> = self
+                .parts(lift)
+                .sections
+                .iter()
+                .map(|(t, _)| t.clone())
+                .collect();
+            let sections = titles
+                .iter()
+                .enumerate()
+                .map(|(i, title)| SectionView {
+                    title: plain(title),
+                    body: self.render(Piece::Section(i), format, &opts, lift),
+                })
+                .collect();
+            (
+                self.render(Piece::Intro, format, &opts, lift),
+                sections,
+                self.render(Piece::Outro, format, &opts, lift),
+            )
+        } else {
+            (Value::safe_string(""), Vec::new(), Value::safe_string(""))
+        };
+        let outline = outline_view(&post.outline, header.heading_offset, format);
+        Context {
+            body,
+            body_notes,
+            post: PostView {
+                title: plain(&post.title),
+                slug: &post.slug,
+                author: post.meta.author.as_deref().or(site.author()).map(plain),
+                tags: post.meta.tags.iter().map(|t| plain(t)).collect(),
+                date: post.date_text(),
+                summary,
+                excerpt,
+                question: post.question.as_deref().map(plain),
+                canonical_url: canonical,
+                word_count: post.word_count,
+                reading_time: post.reading_time(),
+                outline,
+                intro,
+                sections,
+                outro,
+                extra: &post.meta.extra,
+            },
+            site: &site.map,
+            venue: VenueView {
+                name: venue,
+                file: &output.file,
+                description: &output.header.description,
+                format: format.name(),
+                utm: Pairs(utm),
+                excerpt_words: header.excerpt_words,
+            },
+        }
+    }
+}
+
+/// Which optional pieces a template uses, so the others are not rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// `post.excerpt`
+    pub excerpt: bool,
+    /// `post.intro`, `post.sections`, `post.outro`
+    pub parts: bool,
+    /// `body_notes`: the body's end matter is placed by the template.
+    pub notes: bool,
+}
+
+impl Needs {
+    /// Everything, when in doubt.
+    pub const ALL: Needs = Needs {
+        excerpt: true,
+        parts: true,
+        notes: false,
+    };
+
+    /// A conservative reading of template sources: a piece is needed when its name appears.
+    pub fn from_sources<'s>(sources: impl IntoIterator<Item = &'s str>) -> Needs {
+        let mut needs = Needs {
+            excerpt: false,
+            parts: false,
+            notes: false,
+        };
+        for text in sources {
+            needs.excerpt |= text.contains("excerpt");
+            needs.parts |= ["intro", "sections", "outro"]
+                .iter()
+                .any(|w| text.contains(w));
+            needs.notes |= text.contains("body_notes");
+        }
+        needs
+    }
+}
+
+fn outline_view(outline: &[OutlineEntry], offset: i8, format: Format) -> Vec<OutlineView> {
+    outline
+        .iter()
+        .map(|h| OutlineView {
+            level: (i16::from(h.level) + i16::from(offset)).clamp(1, 6) as u8,
+            title: plain_value(format, &h.title),
+            anchor: h.anchor.clone(),
+        })
+        .collect()
+}
+
+/// A plain-text value for a template in `format`: left to Tera's HTML autoescape in HTML
+/// formats, neutralised here for BBCode, as typed for text and Markdown.
+fn plain_value(format: Format, text: &str) -> Value {
+    match format.escape_plain(text) {
+        Some(escaped) => Value::safe_string(&escaped),
+        None => Value::from(text),
+    }
+}

@@ -1,0 +1,257 @@
+//! Template filters beyond Tera's own: `wrap`, `excerpt`, `slugify`, `date`, `utm`,
+//! `markdown_to`, `json_encode`, `escape_bbcode`, `underline` and `display_url`.
+
+// Tera calls filters as `fn(value, Kwargs, &State)`, by value.
+#![allow(clippy::needless_pass_by_value)]
+
+use tera::{Error, Kwargs, State, StringInput, Tera, TeraResult, Value};
+
+use crate::post::sentences::{sentence_ends, word_count};
+use crate::render::{Format, RenderOptions};
+
+/// Registers every filter on a Tera instance.
+pub fn register(tera: &mut Tera) {
+    tera.register_filter("wrap", wrap);
+    tera.register_filter("excerpt", excerpt);
+    tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State| {
+        crate::slug::slugify(s)
+    });
+    tera.register_filter("date", date);
+    tera.register_filter("utm", utm);
+    tera.register_filter("markdown_to", markdown_to);
+    tera.register_filter("json_encode", json_encode);
+    tera.register_filter("underline", underline);
+    tera.register_filter("display_url", |s: &str, _: Kwargs, _: &State| {
+        display_url(s)
+    });
+    tera.register_filter("escape_bbcode", |s: StringInput, _: Kwargs, _: &State| {
+        if s.is_safe() {
+            s.into_value()
+        } else {
+            Value::safe_string(&Format::Bbcode.escape_plain(s.as_str()).unwrap_or_default())
+        }
+    });
+}
+
+/// `wrap(width=72, indent="")`: wraps each paragraph of plain text at `width` columns,
+/// never breaking a word; lines already separated by newlines stay separate.
+fn wrap(s: StringInput, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    let width = kwargs.get::<usize>("width")?.unwrap_or(72).max(1);
+    let indent = kwargs.get::<&str>("indent")?.unwrap_or("");
+    let options = textwrap::Options::new(width)
+        .initial_indent(indent)
+        .subsequent_indent(indent)
+        .break_words(false);
+    let wrapped = s
+        .as_str()
+        .split('\n')
+        .map(|line| {
+            if line.trim().is_empty() {
+                String::new()
+            } else {
+                textwrap::fill(line, &options)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(s.inherit_safety(wrapped))
+}
+
+/// `excerpt(words=55)`: the opening whole sentences of a plain-text string, at most
+/// `words` words; a first sentence longer than that is cut at a word with `…`.
+fn excerpt(s: StringInput, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    let limit = kwargs.get::<usize>("words")?.unwrap_or(55);
+    let text = s.as_str().trim();
+    if word_count(text) <= limit {
+        return Ok(s.inherit_safety(text.to_string()));
+    }
+    let fit = sentence_ends(text)
+        .into_iter()
+        .take_while(|&e| word_count(&text[..e]) <= limit)
+        .last();
+    let out = match fit {
+        Some(end) => text[..end].to_string(),
+        None => {
+            let words: Vec<&str> = text.split_whitespace().take(limit.max(1)).collect();
+            format!("{}…", words.join(" "))
+        }
+    };
+    Ok(s.inherit_safety(out))
+}
+
+/// `date(format="%B %-d, %Y")`: formats a `YYYY-MM-DD` or RFC 3339 date.
+fn date(s: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let pattern = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
+    let parsed = crate::date::parse(s).ok_or_else(|| {
+        Error::message(format!(
+            "`date` filter: `{s}` is not a date like 2024-05-01 or an RFC 3339 date-time"
+        ))
+    })?;
+    crate::date::format(&parsed, pattern).ok_or_else(|| {
+        Error::message(format!(
+            "`date` filter: `{pattern}` is not a valid strftime format"
+        ))
+    })
+}
+
+/// `utm(source=…, medium=…, campaign=…)`: adds `utm_*` parameters to a URL. With no
+/// arguments it adds the venue's own (`venue.utm`, from the template header).
+fn utm(url: &str, kwargs: Kwargs, state: &State) -> TeraResult<String> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    for name in ["source", "medium", "campaign", "term", "content"] {
+        if let Some(value) = kwargs.get::<&str>(name)? {
+            params.push((format!("utm_{name}"), value.to_string()));
+        }
+    }
+    if params.is_empty()
+        && let Some(venue) = state.get::<Value>("venue")?
+        && let Some(map) = venue.get_from_path("utm").and_then(Value::as_map)
+    {
+        for (key, value) in map {
+            if let Some(v) = value.as_str() {
+                params.push((key.to_string(), v.to_string()));
+            }
+        }
+    }
+    if url.is_empty() || params.is_empty() {
+        return Ok(url.to_string());
+    }
+    Ok(crate::render::add_query(url, &params))
+}
+
+/// `markdown_to(format="bbcode")`: renders a Markdown string (a front-matter field, say)
+/// in one of the body formats. The result is markup, so it is not escaped again.
+fn markdown_to(s: &str, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
+    let name = match kwargs.get::<&str>("format")? {
+        Some(name) => name.to_string(),
+        None => state
+            .get::<Value>("venue")?
+            .and_then(|v| {
+                v.get_from_path("format")
+                    .and_then(Value::as_str)
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| "html".to_string()),
+    };
+    let format = Format::from_name(&name).ok_or_else(|| {
+        Error::message(format!(
+            "`markdown_to`: unknown format `{name}`; use one of: {}",
+            Format::ALL.map(Format::name).join(", ")
+        ))
+    })?;
+    let events = crate::parse::events(s);
+    Ok(Value::safe_string(
+        &format.render(&events, &RenderOptions::default()),
+    ))
+}
+
+/// `underline(with="=")`: the text, then a line of `with` as wide as its widest line.
+fn underline(s: StringInput, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    let with = kwargs.get::<&str>("with")?.unwrap_or("-");
+    let width = s
+        .as_str()
+        .lines()
+        .map(textwrap::core::display_width)
+        .max()
+        .unwrap_or(0);
+    let line = with.repeat(width.div_ceil(with.chars().count().max(1)));
+    let line: String = line.chars().take(width).collect();
+    Ok(s.inherit_safety(format!("{}\n{line}", s.as_str())))
+}
+
+/// `display_url`: a URL as people read it: no scheme, no `www.`, no trailing slash.
+fn display_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    rest.trim_end_matches('/').to_string()
+}
+
+/// `json_encode`: the value as JSON; a string becomes a quoted, escaped string that is
+/// also valid YAML (for front matter in Markdown venues).
+fn json_encode(v: Value, _: Kwargs, _: &State) -> TeraResult<Value> {
+    let json = serde_json::to_string(&v).map_err(|e| Error::message(e.to_string()))?;
+    Ok(Value::safe_string(&json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tera::Context;
+
+    fn render(template: &str, ctx: &Context) -> String {
+        let mut tera = Tera::new();
+        register(&mut tera);
+        tera.add_raw_template("t.txt", template).unwrap();
+        tera.render("t.txt", ctx).unwrap()
+    }
+
+    #[test]
+    fn wrap_filter_wraps_paragraphs() {
+        let mut ctx = Context::new();
+        ctx.insert("s", "one two three four\n\nfive six");
+        assert_eq!(
+            render("{{ s | wrap(width=9) }}", &ctx),
+            "one two\nthree\nfour\n\nfive six"
+        );
+    }
+
+    #[test]
+    fn excerpt_filter_keeps_whole_sentences() {
+        let mut ctx = Context::new();
+        ctx.insert("s", "One two. Three four five. Six.");
+        assert_eq!(render("{{ s | excerpt(words=4) }}", &ctx), "One two.");
+        assert_eq!(render("{{ s | excerpt(words=1) }}", &ctx), "One…");
+    }
+
+    #[test]
+    fn date_filter_formats() {
+        let mut ctx = Context::new();
+        ctx.insert("d", "2024-05-01");
+        assert_eq!(
+            render("{{ d | date(format=\"%d %B %Y\") }}", &ctx),
+            "01 May 2024"
+        );
+    }
+
+    #[test]
+    fn utm_filter_uses_arguments_or_the_venue() {
+        let mut ctx = Context::new();
+        ctx.insert("u", "https://e.com/p/");
+        let mut utm = std::collections::BTreeMap::new();
+        utm.insert("utm_source", "nl");
+        let mut venue = std::collections::BTreeMap::new();
+        venue.insert("utm", utm);
+        ctx.insert("venue", &venue);
+        assert_eq!(
+            render("{{ u | utm(source=\"x\", medium=\"y\") }}", &ctx),
+            "https://e.com/p/?utm_source=x&utm_medium=y"
+        );
+        assert_eq!(
+            render("{{ u | utm }}", &ctx),
+            "https://e.com/p/?utm_source=nl"
+        );
+    }
+
+    #[test]
+    fn underline_and_display_url() {
+        let mut ctx = Context::new();
+        ctx.insert("t", "Café au lait");
+        ctx.insert("u", "https://www.example.com/blog/x/");
+        assert_eq!(
+            render("{{ t | underline(with=\"=\") }}", &ctx),
+            "Café au lait\n============"
+        );
+        assert_eq!(render("{{ u | display_url }}", &ctx), "example.com/blog/x");
+    }
+
+    #[test]
+    fn slugify_and_json_encode() {
+        let mut ctx = Context::new();
+        ctx.insert("t", "Say \"hi\"\n---");
+        assert_eq!(render("{{ t | slugify }}", &ctx), "say-hi");
+        assert_eq!(
+            render("{{ t | json_encode }}", &ctx),
+            "\"Say \\\"hi\\\"\\n---\""
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! Finding posts: files as given, folders walked for `*.md` / `*.markdown`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use walkdir::WalkDir;
+
+/// Extensions of post files.
+const EXTENSIONS: [&str; 2] = ["md", "markdown"];
+
+/// Every post file under `inputs`, in a stable order: each input in the order given,
+/// folders sorted by file name, hidden folders and `skip` (the output folder) left out.
+/// Problems with one input (a missing path, an unreadable folder) are returned beside the
+/// files found, so the others are still built.
+pub fn collect(inputs: &[PathBuf], skip: &Path) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
+    let skip = skip.canonicalize().ok();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        match walk(input, skip.as_deref(), &mut files) {
+            Ok(()) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f: &PathBuf| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    (files, errors)
+}
+
+fn walk(input: &Path, skip: Option<&Path>, files: &mut Vec<PathBuf>) -> Result<()> {
+    let meta = std::fs::metadata(input).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            anyhow::anyhow!("`{}`: no such file or folder", input.display())
+        } else {
+            anyhow::Error::new(e).context(format!("failed to read `{}`", input.display()))
+        }
+    })?;
+    if meta.is_file() {
+        files.push(input.to_path_buf());
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    let walker = WalkDir::new(input)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            let is_skip = skip.is_some_and(|s| e.path().canonicalize().is_ok_and(|p| p == s));
+            !hidden && !is_skip
+        });
+    let mut found = 0;
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_post = entry.file_type().is_file()
+                    && entry
+                        .path()
+                        .extension()
+                        .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)));
+                if is_post {
+                    files.push(entry.into_path());
+                    found += 1;
+                }
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        anyhow::bail!("while reading `{}`: {}", input.display(), errors.join("; "));
+    }
+    if found == 0 {
+        anyhow::bail!(
+            "`{}`: no posts found (looked for *.md and *.markdown files)",
+            input.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_folders_in_order_skipping_hidden_and_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "b.md",
+            "a.markdown",
+            "notes.txt",
+            ".hidden/x.md",
+            "out/y.md",
+            "sub/c.md",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let (files, errors) = collect(&[root.to_path_buf()], &root.join("out"));
+        assert!(errors.is_empty());
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["a.markdown", "b.md", "sub/c.md"]);
+    }
+
+    #[test]
+    fn missing_inputs_are_reported_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let post = dir.path().join("p.md");
+        std::fs::write(&post, "x").unwrap();
+        let (files, errors) = collect(
+            &[dir.path().join("nope.md"), post.clone()],
+            Path::new("out"),
+        );
+        assert_eq!(files, [post]);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].to_string().contains("no such file or folder"));
+    }
+}

@@ -1,0 +1,119 @@
+//! `<out>/manifest.json`: every post and file written, with sizes and content hashes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The manifest file's name inside `<out>`.
+pub const FILE: &str = "manifest.json";
+
+/// The whole manifest.
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// `repurpose <version>` that wrote it.
+    pub generator: String,
+    /// Posts by slug.
+    pub posts: BTreeMap<String, PostEntry>,
+}
+
+/// One post's outputs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PostEntry {
+    /// The source file, as given on the command line.
+    pub source: String,
+    /// The post's title.
+    pub title: String,
+    /// Files written under `<out>/<slug>/`.
+    pub files: Vec<FileEntry>,
+}
+
+/// One output file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileEntry {
+    /// Path relative to `<out>`.
+    pub path: String,
+    /// The venue that wrote it.
+    pub venue: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// `sha256:<hex>` of the content.
+    pub hash: String,
+}
+
+impl FileEntry {
+    /// The entry for some content.
+    pub fn new(path: String, venue: String, content: &[u8]) -> FileEntry {
+        FileEntry {
+            path,
+            venue,
+            bytes: content.len() as u64,
+            hash: hash(content),
+        }
+    }
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn hash(content: &[u8]) -> String {
+    let digest = Sha256::digest(content);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+impl Manifest {
+    /// The previous manifest in `out`, or an empty one when there is none or it is not ours.
+    pub fn read(out: &Path) -> Manifest {
+        std::fs::read(out.join(FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the manifest atomically.
+    pub fn write(&mut self, out: &Path) -> Result<()> {
+        self.generator = format!("repurpose {}", env!("CARGO_PKG_VERSION"));
+        let mut json = serde_json::to_vec_pretty(self)?;
+        json.push(b'\n');
+        crate::output::write_atomic(&out.join(FILE), &json)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_sha256() {
+        assert_eq!(
+            hash(b"abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn round_trips_through_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest::default();
+        m.posts.insert(
+            "p".into(),
+            PostEntry {
+                source: "p.md".into(),
+                title: "P".into(),
+                files: vec![FileEntry::new(
+                    "p/forum.bbcode".into(),
+                    "forum".into(),
+                    b"x",
+                )],
+            },
+        );
+        m.write(dir.path()).unwrap();
+        assert_eq!(Manifest::read(dir.path()), m);
+    }
+}

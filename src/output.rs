@@ -1,0 +1,88 @@
+//! Writing outputs: inside `<out>` only, atomically, and only when the bytes changed.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// What happened to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// New or changed content was written.
+    Changed,
+    /// The file already held exactly these bytes; it was not touched.
+    Unchanged,
+}
+
+/// `root/relative`, refusing any relative path that could leave `root`.
+pub fn inside(root: &Path, relative: &str) -> Result<PathBuf> {
+    let rel = Path::new(relative);
+    let safe = !relative.is_empty()
+        && !relative.contains('\0')
+        && rel.components().all(|c| matches!(c, Component::Normal(_)));
+    if !safe {
+        anyhow::bail!(
+            "refusing to write `{relative}`: output paths must stay inside `{}`",
+            root.display()
+        );
+    }
+    Ok(root.join(rel))
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
+/// the file is always either its old complete content or the new one. Skips the write
+/// when the file already holds these bytes. Refuses to write through a symlink.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            anyhow::bail!(
+                "refusing to write `{}`: it is a symbolic link",
+                path.display()
+            );
+        }
+        Ok(meta)
+            if meta.len() == bytes.len() as u64
+                && std::fs::read(path).is_ok_and(|old| old == bytes) =>
+        {
+            return Ok(Written::Unchanged);
+        }
+        _ => {}
+    }
+    let fail = || format!("failed to write `{}`", path.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".repurpose-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(fail)?;
+    tmp.write_all(bytes).with_context(fail)?;
+    tmp.as_file().sync_data().with_context(fail)?;
+    tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
+    Ok(Written::Changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_must_stay_inside_the_root() {
+        let root = Path::new("out");
+        assert_eq!(inside(root, "a/b.txt").unwrap(), Path::new("out/a/b.txt"));
+        for bad in ["", "../x", "a/../../x", "/etc/passwd", "a\0b"] {
+            assert!(inside(root, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unchanged_files_are_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        assert_eq!(write_atomic(&path, b"one").unwrap(), Written::Changed);
+        assert_eq!(write_atomic(&path, b"one").unwrap(), Written::Unchanged);
+        assert_eq!(write_atomic(&path, b"two").unwrap(), Written::Changed);
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+}

@@ -1,0 +1,237 @@
+//! The post model: a Markdown file parsed once into front matter, events and derived facts.
+
+pub mod front_matter;
+pub mod sentences;
+pub mod structure;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use pulldown_cmark::Event;
+
+use crate::date::{self, PostDate};
+pub use front_matter::Meta;
+use structure::{OutlineEntry, QuestionAt};
+
+/// Minutes of reading per this many words.
+const WORDS_PER_MINUTE: usize = 200;
+
+/// One post, parsed once; every venue renders from this.
+#[derive(Debug)]
+pub struct Post {
+    /// The file it came from.
+    pub source: PathBuf,
+    /// Front matter.
+    pub meta: Meta,
+    /// Title: front matter, else the first heading, else the file name.
+    pub title: String,
+    /// Folder name under `<out>`: lower-case ASCII letters, digits and `-`.
+    pub slug: String,
+    /// The front-matter date, parsed.
+    pub date: Option<PostDate>,
+    /// The body's events, the title heading removed.
+    pub events: Vec<Event<'static>>,
+    /// Heading shift that makes the body's top heading level 2.
+    pub heading_shift: i8,
+    /// Headings, in order.
+    pub outline: Vec<OutlineEntry>,
+    /// The closing question: front matter, else the last sentence of the closing paragraph
+    /// when it is a question.
+    pub question: Option<String>,
+    /// Where the question sits in the body, when it was found there.
+    pub question_at: Option<QuestionAt>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
+}
+
+impl Post {
+    /// Reads and parses a post file.
+    pub fn load(path: &Path) -> Result<Post> {
+        let text = crate::error::read_text(path)?;
+        Post::parse(path, &text)
+    }
+
+    /// Parses a post's text; `path` names it in errors and gives the fallback title/slug.
+    pub fn parse(path: &Path, text: &str) -> Result<Post> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = if text.contains('\r') {
+            std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
+        if text.trim().is_empty() {
+            anyhow::bail!(
+                "{}: the file is empty; write a post in it (Markdown, with optional front matter)",
+                path.display()
+            );
+        }
+        let split = front_matter::split(&text).map_err(|e| e.in_file(path))?;
+        let meta = match split.yaml {
+            Some(yaml) => {
+                front_matter::parse(yaml, split.yaml_line).map_err(|e| e.in_file(path))?
+            }
+            None => Meta::default(),
+        };
+        let mut events = crate::parse::events(split.body);
+        let heading_title = structure::first_heading(&events);
+        structure::remove_title_heading(&mut events, meta.title.as_deref());
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let title = meta
+            .title
+            .clone()
+            .or(heading_title)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| title_from_stem(&stem));
+        let slug = [
+            meta.slug.as_deref().map(crate::slug::slugify),
+            Some(crate::slug::from_file_stem(&stem)),
+            Some(crate::slug::slugify(&title)),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "post".to_string());
+        let heading_shift = structure::top_heading_level(&events).map_or(0, |top| 2 - top as i8);
+        let outline = structure::outline(&events, heading_shift);
+        let found = structure::closing_question(&events);
+        let (question, question_at) = match (&meta.question, found) {
+            (Some(q), Some(at)) if q.trim() == at.text => (Some(q.clone()), Some(at)),
+            (Some(q), _) => (Some(q.clone()), None),
+            (None, Some(at)) => (Some(at.text.clone()), Some(at)),
+            (None, None) => (None, None),
+        };
+        Ok(Post {
+            source: path.to_path_buf(),
+            date: meta.date.as_deref().and_then(date::parse),
+            word_count: structure::body_word_count(&events),
+            meta,
+            title,
+            slug,
+            events,
+            heading_shift,
+            outline,
+            question,
+            question_at,
+            body_line: split.body_line,
+        })
+    }
+
+    /// Minutes to read the post, at least 1.
+    pub fn reading_time(&self) -> usize {
+        self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)
+    }
+
+    /// The date as `YYYY-MM-DD`, or as the writer gave a date-time.
+    pub fn date_text(&self) -> Option<&str> {
+        self.meta.date.as_deref()
+    }
+
+    /// The canonical URL: front matter, else `site_url/slug/`.
+    pub fn canonical_url(&self, site_url: Option<&str>) -> Option<String> {
+        if let Some(url) = &self.meta.canonical_url {
+            return Some(url.clone());
+        }
+        site_url
+            .filter(|u| !u.is_empty())
+            .map(|u| format!("{}/{}/", u.trim_end_matches('/'), self.slug))
+    }
+
+    /// Whether the post asks for this venue (front matter `venues` / `skip_venues`).
+    pub fn wants_venue(&self, venue: &str) -> bool {
+        let listed = self
+            .meta
+            .venues
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|v| v == venue));
+        listed && !self.meta.skip_venues.iter().any(|v| v == venue)
+    }
+}
+
+/// A readable title from a file name: `2024-05-01-my-first_post` → `My first post`.
+fn title_from_stem(stem: &str) -> String {
+    let slug = crate::slug::from_file_stem(stem);
+    let words = slug.replace('-', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Untitled".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(name: &str, text: &str) -> Post {
+        Post::parse(Path::new(name), text).unwrap()
+    }
+
+    #[test]
+    fn title_falls_back_to_first_heading() {
+        let p = post("x.md", "# From Heading\n\nBody.\n");
+        assert_eq!(p.title, "From Heading");
+        assert_eq!(p.slug, "x");
+        assert_eq!(crate::render::plain_text(&p.events), "Body.");
+    }
+
+    #[test]
+    fn title_falls_back_to_file_name() {
+        let p = post("posts/2024-05-01-notes_on-things.md", "Just text.\n");
+        assert_eq!(p.title, "Notes on things");
+        assert_eq!(p.slug, "notes-on-things");
+    }
+
+    #[test]
+    fn slug_comes_from_front_matter_first() {
+        let p = post("x.md", "---\ntitle: T\nslug: ../../Etc/Passwd\n---\nB\n");
+        assert_eq!(p.slug, "etc-passwd");
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let p = post(
+            "x.md",
+            "\u{feff}---\r\ntitle: Hi\r\n---\r\nLine one\r\nline two?\r\n",
+        );
+        assert_eq!(p.title, "Hi");
+        assert_eq!(p.question.as_deref(), Some("Line one line two?"));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let err = Post::parse(Path::new("p.md"), "---\ntitle: [oops\n---\n").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.starts_with("p.md:3:1: invalid front matter:"), "{msg}");
+        let err = Post::parse(Path::new("p.md"), " \n").unwrap_err();
+        assert!(format!("{err:#}").contains("the file is empty"));
+    }
+
+    #[test]
+    fn canonical_url_and_reading_time() {
+        let p = post("x.md", "---\ntitle: T\n---\nword\n");
+        assert_eq!(
+            p.canonical_url(Some("https://e.com/")).as_deref(),
+            Some("https://e.com/x/")
+        );
+        assert_eq!(p.canonical_url(None), None);
+        assert_eq!(p.reading_time(), 1);
+    }
+
+    #[test]
+    fn front_matter_question_wins() {
+        let p = post("x.md", "---\nquestion: And you?\n---\nDone. Really?\n");
+        assert_eq!(p.question.as_deref(), Some("And you?"));
+        assert!(p.question_at.is_none());
+    }
+
+    #[test]
+    fn headings_are_normalised_to_start_at_two() {
+        assert_eq!(post("x.md", "# T\n\n# A\n\nx\n").heading_shift, 1);
+        assert_eq!(post("x.md", "### A\n").heading_shift, -1);
+    }
+}

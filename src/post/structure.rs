@@ -1,0 +1,519 @@
+//! The post's shape, derived from its events: title heading, outline, main points
+//! (intro / sections / outro), excerpt and closing question. Each is a small pass.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+use serde::Serialize;
+
+use super::sentences::{self, cut_inline, inline_text, paragraph, sentence_ends, word_count};
+use crate::render::{Anchors, matching_end, plain_text};
+
+/// The top-level blocks of an event list, as index ranges.
+pub fn blocks(events: &[Event<'_>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let end = match events[i] {
+            Event::Start(_) => matching_end(events, i),
+            _ => i,
+        };
+        out.push(i..end + 1);
+        i = end + 1;
+    }
+    out
+}
+
+/// The level and plain text of a heading block starting at `events[range.start]`.
+fn heading(events: &[Event<'_>], range: &Range<usize>) -> Option<(HeadingLevel, String)> {
+    match &events[range.start] {
+        Event::Start(Tag::Heading { level, .. }) => {
+            Some((*level, plain_text(&events[range.start + 1..range.end - 1])))
+        }
+        _ => None,
+    }
+}
+
+/// The first heading's text anywhere in the body.
+pub fn first_heading(events: &[Event<'_>]) -> Option<String> {
+    blocks(events)
+        .iter()
+        .find_map(|b| heading(events, b))
+        .map(|(_, text)| text)
+}
+
+/// When the body opens with a level-1 heading that is the title (or there is no title
+/// yet), remove it: every template prints the title itself.
+pub fn remove_title_heading(events: &mut Vec<Event<'static>>, title: Option<&str>) {
+    let Some(first) = blocks(events).into_iter().next() else {
+        return;
+    };
+    if let Some((HeadingLevel::H1, text)) = heading(events, &first)
+        && title.is_none_or(|t| t.trim() == text.trim())
+    {
+        events.drain(first);
+    }
+}
+
+/// The smallest heading level used in the body, if any.
+pub fn top_heading_level(events: &[Event<'_>]) -> Option<HeadingLevel> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level),
+            _ => None,
+        })
+        .min()
+}
+
+/// One entry of `post.outline`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutlineEntry {
+    /// Heading level after normalisation (the post's top level is 2).
+    pub level: u8,
+    /// The heading's plain text.
+    pub title: String,
+    /// The heading's id in the blog page.
+    pub anchor: String,
+}
+
+/// Every heading, in order, with the anchors the HTML renderer gives them.
+pub fn outline(events: &[Event<'_>], shift: i8) -> Vec<OutlineEntry> {
+    let mut anchors = Anchors::default();
+    let mut out = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = event {
+            let end = matching_end(events, i);
+            let title = plain_text(&events[i + 1..end]);
+            let anchor = anchors.anchor(id.as_deref(), &title);
+            out.push(OutlineEntry {
+                level: crate::render::shifted_level(*level, shift),
+                title,
+                anchor,
+            });
+        }
+    }
+    out
+}
+
+/// The post cut into its main points.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parts {
+    /// Blocks before the first main point.
+    pub intro: Vec<Event<'static>>,
+    /// `(title, body blocks)` per main point.
+    pub sections: Vec<(String, Vec<Event<'static>>)>,
+    /// Blocks after the last main point.
+    pub outro: Vec<Event<'static>>,
+}
+
+/// Cuts the body into intro, sections and outro: one section per top-level heading, or per
+/// item of the main list when the post has no headings, or none at all.
+pub fn parts(events: &[Event<'static>]) -> Parts {
+    let blocks = blocks(events);
+    if let Some(top) = top_heading_level(events) {
+        return heading_parts(events, &blocks, top);
+    }
+    match main_list(events, &blocks) {
+        Some(list) => list_parts(events, &blocks, list),
+        None => Parts {
+            intro: events.to_vec(),
+            ..Parts::default()
+        },
+    }
+}
+
+fn heading_parts(events: &[Event<'static>], blocks: &[Range<usize>], top: HeadingLevel) -> Parts {
+    let mut parts = Parts::default();
+    for block in blocks {
+        match heading(events, block) {
+            Some((level, title)) if level == top => {
+                parts.sections.push((title, Vec::new()));
+            }
+            _ => {
+                let target = match parts.sections.last_mut() {
+                    Some((_, body)) => body,
+                    None => &mut parts.intro,
+                };
+                target.extend_from_slice(&events[block.clone()]);
+            }
+        }
+    }
+    parts
+}
+
+/// The block index of the list whose items are the post's main points: the first
+/// top-level ordered list with two or more items, else the first such bulleted list.
+fn main_list(events: &[Event<'_>], blocks: &[Range<usize>]) -> Option<usize> {
+    let candidates = blocks.iter().enumerate().filter_map(|(i, b)| {
+        let Event::Start(Tag::List(start)) = &events[b.start] else {
+            return None;
+        };
+        (items(events, b).len() >= 2).then_some((i, start.is_some()))
+    });
+    let candidates: Vec<(usize, bool)> = candidates.collect();
+    candidates
+        .iter()
+        .find(|(_, ordered)| *ordered)
+        .or_else(|| candidates.first())
+        .map(|&(i, _)| i)
+}
+
+/// The item ranges (inner events, without the `Item` tags) of a list block.
+fn items(events: &[Event<'_>], list: &Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = list.start + 1;
+    while i < list.end - 1 {
+        let end = matching_end(events, i);
+        out.push(i + 1..end);
+        i = end + 1;
+    }
+    out
+}
+
+fn list_parts(events: &[Event<'static>], blocks: &[Range<usize>], list: usize) -> Parts {
+    let intro = blocks[..list]
+        .iter()
+        .flat_map(|b| events[b.clone()].iter().cloned())
+        .collect();
+    let outro = blocks[list + 1..]
+        .iter()
+        .flat_map(|b| events[b.clone()].iter().cloned())
+        .collect();
+    let sections = items(events, &blocks[list])
+        .into_iter()
+        .map(|item| {
+            let body = as_blocks(&events[item]);
+            (item_title(&body), body)
+        })
+        .collect();
+    Parts {
+        intro,
+        sections,
+        outro,
+    }
+}
+
+/// A list item's content as blocks: the loose inline text of tight items (and any task
+/// marker) wrapped in a paragraph so every renderer sees ordinary blocks.
+fn as_blocks(inner: &[Event<'static>]) -> Vec<Event<'static>> {
+    let mut out = Vec::with_capacity(inner.len() + 2);
+    let mut inline: Vec<Event<'static>> = Vec::new();
+    let mut i = 0;
+    while i < inner.len() {
+        let is_block = match &inner[i] {
+            Event::Start(tag) => is_block_tag(tag),
+            Event::Rule | Event::Html(_) => true,
+            Event::TaskListMarker(_) => {
+                i += 1;
+                continue;
+            }
+            _ => false,
+        };
+        if is_block {
+            if !inline.is_empty() {
+                out.extend(paragraph(std::mem::take(&mut inline)));
+            }
+            let end = match inner[i] {
+                Event::Start(_) => matching_end(inner, i),
+                _ => i,
+            };
+            out.extend_from_slice(&inner[i..=end]);
+            i = end + 1;
+        } else {
+            let end = match inner[i] {
+                Event::Start(_) => matching_end(inner, i),
+                _ => i,
+            };
+            inline.extend_from_slice(&inner[i..=end]);
+            i = end + 1;
+        }
+    }
+    if !inline.is_empty() {
+        out.extend(paragraph(inline));
+    }
+    out
+}
+
+fn is_block_tag(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::HtmlBlock
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::FootnoteDefinition(_)
+            | Tag::Table(_)
+            | Tag::DefinitionList
+            | Tag::MetadataBlock(_)
+    )
+}
+
+/// Longest section title taken from a list item before it is cut at a clause.
+const TITLE_WORDS: usize = 18;
+
+/// A section title for a list item: its bold lead-in when it opens with one, else its
+/// first sentence, cut at a clause or word boundary when long.
+fn item_title(body: &[Event<'static>]) -> String {
+    if let [Event::Start(Tag::Paragraph), Event::Start(Tag::Strong), ..] = body {
+        let end = matching_end(body, 1);
+        let lead = plain_text(&body[2..end]);
+        let lead = lead.trim().trim_end_matches(['.', ':', '—', '-']).trim();
+        if !lead.is_empty() {
+            return lead.to_string();
+        }
+    }
+    let first_block = blocks(body).into_iter().next().unwrap_or(0..0);
+    let text = plain_text(&body[first_block]);
+    let first = sentence_ends(&text)
+        .first()
+        .map_or(text.as_str(), |&e| &text[..e]);
+    let first = first.trim().trim_end_matches(['.', ':', ';', '!']).trim();
+    let words: Vec<&str> = first.split_whitespace().collect();
+    if words.len() <= TITLE_WORDS {
+        return first.to_string();
+    }
+    let head = &words[..TITLE_WORDS];
+    let clause = head
+        .iter()
+        .rposition(|w| w.ends_with([',', ';', ':']) || *w == "—")
+        .filter(|&i| i >= 4);
+    match clause {
+        Some(i) => head[..=i]
+            .join(" ")
+            .trim_end_matches([',', ';', ':', ' ', '—'])
+            .to_string(),
+        None => format!("{}…", words[..TITLE_WORDS - 2].join(" ")),
+    }
+}
+
+/// The opening of the post as whole sentences, at most `limit` words: paragraphs from the
+/// top (headings skipped), the last one cut at a sentence end. When the first sentence is
+/// longer than `limit`, it is cut at a word with an ellipsis.
+pub fn excerpt(events: &[Event<'static>], limit: usize) -> Vec<Event<'static>> {
+    let mut out = Vec::new();
+    let mut words = 0;
+    for block in blocks(events) {
+        match &events[block.start] {
+            Event::Start(Tag::Paragraph) => {}
+            Event::Start(Tag::Heading { .. }) if out.is_empty() => continue,
+            _ if out.is_empty() => continue,
+            _ => break,
+        }
+        let inner = &events[block.start + 1..block.end - 1];
+        let text = inline_text(inner);
+        let count = word_count(&text);
+        if words + count <= limit {
+            out.extend_from_slice(&events[block]);
+            words += count;
+            continue;
+        }
+        let budget = limit - words;
+        let fit = sentence_ends(&text)
+            .into_iter()
+            .take_while(|&e| word_count(&text[..e]) <= budget)
+            .last();
+        match fit {
+            Some(end) => out.extend(paragraph(cut_inline(inner, end, ""))),
+            None if out.is_empty() => {
+                let end = nth_word_end(&text, budget.max(1));
+                out.extend(paragraph(cut_inline(inner, end, "…")));
+            }
+            None => {}
+        }
+        break;
+    }
+    out
+}
+
+/// Byte offset just past the `n`th word of `text`.
+fn nth_word_end(text: &str, n: usize) -> usize {
+    let mut seen = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                seen += 1;
+                if seen == n {
+                    return i;
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    text.len()
+}
+
+/// Where the closing question sits: the last top-level paragraph's last sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionAt {
+    /// The question's text.
+    pub text: String,
+    /// The paragraph block holding it.
+    pub block: Range<usize>,
+    /// Plain-text offset in that paragraph where the question starts.
+    pub start: usize,
+}
+
+/// The closing paragraph's last sentence, when it is a question.
+pub fn closing_question(events: &[Event<'static>]) -> Option<QuestionAt> {
+    let block = blocks(events)
+        .into_iter()
+        .rev()
+        .find(|b| matches!(events[b.start], Event::Start(Tag::Paragraph)))?;
+    let inner = &events[block.start + 1..block.end - 1];
+    let text = inline_text(inner);
+    let trimmed = text.trim_end();
+    let ends_with_question = trimmed
+        .trim_end_matches(['"', '\'', '”', '’', ')'])
+        .ends_with('?');
+    if !ends_with_question {
+        return None;
+    }
+    let ends = sentence_ends(trimmed);
+    let start = match ends.len() {
+        0 | 1 => 0,
+        n => ends[n - 2],
+    };
+    let start = start + (trimmed[start..].len() - trimmed[start..].trim_start().len());
+    Some(QuestionAt {
+        text: trimmed[start..].to_string(),
+        block,
+        start,
+    })
+}
+
+/// The body with the closing question taken out (its paragraph dropped when nothing else
+/// is left in it), for templates that place `post.question` themselves.
+pub fn without_question(events: &[Event<'static>], at: &QuestionAt) -> Vec<Event<'static>> {
+    let mut out = Vec::with_capacity(events.len());
+    out.extend_from_slice(&events[..at.block.start]);
+    if at.start > 0 {
+        let inner = &events[at.block.start + 1..at.block.end - 1];
+        out.extend(paragraph(cut_inline(inner, at.start, "")));
+    }
+    out.extend_from_slice(&events[at.block.end..]);
+    out
+}
+
+/// Words in the body: text and inline code, not code blocks or raw HTML.
+pub fn body_word_count(events: &[Event<'_>]) -> usize {
+    let mut in_code_block = false;
+    let mut count = 0;
+    for event in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(t) | Event::Code(t) if !in_code_block => count += sentences::word_count(t),
+            _ => {}
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::events;
+
+    #[test]
+    fn title_heading_is_removed_only_when_it_opens_the_body() {
+        let mut e = events("# Hello\n\nText\n");
+        remove_title_heading(&mut e, Some("Hello"));
+        assert_eq!(plain_text(&e), "Text");
+        let mut e = events("Intro\n\n# Hello\n");
+        remove_title_heading(&mut e, None);
+        assert_eq!(plain_text(&e), "Intro Hello");
+    }
+
+    #[test]
+    fn sections_follow_top_level_headings() {
+        let e = events("Intro.\n\n## One\n\nA\n\n### Sub\n\nB\n\n## Two\n\nC\n");
+        let p = parts(&e);
+        assert_eq!(plain_text(&p.intro), "Intro.");
+        let titles: Vec<&str> = p.sections.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(titles, ["One", "Two"]);
+        assert_eq!(plain_text(&p.sections[0].1), "A Sub B");
+        assert!(p.outro.is_empty());
+    }
+
+    #[test]
+    fn sections_follow_the_main_list_when_there_are_no_headings() {
+        let e = events(
+            "Intro:\n\n- a bullet\n- another\n\n1. When you have strong enough relationships that people take action on your behalf proactively, rather than not, that's it. More.\n2. **Public forums.** They scale.\n\nSo there.\n",
+        );
+        let p = parts(&e);
+        assert_eq!(plain_text(&p.intro), "Intro: a bullet another");
+        assert_eq!(p.sections.len(), 2);
+        assert_eq!(
+            p.sections[0].0,
+            "When you have strong enough relationships that people take action on your behalf proactively, rather than not"
+        );
+        assert_eq!(p.sections[1].0, "Public forums");
+        assert!(matches!(p.sections[0].1[0], Event::Start(Tag::Paragraph)));
+        assert_eq!(plain_text(&p.outro), "So there.");
+    }
+
+    #[test]
+    fn a_post_without_points_is_all_intro() {
+        let p = parts(&events("Just text.\n"));
+        assert!(p.sections.is_empty());
+        assert_eq!(plain_text(&p.intro), "Just text.");
+    }
+
+    #[test]
+    fn excerpt_keeps_whole_sentences_within_the_limit() {
+        let e = events("# Skip\n\nOne two three. Four five six. Seven eight nine ten.\n\nMore.\n");
+        assert_eq!(plain_text(&excerpt(&e, 7)), "One two three. Four five six.");
+        assert_eq!(
+            plain_text(&excerpt(&e, 100)),
+            "One two three. Four five six. Seven eight nine ten. More."
+        );
+    }
+
+    #[test]
+    fn excerpt_cuts_a_long_first_sentence_with_an_ellipsis() {
+        let e = events("One *two three* four five six seven.\n");
+        assert_eq!(plain_text(&excerpt(&e, 3)), "One two three…");
+    }
+
+    #[test]
+    fn closing_question_is_the_last_sentence_of_the_last_paragraph() {
+        let e = events("Intro.\n\nSo that's it. What's *your* idea?\n");
+        let q = closing_question(&e).unwrap();
+        assert_eq!(q.text, "What’s your idea?");
+        let lifted = without_question(&e, &q);
+        assert_eq!(plain_text(&lifted), "Intro. So that’s it.");
+        assert_eq!(closing_question(&events("No question here.\n")), None);
+    }
+
+    #[test]
+    fn a_question_alone_in_its_paragraph_lifts_the_paragraph() {
+        let e = events("Intro.\n\nWhat do you think?\n");
+        let q = closing_question(&e).unwrap();
+        assert_eq!(q.start, 0);
+        assert_eq!(without_question(&e, &q), events("Intro.\n"));
+    }
+
+    #[test]
+    fn outline_anchors_are_unique_and_levels_normalised() {
+        let e = events("# A\n\n## B {#bee}\n\n# A\n");
+        let o = outline(&e, 1);
+        let got: Vec<(u8, &str, &str)> = o
+            .iter()
+            .map(|h| (h.level, h.title.as_str(), h.anchor.as_str()))
+            .collect();
+        assert_eq!(got, [(2, "A", "a"), (3, "B", "bee"), (2, "A", "a-1")]);
+    }
+
+    #[test]
+    fn word_count_skips_code_blocks() {
+        let e = events("Two words.\n\n```\nnot counted here\n```\n\nand `code`\n");
+        assert_eq!(body_word_count(&e), 4);
+    }
+}

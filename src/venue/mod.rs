@@ -1,0 +1,301 @@
+//! Venues: discovered from template files, built-in and the writer's own, compiled once.
+//!
+//! `templates/<venue>.<ext>.tera` writes `<venue>.<ext>`; templates sharing a `<venue>` stem
+//! are one venue with several files; `_`-prefixed files are partials. A writer's file with a
+//! built-in's name replaces the built-in.
+
+pub mod builtin;
+pub mod header;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use tera::Tera;
+
+use crate::context::Needs;
+use crate::render::Format;
+pub use header::Header;
+
+/// Where a template came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Embedded in the binary.
+    BuiltIn,
+    /// A file in the templates folder.
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::BuiltIn => f.write_str("built-in"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// One template of a venue: one output file.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The template's name in Tera (its file name, e.g. `forum.bbcode.tera`).
+    pub template: String,
+    /// The file it writes (e.g. `forum.bbcode`).
+    pub file: String,
+    /// Header settings.
+    pub header: Header,
+    /// The body format it renders with.
+    pub format: Format,
+    /// Built-in or a file.
+    pub origin: Origin,
+    /// Which optional pieces of the post the template uses.
+    pub needs: Needs,
+}
+
+impl Output {
+    /// The template as users know it: its path, or `built-in <name>`.
+    pub fn origin_name(&self) -> String {
+        match &self.origin {
+            Origin::BuiltIn => format!("built-in `{}`", self.template),
+            Origin::File(path) => format!("`{}`", path.display()),
+        }
+    }
+}
+
+/// A venue: a name and the files it writes.
+#[derive(Debug, Clone)]
+pub struct Venue {
+    /// The template files' shared stem.
+    pub name: String,
+    /// One per template, ordered by file name.
+    pub outputs: Vec<Output>,
+}
+
+impl Venue {
+    /// The first description among the venue's templates.
+    pub fn description(&self) -> &str {
+        self.outputs
+            .iter()
+            .map(|o| o.header.description.as_str())
+            .find(|d| !d.is_empty())
+            .unwrap_or("")
+    }
+}
+
+/// Every venue, with one Tera holding every template compiled.
+#[derive(Debug)]
+pub struct Catalog {
+    /// Venues by name.
+    pub venues: Vec<Venue>,
+    /// The compiled templates, filters registered.
+    pub tera: Tera,
+    /// Templates that could not be used, each naming its file; their venues are missing.
+    pub errors: Vec<anyhow::Error>,
+}
+
+impl Catalog {
+    /// Loads the built-in templates and those in `dir` (when given), compiling them once.
+    /// A broken template is reported in `errors` and left out; the others still load.
+    pub fn load(dir: Option<&Path>) -> Result<Catalog> {
+        let mut sources: BTreeMap<String, (String, Origin)> = builtin::TEMPLATES
+            .iter()
+            .map(|(name, text)| (name.to_string(), (text.to_string(), Origin::BuiltIn)))
+            .collect();
+        let mut errors = Vec::new();
+        if let Some(dir) = dir {
+            for path in template_files(dir)? {
+                let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                    continue;
+                };
+                match crate::error::read_text(&path) {
+                    Ok(text) => {
+                        sources.insert(name, (text, Origin::File(path)));
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+
+        let mut partials = Vec::new();
+        let mut outputs = Vec::new();
+        for (name, (text, origin)) in sources {
+            if name.starts_with('_') {
+                partials.push((name, text, origin));
+                continue;
+            }
+            match describe(&name, &text, origin.clone()) {
+                Ok(output) => outputs.push((output, text)),
+                Err(e) => errors.push(e.context(format!("{origin}: template not loaded"))),
+            }
+        }
+
+        let partial_texts: Vec<&str> = partials.iter().map(|(_, t, _)| t.as_str()).collect();
+        for (output, text) in &mut outputs {
+            output.needs = Needs::from_sources(
+                std::iter::once(text.as_str()).chain(partial_texts.iter().copied()),
+            );
+        }
+
+        let mut tera = Tera::new();
+        crate::filters::register(&mut tera);
+        let mut escaped: Vec<String> = [".html.tera", ".htm.tera", ".xml.tera"]
+            .map(String::from)
+            .to_vec();
+        escaped.extend(
+            outputs
+                .iter()
+                .filter(|(o, _)| o.format.is_html())
+                .map(|(o, _)| o.template.clone()),
+        );
+        tera.autoescape_on(escaped);
+
+        for (name, text, origin) in &partials {
+            if let Err(e) = tera.add_raw_template(name, text) {
+                errors.push(template_error(origin, name, &e));
+            }
+        }
+        let mut venues: BTreeMap<String, Venue> = BTreeMap::new();
+        for (output, text) in outputs {
+            if let Err(e) = tera.add_raw_template(&output.template, &text) {
+                errors.push(template_error(&output.origin, &output.template, &e));
+                continue;
+            }
+            let name = venue_name(&output.file).to_string();
+            venues
+                .entry(name.clone())
+                .or_insert_with(|| Venue {
+                    name,
+                    outputs: Vec::new(),
+                })
+                .outputs
+                .push(output);
+        }
+        Ok(Catalog {
+            venues: venues.into_values().collect(),
+            tera,
+            errors,
+        })
+    }
+
+    /// The venue called `name`.
+    pub fn get(&self, name: &str) -> Option<&Venue> {
+        self.venues.iter().find(|v| v.name == name)
+    }
+
+    /// Every venue name, for error hints.
+    pub fn names(&self) -> Vec<&str> {
+        self.venues.iter().map(|v| v.name.as_str()).collect()
+    }
+}
+
+/// The `.tera` files directly in `dir`, sorted by name.
+fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("failed to read templates folder `{}`", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry
+            .with_context(|| format!("failed to read templates folder `{}`", dir.display()))?;
+        let path = entry.path();
+        let is_template = path.extension().is_some_and(|e| e == "tera");
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if is_template && !hidden && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads a venue template's file name and header into an `Output`.
+fn describe(name: &str, text: &str, origin: Origin) -> Result<Output> {
+    let file = name.strip_suffix(".tera").unwrap_or(name);
+    let (venue, ext) = file.split_once('.').unwrap_or((file, ""));
+    let valid_venue = !venue.is_empty()
+        && venue
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_venue || ext.is_empty() {
+        anyhow::bail!(
+            "a template's file name must be `<venue>.<ext>.tera` (like `forum.bbcode.tera`), with a venue name of letters, digits, `-` and `_`; `{name}` is not"
+        );
+    }
+    let header = header::parse(text).map_err(|e| match &origin {
+        Origin::File(path) => e.in_file(path),
+        Origin::BuiltIn => anyhow::anyhow!("{name}:{e}"),
+    })?;
+    let ext_name = ext.rsplit('.').next().unwrap_or(ext);
+    let format = header
+        .body
+        .unwrap_or_else(|| Format::for_extension(ext_name));
+    Ok(Output {
+        template: name.to_string(),
+        file: file.to_string(),
+        header,
+        format,
+        origin,
+        needs: Needs::ALL,
+    })
+}
+
+/// The venue a file belongs to: its name up to the first dot.
+fn venue_name(file: &str) -> &str {
+    file.split_once('.').map_or(file, |(v, _)| v)
+}
+
+/// A Tera compile error, with the template's path and Tera's own report.
+fn template_error(origin: &Origin, name: &str, err: &tera::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{origin}: template `{name}` does not compile:\n{}",
+        tera_report(err)
+    )
+}
+
+/// Tera's full report for an error: the message with its source excerpt, and causes.
+pub fn tera_report(err: &tera::Error) -> String {
+    use std::error::Error as _;
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        out.push_str("\n  caused by: ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_are_the_four_venues() {
+        let catalog = Catalog::load(None).unwrap();
+        assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
+        assert_eq!(catalog.names(), ["article", "blog", "forum", "newsletter"]);
+        let files: Vec<&str> = catalog
+            .get("newsletter")
+            .unwrap()
+            .outputs
+            .iter()
+            .map(|o| o.file.as_str())
+            .collect();
+        assert_eq!(files, ["newsletter.html", "newsletter.txt"]);
+        assert_eq!(
+            catalog.get("forum").unwrap().outputs[0].format,
+            Format::Bbcode
+        );
+    }
+
+    #[test]
+    fn bad_file_names_are_refused() {
+        assert!(describe("forum.tera", "", Origin::BuiltIn).is_err());
+        assert!(describe("../x.md.tera", "", Origin::BuiltIn).is_err());
+        let ok = describe("my-venue.txt.tera", "", Origin::BuiltIn).unwrap();
+        assert_eq!(
+            (ok.file.as_str(), ok.format),
+            ("my-venue.txt", Format::Text)
+        );
+    }
+}
