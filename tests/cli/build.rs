@@ -1,0 +1,186 @@
+//! `repurpose build`: outputs, manifest, selection, rebuilds.
+
+use crate::harness::{FIXTURES, Project};
+
+const VENUE_FILES: [&str; 5] = [
+    "article.md",
+    "blog.html",
+    "forum.bbcode",
+    "newsletter.html",
+    "newsletter.txt",
+];
+
+#[test]
+fn each_fixture_gets_all_five_files() {
+    let names: Vec<&str> = FIXTURES.iter().map(|(f, _)| *f).collect();
+    let p = Project::with_fixtures(&names);
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    for (_, slug) in FIXTURES {
+        for file in VENUE_FILES {
+            let text = p.read(&format!("out/{slug}/{file}"));
+            assert!(!text.trim().is_empty(), "{slug}/{file} is empty");
+            assert!(
+                text.ends_with('\n') && !text.ends_with("\n\n"),
+                "{slug}/{file} ends with one newline"
+            );
+        }
+        assert!(
+            run.stdout.contains(slug),
+            "one line per post: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("built 3 posts (15 files written, 0 unchanged)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn manifest_lists_every_file_with_size_and_hash() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts/plain-notes.md"]).expect_code(0);
+    let manifest: serde_json::Value = serde_json::from_str(&p.read("out/manifest.json")).unwrap();
+    let files = manifest["posts"]["plain-notes"]["files"]
+        .as_array()
+        .unwrap();
+    assert_eq!(files.len(), 5);
+    for file in files {
+        let path = file["path"].as_str().unwrap();
+        let bytes = std::fs::read(p.path().join("out").join(path)).unwrap();
+        assert_eq!(
+            file["bytes"].as_u64().unwrap(),
+            bytes.len() as u64,
+            "{path}"
+        );
+        assert!(file["hash"].as_str().unwrap().starts_with("sha256:"));
+    }
+    assert_eq!(
+        manifest["posts"]["plain-notes"]["title"],
+        "Notes From a Quiet Week"
+    );
+}
+
+#[test]
+fn rebuild_leaves_unchanged_files_alone() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    let path = p.path().join("out/plain-notes/blog.html");
+    let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("0 files written, 5 unchanged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        before
+    );
+}
+
+#[test]
+fn venue_option_builds_only_those_venues() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&[
+        "build",
+        "posts",
+        "--venue",
+        "forum",
+        "--venue",
+        "newsletter",
+    ])
+    .expect_code(0);
+    assert!(p.exists("out/plain-notes/forum.bbcode"));
+    assert!(p.exists("out/plain-notes/newsletter.txt"));
+    assert!(!p.exists("out/plain-notes/blog.html"));
+}
+
+#[test]
+fn front_matter_can_limit_venues() {
+    let p = Project::new();
+    p.write("a.md", "---\ntitle: A\nvenues: [blog]\n---\nText.\n");
+    p.write(
+        "b.md",
+        "---\ntitle: B\nskip_venues: forum, article\n---\nText.\n",
+    );
+    p.run(&["build", "a.md", "b.md"]).expect_code(0);
+    assert!(p.exists("out/a/blog.html") && !p.exists("out/a/forum.bbcode"));
+    assert!(p.exists("out/b/blog.html") && !p.exists("out/b/forum.bbcode"));
+    assert!(!p.exists("out/b/article.md") && p.exists("out/b/newsletter.txt"));
+}
+
+#[test]
+fn out_option_and_config_site_are_used() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://blog.example.net\n  title: Quiet Blog\n  author: Site Author\n",
+    );
+    p.run(&["build", "posts", "-o", "public"]).expect_code(0);
+    let blog = p.read("public/plain-notes/blog.html");
+    assert!(
+        blog.contains(r#"<link rel="canonical" href="https://blog.example.net/plain-notes/">"#),
+        "{blog}"
+    );
+    assert!(blog.contains("Quiet Blog"));
+    assert!(blog.contains("By Site Author"));
+}
+
+#[test]
+fn a_template_dropped_into_templates_is_a_new_venue() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write(
+        "templates/tweet.txt.tera",
+        "{#---\ndescription: One line for a microblog\nbody: text\n---#}\n{{ post.title }} — {{ post.question }} #{{ post.slug }}\n",
+    );
+    let venues = p.run(&["venues"]).expect_code(0);
+    assert!(venues.stdout.contains("tweet"), "{}", venues.stdout);
+    assert!(
+        venues.stdout.contains("templates/tweet.txt.tera"),
+        "{}",
+        venues.stdout
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    assert_eq!(
+        p.read("out/plain-notes/tweet.txt"),
+        "Notes From a Quiet Week — What would you cut from your own drafts folder? #plain-notes\n"
+    );
+}
+
+#[test]
+fn a_template_with_a_built_in_name_replaces_it() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write("templates/forum.bbcode.tera", "[b]{{ post.title }}[/b]\n");
+    let venues = p.run(&["venues"]).expect_code(0);
+    let forum = venues
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("forum"))
+        .unwrap();
+    assert!(forum.contains("templates/forum.bbcode.tera"), "{forum}");
+    p.run(&["build", "posts"]).expect_code(0);
+    assert_eq!(
+        p.read("out/plain-notes/forum.bbcode"),
+        "[b]Notes From a Quiet Week[/b]\n"
+    );
+}
+
+#[test]
+fn folders_are_walked_in_order() {
+    let p = Project::new();
+    p.write("posts/b.md", "B.\n");
+    p.write("posts/a.markdown", "A.\n");
+    p.write("posts/.drafts/hidden.md", "H.\n");
+    p.write("posts/notes.txt", "not a post\n");
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    let slugs: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(slugs, ["a", "b"]);
+}

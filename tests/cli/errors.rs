@@ -1,0 +1,183 @@
+//! Bad input: one clear message naming the file (and line), the rest still built.
+
+use crate::harness::Project;
+
+/// A good post beside the bad one, to show the run goes on.
+const GOOD: &str = "---\ntitle: Good\n---\nFine.\n";
+
+fn project_with(bad_name: &str, bad: &str) -> Project {
+    let p = Project::new();
+    p.write("posts/good.md", GOOD);
+    p.write(&format!("posts/{bad_name}"), bad);
+    p
+}
+
+#[test]
+fn invalid_yaml_names_file_line_and_column() {
+    let p = project_with("bad.md", "---\ntitle: ok\ntags: [a, b\n---\nBody\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains(
+            "error: posts/bad.md:4:1: invalid front matter: did not find expected ',' or ']'"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        p.exists("out/good/blog.html"),
+        "the good post is still built"
+    );
+    assert!(run.stderr.contains("built 1 post"), "{}", run.stderr);
+}
+
+#[test]
+fn unclosed_front_matter_says_how_to_fix_it() {
+    let p = project_with("open.md", "---\ntitle: never closed\n\nBody\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: posts/open.md:1:1: front matter is never closed: the `---` on line 1 opens it; add a line with only `---` where it ends"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn wrong_value_types_name_the_key() {
+    let p = project_with("tags.md", "---\ntitle: T\ntags: 5\n---\nB\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: posts/tags.md:3:1: `tags` must be a list or a comma-separated string, found the number `5`"),
+        "{}",
+        run.stderr
+    );
+    let p = project_with("date.md", "---\ndate: tomorrow\n---\nB\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("error: posts/date.md:2:1: `date` must be a date like 2024-05-01"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unreadable_inputs_are_named() {
+    let p = project_with("latin1.md", "");
+    p.write_bytes("posts/latin1.md", b"caf\xe9\n");
+    p.write("posts/empty.md", "\n\n");
+    let run = p.run(&["build", "posts", "missing.md"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("error: `missing.md`: no such file or folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("error: posts/latin1.md: not UTF-8 text (invalid byte at offset 3)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("error: posts/empty.md: the file is empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(p.exists("out/good/forum.bbcode"));
+}
+
+#[test]
+fn unknown_venue_is_a_usage_error() {
+    let p = project_with("x.md", GOOD);
+    let run = p
+        .run(&["build", "posts", "--venue", "twitter"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("error: unknown venue `twitter`; the venues are: article, blog, forum, newsletter (`repurpose venues` describes them)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("out"), "nothing is written on a usage error");
+}
+
+#[test]
+fn unknown_option_is_a_usage_error() {
+    let run = Project::new()
+        .run(&["build", "--frobnicate", "x.md"])
+        .expect_code(2);
+    assert!(
+        run.stderr.contains("unexpected argument '--frobnicate'"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn two_posts_with_one_slug_build_neither() {
+    let p = Project::new();
+    p.write("posts/one.md", "---\nslug: same\n---\nOne.\n");
+    p.write("posts/two.md", "---\nslug: same\n---\nTwo.\n");
+    p.write("posts/other.md", "Other.\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: `posts/one.md` and `posts/two.md` would all write `same/`; none of them was built"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("out/same"));
+    assert!(p.exists("out/other/blog.html"));
+}
+
+#[test]
+fn a_broken_template_is_reported_and_the_other_venues_built() {
+    let p = project_with("x.md", GOOD);
+    p.write(
+        "templates/broken.txt.tera",
+        "Line one\n{% if post.title %}\nno endif\n",
+    );
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains(
+            "error: templates/broken.txt.tera: template `broken.txt.tera` does not compile:"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(p.exists("out/good/blog.html"));
+    assert!(!p.exists("out/good/broken.txt"));
+}
+
+#[test]
+fn an_unknown_variable_fails_only_that_venue() {
+    let p = project_with("x.md", GOOD);
+    p.write("templates/typo.txt.tera", "{{ post.titel }}\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("venue `typo` failed in template `templates/typo.txt.tera`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("titel"),
+        "Tera's own report is shown: {}",
+        run.stderr
+    );
+    assert!(p.exists("out/good/forum.bbcode"));
+}
+
+#[test]
+fn a_bad_template_header_names_the_key_and_line() {
+    let p = project_with("x.md", GOOD);
+    p.write(
+        "templates/odd.txt.tera",
+        "{#---\ndescription: Odd\nwidth: 60\n---#}\n{{ body }}\n",
+    );
+    let run = p.run(&["venues"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: templates/odd.txt.tera: template not loaded: templates/odd.txt.tera:3:1: invalid template header: unknown field `width`"),
+        "{}",
+        run.stderr
+    );
+}

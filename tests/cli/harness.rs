@@ -1,0 +1,112 @@
+//! A temporary project folder and a way to run `repurpose` in it.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The repository's fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The fixture posts every venue is checked against: `(file name, slug)`.
+pub const FIXTURES: [(&str, &str); 3] = [
+    ("2024-03-14-small-audiences.md", "small-audiences"),
+    ("every-construct.md", "every-construct"),
+    ("plain-notes.md", "plain-notes"),
+];
+
+/// A project folder that is deleted when the test ends.
+pub struct Project {
+    dir: TempDir,
+}
+
+/// What a run printed and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics with both streams unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Project {
+    /// An empty project.
+    pub fn new() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("temporary folder"),
+        }
+    }
+
+    /// A project with the named fixtures copied into `posts/`.
+    pub fn with_fixtures(names: &[&str]) -> Project {
+        let project = Project::new();
+        for name in names {
+            let text = std::fs::read(fixtures().join(name)).expect("fixture exists");
+            project.write_bytes(&format!("posts/{name}"), &text);
+        }
+        project
+    }
+
+    /// The project's folder.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file, creating its folders.
+    pub fn write(&self, relative: &str, text: &str) {
+        self.write_bytes(relative, text.as_bytes());
+    }
+
+    /// Writes a file's bytes, creating its folders.
+    pub fn write_bytes(&self, relative: &str, bytes: &[u8]) {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("create folders");
+        std::fs::write(path, bytes).expect("write file");
+    }
+
+    /// Reads a file as text.
+    #[track_caller]
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path().join(relative))
+            .unwrap_or_else(|e| panic!("read {relative}: {e}"))
+    }
+
+    /// Whether a file or folder exists.
+    pub fn exists(&self, relative: &str) -> bool {
+        self.path().join(relative).exists()
+    }
+
+    /// Runs `repurpose ARGS` in the project folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::cargo_bin("repurpose")
+            .expect("binary is built")
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .expect("run repurpose");
+        Run::from(output)
+    }
+}

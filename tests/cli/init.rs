@@ -1,0 +1,56 @@
+//! `repurpose init`.
+
+use crate::harness::Project;
+
+#[test]
+fn writes_templates_config_and_a_post_that_builds() {
+    let p = Project::new();
+    let run = p.run(&["init", "site"]).expect_code(0);
+    for file in [
+        "site/templates/forum.bbcode.tera",
+        "site/templates/blog.html.tera",
+        "site/templates/newsletter.html.tera",
+        "site/templates/newsletter.txt.tera",
+        "site/templates/article.md.tera",
+        "site/repurpose.yaml",
+        "site/posts/example.md",
+    ] {
+        assert!(p.exists(file), "{file} missing; {}", run.stdout);
+    }
+    let built = assert_cmd::Command::cargo_bin("repurpose")
+        .unwrap()
+        .current_dir(p.path().join("site"))
+        .args(["build", "posts/example.md"])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let venues = assert_cmd::Command::cargo_bin("repurpose")
+        .unwrap()
+        .current_dir(p.path().join("site"))
+        .arg("venues")
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&venues.stdout);
+    assert!(
+        table.contains("templates/forum.bbcode.tera"),
+        "init's templates are used: {table}"
+    );
+}
+
+#[test]
+fn refuses_to_overwrite_and_writes_nothing() {
+    let p = Project::new();
+    p.write("repurpose.yaml", "site: {}\n");
+    let run = p.run(&["init"]).expect_code(1);
+    assert!(
+        run.stderr.contains("not overwriting `./repurpose.yaml`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("templates"));
+    assert_eq!(p.read("repurpose.yaml"), "site: {}\n");
+}

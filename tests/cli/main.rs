@@ -1,0 +1,10 @@
+//! Integration tests: the real binary, run in a temporary folder through one harness.
+
+mod harness;
+
+mod build;
+mod errors;
+mod formats;
+mod init;
+mod snapshots;
+mod venues;
