@@ -475,7 +475,7 @@ impl<'a, 'e> Writer<'a, 'e> {
                 Target::Text
             };
         }
-        let Some(url) = self.resolve(dest) else {
+        let Some(url) = self.opts.detached_url(dest) else {
             return Target::Text;
         };
         match strip_mailto(&url) {
@@ -486,21 +486,8 @@ impl<'a, 'e> Writer<'a, 'e> {
         }
     }
 
-    /// `opts.url`, plus: a bare `#fragment` means nothing on a forum, so it points into the
-    /// post's canonical page when that is known and is dropped otherwise.
-    fn resolve(&self, dest: &str) -> Option<String> {
-        let url = if dest.starts_with('#') {
-            let base = self.opts.base_url.as_deref()?;
-            let base = base.split_once('#').map_or(base, |(page, _)| page);
-            self.opts.url(&format!("{base}{dest}"))?.into_owned()
-        } else {
-            self.opts.url(dest)?.into_owned()
-        };
-        (!url.is_empty()).then_some(url)
-    }
-
     fn image(&mut self, dest: &str, alt: &[&Event<'static>]) {
-        match self.resolve(dest) {
+        match self.opts.image_url(dest) {
             Some(url) => self.markup(&format!("[img]{}[/img]", encode_url(&url))),
             None => self.text(&plain_text(alt.iter().copied())),
         }

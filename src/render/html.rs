@@ -558,7 +558,7 @@ impl<'e> Writer<'e> {
     fn image(&mut self, dest: &str, title: &str, rest: &[&Event<'static>]) -> usize {
         let end = close_index(rest);
         let alt = plain_text(rest[..end].iter().copied());
-        match self.opts.url(dest) {
+        match self.opts.image_url(dest) {
             None => self.text(&alt),
             Some(src) => {
                 let src = escape_href(&src);
@@ -1070,11 +1070,11 @@ mod tests {
     }
 
     #[test]
-    fn email_images_are_absolute_block_and_sized() {
+    fn email_images_are_absolute_block_and_sized_without_utm() {
         assert_eq!(
             email("![A *fancy* cat](cat.png \"Cat\")\n\n![](https://cdn.org/x.png)"),
             format!(
-                "<p style=\"{P}\"><img src=\"https://example.com/posts/hello/cat.png?utm_source=newsletter&amp;utm_medium=email\" \
+                "<p style=\"{P}\"><img src=\"https://example.com/posts/hello/cat.png\" \
                  alt=\"A fancy cat\" width=\"560\" style=\"{IMG}\"></p>\n\
                  <p style=\"{P}\"><img src=\"https://cdn.org/x.png\" alt=\"\" width=\"560\" style=\"{IMG}\"></p>"
             )

@@ -163,6 +163,33 @@ impl RenderOptions {
     /// `base_url`, utm parameters added to in-scope URLs. `None` for a URL that must never
     /// become a link (`javascript:`, `data:`, `vbscript:`).
     pub fn url<'u>(&self, url: &'u str) -> Option<std::borrow::Cow<'u, str>> {
+        self.resolve(url, true)
+    }
+
+    /// The URL an image loads from: resolved like `url`, but never with utm parameters
+    /// (they are for the links readers follow).
+    pub fn image_url<'u>(&self, url: &'u str) -> Option<std::borrow::Cow<'u, str>> {
+        self.resolve(url, false)
+    }
+
+    /// `url` for outputs read away from the post's page (a forum, a plain-text email): a
+    /// bare `#fragment` points into the canonical page when it is known, and is `None`
+    /// (text only) when it is not; an empty URL is `None` too.
+    pub fn detached_url(&self, dest: &str) -> Option<String> {
+        if dest.is_empty() {
+            return None;
+        }
+        let url = if dest.starts_with('#') {
+            let base = self.base_url.as_deref()?;
+            let page = base.split_once('#').map_or(base, |(page, _)| page);
+            self.url(&format!("{page}{dest}"))?.into_owned()
+        } else {
+            self.url(dest)?.into_owned()
+        };
+        (!url.is_empty()).then_some(url)
+    }
+
+    fn resolve<'u>(&self, url: &'u str, utm: bool) -> Option<std::borrow::Cow<'u, str>> {
         use std::borrow::Cow;
         if !is_safe_url(url) {
             return None;
@@ -176,7 +203,8 @@ impl RenderOptions {
         {
             out = Cow::Owned(joined.to_string());
         }
-        if !self.utm.is_empty() && self.utm_scope.iter().any(|p| out.starts_with(p.as_str())) {
+        if utm && !self.utm.is_empty() && self.utm_scope.iter().any(|p| out.starts_with(p.as_str()))
+        {
             out = Cow::Owned(add_query(&out, &self.utm));
         }
         Some(out)
@@ -502,6 +530,15 @@ mod tests {
         );
         assert_eq!(opts.url("#fn-1").as_deref(), Some("#fn-1"));
         assert_eq!(opts.url("mailto:a@b.c").as_deref(), Some("mailto:a@b.c"));
+        assert_eq!(
+            opts.image_url("chart.png").as_deref(),
+            Some("https://example.com/blog/post/chart.png")
+        );
+        assert_eq!(
+            opts.detached_url("#notes").as_deref(),
+            Some("https://example.com/blog/post/?utm_source=newsletter#notes")
+        );
+        assert_eq!(RenderOptions::default().detached_url("#notes"), None);
     }
 
     #[test]

@@ -248,7 +248,7 @@ impl<'a> TextWriter<'a> {
                 ..
             } => self.start_link(*link_type, dest_url),
             Tag::Image { dest_url, .. } => {
-                let url = self.resolve(dest_url);
+                let url = self.opts.image_url(dest_url).map(Cow::into_owned);
                 let start = self.inline.len();
                 self.spans.push(Span::Image { url, start });
             }
@@ -386,23 +386,13 @@ impl<'a> TextWriter<'a> {
 
     // ---- links and images ----
 
-    /// The URL a link shows, or `None` when it must stay text only.
-    fn resolve(&self, dest: &str) -> Option<String> {
-        if dest.is_empty() {
-            return None;
-        }
-        if dest.starts_with('#') {
-            // A fragment means nothing in an email; on the canonical page it does.
-            let base = url::Url::parse(self.opts.base_url.as_deref()?).ok()?;
-            let joined = base.join(dest).ok()?;
-            return self.opts.url(joined.as_str()).map(Cow::into_owned);
-        }
-        self.opts.url(dest).map(Cow::into_owned)
-    }
-
     fn start_link(&mut self, link_type: LinkType, dest: &str) {
         let in_image = self.spans.iter().any(|s| matches!(s, Span::Image { .. }));
-        let url = if in_image { None } else { self.resolve(dest) };
+        let url = if in_image {
+            None
+        } else {
+            self.opts.detached_url(dest)
+        };
         self.spans.push(Span::Link(LinkSpan {
             url,
             dest: dest.to_string(),

@@ -193,7 +193,11 @@ fn the_readme_walkthrough_venue_works() {
         "{#---\ndescription: One post for a microblog, with a link back\nbody: text\nutm:\n  utm_source: microblog\n  utm_medium: social\n---#}\n{{ post.title }}: {{ post.summary | excerpt(words=30) }}\n\n{{ post.canonical_url | utm }}\n",
     );
     let venues = p.run(&["venues"]).expect_code(0);
-    assert!(venues.stdout.contains("microblog   microblog.txt"), "{}", venues.stdout);
+    assert!(
+        venues.stdout.contains("microblog   microblog.txt"),
+        "{}",
+        venues.stdout
+    );
     p.run(&["build", "posts"]).expect_code(0);
     assert_eq!(
         p.read("out/small-audiences/microblog.txt"),
