@@ -119,9 +119,9 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
             None => fields.text("description")?,
         },
         slug: fields.text("slug")?,
-        canonical_url: match fields.text("canonical_url")? {
+        canonical_url: match fields.web_url("canonical_url")? {
             Some(s) => Some(s),
-            None => fields.text("url")?,
+            None => fields.web_url("url")?,
         },
         question: fields.text("question")?,
         venues: fields.list("venues")?,
@@ -207,6 +207,25 @@ impl Fields<'_> {
             }
         };
         Ok(Some(items))
+    }
+
+    /// An absolute http(s) URL: it becomes links in every venue, so nothing else will do.
+    fn web_url(&mut self, key: &str) -> Result<Option<String>, Located> {
+        let Some(text) = self.text(key)? else {
+            return Ok(None);
+        };
+        let text = text.trim().to_string();
+        if url::Url::parse(&text).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            Ok(Some(text))
+        } else {
+            Err(Located::new(
+                self.line_of(key),
+                1,
+                format!(
+                    "`{key}` must be an absolute http(s) URL like https://example.com/post/, found `{text}`"
+                ),
+            ))
+        }
     }
 
     fn date(&mut self, key: &str) -> Result<Option<String>, Located> {
@@ -365,6 +384,19 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn canonical_url_must_be_an_absolute_web_url() {
+        let err = meta("---\ntitle: T\nurl: javascript:alert(1)\n---\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message
+                .starts_with("`url` must be an absolute http(s) URL"),
+            "{}",
+            err.message
+        );
+        assert!(meta("---\ncanonical_url: /relative/\n---\n").is_err());
     }
 
     #[test]
