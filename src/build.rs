@@ -69,7 +69,12 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
     let mut posts = Vec::with_capacity(files.len());
     for file in &files {
         match Post::load(file) {
-            Ok(post) => posts.push(post),
+            Ok(post) => {
+                for warning in &post.warnings {
+                    eprintln!("warning: {}: {warning}", post.source.display());
+                }
+                posts.push(post);
+            }
             Err(err) => {
                 report(&err);
                 tally.failed += 1;

@@ -21,6 +21,9 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("markdown_to", markdown_to);
     tera.register_filter("json_encode", json_encode);
     tera.register_filter("underline", underline);
+    tera.register_filter("escape_markdown", |s: &str, _: Kwargs, _: &State| {
+        crate::render::escape_markdown(s)
+    });
     tera.register_filter("display_url", |s: &str, _: Kwargs, _: &State| {
         display_url(s)
     });
@@ -242,6 +245,16 @@ mod tests {
             "Café au lait\n============"
         );
         assert_eq!(render("{{ u | display_url }}", &ctx), "example.com/blog/x");
+    }
+
+    #[test]
+    fn escape_markdown_keeps_text_plain() {
+        let mut ctx = Context::new();
+        ctx.insert("t", "A <Field> Guide & *stars*\n---");
+        assert_eq!(
+            render("# {{ t | escape_markdown }}", &ctx),
+            "# A \\<Field> Guide & \\*stars\\* \\-\\--"
+        );
     }
 
     #[test]

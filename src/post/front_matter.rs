@@ -186,7 +186,14 @@ impl Fields<'_> {
         let items = match &value {
             Value::String(s) => s
                 .split(',')
-                .map(str::trim)
+                .map(|item| {
+                    let item = item.trim();
+                    // `tags: a, "b c"` is one YAML string; its items may still be quoted.
+                    item.strip_prefix('"')
+                        .and_then(|i| i.strip_suffix('"'))
+                        .unwrap_or(item)
+                        .trim()
+                })
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect(),
@@ -346,7 +353,7 @@ mod tests {
     #[test]
     fn known_keys_are_typed_and_the_rest_kept_in_extra() {
         let m = meta(
-            "---\ntitle: Hi\ndate: 2024-05-01\ntags: rust, writing\ndescription: S\nurl: https://e.com/x/\nmood: happy\n---\n",
+            "---\ntitle: Hi\ndate: 2024-05-01\ntags: rust, \"writing\"\ndescription: S\nurl: https://e.com/x/\nmood: happy\n---\n",
         )
         .unwrap();
         assert_eq!(m.title.as_deref(), Some("Hi"));

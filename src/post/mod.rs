@@ -44,6 +44,8 @@ pub struct Post {
     pub word_count: usize,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
+    /// Problems worth a warning that did not stop the post from building.
+    pub warnings: Vec<String>,
 }
 
 impl Post {
@@ -74,7 +76,7 @@ impl Post {
             }
             None => Meta::default(),
         };
-        let mut events = crate::parse::events(split.body);
+        let (mut events, parse_warning) = crate::parse::parse(split.body);
         let heading_title = structure::first_heading(&events);
         structure::remove_title_heading(&mut events, meta.title.as_deref());
         let stem = path
@@ -118,6 +120,7 @@ impl Post {
             question,
             question_at,
             body_line: split.body_line,
+            warnings: parse_warning.into_iter().collect(),
         })
     }
 

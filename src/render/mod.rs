@@ -225,6 +225,11 @@ fn has_scheme(url: &str) -> bool {
     }
 }
 
+/// Plain text escaped for Markdown; see `markdown::escape`.
+pub fn escape_markdown(text: &str) -> String {
+    markdown::escape(text)
+}
+
 /// Whether a URL may become a link or image at all: script and data URLs never do.
 pub fn is_safe_url(url: &str) -> bool {
     // Browsers ignore ASCII whitespace and control characters inside the scheme.

@@ -181,3 +181,17 @@ fn a_bad_template_header_names_the_key_and_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_markdown_parser_panic_is_a_warning_not_a_crash() {
+    // pulldown-cmark 0.13.6 panics on this input in its heading-attribute code.
+    let p = project_with("odd.md", "- [ ] \\\n    -\n");
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("warning: posts/odd.md: the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(p.exists("out/odd/forum.bbcode") && p.exists("out/good/forum.bbcode"));
+}
