@@ -55,17 +55,8 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Option<Config> = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            crate::error::Located::new(line, column, format!("invalid configuration: {message}"))
-                .in_file(path)
-        })?;
+        let config: Option<Config> = serde_yaml::from_str(text)
+            .map_err(|e| crate::error::yaml(&e, 1, "invalid configuration").in_file(path))?;
         let config = config.unwrap_or_default();
         if let Some(url) = config.site.url()
             && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))

@@ -89,7 +89,8 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
     if yaml.trim().is_empty() {
         return Ok(Meta::default());
     }
-    let value: Value = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, first_line))?;
+    let value: Value = serde_yaml::from_str(yaml)
+        .map_err(|e| crate::error::yaml(&e, first_line, "invalid front matter"))?;
     let mut map = match value {
         Value::Mapping(map) => map,
         Value::Null => Mapping::new(),
@@ -277,46 +278,6 @@ fn kind(value: &Value) -> String {
         Value::Mapping(_) => "a map".into(),
         Value::Tagged(t) => kind(&t.value),
     }
-}
-
-/// A YAML syntax error placed in the post file: its location moved by the front matter's
-/// offset, and the `at line N column M` parts of the message rewritten to match.
-fn yaml_error(err: &serde_yaml::Error, first_line: usize) -> Located {
-    let offset = first_line - 1;
-    let (line, column) = err
-        .location()
-        .map_or((first_line, 1), |l| (l.line() + offset, l.column()));
-    let message = err.to_string();
-    let message = match message.find(" at line ") {
-        Some(at) => {
-            let (head, tail) = message.split_at(at);
-            // Keep any ", while parsing … at line N" context, with N moved into the file.
-            match tail.find(", while ") {
-                Some(w) => format!("{head}{}", shift_lines(&tail[w..], offset)),
-                None => head.to_string(),
-            }
-        }
-        None => message,
-    };
-    Located::new(line, column, format!("invalid front matter: {message}"))
-}
-
-/// Adds `offset` to every `line N` in a message.
-fn shift_lines(message: &str, offset: usize) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find("line ") {
-        out.push_str(&rest[..i + 5]);
-        rest = &rest[i + 5..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        match rest[..digits].parse::<usize>() {
-            Ok(n) => out.push_str(&(n + offset).to_string()),
-            Err(_) => out.push_str(&rest[..digits]),
-        }
-        rest = &rest[digits..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use serde::Serialize;
 
 use super::sentences::{self, cut_inline, inline_text, paragraph, sentence_ends, word_count};
-use crate::render::{Anchors, matching_end, plain_text};
+use crate::render::{Anchors, is_inline, matching_end, plain_text};
 
 /// The top-level blocks of an event list, as index ranges.
 pub fn blocks(events: &[Event<'_>]) -> Vec<Range<usize>> {
@@ -202,7 +202,7 @@ fn as_blocks(inner: &[Event<'static>]) -> Vec<Event<'static>> {
     let mut i = 0;
     while i < inner.len() {
         let is_block = match &inner[i] {
-            Event::Start(tag) => is_block_tag(tag),
+            Event::Start(tag) => !is_inline(&tag.to_end()),
             Event::Rule | Event::Html(_) => true,
             Event::TaskListMarker(_) => {
                 i += 1;
@@ -233,23 +233,6 @@ fn as_blocks(inner: &[Event<'static>]) -> Vec<Event<'static>> {
         out.extend(paragraph(inline));
     }
     out
-}
-
-fn is_block_tag(tag: &Tag<'_>) -> bool {
-    matches!(
-        tag,
-        Tag::Paragraph
-            | Tag::Heading { .. }
-            | Tag::BlockQuote(_)
-            | Tag::CodeBlock(_)
-            | Tag::HtmlBlock
-            | Tag::List(_)
-            | Tag::Item
-            | Tag::FootnoteDefinition(_)
-            | Tag::Table(_)
-            | Tag::DefinitionList
-            | Tag::MetadataBlock(_)
-    )
 }
 
 /// Longest section title taken from a list item before it is cut at a clause.

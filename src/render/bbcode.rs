@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
 
 use super::{
-    Footnotes, RenderOptions, is_safe_url, plain_text, shifted_level, split_footnotes, strip_html,
-    superscript,
+    Footnotes, RenderOptions, is_safe_url, matching_end, plain_text, shifted_level,
+    split_footnotes, strip_html, superscript,
 };
 
 /// Invisible, zero-width, and not a tag-name character: see [`escape_text`].
@@ -158,7 +158,7 @@ impl<'a, 'e> Writer<'a, 'e> {
             Tag::List(start) => self.start_list(*start, list_is_tight(events, i)),
             Tag::Item => self.start_item(),
             // Definitions are listed at the end by `footnotes`; front matter is not body.
-            Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_) => return block_end(events, i),
+            Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_) => return matching_end(events, i),
             Tag::DefinitionList => {
                 self.start_block();
                 self.containers.push(Container::DefinitionList);
@@ -174,7 +174,7 @@ impl<'a, 'e> Writer<'a, 'e> {
                 self.fresh = true;
             }
             Tag::Table(alignments) => {
-                let end = block_end(events, i);
+                let end = matching_end(events, i);
                 self.table(alignments, inner(events, i, end));
                 return end;
             }
@@ -191,7 +191,7 @@ impl<'a, 'e> Writer<'a, 'e> {
                 ..
             } => self.start_link(*link_type, dest_url),
             Tag::Image { dest_url, .. } => {
-                let end = block_end(events, i);
+                let end = matching_end(events, i);
                 self.image(dest_url, inner(events, i, end));
                 return end;
             }
@@ -641,23 +641,6 @@ fn tidy_lines(text: &str) -> String {
     out
 }
 
-/// Index of the `End` closing the `Start` at `start`. Like `super::matching_end`, but over
-/// the borrowed events `split_footnotes` leaves.
-fn block_end(events: &[&Event<'_>], start: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, event) in events.iter().enumerate().skip(start) {
-        if matches!(event, Event::Start(_)) {
-            depth += 1;
-        } else if matches!(event, Event::End(_)) {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return i;
-            }
-        }
-    }
-    events.len().saturating_sub(1)
-}
-
 /// The events strictly between `start` and `end` (empty for a truncated slice).
 fn inner<'s, 'e>(
     events: &'s [&'e Event<'static>],
@@ -670,7 +653,7 @@ fn inner<'s, 'e>(
 /// A list is loose when any of its items holds a paragraph (pulldown-cmark only emits
 /// paragraphs in items of loose lists); known up front so items know their separators.
 fn list_is_tight(events: &[&Event<'static>], start: usize) -> bool {
-    let end = block_end(events, start);
+    let end = matching_end(events, start);
     let mut depth = 0usize;
     for event in inner(events, start, end) {
         if let Event::Start(tag) = event {
@@ -698,7 +681,7 @@ fn table_rows(events: &[&Event<'static>]) -> (Vec<Vec<String>>, bool) {
         } else if matches!(event, Event::Start(Tag::TableRow)) {
             rows.push(Vec::new());
         } else if matches!(event, Event::Start(Tag::TableCell)) {
-            let end = block_end(events, i);
+            let end = matching_end(events, i);
             let mut cell = String::new();
             escape_text(
                 &plain_text(inner(events, i, end).iter().copied()),

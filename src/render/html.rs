@@ -13,8 +13,8 @@ use pulldown_cmark::{
 };
 
 use super::{
-    Anchors, Footnotes, RenderOptions, matching_end, plain_text, shifted_level, split_footnotes,
-    strip_html,
+    Anchors, Footnotes, RenderOptions, is_inline, matching_end, plain_text, shifted_level,
+    split_footnotes, strip_html,
 };
 
 /// Which HTML the renderer writes.
@@ -212,7 +212,7 @@ impl<'e> Writer<'e> {
         tag: &Tag<'static>,
         rest: &[&Event<'static>],
     ) -> usize {
-        if self.skip_until.is_some() && is_inline(tag.to_end()) {
+        if self.skip_until.is_some() && is_inline(&tag.to_end()) {
             // Markup inside a dropped inline <script> is dropped with its text.
             if matches!(tag, Tag::Image { .. }) {
                 return (close_index(rest) + 1).min(rest.len());
@@ -306,7 +306,7 @@ impl<'e> Writer<'e> {
     }
 
     fn end_tag(&mut self, tag: TagEnd) {
-        if !is_inline(tag) {
+        if !is_inline(&tag) {
             // An unclosed inline <script> must not swallow the text of later blocks.
             self.skip_until = None;
             self.skipped_inline = 0;
@@ -723,19 +723,6 @@ fn heading_ids(events: &[Event<'static>]) -> HashMap<*const Event<'static>, Stri
         }
     }
     ids
-}
-
-fn is_inline(tag: TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
-    )
 }
 
 /// Index in `rest` of the `End` closing a tag opened just before it (`rest.len()` if none).

@@ -42,7 +42,7 @@ use pulldown_cmark::{
     MetadataBlockKind, Tag, TagEnd,
 };
 
-use super::{Footnotes, RenderOptions, shifted_level, split_footnotes};
+use super::{Footnotes, RenderOptions, is_inline, matching_end, shifted_level, split_footnotes};
 
 /// Plain text (a title, a question) escaped to stay plain text anywhere a Markdown
 /// paragraph or heading may hold it: written through the renderer itself, so the rules
@@ -306,7 +306,7 @@ impl<'a> Writer<'a> {
                 classes,
                 attrs,
             } => {
-                let end = end_of(events, i);
+                let end = matching_end(events, i);
                 // Only the setext form holds a line break, or a task marker (a setext
                 // heading can be a task item's first line).
                 let needs_setext = events[i..end]
@@ -661,7 +661,7 @@ impl<'a> Writer<'a> {
             Some(run) => (run.buf.chars().next_back(), run.last),
             None => (None, Last::LineStart),
         };
-        let end = end_of(events, i);
+        let end = matching_end(events, i);
         let word_after = following(events, end) == Follow::Word;
         let c = match last {
             // A touching sibling: `*a**b*` would not be two emphases. Where `_` cannot close
@@ -735,9 +735,9 @@ impl<'a> Writer<'a> {
             };
         }
         // A touching child takes `_` itself unless a letter outside it forbids that.
-        let end = end_of(events, i);
+        let end = matching_end(events, i);
         let first_child_needs_star = is_emphasis_start(events.get(i + 1))
-            && following(events, end_of(events, i + 1)) == Follow::Word;
+            && following(events, matching_end(events, i + 1)) == Follow::Word;
         let last_child_needs_star = end.checked_sub(1).is_some_and(|k| {
             is_emphasis_end(events.get(k)) && preceding(events, start_of(events, k)) == Follow::Word
         });
@@ -792,7 +792,7 @@ impl<'a> Writer<'a> {
             self.links.push(None);
             return i + 1;
         };
-        let end = end_of(events, i);
+        let end = matching_end(events, i);
         if title.is_empty()
             && let Some(auto) = autolink(&url, &events[i + 1..end])
         {
@@ -1085,23 +1085,6 @@ impl Inline {
     }
 }
 
-/// Index of the `End` that closes the `Start` at `start` (the shared `matching_end` takes
-/// owned events; the main flow here is references).
-fn end_of(events: &Events<'_>, start: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, event) in events.iter().enumerate().skip(start) {
-        if matches!(event, Event::Start(_)) {
-            depth += 1;
-        } else if matches!(event, Event::End(_)) {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return i;
-            }
-        }
-    }
-    events.len().saturating_sub(1)
-}
-
 /// Whether a list must be written tight (no blank lines between or inside its items).
 ///
 /// Tightness shows in the events only as the presence of paragraph tags: items holding
@@ -1109,7 +1092,7 @@ fn end_of(events: &Events<'_>, start: usize) -> usize {
 /// only may be either; they are written loose when an item holds several blocks, since
 /// two quotes or tables with nothing between them would merge.
 fn list_is_tight(events: &Events<'_>, start: usize) -> bool {
-    let end = end_of(events, start);
+    let end = matching_end(events, start);
     let mut depth = 0usize;
     let (mut bare_text, mut crowded, mut blocks) = (false, false, 0usize);
     for event in events.iter().take(end).skip(start + 1) {
@@ -1119,7 +1102,7 @@ fn list_is_tight(events: &Events<'_>, start: usize) -> bool {
         if depth == 1 {
             match event {
                 Event::Start(Tag::Paragraph) => return false,
-                Event::Start(tag) if is_inline_tag(tag) => bare_text = true,
+                Event::Start(tag) if is_inline(&tag.to_end()) => bare_text = true,
                 Event::Start(_) | Event::Rule | Event::Html(_) => {
                     blocks += 1;
                     crowded |= blocks > 1;
@@ -1143,34 +1126,6 @@ fn list_is_tight(events: &Events<'_>, start: usize) -> bool {
         }
     }
     bare_text || !crowded
-}
-
-fn is_inline_tag(tag: &Tag<'_>) -> bool {
-    match tag {
-        Tag::Emphasis
-        | Tag::Strong
-        | Tag::Strikethrough
-        | Tag::Superscript
-        | Tag::Subscript
-        | Tag::Link { .. }
-        | Tag::Image { .. } => true,
-        Tag::Paragraph
-        | Tag::Heading { .. }
-        | Tag::BlockQuote(_)
-        | Tag::CodeBlock(_)
-        | Tag::HtmlBlock
-        | Tag::List(_)
-        | Tag::Item
-        | Tag::FootnoteDefinition(_)
-        | Tag::DefinitionList
-        | Tag::DefinitionListTitle
-        | Tag::DefinitionListDefinition
-        | Tag::Table(_)
-        | Tag::TableHead
-        | Tag::TableRow
-        | Tag::TableCell
-        | Tag::MetadataBlock(_) => false,
-    }
 }
 
 /// What comes right after an inline element's end, as far as emphasis flanking cares.
@@ -1214,10 +1169,10 @@ fn start_of(events: &Events<'_>, end: usize) -> usize {
 /// How many emphases touch in a row from `start`, and the index where the last one ends.
 fn sibling_chain(events: &Events<'_>, start: usize) -> (usize, usize) {
     let mut count = 1;
-    let mut end = end_of(events, start);
+    let mut end = matching_end(events, start);
     while is_emphasis_start(events.get(end + 1)) {
         count += 1;
-        end = end_of(events, end + 1);
+        end = matching_end(events, end + 1);
     }
     (count, end)
 }

@@ -10,6 +10,7 @@ mod html;
 mod markdown;
 mod text;
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -337,14 +338,15 @@ pub fn split_footnotes<'e>(
     (main, notes)
 }
 
-/// Index of the `End` event that closes the `Start` at `start` (or the last index).
-pub fn matching_end(events: &[Event<'_>], start: usize) -> usize {
+/// Index of the `End` event that closes the `Start` at `start` (or the last index), over
+/// owned events or the borrowed ones `split_footnotes` leaves.
+pub fn matching_end<'a, E: Borrow<Event<'a>>>(events: &[E], start: usize) -> usize {
     let mut depth = 0usize;
     for (i, event) in events.iter().enumerate().skip(start) {
-        match event {
+        match event.borrow() {
             Event::Start(_) => depth += 1,
             Event::End(_) => {
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return i;
                 }
@@ -353,6 +355,35 @@ pub fn matching_end(events: &[Event<'_>], start: usize) -> usize {
         }
     }
     events.len().saturating_sub(1)
+}
+
+/// Whether a tag is inline (inside a paragraph's text) rather than a block.
+pub fn is_inline(tag: &TagEnd) -> bool {
+    match tag {
+        TagEnd::Emphasis
+        | TagEnd::Strong
+        | TagEnd::Strikethrough
+        | TagEnd::Superscript
+        | TagEnd::Subscript
+        | TagEnd::Link
+        | TagEnd::Image => true,
+        TagEnd::Paragraph
+        | TagEnd::Heading(_)
+        | TagEnd::BlockQuote(_)
+        | TagEnd::CodeBlock
+        | TagEnd::HtmlBlock
+        | TagEnd::List(_)
+        | TagEnd::Item
+        | TagEnd::FootnoteDefinition
+        | TagEnd::DefinitionList
+        | TagEnd::DefinitionListTitle
+        | TagEnd::DefinitionListDefinition
+        | TagEnd::Table
+        | TagEnd::TableHead
+        | TagEnd::TableRow
+        | TagEnd::TableCell
+        | TagEnd::MetadataBlock(_) => false,
+    }
 }
 
 /// The plain text of some inline events: text, code and breaks, no markup.

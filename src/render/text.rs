@@ -22,8 +22,8 @@ use textwrap::WordSplitter;
 use textwrap::core::display_width;
 
 use super::{
-    Footnotes, LinkStyle, RenderOptions, plain_text, shifted_level, split_footnotes, strip_html,
-    superscript,
+    Footnotes, LinkStyle, RenderOptions, is_inline, plain_text, shifted_level, split_footnotes,
+    strip_html, superscript,
 };
 
 /// Stands for the space before a reference number while wrapping, so `[1]` never starts a
@@ -790,7 +790,7 @@ fn item_needs_space(item: &[&Event<'_>], width: usize) -> bool {
 
 fn ends_item_lead(event: &Event<'_>) -> bool {
     match event {
-        Event::Start(tag) => !is_inline(tag),
+        Event::Start(tag) => !is_inline(&tag.to_end()),
         Event::End(tag) => matches!(tag, TagEnd::Item),
         Event::Rule | Event::Html(_) => true,
         Event::Text(_)
@@ -802,34 +802,6 @@ fn ends_item_lead(event: &Event<'_>) -> bool {
         | Event::SoftBreak
         | Event::HardBreak
         | Event::TaskListMarker(_) => false,
-    }
-}
-
-fn is_inline(tag: &Tag<'_>) -> bool {
-    match tag {
-        Tag::Emphasis
-        | Tag::Strong
-        | Tag::Strikethrough
-        | Tag::Superscript
-        | Tag::Subscript
-        | Tag::Link { .. }
-        | Tag::Image { .. } => true,
-        Tag::Paragraph
-        | Tag::Heading { .. }
-        | Tag::BlockQuote(_)
-        | Tag::CodeBlock(_)
-        | Tag::HtmlBlock
-        | Tag::List(_)
-        | Tag::Item
-        | Tag::FootnoteDefinition(_)
-        | Tag::DefinitionList
-        | Tag::DefinitionListTitle
-        | Tag::DefinitionListDefinition
-        | Tag::Table(_)
-        | Tag::TableHead
-        | Tag::TableRow
-        | Tag::TableCell
-        | Tag::MetadataBlock(_) => false,
     }
 }
 

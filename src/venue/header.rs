@@ -92,16 +92,9 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         return Ok(Header::default());
     }
     let raw: Raw = serde_yaml::from_str(yaml).map_err(|e| {
-        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message);
-        Located::new(
-            line,
-            column,
-            format!(
-                "invalid template header: {message} (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question)"
-            ),
-        )
+        let mut err = crate::error::yaml(&e, 1, "invalid template header");
+        err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question)");
+        err
     })?;
     let line_of = |key: &str| {
         yaml.lines()

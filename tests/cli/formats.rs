@@ -6,13 +6,7 @@ use crate::harness::{FIXTURES, Project};
 
 /// Builds every fixture once and hands `(slug, file text)` for one venue file to `check`.
 fn for_each_output(file: &str, mut check: impl FnMut(&str, &str)) {
-    let names: Vec<&str> = FIXTURES.iter().map(|(f, _)| *f).collect();
-    let p = Project::with_fixtures(&names);
-    p.write(
-        "repurpose.yaml",
-        "site:\n  url: https://example.com/blog\n  title: Example\n",
-    );
-    p.run(&["build", "posts"]).expect_code(0);
+    let p = Project::built_fixtures();
     for (_, slug) in FIXTURES {
         check(slug, &p.read(&format!("out/{slug}/{file}")));
     }

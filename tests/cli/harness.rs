@@ -69,6 +69,18 @@ impl Project {
         project
     }
 
+    /// Every fixture built with a site configuration, into `out/`.
+    pub fn built_fixtures() -> Project {
+        let names: Vec<&str> = FIXTURES.iter().map(|(f, _)| *f).collect();
+        let project = Project::with_fixtures(&names);
+        project.write(
+            "repurpose.yaml",
+            "site:\n  url: https://example.com/blog\n  title: Example\n  author: Site Author\n",
+        );
+        project.run(&["build", "posts"]).expect_code(0);
+        project
+    }
+
     /// The project's folder.
     pub fn path(&self) -> &Path {
         self.dir.path()

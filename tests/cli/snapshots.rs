@@ -4,13 +4,7 @@ use crate::harness::{FIXTURES, Project};
 
 #[test]
 fn built_in_venues_match_their_snapshots() {
-    let names: Vec<&str> = FIXTURES.iter().map(|(f, _)| *f).collect();
-    let p = Project::with_fixtures(&names);
-    p.write(
-        "repurpose.yaml",
-        "site:\n  url: https://example.com/blog\n  title: Example\n  author: Site Author\n",
-    );
-    p.run(&["build", "posts"]).expect_code(0);
+    let p = Project::built_fixtures();
     for (_, slug) in FIXTURES {
         for file in [
             "forum.bbcode",
