@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
 
 use super::{
-    Footnotes, RenderOptions, is_safe_url, matching_end, plain_text, shifted_level,
-    split_footnotes, strip_html, superscript,
+    Footnotes, RenderOptions, ScriptSkip, is_safe_url, matching_end, opens_element, plain_text,
+    shifted_level, split_footnotes, strip_html, superscript,
 };
 
 /// Invisible, zero-width, and not a tag-name character: see [`escape_text`].
@@ -92,7 +92,7 @@ struct Writer<'a, 'e> {
     /// block is reduced to text as a whole.
     html: Option<String>,
     /// Inside an inline `<script>`/`<style>`: the closing tag that ends the skipped text.
-    skip_inline: Option<&'static str>,
+    skip_inline: ScriptSkip,
     /// Rendering a footnote: its top-level blocks are joined on one line.
     one_line: bool,
 }
@@ -109,7 +109,7 @@ impl<'a, 'e> Writer<'a, 'e> {
             links: Vec::new(),
             code: None,
             html: None,
-            skip_inline: None,
+            skip_inline: ScriptSkip::default(),
             one_line,
         }
     }
@@ -201,11 +201,11 @@ impl<'a, 'e> Writer<'a, 'e> {
 
     fn end_tag(&mut self, tag: TagEnd) {
         match tag {
-            TagEnd::Paragraph => self.skip_inline = None,
+            TagEnd::Paragraph => self.skip_inline.reset(),
             TagEnd::Heading(level) => {
                 let (_, close) = heading_tags(shifted_level(level, self.opts.heading_shift));
                 self.markup(close);
-                self.skip_inline = None;
+                self.skip_inline.reset();
             }
             TagEnd::BlockQuote(_) => self.close_container("[/quote]"),
             TagEnd::CodeBlock => self.end_code_block(),
@@ -257,7 +257,7 @@ impl<'a, 'e> Writer<'a, 'e> {
             code.push_str(text);
             return;
         }
-        if self.skip_inline.is_some() {
+        if self.skip_inline.active() {
             return;
         }
         self.flush();
@@ -267,7 +267,7 @@ impl<'a, 'e> Writer<'a, 'e> {
     /// A block begins: it owes the separator of the container it is in, unless it is the
     /// container's first content.
     fn start_block(&mut self) {
-        self.skip_inline = None;
+        self.skip_inline.reset();
         if !self.fresh {
             self.sep = self.block_sep();
         }
@@ -412,19 +412,10 @@ impl<'a, 'e> Writer<'a, 'e> {
     /// Inline HTML arrives tag by tag, so the text between `<script>` and `</script>` comes
     /// as ordinary text events and is skipped here rather than by `strip_html`.
     fn inline_html(&mut self, html: &str) {
-        let lower = html.to_ascii_lowercase();
-        if let Some(close) = self.skip_inline {
-            if lower.contains(close) {
-                self.skip_inline = None;
-            }
+        if self.skip_inline.feed(html) {
             return;
         }
-        for (name, close) in [("script", "</script"), ("style", "</style")] {
-            if opens_element(&lower, name) && !lower.contains(close) {
-                self.skip_inline = Some(close);
-                return;
-            }
-        }
+        let lower = html.to_ascii_lowercase();
         if opens_element(&lower, "br") {
             self.markup("\n");
             return;
@@ -614,13 +605,6 @@ fn heading_tags(level: u8) -> (&'static str, &'static str) {
         3 => ("[size=115][b]", "[/b][/size]"),
         _ => ("[b]", "[/b]"),
     }
-}
-
-/// Whether lowercase `html` is an opening `<name …>` tag.
-fn opens_element(html: &str, name: &str) -> bool {
-    html.strip_prefix('<')
-        .and_then(|rest| rest.strip_prefix(name))
-        .is_some_and(|rest| rest.starts_with(['>', '/', ' ', '\t', '\n', '\r']))
 }
 
 /// Text left by raw HTML: lines trimmed, runs of blank lines reduced to one.

@@ -13,8 +13,8 @@ use pulldown_cmark::{
 };
 
 use super::{
-    Anchors, Footnotes, RenderOptions, is_inline, matching_end, plain_text, shifted_level,
-    split_footnotes, strip_html,
+    Anchors, Footnotes, RenderOptions, ScriptSkip, is_inline, matching_end, plain_text,
+    shifted_level, split_footnotes, strip_html,
 };
 
 /// Which HTML the renderer writes.
@@ -129,7 +129,7 @@ struct Writer<'e> {
     /// a `<script>` spanning lines is dropped with its content.
     raw_block: Option<String>,
     /// Email: inside an inline `<script>`/`<style>`, the closing tag that ends the skip.
-    skip_until: Option<&'static str>,
+    skip_until: ScriptSkip,
     /// Email: inline tags opened while skipping, whose ends must be skipped too.
     skipped_inline: usize,
 }
@@ -165,7 +165,7 @@ impl<'e> Writer<'e> {
             links: Vec::new(),
             table: Table::default(),
             raw_block: None,
-            skip_until: None,
+            skip_until: ScriptSkip::default(),
             skipped_inline: 0,
         }
     }
@@ -212,7 +212,7 @@ impl<'e> Writer<'e> {
         tag: &Tag<'static>,
         rest: &[&Event<'static>],
     ) -> usize {
-        if self.skip_until.is_some() && is_inline(&tag.to_end()) {
+        if self.skip_until.active() && is_inline(&tag.to_end()) {
             // Markup inside a dropped inline <script> is dropped with its text.
             if matches!(tag, Tag::Image { .. }) {
                 return (close_index(rest) + 1).min(rest.len());
@@ -308,7 +308,7 @@ impl<'e> Writer<'e> {
     fn end_tag(&mut self, tag: TagEnd) {
         if !is_inline(&tag) {
             // An unclosed inline <script> must not swallow the text of later blocks.
-            self.skip_until = None;
+            self.skip_until.reset();
             self.skipped_inline = 0;
         } else if self.skipped_inline > 0 {
             self.skipped_inline -= 1;
@@ -420,13 +420,13 @@ impl<'e> Writer<'e> {
     }
 
     fn text(&mut self, text: &str) {
-        if self.skip_until.is_none() {
+        if !self.skip_until.active() {
             escape_body(&mut self.out, text);
         }
     }
 
     fn inline_code(&mut self, code: &str) {
-        if self.skip_until.is_none() {
+        if !self.skip_until.active() {
             self.open("code", &[], CODE);
             escape_body(&mut self.out, code);
             self.close("code");
@@ -434,7 +434,7 @@ impl<'e> Writer<'e> {
     }
 
     fn math(&mut self, math: &str, class: &str) {
-        if self.skip_until.is_some() {
+        if self.skip_until.active() {
             return;
         }
         self.open("span", &[("class", class)], CODE);
@@ -682,21 +682,9 @@ impl<'e> Writer<'e> {
     }
 
     fn raw_inline_text(&mut self, html: &str) {
-        let lower = html.to_ascii_lowercase();
-        if let Some(close) = self.skip_until {
-            if lower.contains(close) {
-                self.skip_until = None;
-            }
-            return;
+        if !self.skip_until.feed(html) {
+            escape_body(&mut self.out, &strip_html(html));
         }
-        // Inline, `<script>` and its content arrive as separate events: skip the text in
-        // between until the closing tag.
-        for (open, close) in [("script", "</script"), ("style", "</style")] {
-            if opens_element(&lower, open) && !lower.contains(close) {
-                self.skip_until = Some(close);
-            }
-        }
-        escape_body(&mut self.out, &strip_html(html));
     }
 
     fn end_html_block(&mut self) {
@@ -756,14 +744,6 @@ fn alert_class(kind: BlockQuoteKind) -> String {
 fn has_mailto(dest: &str) -> bool {
     dest.get(..7)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("mailto:"))
-}
-
-/// Whether lower-cased `html` starts with an opening `<name` tag (not `<names…`).
-fn opens_element(html: &str, name: &str) -> bool {
-    html.trim_start()
-        .strip_prefix('<')
-        .and_then(|rest| rest.strip_prefix(name))
-        .is_some_and(|rest| rest.starts_with(|c: char| c == '>' || c == '/' || c.is_whitespace()))
 }
 
 /// Text from a stripped HTML block, split where the block had blank lines.

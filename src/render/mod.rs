@@ -454,6 +454,56 @@ pub fn strip_html(raw: &str) -> String {
     decode_entities(&out)
 }
 
+/// Tracks an inline `<script>` or `<style>` whose content must be dropped. Inline raw HTML
+/// arrives one tag per event, so the script's text comes as ordinary text events between
+/// the opening and closing tags: formats that reduce raw HTML to text feed every inline tag
+/// to `feed` and drop text while `active`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ScriptSkip {
+    close: Option<&'static str>,
+}
+
+impl ScriptSkip {
+    /// Whether text is being dropped.
+    pub fn active(self) -> bool {
+        self.close.is_some()
+    }
+
+    /// Feeds one inline HTML tag. Returns `true` when the tag belongs to a dropped element
+    /// (it opened one, closed one, or came inside one) and must not be written.
+    pub fn feed(&mut self, html: &str) -> bool {
+        let lower = html.to_ascii_lowercase();
+        if let Some(close) = self.close {
+            if lower.contains(close) {
+                self.close = None;
+            }
+            return true;
+        }
+        for (name, close) in [("script", "</script"), ("style", "</style")] {
+            if opens_element(&lower, name) {
+                if !lower.contains(close) {
+                    self.close = Some(close);
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Stops dropping: an unclosed inline `<script>` must not swallow later blocks.
+    pub fn reset(&mut self) {
+        self.close = None;
+    }
+}
+
+/// Whether lower-cased `html` starts with an opening `<name` tag (not `<names…`).
+pub fn opens_element(html: &str, name: &str) -> bool {
+    html.trim_start()
+        .strip_prefix('<')
+        .and_then(|rest| rest.strip_prefix(name))
+        .is_some_and(|rest| rest.starts_with(|c: char| c == '>' || c == '/' || c.is_whitespace()))
+}
+
 /// Decodes the HTML entities writers actually type in Markdown.
 pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {

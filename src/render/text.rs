@@ -22,8 +22,8 @@ use textwrap::WordSplitter;
 use textwrap::core::display_width;
 
 use super::{
-    Footnotes, LinkStyle, RenderOptions, is_inline, plain_text, shifted_level, split_footnotes,
-    strip_html, superscript,
+    Footnotes, LinkStyle, RenderOptions, ScriptSkip, is_inline, plain_text, shifted_level,
+    split_footnotes, strip_html, superscript,
 };
 
 /// Stands for the space before a reference number while wrapping, so `[1]` never starts a
@@ -146,7 +146,7 @@ struct TextWriter<'a> {
     table: Option<TableState>,
     in_metadata: bool,
     /// Inside inline `<script>`/`<style>`, whose content is never text.
-    skipping: Option<&'static str>,
+    skipping: ScriptSkip,
     urls: Vec<String>,
     url_numbers: HashMap<String, usize>,
 }
@@ -167,7 +167,7 @@ impl<'a> TextWriter<'a> {
             html: None,
             table: None,
             in_metadata: false,
-            skipping: None,
+            skipping: ScriptSkip::default(),
             urls: Vec::new(),
             url_numbers: HashMap::new(),
         }
@@ -303,7 +303,7 @@ impl<'a> TextWriter<'a> {
     // ---- inline text ----
 
     fn push_text(&mut self, text: &str) {
-        if self.in_metadata || self.skipping.is_some() {
+        if self.in_metadata || self.skipping.active() {
             return;
         }
         if let Some(code) = &mut self.code {
@@ -322,20 +322,10 @@ impl<'a> TextWriter<'a> {
     }
 
     fn inline_html(&mut self, raw: &str) {
-        let (closing, name) = tag_name(raw);
-        if let Some(skipped) = self.skipping {
-            if closing && name == skipped {
-                self.skipping = None;
-            }
+        if self.skipping.feed(raw) {
             return;
         }
-        if !closing && matches!(name.as_str(), "script" | "style") {
-            let closed = raw.to_ascii_lowercase().contains(&format!("</{name}"));
-            if !closed {
-                self.skipping = Some(if name == "script" { "script" } else { "style" });
-            }
-            return;
-        }
+        let (_, name) = tag_name(raw);
         if name == "br" {
             self.inline.push('\n');
             return;
@@ -483,7 +473,7 @@ impl<'a> TextWriter<'a> {
 
     /// Writes the pending inline text, if any, as one wrapped paragraph.
     fn flush_inline(&mut self) {
-        self.skipping = None;
+        self.skipping.reset();
         let text = clean_inline(&mem::take(&mut self.inline));
         if !text.is_empty() {
             self.write_paragraph(&text);
