@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
-use crate::config::Config;
+use crate::config::{Config, Site};
 use crate::context::Renders;
 use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output::{self, Written};
@@ -31,10 +31,13 @@ pub struct BuildOptions {
 
 /// One output rendered for a post, before it is written.
 #[derive(Debug)]
-struct Rendered {
-    venue: String,
-    file: String,
-    bytes: Vec<u8>,
+pub struct Rendered {
+    /// The venue that rendered it.
+    pub venue: String,
+    /// Its file name under `<out>/<slug>/`.
+    pub file: String,
+    /// The content, ending with one newline.
+    pub bytes: Vec<u8>,
 }
 
 /// Counts for the summary line.
@@ -86,8 +89,11 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
     crate::error::create_dir_all(&opts.out)?;
     let mut manifest = Manifest::read(&opts.out);
     for post in &posts {
-        let (outputs, failures) = render_post(post, &venues, &catalog, &config);
-        tally.failed += failures;
+        let (outputs, failures) = render_post(post, &venues, &catalog, &config.site);
+        for err in &failures {
+            report(err);
+        }
+        tally.failed += failures.len();
         match write_post(post, &outputs, &opts.out) {
             Ok((entry, written, unchanged)) => {
                 tally.posts += 1;
@@ -183,20 +189,22 @@ fn drop_slug_clashes(posts: &mut Vec<Post>) -> usize {
     before - posts.len()
 }
 
-/// Renders every output of every venue the post wants; failures are reported and counted.
-fn render_post(
+/// Renders every output of every venue the post wants, in memory. A template that fails
+/// costs only its own output; its error (naming the post and template) is returned beside
+/// the outputs that worked.
+pub fn render_post(
     post: &Post,
     venues: &[&Venue],
     catalog: &Catalog,
-    config: &Config,
-) -> (Vec<Rendered>, usize) {
+    site: &Site,
+) -> (Vec<Rendered>, Vec<anyhow::Error>) {
     let mut renders = Renders::new(post);
     let mut outputs = Vec::new();
-    let mut failures = 0;
+    let mut failures = Vec::new();
     for venue in venues.iter().filter(|v| post.wants_venue(&v.name)) {
         for output in &venue.outputs {
             let needs = output.needs;
-            let ctx = renders.context(output, &venue.name, &config.site, needs);
+            let ctx = renders.context(output, &venue.name, site, needs);
             let rendered = tera::Context::from_serialize(&ctx)
                 .and_then(|ctx| catalog.tera.render(&output.template, &ctx));
             match rendered {
@@ -209,16 +217,13 @@ fn render_post(
                         bytes: text.into_bytes(),
                     });
                 }
-                Err(err) => {
-                    failures += 1;
-                    report(&anyhow::anyhow!(
-                        "{}: venue `{}` failed in template {}:\n{}",
-                        post.source.display(),
-                        venue.name,
-                        output.origin_name(),
-                        tera_report(&err)
-                    ));
-                }
+                Err(err) => failures.push(anyhow::anyhow!(
+                    "{}: venue `{}` failed in template {}:\n{}",
+                    post.source.display(),
+                    venue.name,
+                    output.origin_name(),
+                    tera_report(&err)
+                )),
             }
         }
     }
