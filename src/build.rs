@@ -234,6 +234,16 @@ pub fn render_post(
 /// files were written and left unchanged.
 fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntry, usize, usize)> {
     let dir = output::inside(out, &post.slug)?;
+    if dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        anyhow::bail!(
+            "refusing to write into `{}`: it is a symbolic link, and outputs never leave `{}`",
+            dir.display(),
+            out.display()
+        );
+    }
     crate::error::create_dir_all(&dir)?;
     let mut files = Vec::with_capacity(outputs.len());
     let (mut written, mut unchanged) = (0, 0);

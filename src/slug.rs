@@ -1,5 +1,23 @@
 //! Slugs: lower-case ASCII letters, digits and `-`, safe as a folder name anywhere.
 
+/// Names Windows reserves for devices, in any case and with any extension: a folder
+/// called `con` or `lpt1` cannot be created there, so such slugs get a suffix.
+const WINDOWS_DEVICES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A slug that is safe as a folder name on every system: a Windows device name gets
+/// `-post` appended. Empty stays empty (the caller picks the next source).
+pub fn safe_folder(slug: String) -> String {
+    // Slugs have no dots, so only the bare name is reserved (`con-artist` is fine).
+    if WINDOWS_DEVICES.contains(&slug.as_str()) {
+        format!("{slug}-post")
+    } else {
+        slug
+    }
+}
+
 /// Turns any text into a slug: transliterated to ASCII, lower-cased, every run of other
 /// characters collapsed to one `-`, no leading or trailing `-`. May return an empty string.
 pub fn slugify(text: &str) -> String {
@@ -49,6 +67,33 @@ mod tests {
         assert_eq!(slugify("What's new in 2.0?"), "whats-new-in-2-0");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("///"), "");
+    }
+
+    #[test]
+    fn hostile_slugs_become_plain_folder_names() {
+        for (input, want) in [
+            ("..", ""),
+            ("../../etc", "etc"),
+            ("/etc/passwd", "etc-passwd"),
+            ("C:\\Windows\\system32", "c-windows-system32"),
+            ("a\0b", "a-b"),
+            ("   ", ""),
+            ("…", ""),
+        ] {
+            assert_eq!(slugify(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn windows_device_names_get_a_suffix() {
+        for name in ["con", "CON", "Nul", "com1", "lpt9", "aux"] {
+            assert_eq!(
+                safe_folder(slugify(name)),
+                format!("{}-post", name.to_lowercase())
+            );
+        }
+        assert_eq!(safe_folder("console".into()), "console");
+        assert_eq!(safe_folder("con-artist".into()), "con-artist");
     }
 
     #[test]

@@ -97,7 +97,7 @@ impl Post {
         .into_iter()
         .flatten()
         .find(|s| !s.is_empty())
-        .unwrap_or_else(|| "post".to_string());
+        .map_or_else(|| "post".to_string(), crate::slug::safe_folder);
         let heading_shift = structure::top_heading_level(&events).map_or(0, |top| 2 - top as i8);
         let outline = structure::outline(&events, heading_shift);
         let found = structure::closing_question(&events);

@@ -13,7 +13,7 @@ use pulldown_cmark::{
 };
 
 use super::{
-    Anchors, Footnotes, RenderOptions, ScriptSkip, is_inline, matching_end, plain_text,
+    Anchors, Footnotes, RawHtml, RenderOptions, ScriptSkip, is_inline, matching_end, plain_text,
     shifted_level, split_footnotes, strip_html,
 };
 
@@ -240,7 +240,7 @@ impl<'e> Writer<'e> {
             Tag::CodeBlock(kind) => self.code_block(kind),
             Tag::HtmlBlock => {
                 self.line();
-                if self.flavor == Flavor::Email {
+                if self.raw_mode() != RawHtml::Keep {
                     self.raw_block = Some(String::new());
                 }
             }
@@ -672,12 +672,21 @@ impl<'e> Writer<'e> {
         self.close("a");
     }
 
-    /// Raw HTML: verbatim on the web, as CommonMark does; in email only its text survives.
+    /// What happens to raw HTML here: as the options say, but never verbatim in email.
+    fn raw_mode(&self) -> RawHtml {
+        match (self.flavor, self.opts.raw_html) {
+            (Flavor::Email, RawHtml::Keep) => RawHtml::Sanitize,
+            (_, mode) => mode,
+        }
+    }
+
+    /// Raw HTML: verbatim on the web by default, as CommonMark does; otherwise blocks are
+    /// collected (to be sanitised or reduced at their end) and inline tags become text.
     fn raw_html(&mut self, html: &str, block: bool) {
-        match (self.flavor, self.raw_block.as_mut()) {
-            (Flavor::Web, _) => self.out.push_str(html),
-            (Flavor::Email, Some(buffer)) if block => buffer.push_str(html),
-            (Flavor::Email, _) => self.raw_inline_text(html),
+        match (self.raw_mode(), self.raw_block.as_mut()) {
+            (RawHtml::Keep, _) => self.out.push_str(html),
+            (_, Some(buffer)) if block => buffer.push_str(html),
+            (RawHtml::Sanitize | RawHtml::Text, _) => self.raw_inline_text(html),
         }
     }
 
@@ -688,7 +697,18 @@ impl<'e> Writer<'e> {
     }
 
     fn end_html_block(&mut self) {
-        if let Some(raw) = self.raw_block.take() {
+        let Some(raw) = self.raw_block.take() else {
+            self.line();
+            return;
+        };
+        if self.raw_mode() == RawHtml::Sanitize {
+            let clean = sanitize(&raw, self.opts.base_url.as_deref());
+            if !clean.trim().is_empty() {
+                self.block("div", &[], P);
+                self.out.push_str(clean.trim());
+                self.close_block("div");
+            }
+        } else {
             for paragraph in paragraphs(&strip_html(&raw)) {
                 self.block("p", &[], P);
                 escape_body(&mut self.out, &paragraph);
@@ -739,6 +759,22 @@ fn alert_class(kind: BlockQuoteKind) -> String {
         BlockQuoteKind::Caution => "caution",
     };
     format!("markdown-alert-{name}")
+}
+
+/// A raw HTML block cleaned by ammonia: its allow-list keeps formatting, links, images and
+/// tables and drops script, style, iframe, form, event attributes and any class or id;
+/// links may only be http(s) or mailto, relative ones made absolute against `base` (or
+/// dropped when there is none).
+fn sanitize(html: &str, base: Option<&str>) -> String {
+    let mut cleaner = ammonia::Builder::default();
+    cleaner
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"));
+    match base.and_then(|b| url::Url::parse(b).ok()) {
+        Some(base) => cleaner.url_relative(ammonia::UrlRelative::RewriteWithBase(base)),
+        None => cleaner.url_relative(ammonia::UrlRelative::Deny),
+    };
+    cleaner.clean(html).to_string()
 }
 
 fn has_mailto(dest: &str) -> bool {
@@ -1253,7 +1289,7 @@ mod tests {
     }
 
     #[test]
-    fn email_reduces_raw_html_to_escaped_text() {
+    fn email_sanitizes_raw_html_blocks_and_reduces_inline_tags_to_text() {
         assert_eq!(
             email(
                 "<div class=\"note\">\n<b>Hi</b> &amp; &lt;bye&gt;\n\n</div>\n\n\
@@ -1264,9 +1300,39 @@ mod tests {
                  <form action=\"/x\"><input name=\"q\"></form>"
             ),
             format!(
-                "<p style=\"{P}\">Hi &amp; &lt;bye&gt;</p>\n\
+                "<div style=\"{P}\"><div>\n<b>Hi</b> &amp; &lt;bye&gt;\n</div></div>\n\
                  <p style=\"{P}\">Press Ctrl now.</p>"
             )
+        );
+    }
+
+    #[test]
+    fn sanitized_links_are_absolute_and_never_script_urls() {
+        let opts = RenderOptions {
+            raw_html: RawHtml::Sanitize,
+            base_url: Some("https://example.com/blog/post/".into()),
+            ..RenderOptions::default()
+        };
+        let events = crate::parse::events(
+            "<p><a href=\"../other/\">ok</a> <a href=\"javascript:alert(1)\">bad</a> <img src=\"x.png\" onerror=\"alert(1)\"></p>",
+        );
+        assert_eq!(
+            render(&events, &opts, Flavor::Web),
+            "<div><p><a href=\"https://example.com/blog/other/\" rel=\"noopener noreferrer\">ok</a> \
+             <a rel=\"noopener noreferrer\">bad</a> <img src=\"https://example.com/blog/post/x.png\"></p></div>"
+        );
+    }
+
+    #[test]
+    fn web_can_reduce_raw_html_to_text() {
+        let opts = RenderOptions {
+            raw_html: RawHtml::Text,
+            ..RenderOptions::default()
+        };
+        let events = crate::parse::events("<div>\n<b>Hi</b> there\n</div>\n\nA <kbd>key</kbd>.");
+        assert_eq!(
+            render(&events, &opts, Flavor::Web),
+            "<p>Hi there</p>\n<p>A key.</p>"
         );
     }
 

@@ -128,6 +128,31 @@ pub enum LinkStyle {
     Inline,
 }
 
+/// What the HTML formats do with raw HTML the writer typed in the post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RawHtml {
+    /// Verbatim, as CommonMark does (web pages only; email never keeps it).
+    #[default]
+    Keep,
+    /// HTML blocks cleaned by ammonia (no script, style, iframe, form, event attributes or
+    /// script URLs); inline tags reduced to their text.
+    Sanitize,
+    /// Reduced to its text.
+    Text,
+}
+
+impl RawHtml {
+    /// Parses a header value.
+    pub fn from_name(name: &str) -> Option<RawHtml> {
+        match name {
+            "keep" => Some(RawHtml::Keep),
+            "sanitize" => Some(RawHtml::Sanitize),
+            "text" => Some(RawHtml::Text),
+            _ => None,
+        }
+    }
+}
+
 /// Everything a renderer needs besides the events. Part of the render cache key, so a
 /// format is rendered once per distinct set of options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -144,6 +169,8 @@ pub struct RenderOptions {
     pub utm_scope: Vec<String>,
     /// `(key, value)` query parameters added to in-scope links, in order.
     pub utm: Vec<(String, String)>,
+    /// What the HTML formats do with the writer's raw HTML.
+    pub raw_html: RawHtml,
 }
 
 impl Default for RenderOptions {
@@ -155,6 +182,7 @@ impl Default for RenderOptions {
             base_url: None,
             utm_scope: Vec::new(),
             utm: Vec::new(),
+            raw_html: RawHtml::Keep,
         }
     }
 }

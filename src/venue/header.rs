@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::error::Located;
-use crate::render::{Format, LinkStyle};
+use crate::render::{Format, LinkStyle, RawHtml};
 
 /// Opens a header; the template starts with it.
 const OPEN: &str = "{#---";
@@ -35,6 +35,8 @@ pub struct Header {
     /// Take the closing question out of `body` / `post.outro` (the template places
     /// `post.question` itself).
     pub lift_question: bool,
+    /// What HTML formats do with the writer's raw HTML (email never keeps it verbatim).
+    pub raw_html: RawHtml,
 }
 
 /// `excerpt_words` when the header does not set it.
@@ -53,6 +55,7 @@ impl Default for Header {
             links: LinkStyle::Numbered,
             utm: Vec::new(),
             lift_question: false,
+            raw_html: RawHtml::Keep,
         }
     }
 }
@@ -71,6 +74,7 @@ struct Raw {
     links: Option<String>,
     utm: Option<serde_yaml::Mapping>,
     lift_question: Option<bool>,
+    raw_html: Option<String>,
 }
 
 /// Reads the header at the top of a template, if it has one.
@@ -93,7 +97,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
     }
     let raw: Raw = serde_yaml::from_str(yaml).map_err(|e| {
         let mut err = crate::error::yaml(&e, 1, "invalid template header");
-        err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question)");
+        err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html)");
         err
     })?;
     let line_of = |key: &str| {
@@ -125,6 +129,16 @@ pub fn parse(template: &str) -> Result<Header, Located> {
             ));
         }
     };
+    let raw_html = match raw.raw_html.as_deref() {
+        None => RawHtml::Keep,
+        Some(name) => RawHtml::from_name(name).ok_or_else(|| {
+            Located::new(
+                line_of("raw_html"),
+                1,
+                format!("unknown raw_html handling `{name}`; use `keep`, `sanitize` or `text`"),
+            )
+        })?,
+    };
     let utm = match raw.utm {
         None => Vec::new(),
         Some(map) => map
@@ -151,6 +165,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         links,
         utm,
         lift_question: raw.lift_question.unwrap_or(false),
+        raw_html,
     })
 }
 
@@ -161,7 +176,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let h = parse(
-            "{#---\ndescription: Thread starter\nbody: bbcode\nmax_chars: 20000\nexcerpt_words: 30\nheading_offset: 1\nwrap: 60\nlinks: inline\nutm:\n  utm_source: forum\nlift_question: true\n---#}\nrest",
+            "{#---\ndescription: Thread starter\nbody: bbcode\nmax_chars: 20000\nexcerpt_words: 30\nheading_offset: 1\nwrap: 60\nlinks: inline\nutm:\n  utm_source: forum\nlift_question: true\nraw_html: sanitize\n---#}\nrest",
         )
         .unwrap();
         assert_eq!(h.description, "Thread starter");
@@ -173,6 +188,7 @@ mod tests {
         assert_eq!(h.links, LinkStyle::Inline);
         assert_eq!(h.utm, [("utm_source".to_string(), "forum".to_string())]);
         assert!(h.lift_question);
+        assert_eq!(h.raw_html, RawHtml::Sanitize);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod harness;
 mod build;
 mod errors;
 mod formats;
+mod hostile;
 mod init;
 mod snapshots;
 mod venues;

@@ -1,0 +1,220 @@
+//! Hostile input: whatever a post says, outputs stay inside `--out` and stay well-formed.
+
+use crate::harness::Project;
+
+#[test]
+fn hostile_slugs_stay_inside_the_output_folder() {
+    let p = Project::new();
+    let cases = [
+        ("dots.md", "../../escape", "escape"),
+        ("slash.md", "/etc/passwd", "etc-passwd"),
+        ("backslash.md", "..\\\\..\\\\win", "win"),
+        ("absolute.md", "C:/Users/me", "c-users-me"),
+        ("device.md", "CON", "con-post"),
+        ("nul.md", "a\\0b", "a-b"),
+    ];
+    for (file, slug, _) in cases {
+        p.write(
+            &format!("posts/{file}"),
+            &format!("---\nslug: \"{slug}\"\n---\nText.\n"),
+        );
+    }
+    p.write(
+        "posts/empty-slug.md",
+        "---\nslug: \"///\"\ntitle: Fallback Title\n---\nText.\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    for (_, _, folder) in cases {
+        assert!(p.exists(&format!("out/{folder}/blog.html")), "out/{folder}");
+    }
+    assert!(
+        p.exists("out/empty-slug/blog.html"),
+        "an empty slug falls back to the file name"
+    );
+    let mut outside: Vec<String> = std::fs::read_dir(p.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    outside.sort();
+    assert_eq!(outside, ["out", "posts"], "nothing written beside out/");
+}
+
+#[test]
+fn symlinks_inside_out_are_not_followed_out_of_it() {
+    let p = Project::new();
+    p.write("posts/victim.md", "---\ntitle: Victim\n---\nText.\n");
+    p.write("elsewhere/keep.txt", "precious\n");
+    std::fs::create_dir_all(p.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(p.path().join("elsewhere"), p.path().join("out/victim")).unwrap();
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("refusing to write into `out/victim`: it is a symbolic link, and outputs never leave `out`"),
+        "{}",
+        run.stderr
+    );
+    let left: Vec<_> = std::fs::read_dir(p.path().join("elsewhere"))
+        .unwrap()
+        .collect();
+    assert_eq!(left.len(), 1, "nothing written through the link");
+
+    // A file inside the post's folder that links elsewhere is not written through either.
+    let p = Project::new();
+    p.write("posts/victim.md", "---\ntitle: Victim\n---\nText.\n");
+    p.write("elsewhere/target.txt", "precious\n");
+    std::fs::create_dir_all(p.path().join("out/victim")).unwrap();
+    std::os::unix::fs::symlink(
+        p.path().join("elsewhere/target.txt"),
+        p.path().join("out/victim/forum.bbcode"),
+    )
+    .unwrap();
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("it is a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.read("elsewhere/target.txt"), "precious\n");
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_written_is_named() {
+    let p = Project::new();
+    p.write("posts/a.md", "Text.\n");
+    p.write("out", "I am a file\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: failed to create folder `out`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.read("out"), "I am a file\n");
+}
+
+#[test]
+fn front_matter_cannot_inject_into_the_article() {
+    let p = Project::new();
+    p.write(
+        "posts/inject.md",
+        "---\ntitle: \"Evil\\n---\\nstatus: published\\n# <script>x</script>\"\n---\nBody text.\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let article = p.read("out/inject/article.md");
+    let (front, body) = article
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .unwrap();
+    let yaml: serde_yaml::Value = serde_yaml::from_str(front).unwrap();
+    assert_eq!(yaml["status"], "draft", "{article}");
+    assert_eq!(
+        yaml["title"],
+        "Evil\n---\nstatus: published\n# <script>x</script>"
+    );
+    let headings: Vec<String> = pulldown_cmark::Parser::new(body)
+        .filter_map(|e| match e {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Heading { level, .. }) => {
+                Some(format!("{level}"))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        headings.iter().filter(|h| *h == "h1").count(),
+        1,
+        "{article}"
+    );
+    // The template's own `<!-- expand … -->` comments are the only raw HTML.
+    let raw_html = pulldown_cmark::Parser::new(body).any(|e| match e {
+        pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+            h.contains("script")
+        }
+        _ => false,
+    });
+    assert!(!raw_html, "the title's markup stays text: {body}");
+    let blog = p.read("out/inject/blog.html");
+    assert!(
+        blog.contains(
+            "<title>Evil\n---\nstatus: published\n# &lt;script&gt;x&lt;/script&gt;</title>"
+        ),
+        "{blog}"
+    );
+}
+
+#[test]
+fn newsletter_never_carries_active_markup() {
+    let p = Project::new();
+    p.write(
+        "posts/x.md",
+        "---\ntitle: \"<img src=x onerror=alert(1)>\"\nsummary: \"<script>s()</script>\"\n---\n\
+         Hi <span onclick=\"a()\">there</span>.\n\n<iframe src=\"https://evil.example\"></iframe>\n\n\
+         <form><input></form>\n\n<p style=\"x\" onmouseover=\"b()\">Hover <a href=\"javascript:c()\">me</a></p>\n\n\
+         [link](javascript:d()) ![img](data:image/png;base64,xx)\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let html = p.read("out/x/newsletter.html");
+    let doc = scraper::Html::parse_fragment(&html);
+    for element in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
+        let el = element.value();
+        assert!(
+            ![
+                "script", "iframe", "form", "input", "style", "object", "embed"
+            ]
+            .contains(&el.name()),
+            "<{}> in the newsletter:\n{html}",
+            el.name()
+        );
+        for (name, value) in el.attrs() {
+            assert!(
+                !name.starts_with("on"),
+                "{name}= in the newsletter:\n{html}"
+            );
+            if name == "href" || name == "src" {
+                let v = value.to_ascii_lowercase();
+                assert!(
+                    !v.starts_with("javascript:") && !v.starts_with("data:"),
+                    "{name}={value}"
+                );
+            }
+        }
+    }
+    let html = html.to_lowercase();
+    assert!(html.contains("hover"), "the harmless text is kept");
+    let forum = p.read("out/x/forum.bbcode");
+    assert!(
+        !forum.contains("[url=javascript") && !forum.contains("[img]data:"),
+        "{forum}"
+    );
+}
+
+#[test]
+fn raw_html_in_the_blog_can_be_turned_off_in_its_header() {
+    let p = Project::new();
+    p.write(
+        "posts/x.md",
+        "Text.\n\n<div onclick=\"x()\"><script>y()</script>Kept text</div>\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        p.read("out/x/blog.html").contains("<script>y()</script>"),
+        "kept by default, as CommonMark does"
+    );
+    let builtin = repurpose::venue::builtin::TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "blog.html.tera")
+        .unwrap()
+        .1;
+    p.write(
+        "templates/blog.html.tera",
+        &builtin.replacen("body: html\n", "body: html\nraw_html: sanitize\n", 1),
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = p.read("out/x/blog.html");
+    assert!(
+        !blog.contains("<script>y()") && !blog.contains("onclick"),
+        "{blog}"
+    );
+    assert!(blog.contains("Kept text"));
+}
