@@ -245,6 +245,7 @@ fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntr
         );
     }
     crate::error::create_dir_all(&dir)?;
+    output::remove_stale_temporaries(&dir);
     let mut files = Vec::with_capacity(outputs.len());
     let (mut written, mut unchanged) = (0, 0);
     for rendered in outputs {

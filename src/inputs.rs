@@ -29,7 +29,13 @@ pub fn collect(inputs: &[PathBuf], skip: &Path) -> (Vec<PathBuf>, Vec<anyhow::Er
 
 fn walk(input: &Path, skip: Option<&Path>, files: &mut Vec<PathBuf>) -> Result<()> {
     let meta = std::fs::metadata(input).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+        if let Ok(target) = std::fs::read_link(input) {
+            anyhow::anyhow!(
+                "`{}` is a symbolic link to `{}`, which does not exist",
+                input.display(),
+                target.display()
+            )
+        } else if e.kind() == std::io::ErrorKind::NotFound {
             anyhow::anyhow!("`{}`: no such file or folder", input.display())
         } else {
             anyhow::Error::new(e).context(format!("failed to read `{}`", input.display()))

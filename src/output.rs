@@ -29,6 +29,29 @@ pub fn inside(root: &Path, relative: &str) -> Result<PathBuf> {
     Ok(root.join(rel))
 }
 
+/// Temporary files are named `.repurpose-<random>.tmp`.
+const TEMP_PREFIX: &str = ".repurpose-";
+/// See `TEMP_PREFIX`.
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes temporary files a killed build left in `dir`; only ours, by their name.
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX)
+            && name.ends_with(TEMP_SUFFIX)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            // Best effort: a leftover temporary file is harmless, only untidy.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
 /// the file is always either its old complete content or the new one. Skips the write
 /// when the file already holds these bytes. Refuses to write through a symlink.
@@ -51,8 +74,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
     }
     let fail = || format!("failed to write `{}`", path.display());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".repurpose-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(fail)?;
     tmp.write_all(bytes).with_context(fail)?;
@@ -84,5 +107,25 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn stale_temporaries_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".repurpose-abc123.tmp",
+            "keep.tmp",
+            ".repurpose-notes.txt",
+            "blog.html",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        remove_stale_temporaries(dir.path());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".repurpose-notes.txt", "blog.html", "keep.tmp"]);
     }
 }

@@ -126,7 +126,7 @@ impl Catalog {
             }
             match describe(&name, &text, origin.clone()) {
                 Ok(output) => outputs.push((output, text)),
-                Err(e) => errors.push(e.context(format!("{origin}: template not loaded"))),
+                Err(e) => errors.push(e),
             }
         }
 
@@ -218,7 +218,7 @@ fn describe(name: &str, text: &str, origin: Origin) -> Result<Output> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid_venue || ext.is_empty() {
         anyhow::bail!(
-            "a template's file name must be `<venue>.<ext>.tera` (like `forum.bbcode.tera`), with a venue name of letters, digits, `-` and `_`; `{name}` is not"
+            "{origin}: not loaded: a template's file name must be `<venue>.<ext>.tera` (like `forum.bbcode.tera`), with a venue name of letters, digits, `-` and `_`"
         );
     }
     let header = header::parse(text).map_err(|e| match &origin {

@@ -176,7 +176,9 @@ fn a_bad_template_header_names_the_key_and_line() {
     );
     let run = p.run(&["venues"]).expect_code(1);
     assert!(
-        run.stderr.contains("error: templates/odd.txt.tera: template not loaded: templates/odd.txt.tera:3:1: invalid template header: unknown field `width`"),
+        run.stderr.contains(
+            "error: templates/odd.txt.tera:3:1: invalid template header: unknown field `width`"
+        ),
         "{}",
         run.stderr
     );
@@ -194,4 +196,68 @@ fn a_markdown_parser_panic_is_a_warning_not_a_crash() {
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(p.exists("out/odd/forum.bbcode") && p.exists("out/good/forum.bbcode"));
+}
+
+#[test]
+fn a_template_header_that_is_not_yaml_is_named() {
+    let p = project_with("x.md", GOOD);
+    p.write(
+        "templates/odd.txt.tera",
+        "{#---\ndescription: [oops\n---#}\n{{ body }}\n",
+    );
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: templates/odd.txt.tera:2:14: invalid template header: description: invalid type: sequence, expected a string"),
+        "{}",
+        run.stderr
+    );
+    assert!(p.exists("out/good/blog.html"));
+}
+
+#[test]
+fn an_unknown_filter_is_reported_with_teras_own_report() {
+    let p = project_with("x.md", GOOD);
+    p.write("templates/f.txt.tera", "{{ post.title | shout }}\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: templates/f.txt.tera: template `f.txt.tera` does not compile:\nerror: Unknown filter `shout`\n --> f.txt.tera:1:17"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_badly_named_template_is_named() {
+    let p = project_with("x.md", GOOD);
+    p.write("templates/noext.tera", "x\n");
+    let run = p.run(&["venues"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: templates/noext.tera: not loaded: a template's file name must be `<venue>.<ext>.tera`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn folders_and_dangling_links_given_as_posts_are_named() {
+    let p = project_with("x.md", GOOD);
+    std::fs::create_dir_all(p.path().join("folder.md")).unwrap();
+    std::os::unix::fs::symlink("nowhere.md", p.path().join("dangling.md")).unwrap();
+    let run = p
+        .run(&["build", "folder.md", "dangling.md", "posts"])
+        .expect_code(1);
+    assert!(
+        run.stderr
+            .contains("error: `folder.md`: no posts found (looked for *.md and *.markdown files)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "error: `dangling.md` is a symbolic link to `nowhere.md`, which does not exist"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(p.exists("out/good/blog.html"));
 }

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod atomic;
 mod build;
 mod errors;
 mod formats;
