@@ -24,15 +24,15 @@ fn post(i: usize, version: &str) -> String {
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.unwrap();
+        let entry = entry.expect("walk the output folder");
         if entry.file_type().is_file() {
             let rel = entry
                 .path()
                 .strip_prefix(dir)
-                .unwrap()
+                .expect("inside")
                 .display()
                 .to_string();
-            out.insert(rel, std::fs::read(entry.path()).unwrap());
+            out.insert(rel, std::fs::read(entry.path()).expect("read output"));
         }
     }
     out
