@@ -29,6 +29,19 @@ pub fn inside(root: &Path, relative: &str) -> Result<PathBuf> {
     Ok(root.join(rel))
 }
 
+/// The mode a new output gets: what any new file gets (0666 less the umask).
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o666))
+}
+
+/// Elsewhere a temporary file's permissions are the ordinary ones already.
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
 /// Temporary files are named `.repurpose-<random>.tmp`.
 const TEMP_PREFIX: &str = ".repurpose-";
 /// See `TEMP_PREFIX`.
@@ -57,14 +70,15 @@ pub fn remove_stale_temporaries(dir: &Path) {
 /// when the file already holds these bytes. Refuses to write through a symlink.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
+    let existing = std::fs::symlink_metadata(path).ok();
+    match &existing {
+        Some(meta) if meta.file_type().is_symlink() => {
             anyhow::bail!(
                 "refusing to write `{}`: it is a symbolic link",
                 path.display()
             );
         }
-        Ok(meta)
+        Some(meta)
             if meta.len() == bytes.len() as u64
                 && std::fs::read(path).is_ok_and(|old| old == bytes) =>
         {
@@ -73,13 +87,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
         _ => {}
     }
     let fail = || format!("failed to write `{}`", path.display());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .with_context(fail)?;
+    // A replaced file keeps its permissions; a new one gets what any new file gets (0666
+    // less the umask), not the owner-only mode of a temporary file: outputs are published.
+    let permissions = match &existing {
+        Some(meta) => Some(meta.permissions()),
+        None => new_file_permissions(),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    if let Some(permissions) = &permissions {
+        builder.permissions(permissions.clone());
+    }
+    let mut tmp = builder.tempfile_in(dir).with_context(fail)?;
     tmp.write_all(bytes).with_context(fail)?;
     tmp.as_file().sync_data().with_context(fail)?;
+    if let (Some(_), Some(permissions)) = (&existing, permissions) {
+        // The umask applied at creation; an existing file's mode is restored exactly.
+        tmp.as_file()
+            .set_permissions(permissions)
+            .with_context(fail)?;
+    }
     tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
     Ok(Written::Changed)
 }
@@ -107,6 +134,29 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_ordinary_permissions_and_keep_existing_ones() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.html");
+        write_atomic(&path, b"one").unwrap();
+        let umask = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Umask:"))
+                    .and_then(|m| u32::from_str_radix(m.trim(), 8).ok())
+            })
+            .unwrap_or(0o022);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask, "like any new file, not owner-only");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&path, b"two").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 
     #[test]
