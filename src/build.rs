@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use anyhow::{Context as _, Result};
 
@@ -11,6 +14,7 @@ use crate::context::Renders;
 use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output::{self, Written};
 use crate::post::Post;
+use crate::progress::Progress;
 use crate::venue::{Catalog, Venue, tera_report};
 use crate::{Status, Usage, report};
 
@@ -27,6 +31,10 @@ pub struct BuildOptions {
     pub venues: Vec<String>,
     /// The configuration file, when there is one.
     pub config: Option<PathBuf>,
+    /// Rebuild every post, even those whose inputs did not change.
+    pub force: bool,
+    /// Remove outputs the previous build wrote and this one no longer does.
+    pub clean: bool,
 }
 
 /// One output rendered for a post, before it is written.
@@ -40,103 +48,234 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
 }
 
-/// Counts for the summary line.
+/// Counts for the summary line, added up across workers.
 #[derive(Debug, Default)]
 struct Tally {
-    posts: usize,
-    written: usize,
-    unchanged: usize,
-    failed: usize,
+    built: AtomicUsize,
+    fresh: AtomicUsize,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    failed: AtomicUsize,
+}
+
+impl Tally {
+    fn add(counter: &AtomicUsize, n: usize) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn get(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// A post file, once its slug and inputs hash are known.
+#[derive(Debug)]
+struct Planned {
+    source: PathBuf,
+    slug: String,
+    inputs: String,
+    /// Its outputs are up to date: same inputs hash as in the manifest, files present.
+    fresh: bool,
 }
 
 /// Builds every post; problems are reported as they happen and the others still built.
 pub fn run(opts: &BuildOptions) -> Result<Status> {
     let started = Instant::now();
-    let config = match &opts.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
+    let (config, config_bytes) = match &opts.config {
+        Some(path) => (Config::load(path)?, crate::error::read(path)?),
+        None => (Config::default(), Vec::new()),
     };
     let catalog = Catalog::load(opts.templates.as_deref())?;
-    let mut tally = Tally::default();
+    let tally = Tally::default();
     for err in &catalog.errors {
         report(err);
-        tally.failed += 1;
+        Tally::add(&tally.failed, 1);
     }
     let venues = select(&catalog, &opts.venues)?;
+    let build_inputs = build_inputs(&catalog, &config_bytes, &venues);
 
     let (files, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
     for err in &errors {
         report(err);
-        tally.failed += 1;
+        Tally::add(&tally.failed, 1);
     }
-    let mut posts = Vec::with_capacity(files.len());
-    for file in &files {
-        match Post::load(file) {
-            Ok(post) => {
-                for warning in &post.warnings {
-                    eprintln!("warning: {}: {warning}", post.source.display());
-                }
-                posts.push(post);
-            }
+    crate::error::create_dir_all(&opts.out)?;
+    let previous = Manifest::read(&opts.out);
+
+    // First pass: slugs and inputs hashes only, so clashes are found before anything is
+    // written and up-to-date posts are never parsed.
+    let planned: Vec<Result<Planned>> = files
+        .par_iter()
+        .map(|file| plan(file, &build_inputs, &previous, &opts.out, opts.force))
+        .collect();
+    let mut plans = Vec::with_capacity(planned.len());
+    for plan in planned {
+        match plan {
+            Ok(plan) => plans.push(plan),
             Err(err) => {
                 report(&err);
-                tally.failed += 1;
+                Tally::add(&tally.failed, 1);
             }
         }
     }
-    tally.failed += drop_slug_clashes(&mut posts);
+    Tally::add(&tally.failed, drop_slug_clashes(&mut plans));
 
-    crate::error::create_dir_all(&opts.out)?;
-    let mut manifest = Manifest::read(&opts.out);
-    for post in &posts {
-        let (outputs, failures) = render_post(post, &venues, &catalog, &config.site);
-        for err in &failures {
-            report(err);
-        }
-        tally.failed += failures.len();
-        match write_post(post, &outputs, &opts.out) {
-            Ok((entry, written, unchanged)) => {
-                tally.posts += 1;
-                tally.written += written;
-                tally.unchanged += unchanged;
-                println!(
-                    "{:<32} {} file{} → {}",
-                    post.slug,
-                    entry.files.len(),
-                    if entry.files.len() == 1 { "" } else { "s" },
-                    opts.out.join(&post.slug).display()
-                );
-                manifest.posts.insert(post.slug.clone(), entry);
+    let progress = Progress::new(plans.len());
+    let entries: Vec<Option<(String, PostEntry)>> = plans
+        .par_iter()
+        .enumerate()
+        .map(|(index, plan)| {
+            if plan.fresh {
+                Tally::add(&tally.fresh, 1);
+                progress.done(index, None);
+                return previous
+                    .posts
+                    .get(&plan.slug)
+                    .map(|entry| (plan.slug.clone(), entry.clone()));
             }
-            Err(err) => {
-                report(&err.context(format!("{}: not written", post.source.display())));
-                tally.failed += 1;
+            let result = build_one(plan, &venues, &catalog, &config.site, &opts.out, &progress);
+            match result {
+                Ok((entry, written, unchanged, failures)) => {
+                    Tally::add(&tally.built, 1);
+                    Tally::add(&tally.written, written);
+                    Tally::add(&tally.unchanged, unchanged);
+                    Tally::add(&tally.failed, failures);
+                    let line = format!(
+                        "{:<32} {} file{} → {}",
+                        plan.slug,
+                        entry.files.len(),
+                        if entry.files.len() == 1 { "" } else { "s" },
+                        opts.out.join(&plan.slug).display()
+                    );
+                    progress.done(index, Some(line));
+                    Some((plan.slug.clone(), entry))
+                }
+                Err(err) => {
+                    progress.error(&err);
+                    Tally::add(&tally.failed, 1);
+                    progress.done(index, None);
+                    None
+                }
             }
-        }
+        })
+        .collect();
+    progress.finish();
+
+    let mut manifest = previous.clone();
+    for (slug, entry) in entries.into_iter().flatten() {
+        manifest.posts.insert(slug, entry);
     }
+    let stale = stale_outputs(&previous, &manifest, &plans, &files);
+    report_stale(&stale, &mut manifest, &opts.out, opts.clean);
     manifest
         .write(&opts.out)
         .with_context(|| format!("failed to write the manifest in `{}`", opts.out.display()))?;
 
+    let failed = Tally::get(&tally.failed);
+    let built = Tally::get(&tally.built);
+    let written = Tally::get(&tally.written);
+    let fresh = Tally::get(&tally.fresh);
     eprintln!(
-        "built {} post{} ({} file{} written, {} unchanged) in {:.2}s{}",
-        tally.posts,
-        if tally.posts == 1 { "" } else { "s" },
-        tally.written,
-        if tally.written == 1 { "" } else { "s" },
-        tally.unchanged,
+        "built {built} post{} ({written} file{} written, {} unchanged){} in {:.2}s{}",
+        if built == 1 { "" } else { "s" },
+        if written == 1 { "" } else { "s" },
+        Tally::get(&tally.unchanged),
+        if fresh > 0 {
+            format!(", {fresh} up to date")
+        } else {
+            String::new()
+        },
         started.elapsed().as_secs_f64(),
-        match tally.failed {
+        match failed {
             0 => String::new(),
             1 => "; 1 problem reported above".to_string(),
             n => format!("; {n} problems reported above"),
         }
     );
-    Ok(if tally.failed == 0 {
+    Ok(if failed == 0 {
         Status::Success
     } else {
         Status::Failure
     })
+}
+
+/// What every post's outputs depend on besides the post: the tool's version, the
+/// templates, the configuration file and the venues selected.
+fn build_inputs(catalog: &Catalog, config: &[u8], venues: &[&Venue]) -> String {
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    let mut all = format!(
+        "repurpose {}\n{}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        catalog.fingerprint,
+        names.join(",")
+    )
+    .into_bytes();
+    all.extend_from_slice(config);
+    crate::manifest::hash(&all)
+}
+
+/// Reads a post just enough to know its slug and whether its outputs are up to date.
+fn plan(
+    source: &Path,
+    build_inputs: &str,
+    previous: &Manifest,
+    out: &Path,
+    force: bool,
+) -> Result<Planned> {
+    let bytes = crate::error::read(source)?;
+    let inputs = crate::manifest::inputs_hash(build_inputs, &bytes);
+    let shown = source.display().to_string();
+    if !force
+        && let Some((slug, entry)) = previous
+            .posts
+            .iter()
+            .find(|(_, e)| e.source == shown && e.inputs == inputs)
+        && entry.files.iter().all(|f| out.join(&f.path).is_file())
+    {
+        return Ok(Planned {
+            source: source.to_path_buf(),
+            slug: slug.clone(),
+            inputs,
+            fresh: true,
+        });
+    }
+    let text = crate::error::utf8(source, bytes)?;
+    let slug = Post::slug_of(source, &text)?;
+    Ok(Planned {
+        source: source.to_path_buf(),
+        slug,
+        inputs,
+        fresh: false,
+    })
+}
+
+/// Parses, renders and writes one post: its manifest entry, files written and unchanged,
+/// and how many of its outputs failed (reported as they happen).
+fn build_one(
+    plan: &Planned,
+    venues: &[&Venue],
+    catalog: &Catalog,
+    site: &Site,
+    out: &Path,
+    progress: &Progress,
+) -> Result<(PostEntry, usize, usize, usize)> {
+    let post = Post::load(&plan.source)?;
+    for warning in &post.warnings {
+        progress.warning(&format!("{}: {warning}", post.source.display()));
+    }
+    let (outputs, failures) = render_post(&post, venues, catalog, site);
+    for err in &failures {
+        progress.error(err);
+    }
+    let (mut entry, written, unchanged) = write_post(&post, &outputs, out)
+        .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
+    // A post with a failed output is rebuilt next time, whatever its inputs hash.
+    entry.inputs = if failures.is_empty() {
+        plan.inputs.clone()
+    } else {
+        String::new()
+    };
+    Ok((entry, written, unchanged, failures.len()))
 }
 
 /// The venues to build: all, or those named with `--venue` (an unknown name is a usage
@@ -167,10 +306,10 @@ pub fn select<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Venu
 
 /// Removes every post whose slug another post also has, reporting each clash once with
 /// both files; returns the number of posts removed.
-fn drop_slug_clashes(posts: &mut Vec<Post>) -> usize {
+fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
     let mut by_slug: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
-    for post in posts.iter() {
-        by_slug.entry(&post.slug).or_default().push(&post.source);
+    for plan in plans.iter() {
+        by_slug.entry(&plan.slug).or_default().push(&plan.source);
     }
     let clashing: Vec<String> = by_slug
         .iter()
@@ -184,9 +323,86 @@ fn drop_slug_clashes(posts: &mut Vec<Post>) -> usize {
             slug.to_string()
         })
         .collect();
-    let before = posts.len();
-    posts.retain(|p| !clashing.contains(&p.slug));
-    before - posts.len()
+    let before = plans.len();
+    plans.retain(|p| !clashing.contains(&p.slug));
+    before - plans.len()
+}
+
+/// Outputs the previous build wrote that this one no longer does: posts whose file is
+/// gone, posts now writing under another slug, files of venues a post no longer wants.
+fn stale_outputs(
+    previous: &Manifest,
+    current: &Manifest,
+    plans: &[Planned],
+    inputs: &[PathBuf],
+) -> Vec<(String, FileEntry)> {
+    let given: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let mut stale = Vec::new();
+    for (slug, old) in &previous.posts {
+        let moved = plans
+            .iter()
+            .any(|p| p.source.display().to_string() == old.source && &p.slug != slug);
+        let gone = !given.contains(&old.source) && !Path::new(&old.source).exists();
+        if moved || gone {
+            stale.extend(old.files.iter().map(|f| (old.source.clone(), f.clone())));
+            continue;
+        }
+        if let Some(new) = current.posts.get(slug) {
+            for file in &old.files {
+                if !new.files.iter().any(|f| f.path == file.path) {
+                    stale.push((old.source.clone(), file.clone()));
+                }
+            }
+        }
+    }
+    stale
+}
+
+/// Reports stale outputs, or with `clean` removes them (only files the manifest lists, and
+/// their folders when that leaves them empty) and drops them from the manifest.
+fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Path, clean: bool) {
+    if stale.is_empty() {
+        return;
+    }
+    if !clean {
+        eprintln!(
+            "warning: {} file{} in `{}` no longer built (from {}); `--clean` removes {}",
+            stale.len(),
+            if stale.len() == 1 { " is" } else { "s are" },
+            out.display(),
+            stale
+                .iter()
+                .map(|(source, _)| format!("`{source}`"))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if stale.len() == 1 { "it" } else { "them" }
+        );
+        return;
+    }
+    for (_, file) in stale {
+        let Ok(path) = output::inside(out, &file.path) else {
+            continue;
+        };
+        match std::fs::remove_file(&path) {
+            Ok(()) => eprintln!("removed {}", path.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => report(
+                &anyhow::Error::new(e).context(format!("failed to remove `{}`", path.display())),
+            ),
+        }
+        if let Some(dir) = path.parent() {
+            // Only succeeds when the folder is empty: nothing else is ever deleted.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    for entry in manifest.posts.values_mut() {
+        entry
+            .files
+            .retain(|f| !stale.iter().any(|(_, s)| s.path == f.path));
+    }
+    manifest.posts.retain(|_, entry| !entry.files.is_empty());
 }
 
 /// Renders every output of every venue the post wants, in memory. A template that fails
@@ -264,6 +480,7 @@ fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntr
     let entry = PostEntry {
         source: post.source.display().to_string(),
         title: post.title.clone(),
+        inputs: String::new(),
         files,
     };
     Ok((entry, written, unchanged))

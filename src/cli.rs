@@ -37,12 +37,16 @@ pub enum Command {
 output, and list everything written in <OUT>/manifest.json.\n\n\
 INPUT is a post file or a folder, walked for *.md and *.markdown (hidden folders and the \
 output folder are skipped). A post that fails is reported with its file and line and the \
-others are still built; the exit code is then 1. Files whose content did not change are \
-not rewritten.",
+others are still built; the exit code is then 1.\n\n\
+Posts are built in parallel. A post whose source, templates, configuration and venues are \
+unchanged since the last build (as <OUT>/manifest.json records them) is skipped; files \
+whose content did not change are not rewritten.",
         after_help = "Examples:\n  \
 repurpose build post.md\n  \
 repurpose build posts/ drafts/extra.md -o public\n  \
 repurpose build post.md --venue forum --venue newsletter\n  \
+repurpose build posts/ --force            rebuild everything\n  \
+repurpose build posts/ --clean            also remove outputs of deleted posts\n  \
 repurpose build post.md -t my-templates --config site.yaml"
     )]
     Build(BuildArgs),
@@ -97,6 +101,15 @@ pub struct BuildArgs {
     /// Only this venue (repeatable); `repurpose venues` lists them
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
+
+    /// Rebuild every post, even those whose source, templates and configuration did not change
+    #[arg(long)]
+    pub force: bool,
+
+    /// Remove outputs an earlier build wrote and this one no longer does (a post deleted or
+    /// renamed, a venue dropped); only files listed in <OUT>/manifest.json are removed
+    #[arg(long)]
+    pub clean: bool,
 
     #[command(flatten)]
     pub sources: SourceArgs,

@@ -94,7 +94,11 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 
 /// Reads a UTF-8 text file, naming it (and the first bad byte) in the error.
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = read(path)?;
+    utf8(path, read(path)?)
+}
+
+/// A file's bytes as text, naming the file and the first bad byte when it is not UTF-8.
+pub fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",

@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod output;
 pub mod parse;
 pub mod post;
+pub mod progress;
 pub mod render;
 pub mod slug;
 pub mod venue;
@@ -60,6 +61,8 @@ pub fn run(cli: Cli) -> Result<Status> {
                 templates,
                 venues: args.venues,
                 config,
+                force: args.force,
+                clean: args.clean,
             })
         }
         Command::Venues(args) => {

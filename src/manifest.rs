@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 pub const FILE: &str = "manifest.json";
 
 /// The whole manifest.
-#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     /// `repurpose <version>` that wrote it.
     pub generator: String,
@@ -26,6 +26,9 @@ pub struct PostEntry {
     pub source: String,
     /// The post's title.
     pub title: String,
+    /// `inputs_hash` when it was built: unchanged means the outputs are up to date.
+    #[serde(default)]
+    pub inputs: String,
     /// Files written under `<out>/<slug>/`.
     pub files: Vec<FileEntry>,
 }
@@ -57,13 +60,28 @@ impl FileEntry {
 
 /// `sha256:<hex>` of some bytes.
 pub fn hash(content: &[u8]) -> String {
-    let digest = Sha256::digest(content);
-    let mut out = String::with_capacity(7 + 64);
+    hex(&Sha256::digest(content))
+}
+
+/// `sha256:<hex>` of a finished digest.
+pub fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(7 + 2 * digest.len());
     out.push_str("sha256:");
     for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
+        let _ = write!(out, "{byte:02x}");
     }
     out
+}
+
+/// The hash of everything a post's outputs depend on: the tool's version, the templates,
+/// the configuration and venue selection (`build_inputs`), and the post's own bytes.
+pub fn inputs_hash(build_inputs: &str, source: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(build_inputs.as_bytes());
+    hasher.update([0]);
+    hasher.update(source);
+    hex(&hasher.finalize())
 }
 
 impl Manifest {
@@ -106,6 +124,7 @@ mod tests {
             PostEntry {
                 source: "p.md".into(),
                 title: "P".into(),
+                inputs: inputs_hash("v1", b"post"),
                 files: vec![FileEntry::new(
                     "p/forum.bbcode".into(),
                     "forum".into(),

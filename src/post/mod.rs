@@ -55,49 +55,40 @@ impl Post {
         Post::parse(path, &text)
     }
 
+    /// The post's slug, reading only its front matter when that is enough (the slug or the
+    /// file name gives it); a full parse otherwise. Errors are those `parse` would give.
+    pub fn slug_of(path: &Path, text: &str) -> Result<String> {
+        let text = normalise(path, text)?;
+        let (meta, _) = front(path, &text)?;
+        match early_slug(&meta, &stem(path)) {
+            Some(slug) => Ok(slug),
+            None => Post::parse(path, &text).map(|post| post.slug),
+        }
+    }
+
     /// Parses a post's text; `path` names it in errors and gives the fallback title/slug.
     pub fn parse(path: &Path, text: &str) -> Result<Post> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let text = if text.contains('\r') {
-            std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-        } else {
-            std::borrow::Cow::Borrowed(text)
-        };
-        if text.trim().is_empty() {
-            anyhow::bail!(
-                "{}: the file is empty; write a post in it (Markdown, with optional front matter)",
-                path.display()
-            );
-        }
-        let split = front_matter::split(&text).map_err(|e| e.in_file(path))?;
-        let meta = match split.yaml {
-            Some(yaml) => {
-                front_matter::parse(yaml, split.yaml_line).map_err(|e| e.in_file(path))?
-            }
-            None => Meta::default(),
-        };
+        let text = normalise(path, text)?;
+        let (meta, split) = front(path, &text)?;
         let (mut events, parse_warning) = crate::parse::parse(split.body);
         let heading_title = structure::first_heading(&events);
         structure::remove_title_heading(&mut events, meta.title.as_deref());
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = stem(path);
         let title = meta
             .title
             .clone()
             .or(heading_title)
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| title_from_stem(&stem));
-        let slug = [
-            meta.slug.as_deref().map(crate::slug::slugify),
-            Some(crate::slug::from_file_stem(&stem)),
-            Some(crate::slug::slugify(&title)),
-        ]
-        .into_iter()
-        .flatten()
-        .find(|s| !s.is_empty())
-        .map_or_else(|| "post".to_string(), crate::slug::safe_folder);
+        let slug = early_slug(&meta, &stem).unwrap_or_else(|| {
+            let from_title = crate::slug::slugify(&title);
+            let slug = if from_title.is_empty() {
+                "post".into()
+            } else {
+                from_title
+            };
+            crate::slug::safe_folder(slug)
+        });
         let heading_shift = structure::top_heading_level(&events).map_or(0, |top| 2 - top as i8);
         let outline = structure::outline(&events, heading_shift);
         let found = structure::closing_question(&events);
@@ -155,6 +146,52 @@ impl Post {
     }
 }
 
+/// The text without a byte-order mark, with LF line endings; an empty file is an error.
+fn normalise<'t>(path: &Path, text: &'t str) -> Result<std::borrow::Cow<'t, str>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        anyhow::bail!(
+            "{}: the file is empty; write a post in it (Markdown, with optional front matter)",
+            path.display()
+        );
+    }
+    Ok(if text.contains('\r') {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    })
+}
+
+/// The front matter, parsed, and where the body starts.
+fn front<'t>(path: &Path, text: &'t str) -> Result<(Meta, front_matter::Split<'t>)> {
+    let split = front_matter::split(text).map_err(|e| e.in_file(path))?;
+    let meta = match split.yaml {
+        Some(yaml) => front_matter::parse(yaml, split.yaml_line).map_err(|e| e.in_file(path))?,
+        None => Meta::default(),
+    };
+    Ok((meta, split))
+}
+
+/// The file name without its extension.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The slug when the front matter's `slug` or the file name gives one; `None` when only
+/// the title can.
+fn early_slug(meta: &Meta, stem: &str) -> Option<String> {
+    [
+        meta.slug.as_deref().map(crate::slug::slugify),
+        Some(crate::slug::from_file_stem(stem)),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|s| !s.is_empty())
+    .map(crate::slug::safe_folder)
+}
+
 /// A readable title from a file name: `2024-05-01-my-first_post` → `My first post`.
 fn title_from_stem(stem: &str) -> String {
     let slug = crate::slug::from_file_stem(stem);
@@ -193,6 +230,23 @@ mod tests {
     fn slug_comes_from_front_matter_first() {
         let p = post("x.md", "---\ntitle: T\nslug: ../../Etc/Passwd\n---\nB\n");
         assert_eq!(p.slug, "etc-passwd");
+    }
+
+    #[test]
+    fn slug_of_agrees_with_parse() {
+        for (name, text) in [
+            ("a.md", "---\nslug: Given Slug\n---\nx\n"),
+            ("2024-01-01-dated.md", "x\n"),
+            ("???.md", "# From The Title\n"),
+            ("!!!.md", "no title at all\n"),
+        ] {
+            let path = Path::new(name);
+            assert_eq!(
+                Post::slug_of(path, text).unwrap(),
+                post(name, text).slug,
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -92,6 +92,8 @@ pub struct Catalog {
     pub tera: Tera,
     /// Templates that could not be used, each naming its file; their venues are missing.
     pub errors: Vec<anyhow::Error>,
+    /// A hash of every template's name and text: outputs depend on all of them.
+    pub fingerprint: String,
 }
 
 impl Catalog {
@@ -117,6 +119,17 @@ impl Catalog {
             }
         }
 
+        let fingerprint = {
+            use sha2::Digest;
+            let mut hasher = sha2::Sha256::new();
+            for (name, (text, _)) in &sources {
+                hasher.update(name.as_bytes());
+                hasher.update([0]);
+                hasher.update(text.as_bytes());
+                hasher.update([0]);
+            }
+            crate::manifest::hex(&hasher.finalize())
+        };
         let mut partials = Vec::new();
         let mut outputs = Vec::new();
         for (name, (text, origin)) in sources {
@@ -175,6 +188,7 @@ impl Catalog {
             venues: venues.into_values().collect(),
             tera,
             errors,
+            fingerprint,
         })
     }
 

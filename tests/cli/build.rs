@@ -64,7 +64,7 @@ fn manifest_lists_every_file_with_size_and_hash() {
 }
 
 #[test]
-fn rebuild_leaves_unchanged_files_alone() {
+fn rebuild_skips_up_to_date_posts_and_leaves_files_alone() {
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.run(&["build", "posts"]).expect_code(0);
     let path = p.path().join("out/plain-notes/blog.html");
@@ -72,7 +72,16 @@ fn rebuild_leaves_unchanged_files_alone() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     let run = p.run(&["build", "posts"]).expect_code(0);
     assert!(
-        run.stderr.contains("0 files written, 5 unchanged"),
+        run.stderr
+            .contains("built 0 posts (0 files written, 0 unchanged), 1 up to date"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "", "no line for a post that was not built");
+    let run = p.run(&["build", "posts", "--force"]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("built 1 post (0 files written, 5 unchanged)"),
         "{}",
         run.stderr
     );
@@ -80,6 +89,76 @@ fn rebuild_leaves_unchanged_files_alone() {
         std::fs::metadata(&path).unwrap().modified().unwrap(),
         before
     );
+}
+
+#[test]
+fn a_change_to_the_post_templates_or_config_rebuilds() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    let rebuilt = |p: &Project| p.run(&["build", "posts"]).expect_code(0).stderr;
+    assert!(rebuilt(&p).contains("1 up to date"));
+
+    p.write("repurpose.yaml", "site:\n  url: https://example.org\n");
+    assert!(
+        rebuilt(&p).contains("built 1 post (5 files written"),
+        "config change"
+    );
+    assert!(rebuilt(&p).contains("1 up to date"));
+
+    p.write("templates/extra.txt.tera", "{{ post.title }}\n");
+    assert!(
+        rebuilt(&p).contains("built 1 post (1 file written, 5 unchanged)"),
+        "new template"
+    );
+
+    let text = p
+        .read("posts/plain-notes.md")
+        .replace("Quiet Week", "Calm Week");
+    p.write("posts/plain-notes.md", &text);
+    assert!(
+        rebuilt(&p).contains("built 1 post (6 files written"),
+        "post change"
+    );
+
+    std::fs::remove_file(p.path().join("out/plain-notes/forum.bbcode")).unwrap();
+    assert!(
+        rebuilt(&p).contains("built 1 post (1 file written, 5 unchanged)"),
+        "deleted output"
+    );
+}
+
+#[test]
+fn removed_posts_are_reported_and_clean_removes_only_their_files() {
+    let p = Project::new();
+    p.write("posts/keep.md", "Keep.\n");
+    p.write("posts/gone.md", "Gone.\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("out/gone/notes-by-hand.txt", "mine\n");
+    std::fs::remove_file(p.path().join("posts/gone.md")).unwrap();
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("warning: 5 files are in `out` no longer built (from `posts/gone.md`); `--clean` removes them"),
+        "{}",
+        run.stderr
+    );
+    assert!(p.exists("out/gone/blog.html"), "reported, not removed");
+    let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert!(
+        run.stderr.contains("removed out/gone/blog.html"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("out/gone/blog.html"));
+    assert_eq!(
+        p.read("out/gone/notes-by-hand.txt"),
+        "mine\n",
+        "never deletes what it did not write"
+    );
+    let manifest = p.read("out/manifest.json");
+    assert!(!manifest.contains("gone/"), "{manifest}");
+    assert!(p.exists("out/keep/blog.html"));
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(!run.stderr.contains("no longer built"), "{}", run.stderr);
 }
 
 #[test]
