@@ -100,7 +100,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
     }
     let mut tmp = builder.tempfile_in(dir).with_context(fail)?;
     tmp.write_all(bytes).with_context(fail)?;
-    tmp.as_file().sync_data().with_context(fail)?;
+    // No fsync: the rename alone makes the swap atomic for anything that kills the process
+    // (Ctrl-C, SIGKILL, a crash), which is what a build must survive; forcing every file to
+    // disk cost 3–5× the whole build time here, for a guarantee against power loss that the
+    // outputs, being derived, do not need (a rebuild recreates them).
     if let (Some(_), Some(permissions)) = (&existing, permissions) {
         // The umask applied at creation; an existing file's mode is restored exactly.
         tmp.as_file()
