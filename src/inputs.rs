@@ -69,7 +69,19 @@ fn walk(input: &Path, skip: Option<&Path>, files: &mut Vec<PathBuf>) -> Result<(
                     found += 1;
                 }
             }
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.push(
+                match e
+                    .path()
+                    .and_then(|p| Some((p, std::fs::read_link(p).ok()?)))
+                {
+                    Some((link, target)) => format!(
+                        "`{}` is a symbolic link to `{}`, which does not exist",
+                        link.display(),
+                        target.display()
+                    ),
+                    None => e.to_string(),
+                },
+            ),
         }
     }
     if !errors.is_empty() {

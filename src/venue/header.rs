@@ -97,7 +97,9 @@ pub fn parse(template: &str) -> Result<Header, Located> {
     }
     let raw: Raw = serde_yaml::from_str(yaml).map_err(|e| {
         let mut err = crate::error::yaml(&e, 1, "invalid template header");
-        err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html)");
+        if !err.message.contains("expected one of") {
+            err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html)");
+        }
         err
     })?;
     let line_of = |key: &str| {
