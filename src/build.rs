@@ -1,6 +1,6 @@
 //! `repurpose build`: every venue for each post, into `<out>/<slug>/`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -104,9 +104,14 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
 
     // First pass: slugs and inputs hashes only, so clashes are found before anything is
     // written and up-to-date posts are never parsed.
+    let by_source: HashMap<&str, (&String, &PostEntry)> = previous
+        .posts
+        .iter()
+        .map(|(slug, entry)| (entry.source.as_str(), (slug, entry)))
+        .collect();
     let planned: Vec<Result<Planned>> = files
         .par_iter()
-        .map(|file| plan(file, &build_inputs, &previous, &opts.out, opts.force))
+        .map(|file| plan(file, &build_inputs, &by_source, &opts.out, opts.force))
         .collect();
     let mut plans = Vec::with_capacity(planned.len());
     for plan in planned {
@@ -218,7 +223,7 @@ fn build_inputs(catalog: &Catalog, config: &[u8], venues: &[&Venue]) -> String {
 fn plan(
     source: &Path,
     build_inputs: &str,
-    previous: &Manifest,
+    by_source: &HashMap<&str, (&String, &PostEntry)>,
     out: &Path,
     force: bool,
 ) -> Result<Planned> {
@@ -226,10 +231,8 @@ fn plan(
     let inputs = crate::manifest::inputs_hash(build_inputs, &bytes);
     let shown = source.display().to_string();
     if !force
-        && let Some((slug, entry)) = previous
-            .posts
-            .iter()
-            .find(|(_, e)| e.source == shown && e.inputs == inputs)
+        && let Some(&(slug, entry)) = by_source.get(shown.as_str())
+        && entry.inputs == inputs
         && entry.files.iter().all(|f| out.join(&f.path).is_file())
     {
         return Ok(Planned {
@@ -336,12 +339,14 @@ fn stale_outputs(
     plans: &[Planned],
     inputs: &[PathBuf],
 ) -> Vec<(String, FileEntry)> {
-    let given: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let given: HashSet<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let slug_now: HashMap<String, &str> = plans
+        .iter()
+        .map(|p| (p.source.display().to_string(), p.slug.as_str()))
+        .collect();
     let mut stale = Vec::new();
     for (slug, old) in &previous.posts {
-        let moved = plans
-            .iter()
-            .any(|p| p.source.display().to_string() == old.source && &p.slug != slug);
+        let moved = slug_now.get(&old.source).is_some_and(|now| now != slug);
         let gone = !given.contains(&old.source) && !Path::new(&old.source).exists();
         if moved || gone {
             stale.extend(old.files.iter().map(|f| (old.source.clone(), f.clone())));
