@@ -1,0 +1,110 @@
+//! The floor for `bench/compare.sh`: the least work a build of the same posts could do.
+//!
+//! `cargo run --release --example floor -- IN_DIR OUT_DIR` walks IN_DIR for `*.md`, and for
+//! each post reads it, skips its YAML front matter (no YAML parsing), parses the body once
+//! with pulldown-cmark (the options `repurpose` uses), renders it five times to HTML and
+//! writes `OUT_DIR/<stem>/{1..5}.html` — the same number of files per post as
+//! `repurpose build` with every built-in venue (newsletter writes two). Posts are shared
+//! among as many threads as rayon would use (`RAYON_NUM_THREADS`, else the number of CPUs).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use pulldown_cmark::{Event, Parser, html};
+
+/// Files written per post: one per output of the built-in venues.
+const FILES_PER_POST: usize = 5;
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let [input, out] = args.as_slice() else {
+        eprintln!("usage: floor IN_DIR OUT_DIR");
+        std::process::exit(2);
+    };
+    let started = Instant::now();
+    let mut posts = Vec::new();
+    walk(input, &mut posts);
+    posts.sort();
+
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads() {
+            scope.spawn(|| {
+                while let Some(path) = posts.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    build(path, out);
+                }
+            });
+        }
+    });
+    eprintln!(
+        "floor: {} posts, {} files in {:.3}s",
+        posts.len(),
+        posts.len() * FILES_PER_POST,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The number of worker threads, chosen as rayon chooses its default.
+fn threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Every `*.md` file under `dir`, hidden folders skipped.
+fn walk(dir: &Path, posts: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read folder `{}`: {e}", dir.display()));
+    for entry in entries {
+        let entry = entry.expect("cannot read a folder entry");
+        let path = entry.path();
+        let file_type = entry.file_type().expect("cannot read a file type");
+        if file_type.is_dir() {
+            if !entry.file_name().to_string_lossy().starts_with('.') {
+                walk(&path, posts);
+            }
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            posts.push(path);
+        }
+    }
+}
+
+/// Reads, parses once, renders five times and writes one post.
+fn build(path: &Path, out: &Path) {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read `{}` as UTF-8 text: {e}", path.display()));
+    let events: Vec<Event<'_>> =
+        Parser::new_ext(body(&text), repurpose::parse::options()).collect();
+    let stem = path.file_stem().expect("a post file has a name");
+    let dir = out.join(stem);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("cannot create `{}`: {e}", dir.display()));
+    for n in 1..=FILES_PER_POST {
+        let mut page = String::with_capacity(text.len() * 2);
+        html::push_html(&mut page, events.iter().cloned());
+        let file = dir.join(format!("{n}.html"));
+        std::fs::write(&file, page)
+            .unwrap_or_else(|e| panic!("cannot write `{}`: {e}", file.display()));
+    }
+}
+
+/// The text after the front matter: everything after the second `---` line when the file
+/// opens with one, else the whole text.
+fn body(text: &str) -> &str {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("---") {
+        return text;
+    }
+    let mut offset = text.find('\n').map_or(text.len(), |i| i + 1);
+    for line in lines {
+        offset += line.len();
+        if line.trim_end() == "---" {
+            return &text[offset..];
+        }
+    }
+    text
+}
