@@ -125,8 +125,9 @@ fn check_outputs(built: &Built, html: Html) {
 /// No script or data URL becomes a forum link or image.
 fn check_forum(bbcode: &str) {
     let parsed = outside_code(&bbcode.to_ascii_lowercase());
-    assert!(!parsed.contains("[url=javascript"), "{bbcode}");
-    assert!(!parsed.contains("[img]javascript"), "{bbcode}");
+    // With the colon: `[url=javascriptx:…]` is another scheme (the fuzzer made one).
+    assert!(!parsed.contains("[url=javascript:"), "{bbcode}");
+    assert!(!parsed.contains("[img]javascript:"), "{bbcode}");
     for url in bbcode_urls(&parsed) {
         assert!(!is_script_url(url), "unsafe `{url}` in\n{bbcode}");
     }
@@ -161,8 +162,9 @@ fn bbcode_urls(bbcode: &str) -> Vec<&str> {
     urls
 }
 
-/// Whether a URL runs script or inlines data, as a browser reads its scheme (ASCII
-/// whitespace and controls ignored, any case).
+/// Whether a URL has a scheme that must never become a link or image (script, inline
+/// data, local files), read as a browser reads it: ASCII whitespace and controls ignored,
+/// any case. `javascriptx:` is another scheme, and allowed.
 fn is_script_url(url: &str) -> bool {
     let scheme: String = url
         .chars()
@@ -170,7 +172,7 @@ fn is_script_url(url: &str) -> bool {
         .take_while(|&c| c != ':')
         .collect::<String>()
         .to_ascii_lowercase();
-    url.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+    url.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data" | "file")
 }
 
 /// The email HTML runs nothing: no script element, no event-handler attribute, no script
@@ -475,6 +477,11 @@ fn post() -> impl Strategy<Value = String> {
         let body = blocks.join("\n\n");
         match yaml {
             Some(yaml) => format!("---\n{yaml}---\n\n{body}\n"),
+            // A post opening with a `---` line opens front matter, and is refused when the
+            // matter is never closed: that is an error by design, not what is tested here.
+            None if body.lines().next().is_some_and(|l| l.trim_end() == "---") => {
+                format!("Intro.\n\n{body}\n")
+            }
             None => format!("{body}\n"),
         }
     })
@@ -505,12 +512,31 @@ fn fixtures_keep_every_promise() {
     }
 }
 
+/// What the fuzzer found, minimised, through the whole pipeline (each also has a unit test
+/// beside its fix).
+#[test]
+fn fuzzer_finds_build_and_keep_every_promise() {
+    for text in [
+        // A title YAML refuses once written raw into article.md's front matter.
+        "# \u{7f}",
+        "---\ntitle: \"a\\x7fb\\x85c\\u2028d\"\n---\nBody.\n",
+        // An entity's 12-byte window ending inside a character.
+        "<p>&mp;\u{fffd}\u{fffd}\u{fffd}",
+        // Another scheme that starts like `javascript`.
+        "A [bad link](javascriptjavascript:alert(1)).",
+    ] {
+        check_outputs(&build(text), Html::Parsed);
+    }
+}
+
 #[test]
 fn the_promise_checks_catch_what_they_look_for() {
     let forum_link = std::panic::catch_unwind(|| check_forum("[url=JavaScript:x]a[/url]"));
     assert!(forum_link.is_err());
     let forum_image = std::panic::catch_unwind(|| check_forum("[img] data:text/html,x[/img]"));
     assert!(forum_image.is_err());
+    // Another scheme that starts the same way (found by fuzzing) is not script.
+    check_forum("[url=javascriptjavascript:alert(1)]bad link[/url]");
     // Forums show `[code]` content as typed.
     check_forum("[code]\n[url=javascript:x]a[/url]\n[/code]");
     let handler = std::panic::catch_unwind(|| check_newsletter("<p><img ONERROR=x></p>"));
