@@ -173,7 +173,27 @@ fn display_url(url: &str) -> String {
 /// also valid YAML (for front matter in Markdown venues).
 fn json_encode(v: Value, _: Kwargs, _: &State) -> TeraResult<Value> {
     let json = serde_json::to_string(&v).map_err(|e| Error::message(e.to_string()))?;
-    Ok(Value::safe_string(&json))
+    Ok(Value::safe_string(&yaml_safe_json(&json)))
+}
+
+/// JSON escapes only `"`, `\` and C0 controls, but YAML refuses DEL, the C1 controls,
+/// U+FFFE and U+FFFF anywhere in a file, and reads NEL, U+2028 and U+2029 inside a quoted
+/// string as line breaks it folds away. Each becomes a `\uXXXX` escape, which both read as
+/// the same character. Outside strings JSON is plain ASCII, so only strings change.
+fn yaml_safe_json(json: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+        ) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -266,5 +286,22 @@ mod tests {
             render("{{ t | json_encode }}", &ctx),
             "\"Say \\\"hi\\\"\\n---\""
         );
+    }
+
+    #[test]
+    fn json_encode_escapes_what_yaml_refuses_or_folds() {
+        // Found by fuzzing: a title `# \u{7f}` made the article's front matter invalid YAML.
+        let title = "a\u{7f}b\u{85}c\u{9f}d\u{2028}e\u{2029}f\u{fffe}g\u{ffff}h\0i\u{feff}j";
+        let mut ctx = Context::new();
+        ctx.insert("t", title);
+        let encoded = render("{{ t | json_encode }}", &ctx);
+        assert_eq!(
+            encoded,
+            "\"a\\u007fb\\u0085c\\u009fd\\u2028e\\u2029f\\ufffeg\\uffffh\\u0000i\u{feff}j\""
+        );
+        let from_yaml: String = serde_yaml::from_str(&encoded).unwrap();
+        assert_eq!(from_yaml, title);
+        let from_json: String = serde_json::from_str(&encoded).unwrap();
+        assert_eq!(from_json, title);
     }
 }

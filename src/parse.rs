@@ -49,15 +49,23 @@ pub fn parse(markdown: &str) -> (Vec<Event<'static>>, Option<String>) {
 
 fn collect(markdown: &str, options: Options) -> Vec<Event<'static>> {
     let mut out: Vec<Event<'static>> = Vec::new();
+    // The run of text being merged, appended to in place: rebuilding the joined text at
+    // every piece is quadratic in a paragraph the parser splits finely (quotes, escapes).
+    let mut text: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
-        match (out.last_mut(), event) {
-            (Some(Event::Text(prev)), Event::Text(next)) => {
-                let mut joined = prev.to_string();
-                joined.push_str(&next);
-                *prev = joined.into();
+        match (&mut text, event) {
+            (Some(run), Event::Text(next)) => run.push_str(&next),
+            (None, Event::Text(first)) => text = Some(first.into_string()),
+            (_, event) => {
+                if let Some(run) = text.take() {
+                    out.push(Event::Text(run.into()));
+                }
+                out.push(event.into_static());
             }
-            (_, event) => out.push(event.into_static()),
         }
+    }
+    if let Some(run) = text {
+        out.push(Event::Text(run.into()));
     }
     out
 }

@@ -16,27 +16,22 @@ const ABBREVIATIONS: &[&str] = &[
 /// the last one at the end of the text when it does not end with punctuation.
 pub fn sentence_ends(text: &str) -> Vec<usize> {
     let mut ends = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
-        if matches!(c, '.' | '!' | '?' | '…') {
-            let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '.' | '!' | '?' | '…') {
-                j += 1;
-            }
-            while j < chars.len() && matches!(chars[j].1, '"' | '\'' | '”' | '’' | ')' | ']' | '»')
-            {
-                j += 1;
-            }
-            let end = chars.get(j).map_or(text.len(), |&(o, _)| o);
-            let at_space = j >= chars.len() || chars[j].1.is_whitespace();
-            if at_space && !is_abbreviation(&text[..at + c.len_utf8()]) {
-                ends.push(end);
-            }
-            i = j;
-        } else {
-            i += 1;
+    // Walked in place: a paragraph may be megabytes long, too long to copy out as chars.
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if !is_end_punctuation(c) {
+            continue;
+        }
+        while chars.next_if(|&(_, c)| is_end_punctuation(c)).is_some() {}
+        while chars
+            .next_if(|&(_, c)| matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»'))
+            .is_some()
+        {}
+        let next = chars.peek().copied();
+        let end = next.map_or(text.len(), |(o, _)| o);
+        let at_space = next.is_none_or(|(_, c)| c.is_whitespace());
+        if at_space && !is_abbreviation(&text[..at + c.len_utf8()]) {
+            ends.push(end);
         }
     }
     if ends.last() != Some(&text.trim_end().len()) && !text.trim().is_empty() {
@@ -46,6 +41,10 @@ pub fn sentence_ends(text: &str) -> Vec<usize> {
         }
     }
     ends
+}
+
+fn is_end_punctuation(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
 }
 
 fn is_abbreviation(upto: &str) -> bool {
@@ -152,17 +151,19 @@ fn trim_end(events: &mut Vec<Event<'static>>) {
     }
 }
 
-/// Removes `Start` immediately followed by its `End` (an emphasis left with no text).
+/// Removes `Start` immediately followed by its `End` (an emphasis left with no text), and
+/// the tags around it when that leaves them empty in turn. One pass: removing each pair
+/// from the middle of the list would be quadratic in a paragraph of many empty links.
 fn drop_empty_tags(events: &mut Vec<Event<'static>>) {
-    let mut i = 0;
-    while i + 1 < events.len() {
-        if matches!(events[i], Event::Start(_)) && matches!(events[i + 1], Event::End(_)) {
-            events.drain(i..i + 2);
-            i = i.saturating_sub(1);
+    let mut kept: Vec<Event<'static>> = Vec::with_capacity(events.len());
+    for event in events.drain(..) {
+        if matches!(event, Event::End(_)) && matches!(kept.last(), Some(Event::Start(_))) {
+            kept.pop();
         } else {
-            i += 1;
+            kept.push(event);
         }
     }
+    *events = kept;
 }
 
 /// Wraps inline events into a paragraph.
@@ -218,6 +219,35 @@ mod tests {
         let inner = &events[1..events.len() - 1];
         let cut = cut_inline(inner, "Intro.".len(), "");
         assert_eq!(cut, vec![Event::Text("Intro.".into())]);
+    }
+
+    #[test]
+    fn sentences_end_at_punctuation_runs_and_after_closing_marks() {
+        let t = "Wait?! “Yes…” (Done.) Fine.\u{a0}x e.g. y";
+        let pieces: Vec<&str> = sentence_ends(t).iter().map(|&e| &t[..e]).collect();
+        assert_eq!(
+            pieces,
+            [
+                "Wait?!",
+                "Wait?! “Yes…”",
+                "Wait?! “Yes…” (Done.)",
+                "Wait?! “Yes…” (Done.) Fine.",
+                t
+            ]
+        );
+        assert_eq!(sentence_ends("?"), [1]);
+        assert_eq!(sentence_ends(""), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn empty_tags_are_dropped_with_the_tags_they_leave_empty() {
+        let events = crate::parse::events("Keep **[](a)*[](b)*** [](c)");
+        let mut inner = events[1..events.len() - 1].to_vec();
+        drop_empty_tags(&mut inner);
+        assert_eq!(
+            inner,
+            vec![Event::Text("Keep ".into()), Event::Text(" ".into())]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! when the next content arrives. That way there is never a leading or trailing blank line,
 //! and a slice of the body (a section) renders as cleanly as the whole post.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
@@ -95,6 +96,8 @@ struct Writer<'a, 'e> {
     skip_inline: ScriptSkip,
     /// Rendering a footnote: its top-level blocks are joined on one line.
     one_line: bool,
+    /// The loose lists among the events `run` walks, by index.
+    loose_lists: HashSet<usize>,
 }
 
 impl<'a, 'e> Writer<'a, 'e> {
@@ -111,10 +114,12 @@ impl<'a, 'e> Writer<'a, 'e> {
             html: None,
             skip_inline: ScriptSkip::default(),
             one_line,
+            loose_lists: HashSet::new(),
         }
     }
 
     fn run(&mut self, events: &[&Event<'static>]) {
+        self.loose_lists = loose_lists(events);
         let mut i = 0;
         while i < events.len() {
             i = self.event(events, i) + 1;
@@ -155,7 +160,7 @@ impl<'a, 'e> Writer<'a, 'e> {
             }
             // The separator waits for the block's text: a block may reduce to nothing.
             Tag::HtmlBlock => self.html = Some(String::new()),
-            Tag::List(start) => self.start_list(*start, list_is_tight(events, i)),
+            Tag::List(start) => self.start_list(*start, !self.loose_lists.contains(&i)),
             Tag::Item => self.start_item(),
             // Definitions are listed at the end by `footnotes`; front matter is not body.
             Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_) => return matching_end(events, i),
@@ -634,22 +639,31 @@ fn inner<'s, 'e>(
     events.get(start + 1..end).unwrap_or(&[])
 }
 
-/// A list is loose when any of its items holds a paragraph (pulldown-cmark only emits
-/// paragraphs in items of loose lists); known up front so items know their separators.
-fn list_is_tight(events: &[&Event<'static>], start: usize) -> bool {
-    let end = matching_end(events, start);
-    let mut depth = 0usize;
-    for event in inner(events, start, end) {
-        if let Event::Start(tag) = event {
-            if depth == 1 && matches!(tag, Tag::Paragraph) {
-                return false;
+/// The indices of the loose lists: those with a paragraph right inside one of their items
+/// (pulldown-cmark only emits paragraphs in items of loose lists). Found for every list in
+/// one pass before writing, so items know their separators; looking inside each list as it
+/// starts would be quadratic in lists nested thousands deep.
+fn loose_lists(events: &[&Event<'static>]) -> HashSet<usize> {
+    let mut loose = HashSet::new();
+    // Each open tag, with its index when it is a list.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                if matches!(tag, Tag::Paragraph)
+                    && let [.., Some(list), _] = open[..]
+                {
+                    loose.insert(list);
+                }
+                open.push(matches!(tag, Tag::List(_)).then_some(i));
             }
-            depth += 1;
-        } else if matches!(event, Event::End(_)) {
-            depth = depth.saturating_sub(1);
+            Event::End(_) => {
+                open.pop();
+            }
+            _ => {}
         }
     }
-    true
+    loose
 }
 
 /// The table's rows as escaped plain-text cells, and whether the first is a header.

@@ -42,7 +42,9 @@ use pulldown_cmark::{
     MetadataBlockKind, Tag, TagEnd,
 };
 
-use super::{Footnotes, RenderOptions, is_inline, matching_end, shifted_level, split_footnotes};
+use std::collections::{HashMap, HashSet};
+
+use super::{Footnotes, RenderOptions, is_inline, shifted_level, split_footnotes};
 
 /// Plain text (a title, a question) escaped to stay plain text anywhere a Markdown
 /// paragraph or heading may hold it: written through the renderer itself, so the rules
@@ -235,6 +237,12 @@ struct Writer<'a> {
     links: Vec<Option<String>>,
     /// The delimiter that closes each open emphasis, strong or strikethrough.
     delimiters: Vec<Delimiter>,
+    /// The structure of the events `run` is walking.
+    index: Index,
+    /// How many levels still waiting for their first line have each of `BULLETS` in their
+    /// marker (`- `, `* ` …), kept as levels open and write: collecting those markers for
+    /// each list would be quadratic in lists nested thousands deep on one line.
+    waiting: [usize; 3],
 }
 
 impl<'a> Writer<'a> {
@@ -251,15 +259,19 @@ impl<'a> Writer<'a> {
             table: None,
             links: Vec::new(),
             delimiters: Vec::new(),
+            index: Index::default(),
+            waiting: [0; 3],
         }
     }
 
     fn run(&mut self, events: &Events<'_>) {
+        let outer = std::mem::replace(&mut self.index, Index::new(events));
         let mut i = 0;
         while i < events.len() {
             i = self.event(events, i);
         }
         self.close_implicit();
+        self.index = outer;
     }
 
     fn finish(mut self) -> String {
@@ -306,7 +318,7 @@ impl<'a> Writer<'a> {
                 classes,
                 attrs,
             } => {
-                let end = matching_end(events, i);
+                let end = self.index.end(i);
                 // Only the setext form holds a line break, or a task marker (a setext
                 // heading can be a task item's first line).
                 let needs_setext = events[i..end]
@@ -321,7 +333,7 @@ impl<'a> Writer<'a> {
             })),
             Tag::HtmlBlock => self.raw_start(RawKind::Html),
             Tag::MetadataBlock(kind) => self.raw_start(RawKind::Metadata(*kind)),
-            Tag::List(start) => self.list_start(*start, list_is_tight(events, i)),
+            Tag::List(start) => self.list_start(*start, self.index.tight.contains(&i)),
             Tag::Item => self.item_start(),
             Tag::FootnoteDefinition(label) => {
                 let number = self.notes.number(label).map(|n| n.to_string());
@@ -333,8 +345,7 @@ impl<'a> Writer<'a> {
             }
             Tag::DefinitionList => {
                 self.block_start();
-                self.levels
-                    .push(Level::new(String::new(), String::new(), true));
+                self.push_level(Level::new(String::new(), String::new(), true));
             }
             Tag::DefinitionListTitle => self.open_inline(InlineKind::Term),
             Tag::DefinitionListDefinition => self.container_start(": ".into(), "  ", false),
@@ -423,7 +434,7 @@ impl<'a> Writer<'a> {
 
     fn container_start(&mut self, first: String, rest: &str, tight: bool) {
         self.block_start();
-        self.levels.push(Level::new(first, rest.to_string(), tight));
+        self.push_level(Level::new(first, rest.to_string(), tight));
     }
 
     fn container_end(&mut self) {
@@ -435,10 +446,20 @@ impl<'a> Writer<'a> {
         self.pop_level();
     }
 
+    fn push_level(&mut self, level: Level) {
+        if !level.first_written {
+            count_bullets(&mut self.waiting, &level.first, true);
+        }
+        self.levels.push(level);
+    }
+
     /// Leaves a container; the root stays.
     fn pop_level(&mut self) {
-        if self.levels.len() > 1 {
-            self.levels.pop();
+        if self.levels.len() > 1
+            && let Some(level) = self.levels.pop()
+            && !level.first_written
+        {
+            count_bullets(&mut self.waiting, &level.first, false);
         }
     }
 
@@ -474,6 +495,7 @@ impl<'a> Writer<'a> {
             } else {
                 self.out.push_str(&level.first);
                 level.first_written = true;
+                count_bullets(&mut self.waiting, &level.first, false);
             }
             level.has_content = true;
         }
@@ -661,7 +683,7 @@ impl<'a> Writer<'a> {
             Some(run) => (run.buf.chars().next_back(), run.last),
             None => (None, Last::LineStart),
         };
-        let end = matching_end(events, i);
+        let end = self.index.end(i);
         let word_after = following(events, end) == Follow::Word;
         let c = match last {
             // A touching sibling: `*a**b*` would not be two emphases. Where `_` cannot close
@@ -709,7 +731,7 @@ impl<'a> Writer<'a> {
             word_before: false,
             word_after: false,
         });
-        let (count, chain_end) = sibling_chain(events, i);
+        let (count, chain_end) = sibling_chain(events, &self.index, i);
         let opens_with_parent = matches!(last, Last::Opener('*' | '_'));
         let closes_with_parent = is_emphasis_end(events.get(chain_end + 1));
         if opens_with_parent && closes_with_parent && count == 1 {
@@ -735,11 +757,11 @@ impl<'a> Writer<'a> {
             };
         }
         // A touching child takes `_` itself unless a letter outside it forbids that.
-        let end = matching_end(events, i);
+        let end = self.index.end(i);
         let first_child_needs_star = is_emphasis_start(events.get(i + 1))
-            && following(events, matching_end(events, i + 1)) == Follow::Word;
+            && following(events, self.index.end(i + 1)) == Follow::Word;
         let last_child_needs_star = end.checked_sub(1).is_some_and(|k| {
-            is_emphasis_end(events.get(k)) && preceding(events, start_of(events, k)) == Follow::Word
+            is_emphasis_end(events.get(k)) && preceding(events, self.index.start(k)) == Follow::Word
         });
         let touches = opens_with_parent
             || closes_with_parent
@@ -792,7 +814,7 @@ impl<'a> Writer<'a> {
             self.links.push(None);
             return i + 1;
         };
-        let end = matching_end(events, i);
+        let end = self.index.end(i);
         if title.is_empty()
             && let Some(auto) = autolink(&url, &events[i + 1..end])
         {
@@ -878,16 +900,11 @@ impl<'a> Writer<'a> {
         let prev = self.levels.last().and_then(|l| l.prev_list);
         self.block_start();
         // Bullets still waiting on this line: `- - -` (nested empty items) is a rule.
-        let same_line: String = self
-            .levels
-            .iter()
-            .filter(|l| !l.first_written)
-            .map(|l| l.first.as_str())
-            .collect();
-        let bullet = ['-', '*', '+']
+        let bullet = BULLETS
             .into_iter()
-            .find(|&c| prev != Some(ListMarker::Bullet(c)) && !same_line.contains(c))
-            .unwrap_or('+');
+            .zip(self.waiting)
+            .find(|&(c, waiting)| prev != Some(ListMarker::Bullet(c)) && waiting == 0)
+            .map_or('+', |(c, _)| c);
         let marker = match start {
             None => ListMarker::Bullet(bullet),
             Some(_) if prev == Some(ListMarker::Ordered('.')) => ListMarker::Ordered(')'),
@@ -898,8 +915,7 @@ impl<'a> Writer<'a> {
             next: start.unwrap_or(1),
             tight,
         });
-        self.levels
-            .push(Level::new(String::new(), String::new(), tight));
+        self.push_level(Level::new(String::new(), String::new(), tight));
     }
 
     fn list_end(&mut self) {
@@ -1085,47 +1101,131 @@ impl Inline {
     }
 }
 
-/// Whether a list must be written tight (no blank lines between or inside its items).
-///
-/// Tightness shows in the events only as the presence of paragraph tags: items holding
-/// paragraphs must be loose, items holding bare text must be tight. Items holding blocks
-/// only may be either; they are written loose when an item holds several blocks, since
-/// two quotes or tables with nothing between them would merge.
-fn list_is_tight(events: &Events<'_>, start: usize) -> bool {
-    let end = matching_end(events, start);
-    let mut depth = 0usize;
-    let (mut bare_text, mut crowded, mut blocks) = (false, false, 0usize);
-    for event in events.iter().take(end).skip(start + 1) {
-        if depth == 0 {
-            blocks = 0;
-        }
-        if depth == 1 {
-            match event {
-                Event::Start(Tag::Paragraph) => return false,
-                Event::Start(tag) if is_inline(&tag.to_end()) => bare_text = true,
-                Event::Start(_) | Event::Rule | Event::Html(_) => {
-                    blocks += 1;
-                    crowded |= blocks > 1;
+/// The structure of an event slice, found in one pass before it is written: what closes
+/// what, and which lists are tight. Scanning ahead from each list or emphasis instead would
+/// be quadratic in either nested thousands deep.
+#[derive(Debug, Default)]
+struct Index {
+    /// For a `Start`, the index of its `End` (the last index when the slice cuts it off);
+    /// for an `End`, the index of its `Start` (0 when there is none); else the index itself.
+    pair: Vec<usize>,
+    /// The `Start` indices of the lists that must be written tight (no blank lines between
+    /// or inside their items).
+    ///
+    /// Tightness shows in the events only as the presence of paragraph tags: items holding
+    /// paragraphs must be loose, items holding bare text must be tight. Items holding
+    /// blocks only may be either; they are written loose when an item holds several
+    /// blocks, since two quotes or tables with nothing between them would merge.
+    tight: HashSet<usize>,
+}
+
+/// What a list's items hold right inside them, for `Index::tight`.
+#[derive(Debug, Default)]
+struct ListFacts {
+    paragraph: bool,
+    bare_text: bool,
+    /// An item holds several blocks.
+    crowded: bool,
+}
+
+/// An open tag while indexing.
+#[derive(Debug)]
+enum Open {
+    List,
+    /// A list's item: the blocks seen right inside it so far.
+    Item {
+        blocks: usize,
+    },
+    Other,
+}
+
+impl Index {
+    fn new(events: &Events<'_>) -> Index {
+        let mut pair: Vec<usize> = (0..events.len()).collect();
+        let mut lists: HashMap<usize, ListFacts> = HashMap::new();
+        let mut open: Vec<(usize, Open)> = Vec::new();
+        for (i, event) in events.iter().enumerate() {
+            if let [.., (list, Open::List), (_, Open::Item { blocks })] = &mut open[..] {
+                let facts = lists.entry(*list).or_default();
+                match event {
+                    Event::Start(Tag::Paragraph) => facts.paragraph = true,
+                    Event::Start(tag) if is_inline(&tag.to_end()) => facts.bare_text = true,
+                    Event::Start(_) | Event::Rule | Event::Html(_) => {
+                        *blocks += 1;
+                        facts.crowded |= *blocks > 1;
+                    }
+                    Event::End(_) => {}
+                    Event::Text(_)
+                    | Event::Code(_)
+                    | Event::InlineMath(_)
+                    | Event::DisplayMath(_)
+                    | Event::InlineHtml(_)
+                    | Event::FootnoteReference(_)
+                    | Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::TaskListMarker(_) => facts.bare_text = true,
                 }
-                Event::End(_) => {}
-                Event::Text(_)
-                | Event::Code(_)
-                | Event::InlineMath(_)
-                | Event::DisplayMath(_)
-                | Event::InlineHtml(_)
-                | Event::FootnoteReference(_)
-                | Event::SoftBreak
-                | Event::HardBreak
-                | Event::TaskListMarker(_) => bare_text = true,
+            }
+            match event {
+                Event::Start(tag) => {
+                    let kind = if matches!(tag, Tag::List(_)) {
+                        lists.entry(i).or_default();
+                        Open::List
+                    } else if matches!(open.last(), Some((_, Open::List))) {
+                        Open::Item { blocks: 0 }
+                    } else {
+                        Open::Other
+                    };
+                    open.push((i, kind));
+                }
+                Event::End(_) => {
+                    if let Some((start, _)) = open.pop() {
+                        pair[start] = i;
+                        pair[i] = start;
+                    } else {
+                        pair[i] = 0;
+                    }
+                }
+                _ => {}
             }
         }
-        if matches!(event, Event::Start(_)) {
-            depth += 1;
-        } else if matches!(event, Event::End(_)) {
-            depth = depth.saturating_sub(1);
+        for (start, _) in open {
+            pair[start] = events.len().saturating_sub(1);
+        }
+        let tight = lists
+            .into_iter()
+            .filter(|(_, f)| !f.paragraph && (f.bare_text || !f.crowded))
+            .map(|(list, _)| list)
+            .collect();
+        Index { pair, tight }
+    }
+
+    /// The index of the `End` closing the `Start` at `start`.
+    fn end(&self, start: usize) -> usize {
+        self.pair.get(start).copied().unwrap_or(start)
+    }
+
+    /// The index of the `Start` that the `End` at `end` closes.
+    fn start(&self, end: usize) -> usize {
+        self.pair.get(end).copied().unwrap_or(0)
+    }
+}
+
+/// The list markers a nested list must avoid while its parents' markers are still waiting
+/// on the same line.
+const BULLETS: [char; 3] = ['-', '*', '+'];
+
+/// Counts (or uncounts) a level's first-line marker in `waiting`, per bullet it contains.
+fn count_bullets(waiting: &mut [usize; 3], marker: &str, add: bool) {
+    for (count, c) in waiting.iter_mut().zip(BULLETS) {
+        if marker.contains(c) {
+            *count = if add {
+                count.saturating_add(1)
+            } else {
+                count.saturating_sub(1)
+            };
         }
     }
-    bare_text || !crowded
 }
 
 /// What comes right after an inline element's end, as far as emphasis flanking cares.
@@ -1150,29 +1250,13 @@ fn preceding(events: &Events<'_>, start: usize) -> Follow {
     }
 }
 
-/// Index of the `Start` that the `End` at `end` closes.
-fn start_of(events: &Events<'_>, end: usize) -> usize {
-    let mut depth = 0usize;
-    for k in (0..=end.min(events.len().saturating_sub(1))).rev() {
-        if matches!(events[k], Event::End(_)) {
-            depth += 1;
-        } else if matches!(events[k], Event::Start(_)) {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return k;
-            }
-        }
-    }
-    0
-}
-
 /// How many emphases touch in a row from `start`, and the index where the last one ends.
-fn sibling_chain(events: &Events<'_>, start: usize) -> (usize, usize) {
+fn sibling_chain(events: &Events<'_>, index: &Index, start: usize) -> (usize, usize) {
     let mut count = 1;
-    let mut end = matching_end(events, start);
+    let mut end = index.end(start);
     while is_emphasis_start(events.get(end + 1)) {
         count += 1;
-        end = matching_end(events, end + 1);
+        end = index.end(end + 1);
     }
     (count, end)
 }

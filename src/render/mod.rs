@@ -453,17 +453,17 @@ pub fn strip_html(raw: &str) -> String {
             rest = body.find("-->").map_or("", |end| &body[end + 3..]);
             continue;
         }
-        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
-        let skip_to = if lower.starts_with("<script") {
+        // Compared in place: lower-casing what is left of the HTML at every tag would make
+        // a block of many tags quadratic.
+        let skip_to = if starts_with_ignore_ascii_case(rest, "<script") {
             Some("</script")
-        } else if lower.starts_with("<style") {
+        } else if starts_with_ignore_ascii_case(rest, "<style") {
             Some("</style")
         } else {
             None
         };
         if let Some(close) = skip_to {
-            let hay = rest.to_ascii_lowercase();
-            rest = match hay.find(close) {
+            rest = match find_ignore_ascii_case(rest, close) {
                 Some(at) => rest[at..].find('>').map_or("", |gt| &rest[at + gt + 1..]),
                 None => "",
             };
@@ -480,6 +480,21 @@ pub fn strip_html(raw: &str) -> String {
     }
     out.push_str(rest);
     decode_entities(&out)
+}
+
+/// Whether `text` starts with `prefix` (ASCII, lower case), ignoring ASCII case.
+fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Byte offset of the first `needle` (ASCII) in `hay`, ignoring ASCII case. The needle is
+/// ASCII, so a match never starts inside a multi-byte character.
+fn find_ignore_ascii_case(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Tracks an inline `<script>` or `<style>` whose content must be dropped. Inline raw HTML
@@ -542,7 +557,9 @@ pub fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Looked for among the first 12 bytes, which may end inside a character: `;` is
+        // ASCII, so where it is found is a character boundary.
+        let Some(semi) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -595,6 +612,9 @@ pub fn superscript(n: usize) -> String {
 #[derive(Debug, Default)]
 pub struct Anchors {
     used: HashSet<String>,
+    /// The next suffix worth trying for each base: every one below it is taken, so a post
+    /// repeating one heading many times does not try them all again for each repeat.
+    next: HashMap<String, usize>,
 }
 
 impl Anchors {
@@ -612,10 +632,16 @@ impl Anchors {
             }
         };
         let mut candidate = base.clone();
-        let mut n = 1;
-        while self.used.contains(&candidate) {
-            candidate = format!("{base}-{n}");
-            n += 1;
+        if self.used.contains(&candidate) {
+            let mut n = self.next.get(&base).copied().unwrap_or(1);
+            loop {
+                candidate = format!("{base}-{n}");
+                n += 1;
+                if !self.used.contains(&candidate) {
+                    break;
+                }
+            }
+            self.next.insert(base, n);
         }
         self.used.insert(candidate.clone());
         candidate
@@ -690,6 +716,28 @@ mod tests {
     }
 
     #[test]
+    fn strip_html_finds_script_ends_in_any_case_after_multibyte_text() {
+        assert_eq!(strip_html("<ScRiPt>x</SCRIPT >é<b>é</b>"), "éé");
+        assert_eq!(strip_html("<STYLE>p{}</style>ok"), "ok");
+        assert_eq!(strip_html("<script>never closed"), "");
+        // A tag whose eighth byte falls inside a character.
+        assert_eq!(strip_html("<abcdefé>x<scrîpt>y"), "xy");
+    }
+
+    #[test]
+    fn entities_followed_by_multibyte_text_decode_without_panicking() {
+        // Found by fuzzing (`<p>&mp;` then three invalid bytes, read as U+FFFD): the
+        // 12-byte window for the entity's `;` ended inside a character.
+        assert_eq!(
+            strip_html("<p>&mp;\u{fffd}\u{fffd}\u{fffd}"),
+            "&mp;\u{fffd}\u{fffd}\u{fffd}"
+        );
+        assert_eq!(decode_entities("&mp;aéééé"), "&mp;aéééé");
+        assert_eq!(decode_entities("&amp;éééé &#xe9;"), "&éééé é");
+        assert_eq!(decode_entities("&ééééééé;"), "&ééééééé;");
+    }
+
+    #[test]
     fn footnotes_are_numbered_by_first_reference() {
         let md = "A[^b] then[^a].\n\n[^a]: Alpha.\n[^b]: Beta.\n";
         let events: Vec<Event<'static>> =
@@ -713,6 +761,15 @@ mod tests {
         assert_eq!(a.anchor(None, "Hello, World"), "hello-world");
         assert_eq!(a.anchor(None, "Hello world"), "hello-world-1");
         assert_eq!(a.anchor(Some("custom"), "x"), "custom");
+    }
+
+    #[test]
+    fn repeated_anchors_skip_suffixes_taken_by_explicit_ids() {
+        let mut a = Anchors::default();
+        assert_eq!(a.anchor(Some("a-2"), "x"), "a-2");
+        let got: Vec<String> = (0..4).map(|_| a.anchor(None, "A")).collect();
+        assert_eq!(got, ["a", "a-1", "a-3", "a-4"]);
+        assert_eq!(a.anchor(Some("a"), "x"), "a-5");
     }
 
     #[test]

@@ -134,6 +134,9 @@ struct TextWriter<'a> {
     notes: &'a Footnotes<'a>,
     out: Vec<String>,
     containers: Vec<Container>,
+    /// The display width of the open containers' continuation prefixes, kept as they open
+    /// and close: summing them at every block is quadratic in containers nested deep.
+    prefix_width: usize,
     /// The next block starts after a blank line.
     need_blank: bool,
     /// Inline text of the block being built; `\n` marks a hard break.
@@ -158,6 +161,7 @@ impl<'a> TextWriter<'a> {
             notes,
             out: Vec::new(),
             containers: Vec::new(),
+            prefix_width: 0,
             need_blank: false,
             inline: String::new(),
             spans: Vec::new(),
@@ -174,9 +178,14 @@ impl<'a> TextWriter<'a> {
     }
 
     fn run(&mut self, events: &[&Event<'static>]) {
+        let items = items_by_list(events);
         for (i, event) in events.iter().enumerate() {
             match event {
-                Event::Start(tag) => self.start_tag(tag, &events[i..]),
+                Event::Start(Tag::List(start)) => {
+                    let own = items.get(&i).map_or(&[][..], Vec::as_slice);
+                    self.start_list(*start, &events[i..], own);
+                }
+                Event::Start(tag) => self.start_tag(tag),
                 Event::End(tag) => self.end_tag(*tag),
                 Event::Text(text)
                 | Event::Code(text)
@@ -193,7 +202,7 @@ impl<'a> TextWriter<'a> {
         }
     }
 
-    fn start_tag(&mut self, tag: &Tag<'static>, ahead: &[&Event<'static>]) {
+    fn start_tag(&mut self, tag: &Tag<'static>) {
         match tag {
             Tag::Paragraph | Tag::DefinitionList | Tag::DefinitionListTitle => self.flush_inline(),
             Tag::Heading { level, .. } => {
@@ -209,7 +218,8 @@ impl<'a> TextWriter<'a> {
                 self.flush_inline();
                 self.html = Some(String::new());
             }
-            Tag::List(start) => self.start_list(*start, ahead),
+            // Started by `run`, which knows the list's items.
+            Tag::List(start) => self.start_list(*start, &[], &[]),
             Tag::Item => self.start_item(),
             Tag::FootnoteDefinition(label) => {
                 // `split_footnotes` lifts definitions out of the flow; one left here reads as
@@ -354,6 +364,7 @@ impl<'a> TextWriter<'a> {
             Some(item) if !item.started && self.inline.is_empty() => {
                 item.first.push_str(mark);
                 item.rest.push_str("    ");
+                self.prefix_width += 4;
             }
             _ => self.inline.push_str(mark),
         }
@@ -537,9 +548,10 @@ impl<'a> TextWriter<'a> {
         }
     }
 
-    fn start_list(&mut self, start: Option<u64>, ahead: &[&Event<'static>]) {
+    /// `ahead` starts at the list's `Start`; `items` are the offsets in it of the list's
+    /// own items.
+    fn start_list(&mut self, start: Option<u64>, ahead: &[&Event<'static>], items: &[usize]) {
         self.flush_inline();
-        let items = item_starts(ahead);
         let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
         let number_width = start.map_or(0, |s| {
             s.saturating_add(count.saturating_sub(1)).to_string().len()
@@ -549,7 +561,7 @@ impl<'a> TextWriter<'a> {
         let text_width = self.avail().saturating_sub(marker_width);
         let spaced = items
             .iter()
-            .any(|&i| item_needs_space(&ahead[i + 1..], text_width));
+            .any(|&i| item_needs_space(ahead.get(i + 1..).unwrap_or_default(), text_width));
         self.lists.push(ListState {
             next: start,
             number_width,
@@ -647,6 +659,7 @@ impl<'a> TextWriter<'a> {
     // ---- the line writer ----
 
     fn push_container(&mut self, first: String, rest: String) {
+        self.prefix_width += display_width(&rest);
         self.containers.push(Container {
             first,
             rest,
@@ -663,13 +676,16 @@ impl<'a> TextWriter<'a> {
         {
             self.emit(&[String::new()]);
         }
-        self.containers.pop();
+        if let Some(closed) = self.containers.pop() {
+            self.prefix_width = self
+                .prefix_width
+                .saturating_sub(display_width(&closed.rest));
+        }
     }
 
     /// Columns left for content inside the open containers.
     fn avail(&self) -> usize {
-        let prefix: usize = self.containers.iter().map(|c| display_width(&c.rest)).sum();
-        self.opts.wrap.saturating_sub(prefix).max(1)
+        self.opts.wrap.saturating_sub(self.prefix_width).max(1)
     }
 
     /// Writes content lines inside the open containers, after a blank line if one is due.
@@ -744,24 +760,30 @@ fn alert_label(kind: BlockQuoteKind) -> &'static str {
     }
 }
 
-/// Indices in `ahead` (which starts at a list's `Start`) of that list's own items.
-fn item_starts(ahead: &[&Event<'_>]) -> Vec<usize> {
-    let mut depth = 0usize;
-    let mut starts = Vec::new();
-    for (i, event) in ahead.iter().enumerate() {
-        if let Event::Start(tag) = event {
-            if depth == 1 && matches!(tag, Tag::Item) {
-                starts.push(i);
+/// Every list's own items, as offsets from the list's `Start`, by the list's index. One
+/// pass over all the events: scanning each list as it starts would be quadratic in lists
+/// nested thousands deep.
+fn items_by_list(events: &[&Event<'_>]) -> HashMap<usize, Vec<usize>> {
+    let mut lists: HashMap<usize, Vec<usize>> = HashMap::new();
+    // Each open tag, with its index when it is a list.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                if matches!(tag, Tag::Item)
+                    && let Some(Some(list)) = open.last()
+                {
+                    lists.entry(*list).or_default().push(i - list);
+                }
+                open.push(matches!(tag, Tag::List(_)).then_some(i));
             }
-            depth += 1;
-        } else if let Event::End(_) = event {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                break;
+            Event::End(_) => {
+                open.pop();
             }
+            _ => {}
         }
     }
-    starts
+    lists
 }
 
 /// Whether an item (its events after `Start(Item)`) calls for blank lines around items:
