@@ -68,9 +68,15 @@ fn excerpt(s: StringInput, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
     if word_count(text) <= limit {
         return Ok(s.inherit_safety(text.to_string()));
     }
+    // Counted sentence by sentence, never from the start again: linear in the text.
+    let (mut seen, mut counted) = (0, 0);
     let fit = sentence_ends(text)
         .into_iter()
-        .take_while(|&e| word_count(&text[..e]) <= limit)
+        .take_while(|&e| {
+            counted += word_count(&text[seen..e]);
+            seen = e;
+            counted <= limit
+        })
         .last();
     let out = match fit {
         Some(end) => text[..end].to_string(),
