@@ -74,7 +74,9 @@ struct Planned {
     source: PathBuf,
     slug: String,
     inputs: String,
-    /// Its outputs are up to date: same inputs hash as in the manifest, files present.
+    size: u64,
+    mtime: u64,
+    /// Its outputs are up to date: same inputs as in the manifest, files present.
     fresh: bool,
 }
 
@@ -131,14 +133,20 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
         .enumerate()
         .map(|(index, plan)| {
             if plan.fresh {
+                // Its manifest entry stays as it is.
                 Tally::add(&tally.fresh, 1);
                 progress.done(index, None);
-                return previous
-                    .posts
-                    .get(&plan.slug)
-                    .map(|entry| (plan.slug.clone(), entry.clone()));
+                return None;
             }
-            let result = build_one(plan, &venues, &catalog, &config.site, &opts.out, &progress);
+            let result = build_one(
+                plan,
+                &build_inputs,
+                &venues,
+                &catalog,
+                &config.site,
+                &opts.out,
+                &progress,
+            );
             match result {
                 Ok((entry, written, unchanged, failures)) => {
                     Tally::add(&tally.built, 1);
@@ -166,11 +174,11 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
         .collect();
     progress.finish();
 
-    let mut manifest = previous.clone();
-    for (slug, entry) in entries.into_iter().flatten() {
-        manifest.posts.insert(slug, entry);
-    }
-    let stale = stale_outputs(&previous, &manifest, &plans, &files);
+    let built: HashMap<String, PostEntry> = entries.into_iter().flatten().collect();
+    let stale = stale_outputs(&previous, &built, &plans, &files);
+    drop(by_source);
+    let mut manifest = previous;
+    manifest.posts.extend(built);
     report_stale(&stale, &mut manifest, &opts.out, opts.clean);
     manifest
         .write(&opts.out)
@@ -219,7 +227,9 @@ fn build_inputs(catalog: &Catalog, config: &[u8], venues: &[&Venue]) -> String {
     crate::manifest::hash(&all)
 }
 
-/// Reads a post just enough to know its slug and whether its outputs are up to date.
+/// Reads a post just enough to know its slug and whether its outputs are up to date: not
+/// at all when its size and modification time are those recorded, else its bytes are hashed
+/// and compared; only a post to build has its front matter parsed, for its slug.
 fn plan(
     source: &Path,
     build_inputs: &str,
@@ -227,35 +237,57 @@ fn plan(
     out: &Path,
     force: bool,
 ) -> Result<Planned> {
+    let meta = std::fs::metadata(source)
+        .with_context(|| format!("failed to read `{}`", source.display()))?;
+    let (size, mtime) = (meta.len(), mtime_ns(&meta));
+    let shown = source.display().to_string();
+    let known = by_source.get(shown.as_str()).filter(|(_, entry)| {
+        !force
+            && entry.build == build_inputs
+            && !entry.inputs.is_empty()
+            && entry.files.iter().all(|f| out.join(&f.path).is_file())
+    });
+    let planned = |slug: &str, inputs: String, fresh: bool| Planned {
+        source: source.to_path_buf(),
+        slug: slug.to_string(),
+        inputs,
+        size,
+        mtime,
+        fresh,
+    };
+    if let Some(&(slug, entry)) = known
+        && entry.source_size == size
+        && entry.source_mtime == mtime
+        && mtime != 0
+    {
+        return Ok(planned(slug, entry.inputs.clone(), true));
+    }
     let bytes = crate::error::read(source)?;
     let inputs = crate::manifest::inputs_hash(build_inputs, &bytes);
-    let shown = source.display().to_string();
-    if !force
-        && let Some(&(slug, entry)) = by_source.get(shown.as_str())
+    if let Some(&(slug, entry)) = known
         && entry.inputs == inputs
-        && entry.files.iter().all(|f| out.join(&f.path).is_file())
     {
-        return Ok(Planned {
-            source: source.to_path_buf(),
-            slug: slug.clone(),
-            inputs,
-            fresh: true,
-        });
+        return Ok(planned(slug, inputs, true));
     }
     let text = crate::error::utf8(source, bytes)?;
     let slug = Post::slug_of(source, &text)?;
-    Ok(Planned {
-        source: source.to_path_buf(),
-        slug,
-        inputs,
-        fresh: false,
-    })
+    Ok(planned(&slug, inputs, false))
+}
+
+/// A file's modification time in nanoseconds since the epoch (0 when unknown).
+fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
 }
 
 /// Parses, renders and writes one post: its manifest entry, files written and unchanged,
 /// and how many of its outputs failed (reported as they happen).
 fn build_one(
     plan: &Planned,
+    build_inputs: &str,
     venues: &[&Venue],
     catalog: &Catalog,
     site: &Site,
@@ -272,6 +304,9 @@ fn build_one(
     }
     let (mut entry, written, unchanged) = write_post(&post, &outputs, out)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
+    entry.build = build_inputs.to_string();
+    entry.source_size = plan.size;
+    entry.source_mtime = plan.mtime;
     // A post with a failed output is rebuilt next time, whatever its inputs hash.
     entry.inputs = if failures.is_empty() {
         plan.inputs.clone()
@@ -335,7 +370,7 @@ fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
 /// gone, posts now writing under another slug, files of venues a post no longer wants.
 fn stale_outputs(
     previous: &Manifest,
-    current: &Manifest,
+    built: &HashMap<String, PostEntry>,
     plans: &[Planned],
     inputs: &[PathBuf],
 ) -> Vec<(String, FileEntry)> {
@@ -352,7 +387,7 @@ fn stale_outputs(
             stale.extend(old.files.iter().map(|f| (old.source.clone(), f.clone())));
             continue;
         }
-        if let Some(new) = current.posts.get(slug) {
+        if let Some(new) = built.get(slug) {
             for file in &old.files {
                 if !new.files.iter().any(|f| f.path == file.path) {
                     stale.push((old.source.clone(), file.clone()));
@@ -486,6 +521,9 @@ fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntr
         source: post.source.display().to_string(),
         title: post.title.clone(),
         inputs: String::new(),
+        build: String::new(),
+        source_size: 0,
+        source_mtime: 0,
         files,
     };
     Ok((entry, written, unchanged))

@@ -26,9 +26,20 @@ pub struct PostEntry {
     pub source: String,
     /// The post's title.
     pub title: String,
-    /// `inputs_hash` when it was built: unchanged means the outputs are up to date.
+    /// `inputs_hash` when it was built: unchanged means the outputs are up to date. Empty
+    /// when an output failed, so the post is built again next time.
     #[serde(default)]
     pub inputs: String,
+    /// The templates, configuration and venues it was built with (`build_inputs`).
+    #[serde(default)]
+    pub build: String,
+    /// The source's size and modification time (ns since the epoch) when it was built: when
+    /// both are unchanged, the source is not even read.
+    #[serde(default)]
+    pub source_size: u64,
+    /// See `source_size`.
+    #[serde(default)]
+    pub source_mtime: u64,
     /// Files written under `<out>/<slug>/`.
     pub files: Vec<FileEntry>,
 }
@@ -125,6 +136,9 @@ mod tests {
                 source: "p.md".into(),
                 title: "P".into(),
                 inputs: inputs_hash("v1", b"post"),
+                build: "v1".into(),
+                source_size: 4,
+                source_mtime: 1,
                 files: vec![FileEntry::new(
                     "p/forum.bbcode".into(),
                     "forum".into(),

@@ -283,3 +283,19 @@ fn the_readme_walkthrough_venue_works() {
         "Small Audiences, Long Echoes: Why a reply to twelve people can outlast a speech to a thousand — and three ways to make yours carry.\n\nhttps://example.com/blog/small-audiences/?utm_source=microblog&utm_medium=social\n"
     );
 }
+
+#[test]
+fn a_touched_but_unchanged_post_is_still_up_to_date() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    let text = p.read("posts/plain-notes.md");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    p.write("posts/plain-notes.md", &text); // new modification time, same bytes
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("built 0 posts (0 files written, 0 unchanged), 1 up to date"),
+        "{}",
+        run.stderr
+    );
+}
