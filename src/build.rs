@@ -177,12 +177,17 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
     let built: HashMap<String, PostEntry> = entries.into_iter().flatten().collect();
     let stale = stale_outputs(&previous, &built, &plans, &files);
     drop(by_source);
+    // Nothing built and nothing removed: the manifest on disk is already this one, and a
+    // no-op rebuild of a large archive should not pay for writing it again.
+    let unchanged = built.is_empty() && (stale.is_empty() || !opts.clean) && previous.is_current();
     let mut manifest = previous;
     manifest.posts.extend(built);
     report_stale(&stale, &mut manifest, &opts.out, opts.clean);
-    manifest
-        .write(&opts.out)
-        .with_context(|| format!("failed to write the manifest in `{}`", opts.out.display()))?;
+    if !unchanged {
+        manifest
+            .write(&opts.out)
+            .with_context(|| format!("failed to write the manifest in `{}`", opts.out.display()))?;
+    }
 
     let failed = Tally::get(&tally.failed);
     let built = Tally::get(&tally.built);

@@ -69,6 +69,11 @@ impl FileEntry {
     }
 }
 
+/// `repurpose <version>`, the manifest's `generator`.
+fn generator() -> String {
+    format!("repurpose {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// `sha256:<hex>` of some bytes.
 pub fn hash(content: &[u8]) -> String {
     hex(&Sha256::digest(content))
@@ -104,9 +109,15 @@ impl Manifest {
             .unwrap_or_default()
     }
 
+    /// Whether this manifest was read from disk as written by this version (so writing it
+    /// again would change nothing).
+    pub fn is_current(&self) -> bool {
+        self.generator == generator()
+    }
+
     /// Writes the manifest atomically.
     pub fn write(&mut self, out: &Path) -> Result<()> {
-        self.generator = format!("repurpose {}", env!("CARGO_PKG_VERSION"));
+        self.generator = generator();
         let mut json = serde_json::to_vec_pretty(self)?;
         json.push(b'\n');
         crate::output::write_atomic(&out.join(FILE), &json)?;
