@@ -231,7 +231,9 @@ impl<'p> Renders<'p> {
         let lift = header.lift_question;
         let plain = |s: &str| plain_value(format, s);
 
-        let (body, body_notes) = if needs.notes {
+        let (body, body_notes) = if !needs.body && !needs.notes {
+            (Value::safe_string(""), Value::safe_string(""))
+        } else if needs.notes {
             (
                 self.render(Piece::BodyMain, format, &opts, lift),
                 self.render(Piece::BodyNotes, format, &opts, lift),
@@ -242,12 +244,14 @@ impl<'p> Renders<'p> {
                 Value::safe_string(""),
             )
         };
-        let excerpt = if needs.excerpt || post.meta.summary.is_none() {
+        if needs.excerpt || post.meta.summary.is_none() {
             self.excerpt_events(
                 header
                     .excerpt_words
                     .unwrap_or(crate::venue::header::EXCERPT_WORDS),
             );
+        }
+        let excerpt = if needs.excerpt {
             self.render(Piece::Excerpt, format, &opts, lift)
         } else {
             Value::safe_string("")
@@ -319,6 +323,8 @@ impl<'p> Renders<'p> {
 /// Which optional pieces a template uses, so the others are not rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Needs {
+    /// `body`
+    pub body: bool,
     /// `post.excerpt`
     pub excerpt: bool,
     /// `post.intro`, `post.sections`, `post.outro`
@@ -330,6 +336,7 @@ pub struct Needs {
 impl Needs {
     /// Everything, when in doubt.
     pub const ALL: Needs = Needs {
+        body: true,
         excerpt: true,
         parts: true,
         notes: false,
@@ -338,6 +345,7 @@ impl Needs {
     /// A conservative reading of template sources: a piece is needed when its name appears.
     pub fn from_sources<'s>(sources: impl IntoIterator<Item = &'s str>) -> Needs {
         let mut needs = Needs {
+            body: true,
             excerpt: false,
             parts: false,
             notes: false,

@@ -169,10 +169,16 @@ impl Catalog {
             }
         }
         let mut venues: BTreeMap<String, Venue> = BTreeMap::new();
-        for (output, text) in outputs {
+        for (mut output, text) in outputs {
             if let Err(e) = tera.add_raw_template(&output.template, &text) {
                 errors.push(template_error(&output.origin, &output.template, &e));
                 continue;
+            }
+            // Tera lists the top-level variables a template (with its includes and parents)
+            // uses: a template that never names `body` is not given one to render.
+            if let Ok(vars) = tera.get_template_variables(&output.template) {
+                output.needs.body = vars.contains("body");
+                output.needs.notes = vars.contains("body_notes");
             }
             let name = venue_name(&output.file).to_string();
             venues
@@ -300,6 +306,20 @@ mod tests {
             catalog.get("forum").unwrap().outputs[0].format,
             Format::Bbcode
         );
+    }
+
+    #[test]
+    fn only_templates_that_name_body_get_it_rendered() {
+        let catalog = Catalog::load(None).unwrap();
+        let needs = |venue: &str| catalog.get(venue).unwrap().outputs[0].needs;
+        assert!(
+            !needs("article").body,
+            "the article is built from intro, sections and outro"
+        );
+        assert!(needs("article").parts);
+        assert!(needs("forum").body && !needs("forum").parts);
+        let text = &catalog.get("newsletter").unwrap().outputs[1];
+        assert!(text.needs.body && text.needs.notes, "{:?}", text.needs);
     }
 
     #[test]
