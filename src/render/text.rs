@@ -18,7 +18,6 @@ use std::collections::HashMap;
 use std::mem;
 
 use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
-use textwrap::WordSplitter;
 use textwrap::core::display_width;
 
 use super::{
@@ -721,20 +720,59 @@ impl<'a> TextWriter<'a> {
     }
 }
 
-/// Wraps `text` at `width` columns, breaking only between words; `\n` starts a new line.
-/// First fit, as `fmt` and mail clients wrap: predictable, and a sixth of the cost of
-/// textwrap's optimal fit, which was the text format's largest expense.
+/// Wraps `text` at `width` columns, breaking only between words (at ASCII spaces: a
+/// no-break space holds); `\n` starts a new line. `first` indents the first line, `rest`
+/// the others. First fit, as `fmt` and mail clients wrap: predictable, and written here
+/// because textwrap's general machinery (optimal fit, word splitting) was most of the text
+/// format's cost; a word longer than the width stands alone on its line.
 fn fill(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
-    let options = textwrap::Options::new(width)
-        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
-        .initial_indent(first)
-        .subsequent_indent(rest)
-        .break_words(false)
-        .word_splitter(WordSplitter::NoHyphenation);
-    textwrap::wrap(text, &options)
-        .into_iter()
-        .map(|line| line.replace(GLUE, " ").trim_end().to_string())
-        .collect()
+    let mut lines: Vec<String> = Vec::new();
+    for source in text.split('\n') {
+        let mut indent = if lines.is_empty() { first } else { rest };
+        let mut line = String::from(indent);
+        let mut used = 0;
+        let mut words = 0;
+        for word in source.split(' ').filter(|w| !w.is_empty()) {
+            let w = width_of(word);
+            let avail = width.saturating_sub(width_of(indent));
+            if words > 0 && used + 1 + w > avail {
+                lines.push(finish_line(&line));
+                indent = rest;
+                line = String::from(indent);
+                used = 0;
+                words = 0;
+            }
+            if words > 0 {
+                line.push(' ');
+                used += 1;
+            }
+            line.push_str(word);
+            used += w;
+            words += 1;
+        }
+        lines.push(finish_line(&line));
+    }
+    lines
+}
+
+/// A wrapped line as written: the glue that held reference numbers to their word becomes a
+/// space again, and no line ends in spaces.
+fn finish_line(line: &str) -> String {
+    let line = line.trim_end();
+    if line.contains(GLUE) {
+        line.replace(GLUE, " ")
+    } else {
+        line.to_string()
+    }
+}
+
+/// Display width, with a shortcut for ASCII (one column a byte).
+fn width_of(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        display_width(text)
+    }
 }
 
 /// Collapses runs of spaces and trims each hard-broken segment, so no line leads or trails
