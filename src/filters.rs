@@ -6,7 +6,7 @@
 
 use tera::{Error, Kwargs, State, StringInput, Tera, TeraResult, Value};
 
-use crate::post::sentences::{sentence_ends, word_count};
+use crate::post::sentences::{last_sentence_within, word_count};
 use crate::render::{Format, RenderOptions};
 
 /// Registers every filter on a Tera instance.
@@ -68,17 +68,7 @@ fn excerpt(s: StringInput, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
     if word_count(text) <= limit {
         return Ok(s.inherit_safety(text.to_string()));
     }
-    // Counted sentence by sentence, never from the start again: linear in the text.
-    let (mut seen, mut counted) = (0, 0);
-    let fit = sentence_ends(text)
-        .into_iter()
-        .take_while(|&e| {
-            counted += word_count(&text[seen..e]);
-            seen = e;
-            counted <= limit
-        })
-        .last();
-    let out = match fit {
+    let out = match last_sentence_within(text, limit) {
         Some(end) => text[..end].to_string(),
         None => {
             let words: Vec<&str> = text.split_whitespace().take(limit.max(1)).collect();

@@ -53,6 +53,21 @@ fn is_abbreviation(upto: &str) -> bool {
     ABBREVIATIONS.contains(&word.to_lowercase().as_str())
 }
 
+/// The end of the last whole sentence of `text` within `limit` words, if even the first
+/// fits. Counted sentence by sentence (every end is a word boundary), never from the start
+/// again: recounting at each end is quadratic in a long run of short sentences.
+pub fn last_sentence_within(text: &str, limit: usize) -> Option<usize> {
+    let (mut seen, mut counted) = (0, 0);
+    sentence_ends(text)
+        .into_iter()
+        .take_while(|&end| {
+            counted += word_count(&text[seen..end]);
+            seen = end;
+            counted <= limit
+        })
+        .last()
+}
+
 /// Counts words (whitespace-separated runs containing a letter or digit).
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace()
@@ -248,6 +263,14 @@ mod tests {
             inner,
             vec![Event::Text("Keep ".into()), Event::Text(" ".into())]
         );
+    }
+
+    #[test]
+    fn last_sentence_within_a_word_limit() {
+        let t = "One two. Three four five. Six.";
+        assert_eq!(last_sentence_within(t, 4), Some("One two.".len()));
+        assert_eq!(last_sentence_within(t, 6), Some(t.len()));
+        assert_eq!(last_sentence_within(t, 1), None);
     }
 
     #[test]

@@ -295,18 +295,7 @@ pub fn excerpt(events: &[Event<'static>], limit: usize) -> Vec<Event<'static>> {
             continue;
         }
         let budget = limit - words;
-        // Counted sentence by sentence (every end is a word boundary): recounting from the
-        // start at each end is quadratic in a long paragraph of sentences without words.
-        let (mut seen, mut counted) = (0, 0);
-        let fit = sentence_ends(&text)
-            .into_iter()
-            .take_while(|&e| {
-                counted += word_count(&text[seen..e]);
-                seen = e;
-                counted <= budget
-            })
-            .last();
-        match fit {
+        match sentences::last_sentence_within(&text, budget) {
             Some(end) => out.extend(paragraph(cut_inline(inner, end, ""))),
             None if out.is_empty() => {
                 let end = nth_word_end(&text, budget.max(1));
