@@ -68,13 +68,11 @@ fn trimmed(lines: &[String]) -> String {
 
 /// Renders events as plain text.
 pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
-    let (main, notes) = split_footnotes(events);
-    let mut writer = TextWriter::new(opts, &notes);
-    writer.run(&main);
-    writer.flush_inline();
-    writer.write_notes();
-    writer.write_link_list();
-    writer.finish()
+    match render_split(events, opts) {
+        (body, notes) if notes.is_empty() => body,
+        (body, notes) if body.is_empty() => notes,
+        (body, notes) => format!("{body}\n\n{notes}"),
+    }
 }
 
 /// An open block that prefixes every line written inside it.
@@ -649,10 +647,6 @@ impl<'a> TextWriter<'a> {
             .map(|(i, url)| format!("[{}] {url}", i + 1))
             .collect();
         self.emit(&lines);
-    }
-
-    fn finish(self) -> String {
-        trimmed(&self.out)
     }
 
     // ---- the line writer ----
