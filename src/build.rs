@@ -250,7 +250,7 @@ fn plan(
         !force
             && entry.build == build_inputs
             && !entry.inputs.is_empty()
-            && entry.files.iter().all(|f| out.join(&f.path).is_file())
+            && outputs_present(out, &entry.files)
     });
     let planned = |slug: &str, inputs: String, fresh: bool| Planned {
         source: source.to_path_buf(),
@@ -277,6 +277,40 @@ fn plan(
     let text = crate::error::utf8(source, bytes)?;
     let slug = Post::slug_of(source, &text)?;
     Ok(planned(&slug, inputs, false))
+}
+
+/// Whether every file of a manifest entry is still in `<out>`. A post's files share one
+/// folder, so it is listed once rather than each file looked up on its own (a no-op rebuild
+/// is mostly these checks).
+fn outputs_present(out: &Path, files: &[FileEntry]) -> bool {
+    fn folder(f: &FileEntry) -> Option<&str> {
+        f.path.rsplit_once('/').map(|(dir, _)| dir)
+    }
+    let Some(dir) = files.first().and_then(folder) else {
+        return files.iter().all(|f| out.join(&f.path).is_file());
+    };
+    if files.iter().any(|f| folder(f) != Some(dir)) {
+        return files.iter().all(|f| out.join(&f.path).is_file());
+    }
+    let Ok(listing) = std::fs::read_dir(out.join(dir)) else {
+        return false;
+    };
+    let mut missing: Vec<&str> = files
+        .iter()
+        .map(|f| {
+            f.path
+                .rsplit_once('/')
+                .map_or(f.path.as_str(), |(_, name)| name)
+        })
+        .collect();
+    for entry in listing.flatten() {
+        if let Some(at) = missing.iter().position(|name| entry.file_name() == **name)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            missing.swap_remove(at);
+        }
+    }
+    missing.is_empty()
 }
 
 /// A file's modification time in nanoseconds since the epoch (0 when unknown).

@@ -12,22 +12,35 @@ const EXTENSIONS: [&str; 2] = ["md", "markdown"];
 /// folders sorted by file name, hidden folders and `skip` (the output folder) left out.
 /// Problems with one input (a missing path, an unreadable folder) are returned beside the
 /// files found, so the others are still built.
+///
+/// A file reached twice (two inputs that overlap, or a symbolic link to a post beside it)
+/// is kept once. Canonical paths cost a system call per path component, so they are only
+/// computed when a duplicate is possible: several inputs, or a link met while walking.
 pub fn collect(inputs: &[PathBuf], skip: &Path) -> (Vec<PathBuf>, Vec<anyhow::Error>) {
     let skip = skip.canonicalize().ok();
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut links = false;
     for input in inputs {
-        match walk(input, skip.as_deref(), &mut files) {
+        match walk(input, skip.as_deref(), &mut files, &mut links) {
             Ok(()) => {}
             Err(e) => errors.push(e),
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|f: &PathBuf| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    if inputs.len() > 1 || links {
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f: &PathBuf| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    }
     (files, errors)
 }
 
-fn walk(input: &Path, skip: Option<&Path>, files: &mut Vec<PathBuf>) -> Result<()> {
+/// Adds the posts under `input` to `files`; sets `links` when a symbolic link was followed.
+fn walk(
+    input: &Path,
+    skip: Option<&Path>,
+    files: &mut Vec<PathBuf>,
+    links: &mut bool,
+) -> Result<()> {
     let meta = std::fs::metadata(input).map_err(|e| {
         if let Ok(target) = std::fs::read_link(input) {
             anyhow::anyhow!(
@@ -52,13 +65,16 @@ fn walk(input: &Path, skip: Option<&Path>, files: &mut Vec<PathBuf>) -> Result<(
         .into_iter()
         .filter_entry(|e| {
             let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-            let is_skip = skip.is_some_and(|s| e.path().canonicalize().is_ok_and(|p| p == s));
+            // Only a folder can be the output folder; files are not canonicalised.
+            let is_skip = e.file_type().is_dir()
+                && skip.is_some_and(|s| e.path().canonicalize().is_ok_and(|p| p == s));
             !hidden && !is_skip
         });
     let mut found = 0;
     for entry in walker {
         match entry {
             Ok(entry) => {
+                *links |= entry.path_is_symlink();
                 let is_post = entry.file_type().is_file()
                     && entry
                         .path()
@@ -137,5 +153,21 @@ mod tests {
         assert_eq!(files, [post]);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].to_string().contains("no such file or folder"));
+    }
+
+    #[test]
+    fn a_post_reached_twice_is_kept_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.md"), "x").unwrap();
+        std::os::unix::fs::symlink("a.md", root.join("b.md")).unwrap();
+        // A link to a post beside it: one of the two.
+        let (files, errors) = collect(&[root.to_path_buf()], &root.join("out"));
+        assert!(errors.is_empty());
+        assert_eq!(files, [root.join("a.md")]);
+        // Overlapping inputs: the folder and a file inside it.
+        std::fs::remove_file(root.join("b.md")).unwrap();
+        let (files, _) = collect(&[root.to_path_buf(), root.join("a.md")], &root.join("out"));
+        assert_eq!(files, [root.join("a.md")]);
     }
 }
