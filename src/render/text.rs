@@ -317,14 +317,19 @@ impl<'a> TextWriter<'a> {
             code.push_str(text);
             return;
         }
-        let text = text.replace(GLUE, "");
+        let text = if text.contains(GLUE) {
+            Cow::Owned(text.replace(GLUE, ""))
+        } else {
+            Cow::Borrowed(text)
+        };
+        let text = text.as_ref();
         // Upper case would break a URL shown as a link's own text.
         let shows_url = matches!(self.spans.last(), Some(Span::Link(link))
             if link.autolink || link.dest == text || link.dest.strip_prefix("mailto:") == Some(&text));
         if self.heading == Some(1) && !shows_url {
             self.inline.push_str(&text.to_uppercase());
         } else {
-            self.inline.push_str(&text);
+            self.inline.push_str(text);
         }
     }
 
@@ -490,7 +495,7 @@ impl<'a> TextWriter<'a> {
 
     fn write_paragraph(&mut self, text: &str) {
         let lines = fill(text, self.avail(), "", "");
-        self.emit(&lines);
+        self.emit(lines);
     }
 
     fn end_heading(&mut self) {
@@ -508,7 +513,7 @@ impl<'a> TextWriter<'a> {
                 let width = lines.iter().map(|l| display_width(l)).max().unwrap_or(0);
                 lines.push(ch.to_string().repeat(width.min(avail)));
             }
-            self.emit(&lines);
+            self.emit(lines);
         }
         self.need_blank = true;
     }
@@ -516,14 +521,14 @@ impl<'a> TextWriter<'a> {
     fn rule(&mut self) {
         self.flush_inline();
         let pad = self.avail().saturating_sub(5) / 2;
-        self.emit(&[format!("{}* * *", " ".repeat(pad))]);
+        self.emit(vec![format!("{}* * *", " ".repeat(pad))]);
         self.need_blank = true;
     }
 
     fn end_code(&mut self) {
         if let Some(code) = self.code.take() {
             let lines: Vec<String> = code.lines().map(|line| format!("    {line}")).collect();
-            self.emit(&lines);
+            self.emit(lines);
         }
         self.need_blank = true;
     }
@@ -541,7 +546,7 @@ impl<'a> TextWriter<'a> {
         self.flush_inline();
         self.push_container("> ".into(), "> ".into());
         if let Some(kind) = kind {
-            self.emit(&[format!("{}:", alert_label(kind))]);
+            self.emit(vec![format!("{}:", alert_label(kind))]);
         }
     }
 
@@ -596,7 +601,7 @@ impl<'a> TextWriter<'a> {
         if let Some(table) = self.table.take() {
             let avail = self.avail();
             let lines = table_grid(&table, avail).unwrap_or_else(|| table_records(&table, avail));
-            self.emit(&lines);
+            self.emit(lines);
         }
         self.need_blank = true;
     }
@@ -607,7 +612,7 @@ impl<'a> TextWriter<'a> {
             return;
         }
         self.need_blank = true;
-        self.emit(&["Notes".into(), "-----".into()]);
+        self.emit(vec!["Notes".into(), "-----".into()]);
         self.need_blank = true;
         let width = notes
             .defs
@@ -646,7 +651,7 @@ impl<'a> TextWriter<'a> {
             .enumerate()
             .map(|(i, url)| format!("[{}] {url}", i + 1))
             .collect();
-        self.emit(&lines);
+        self.emit(lines);
     }
 
     // ---- the line writer ----
@@ -667,7 +672,7 @@ impl<'a> TextWriter<'a> {
             .last()
             .is_some_and(|c| !c.started && !c.first.trim().is_empty())
         {
-            self.emit(&[String::new()]);
+            self.emit(vec![String::new()]);
         }
         if let Some(closed) = self.containers.pop() {
             self.prefix_width = self
@@ -682,21 +687,30 @@ impl<'a> TextWriter<'a> {
     }
 
     /// Writes content lines inside the open containers, after a blank line if one is due.
-    fn emit(&mut self, content: &[String]) {
+    /// Lines are taken by value: outside any container they are written as they are.
+    fn emit(&mut self, content: Vec<String>) {
         if content.is_empty() {
             return;
         }
         if self.need_blank && !self.out.is_empty() {
             // Only containers already begun continue through the gap.
-            let blank: String = self
+            let mut blank: String = self
                 .containers
                 .iter()
                 .take_while(|c| c.started)
                 .map(|c| c.rest.as_str())
                 .collect();
-            self.out.push(blank.trim_end().to_string());
+            trim_end_in_place(&mut blank);
+            self.out.push(blank);
         }
         self.need_blank = false;
+        if self.containers.is_empty() {
+            for mut line in content {
+                trim_end_in_place(&mut line);
+                self.out.push(line);
+            }
+            return;
+        }
         let first: String = self
             .containers
             .iter()
@@ -705,13 +719,21 @@ impl<'a> TextWriter<'a> {
         let rest: String = self.containers.iter().map(|c| c.rest.as_str()).collect();
         for (i, line) in content.iter().enumerate() {
             let prefix = if i == 0 { &first } else { &rest };
-            self.out
-                .push(format!("{prefix}{line}").trim_end().to_string());
+            let mut prefixed = String::with_capacity(prefix.len() + line.len());
+            prefixed.push_str(prefix);
+            prefixed.push_str(line);
+            trim_end_in_place(&mut prefixed);
+            self.out.push(prefixed);
         }
         for container in &mut self.containers {
             container.started = true;
         }
     }
+}
+
+/// Removes trailing whitespace without a new allocation.
+fn trim_end_in_place(line: &mut String) {
+    line.truncate(line.trim_end().len());
 }
 
 /// Wraps `text` at `width` columns, breaking only between words (at ASCII spaces: a
@@ -730,9 +752,8 @@ fn fill(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
             let w = width_of(word);
             let avail = width.saturating_sub(width_of(indent));
             if words > 0 && used + 1 + w > avail {
-                lines.push(finish_line(&line));
+                lines.push(finish_line(mem::replace(&mut line, String::from(rest))));
                 indent = rest;
-                line = String::from(indent);
                 used = 0;
                 words = 0;
             }
@@ -744,19 +765,19 @@ fn fill(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
             used += w;
             words += 1;
         }
-        lines.push(finish_line(&line));
+        lines.push(finish_line(line));
     }
     lines
 }
 
 /// A wrapped line as written: the glue that held reference numbers to their word becomes a
 /// space again, and no line ends in spaces.
-fn finish_line(line: &str) -> String {
-    let line = line.trim_end();
+fn finish_line(mut line: String) -> String {
+    trim_end_in_place(&mut line);
     if line.contains(GLUE) {
         line.replace(GLUE, " ")
     } else {
-        line.to_string()
+        line
     }
 }
 
@@ -770,19 +791,26 @@ fn width_of(text: &str) -> usize {
 }
 
 /// Collapses runs of spaces and trims each hard-broken segment, so no line leads or trails
-/// with a space.
+/// with a space; leading and trailing line breaks are dropped.
 fn clean_inline(text: &str) -> String {
-    let segments: Vec<String> = text
-        .split('\n')
-        .map(|s| {
-            // Runs of spaces left where raw HTML was removed read as one, as in a browser.
-            s.split(' ')
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    segments.join("\n").trim_matches('\n').to_string()
+    let mut out = String::with_capacity(text.len());
+    for (i, segment) in text.trim_matches('\n').split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        // Runs of spaces left where raw HTML was removed read as one, as in a browser.
+        for (j, word) in segment.split(' ').filter(|w| !w.is_empty()).enumerate() {
+            if j > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    if out.starts_with('\n') || out.ends_with('\n') {
+        out.trim_matches('\n').to_string()
+    } else {
+        out
+    }
 }
 
 fn alert_label(kind: BlockQuoteKind) -> &'static str {
