@@ -620,9 +620,12 @@ impl<'a> Writer<'a> {
             prev: run.buf.chars().next_back(),
             after_reference: run.last == Last::FootnoteRef,
         };
-        let escaped = escape_text(text, &cx);
-        let trailing_space = escaped.ends_with([' ', '\t']);
-        self.put(&escaped, Last::Text { trailing_space });
+        if let Some(run) = &mut self.inline {
+            escape_text(text, &cx, &mut run.buf);
+            run.last = Last::Text {
+                trailing_space: run.buf.ends_with([' ', '\t']),
+            };
+        }
     }
 
     fn code_span(&mut self, code: &str) {
@@ -1333,7 +1336,7 @@ fn target_text(url: &str, title: &str) -> String {
                     out.push('\\');
                     out.push(c);
                 }
-                '&' if starts_reference(&chars[k + 1..]) => out.push_str("\\&"),
+                '&' if starts_reference(chars[k + 1..].iter().copied()) => out.push_str("\\&"),
                 // A line break inside a title could let the next line start a block.
                 '\n' => out.push_str("&#10;"),
                 '\r' => out.push_str("&#13;"),
@@ -1364,7 +1367,7 @@ fn destination(url: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '&' if starts_reference(&chars[k + 1..]) => out.push_str("\\&"),
+            '&' if starts_reference(chars[k + 1..].iter().copied()) => out.push_str("\\&"),
             '\n' => out.push_str("%0A"),
             '\r' => out.push_str("%0D"),
             _ => out.push(c),
@@ -1400,7 +1403,7 @@ fn escape_info(info: &str) -> String {
     for (k, &c) in chars.iter().enumerate() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '&' if starts_reference(&chars[k + 1..]) => out.push_str("\\&"),
+            '&' if starts_reference(chars[k + 1..].iter().copied()) => out.push_str("\\&"),
             _ => out.push(c),
         }
     }
@@ -1408,12 +1411,16 @@ fn escape_info(info: &str) -> String {
 }
 
 /// Whether `&` followed by `rest` could be read as an entity or numeric reference.
-fn starts_reference(rest: &[char]) -> bool {
-    let name = rest
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
-        .count();
-    name > 0 && rest.get(name) == Some(&';')
+fn starts_reference(rest: impl IntoIterator<Item = char>) -> bool {
+    let mut name = 0;
+    for c in rest {
+        if c.is_ascii_alphanumeric() || c == '#' {
+            name += 1;
+        } else {
+            return name > 0 && c == ';';
+        }
+    }
+    false
 }
 
 /// The parse takes a trailing `#` run as the closing sequence and a trailing `{…}` as
@@ -1443,28 +1450,32 @@ struct TextContext {
     after_reference: bool,
 }
 
-/// Escapes text so that it reads back as exactly this text.
-fn escape_text(text: &str, cx: &TextContext) -> String {
-    let chars: Vec<char> = text
-        .chars()
-        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
-        .collect();
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut k = 0;
-    if cx.line_start && matches!(chars.first(), Some(' ' | '\t')) {
-        out.push_str(if chars[0] == '\t' { "&#9;" } else { "&#32;" });
-        k = 1;
+/// Escapes text so that it reads back as exactly this text, appending it to `out`. Line
+/// breaks inside a text event read as spaces.
+fn escape_text(text: &str, cx: &TextContext, out: &mut String) {
+    let plain = |c: char| if matches!(c, '\n' | '\r') { ' ' } else { c };
+    let first = text.chars().next().map(plain);
+    let mut prev = cx.prev;
+    let mut rest = text;
+    if cx.line_start && matches!(first, Some(' ' | '\t')) {
+        out.push_str(if first == Some('\t') { "&#9;" } else { "&#32;" });
+        (prev, rest) = (first, &text[1..]);
     } else if cx.block_start {
-        k = escape_block_start(&chars, &mut out);
-    } else if cx.after_reference && matches!(chars.first(), Some(':' | '(')) {
+        let taken = escape_block_start(text, out);
+        if taken > 0 {
+            (prev, rest) = (text[..taken].chars().next_back(), &text[taken..]);
+        }
+    } else if cx.after_reference
+        && let Some(c @ (':' | '(')) = first
+    {
         out.push('\\');
-        out.push(chars[0]);
-        k = 1;
+        out.push(c);
+        (prev, rest) = (first, &text[1..]);
     }
-    while k < chars.len() {
-        let c = chars[k];
-        let prev = if k == 0 { cx.prev } else { Some(chars[k - 1]) };
-        let next = chars.get(k + 1).copied();
+    let mut chars = rest.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let c = plain(c);
+        let next = chars.peek().map(|&(_, n)| plain(n));
         let escape = match c {
             '\\' | '`' | '*' | '[' | ']' | '<' | '~' => true,
             // Smart punctuation would curl these on the way back.
@@ -1472,34 +1483,33 @@ fn escape_text(text: &str, cx: &TextContext) -> String {
             '-' | '.' => next == Some(c),
             // Inside a word `_` cannot delimit emphasis; keeping it bare keeps snake_case.
             '_' => !(prev.is_some_and(is_wordish) && next.is_some_and(is_wordish)),
-            '&' => starts_reference(&chars[k + 1..]),
+            '&' => starts_reference(rest[at + 1..].chars()),
             _ => false,
         };
         if escape {
             out.push('\\');
         }
         out.push(c);
-        k += 1;
+        prev = Some(c);
     }
-    out
 }
 
 /// Escapes what would start a heading, quote, list or setext underline at the start of a
-/// line; returns how many characters it wrote.
-fn escape_block_start(chars: &[char], out: &mut String) -> usize {
-    match chars.first() {
-        Some(&c @ ('-' | '+' | '=' | '#' | '>')) => {
+/// line; returns how many bytes of `text` it wrote.
+fn escape_block_start(text: &str, out: &mut String) -> usize {
+    match text.as_bytes().first() {
+        Some(&c @ (b'-' | b'+' | b'=' | b'#' | b'>')) => {
             out.push('\\');
-            out.push(c);
+            out.push(char::from(c));
             1
         }
         Some(c) if c.is_ascii_digit() => {
-            let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
-            match chars.get(digits) {
-                Some(&delim @ ('.' | ')')) if digits <= 9 => {
-                    out.extend(&chars[..digits]);
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+            match text.as_bytes().get(digits) {
+                Some(&delim @ (b'.' | b')')) if digits <= 9 => {
+                    out.push_str(&text[..digits]);
                     out.push('\\');
-                    out.push(delim);
+                    out.push(char::from(delim));
                     digits + 1
                 }
                 _ => 0,
