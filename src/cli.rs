@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, ColorChoice, Parser, Subcommand};
 
 /// Write a post once in Markdown; get a ready-to-publish variant for every venue.
 #[derive(Debug, Parser)]
@@ -26,6 +26,19 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print only errors: no progress, warnings or summary
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more: each up-to-date post, the configuration and templates used
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// Colour `error:` and `warning:` on stderr: auto (when stderr is a terminal and
+    /// NO_COLOR is not set), always or never
+    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 /// The subcommands.

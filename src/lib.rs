@@ -18,6 +18,7 @@ pub mod parse;
 pub mod post;
 pub mod progress;
 pub mod render;
+pub mod shell;
 pub mod slug;
 pub mod venue;
 pub mod venues;
@@ -52,6 +53,14 @@ impl std::error::Error for Usage {}
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
+    shell::init(
+        match (cli.quiet, cli.verbose) {
+            (true, _) => shell::Verbosity::Quiet,
+            (false, true) => shell::Verbosity::Verbose,
+            (false, false) => shell::Verbosity::Normal,
+        },
+        cli.color,
+    );
     match cli.command {
         Command::Build(args) => {
             let (templates, config) = sources(&args.sources)?;
@@ -95,5 +104,5 @@ fn sources(args: &SourceArgs) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
 
 /// Prints one problem on stderr, with its whole cause chain.
 pub fn report(err: &anyhow::Error) {
-    eprintln!("error: {err:#}");
+    shell::error(format!("{err:#}"));
 }
