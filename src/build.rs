@@ -15,7 +15,7 @@ use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output::{self, Written};
 use crate::post::Post;
 use crate::progress::Progress;
-use crate::venue::{Catalog, Venue, tera_report};
+use crate::venue::{Catalog, Output, Venue, tera_report};
 use crate::{Status, Usage, report};
 
 /// What `build` was asked to do.
@@ -484,31 +484,46 @@ pub fn render_post(
     let mut failures = Vec::new();
     for venue in venues.iter().filter(|v| post.wants_venue(&v.name)) {
         for output in &venue.outputs {
-            let needs = output.needs;
-            let ctx = renders.context(output, &venue.name, site, needs);
-            let rendered = tera::Context::from_serialize(&ctx)
-                .and_then(|ctx| catalog.tera.render(&output.template, &ctx));
-            match rendered {
-                Ok(text) => {
-                    let mut text = text.trim_end().to_string();
-                    text.push('\n');
-                    outputs.push(Rendered {
-                        venue: venue.name.clone(),
-                        file: output.file.clone(),
-                        bytes: text.into_bytes(),
-                    });
-                }
-                Err(err) => failures.push(anyhow::anyhow!(
-                    "{}: venue `{}` failed in template {}:\n{}",
-                    post.source.display(),
-                    venue.name,
-                    output.origin_name(),
-                    tera_report(&err)
-                )),
+            match render_output(&mut renders, post, venue, output, catalog, site) {
+                Ok(rendered) => outputs.push(rendered),
+                Err(err) => failures.push(err),
             }
         }
     }
     (outputs, failures)
+}
+
+/// Renders one output of a venue for `post` (whose cache `renders` is); the error names the
+/// post, the venue and the template.
+pub fn render_output(
+    renders: &mut Renders<'_>,
+    post: &Post,
+    venue: &Venue,
+    output: &Output,
+    catalog: &Catalog,
+    site: &Site,
+) -> Result<Rendered> {
+    let ctx = renders.context(output, &venue.name, site, output.needs);
+    match tera::Context::from_serialize(&ctx)
+        .and_then(|ctx| catalog.tera.render(&output.template, &ctx))
+    {
+        Ok(text) => {
+            let mut text = text.trim_end().to_string();
+            text.push('\n');
+            Ok(Rendered {
+                venue: venue.name.clone(),
+                file: output.file.clone(),
+                bytes: text.into_bytes(),
+            })
+        }
+        Err(err) => Err(anyhow::anyhow!(
+            "{}: venue `{}` failed in template {}:\n{}",
+            post.source.display(),
+            venue.name,
+            output.origin_name(),
+            tera_report(&err)
+        )),
+    }
 }
 
 /// Writes a post's outputs into `<out>/<slug>/`; returns its manifest entry and how many

@@ -53,13 +53,18 @@ output folder are skipped). A post that fails is reported with its file and line
 others are still built; the exit code is then 1.\n\n\
 Posts are built in parallel. A post whose source, templates, configuration and venues are \
 unchanged since the last build (as <OUT>/manifest.json records them) is skipped; files \
-whose content did not change are not rewritten.",
+whose content did not change are not rewritten.\n\n\
+With --stdout, one post's output is printed instead of written (to pipe into a clipboard \
+tool): the selection must come to one file, so name the venue (--venue forum) or, for a \
+venue with several files, the file (--file newsletter.txt).",
         after_help = "Examples:\n  \
 repurpose build post.md\n  \
 repurpose build posts/ drafts/extra.md -o public\n  \
 repurpose build post.md --venue forum --venue newsletter\n  \
 repurpose build posts/ --force            rebuild everything\n  \
 repurpose build posts/ --clean            also remove outputs of deleted posts\n  \
+repurpose build post.md --venue forum --stdout | wl-copy\n  \
+repurpose build post.md --stdout --file newsletter.txt\n  \
 repurpose build post.md -t my-templates --config site.yaml"
     )]
     Build(BuildArgs),
@@ -123,6 +128,15 @@ pub struct BuildArgs {
     /// renamed, a venue dropped); only files listed in <OUT>/manifest.json are removed
     #[arg(long)]
     pub clean: bool,
+
+    /// Print the output on stdout instead of writing files (nothing is written, not even the
+    /// manifest); needs one post and one output file: choose with --venue or --file
+    #[arg(long, conflicts_with_all = ["clean", "force"])]
+    pub stdout: bool,
+
+    /// With --stdout: the output file to print, by file name (e.g. newsletter.txt)
+    #[arg(long, value_name = "NAME", requires = "stdout")]
+    pub file: Option<String>,
 
     #[command(flatten)]
     pub sources: SourceArgs,

@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod output;
 pub mod parse;
 pub mod post;
+pub mod print;
 pub mod progress;
 pub mod render;
 pub mod shell;
@@ -64,7 +65,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
         Command::Build(args) => {
             let (templates, config) = sources(&args.sources)?;
-            build::run(&build::BuildOptions {
+            let opts = build::BuildOptions {
                 inputs: args.inputs,
                 out: args.out,
                 templates,
@@ -72,7 +73,12 @@ pub fn run(cli: Cli) -> Result<Status> {
                 config,
                 force: args.force,
                 clean: args.clean,
-            })
+            };
+            if args.stdout {
+                print::run(&opts, args.file.as_deref())
+            } else {
+                build::run(&opts)
+            }
         }
         Command::Venues(args) => {
             let (templates, _) = sources(&args.sources)?;

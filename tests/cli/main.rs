@@ -10,4 +10,5 @@ mod hostile;
 mod init;
 mod output_style;
 mod snapshots;
+mod stdout;
 mod venues;
