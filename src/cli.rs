@@ -19,7 +19,8 @@ repurpose build post.md              every venue into out/<slug>/\n  \
 repurpose build posts/ -o public     every post in a folder\n  \
 repurpose build post.md --venue forum\n  \
 repurpose venues                     what it can target\n  \
-repurpose init my-blog               templates, config and a post to start from",
+repurpose init my-blog               templates, config and a post to start from\n  \
+repurpose new \"My next post\"        a post to write, front matter filled in",
     propagate_version = true
 )]
 pub struct Cli {
@@ -89,6 +90,20 @@ repurpose init            into the current folder\n  \
 repurpose init my-blog    into my-blog/ (created if needed)"
     )]
     Init(InitArgs),
+    /// Start a post: posts/<slug>.md with its front matter filled in.
+    #[command(
+        long_about = "Write a new post, DIR/<slug>.md, with its front matter filled in: the title, \
+today's date, the author (`site.author` from the configuration), and empty tags, summary and \
+question, each with a comment saying what it does. The slug comes from the title, as `build` \
+would make it, unless --slug gives one. An existing file is never overwritten.\n\n\
+Prints the path of the file written on stdout, so it can go straight to an editor.",
+        after_help = "Examples:\n  \
+repurpose new \"Small audiences, long echoes\"     writes posts/small-audiences-long-echoes.md\n  \
+repurpose new \"Notes: week 12\" --slug week-12\n  \
+repurpose new \"Launch day\" --dir drafts\n  \
+$EDITOR \"$(repurpose new 'Why I write')\""
+    )]
+    New(NewArgs),
 }
 
 /// Where templates and configuration come from.
@@ -159,6 +174,27 @@ pub struct InitArgs {
     /// Folder to set up
     #[arg(default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `repurpose new`
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The post's title (it may start with `-`: `repurpose new "-30% on everything"`)
+    #[arg(value_name = "TITLE", allow_hyphen_values = true)]
+    pub title: String,
+
+    /// Folder to write the post into (created if needed)
+    #[arg(long, value_name = "DIR", default_value = "posts")]
+    pub dir: PathBuf,
+
+    /// The post's slug: its file name and output folder [default: from the title]
+    #[arg(long, value_name = "SLUG")]
+    pub slug: Option<String>,
+
+    /// Configuration file; its `site.author` is the post's author
+    /// [default: ./repurpose.yaml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[cfg(test)]

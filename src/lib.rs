@@ -13,6 +13,7 @@ pub mod filters;
 pub mod init;
 pub mod inputs;
 pub mod manifest;
+pub mod new;
 pub mod output;
 pub mod parse;
 pub mod post;
@@ -85,6 +86,19 @@ pub fn run(cli: Cli) -> Result<Status> {
             venues::run(templates.as_deref(), args.json)
         }
         Command::Init(args) => init::run(&args.dir),
+        Command::New(args) => {
+            let only_config = SourceArgs {
+                templates: None,
+                config: args.config,
+            };
+            let (_, config) = sources(&only_config)?;
+            new::run(&new::NewOptions {
+                title: args.title,
+                dir: args.dir,
+                slug: args.slug,
+                config,
+            })
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod errors;
 mod formats;
 mod hostile;
 mod init;
+mod new;
 mod output_style;
 mod snapshots;
 mod stdout;

@@ -133,6 +133,19 @@ fn quiet_init_lists_nothing() {
 }
 
 #[test]
+fn quiet_keeps_what_a_command_exists_to_print() {
+    let p = Project::new();
+    let run = p.run(&["-q", "new", "Hello"]).expect_code(0);
+    assert_eq!(run.stdout, "posts/hello.md\n");
+    let run = p.run(&["venues", "-q"]).expect_code(0);
+    assert!(run.stdout.starts_with("VENUE"), "{}", run.stdout);
+    let run = p
+        .run(&["build", "posts", "-q", "--stdout", "--venue", "forum"])
+        .expect_code(0);
+    assert!(run.stdout.contains("[b]Hello[/b]"), "{}", run.stdout);
+}
+
+#[test]
 fn verbose_shows_up_to_date_posts_and_where_things_come_from() {
     let p = Project::new();
     p.write("posts/one.md", "One.\n");
