@@ -104,6 +104,27 @@ repurpose new \"Launch day\" --dir drafts\n  \
 $EDITOR \"$(repurpose new 'Why I write')\""
     )]
     New(NewArgs),
+    /// Print a shell completion script.
+    #[command(
+        long_about = "Print the completion script for SHELL on stdout: subcommands, options and \
+their values complete on Tab.",
+        after_help = "Examples:\n  \
+repurpose completions bash > ~/.local/share/bash-completion/completions/repurpose\n  \
+repurpose completions zsh > ~/.zfunc/_repurpose        (with fpath+=~/.zfunc in .zshrc)\n  \
+repurpose completions fish > ~/.config/fish/completions/repurpose.fish\n  \
+repurpose completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command with --dir.
+    #[command(
+        long_about = "Print the manual page of repurpose (roff) on stdout; with --dir, write it as \
+DIR/repurpose.1 beside one page per subcommand (repurpose-build.1 and the others), for a \
+man folder.",
+        after_help = "Examples:\n  \
+repurpose man | man -l -\n  \
+repurpose man --dir ~/.local/share/man/man1"
+    )]
+    Man(ManArgs),
 }
 
 /// Where templates and configuration come from.
@@ -195,6 +216,22 @@ pub struct NewArgs {
     /// [default: ./repurpose.yaml when it exists]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// `repurpose completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `repurpose man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write repurpose.1 and a page per subcommand into this folder instead
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[cfg(test)]

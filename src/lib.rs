@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod context;
 pub mod date;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod filters;
 pub mod init;
 pub mod inputs;
+pub mod man;
 pub mod manifest;
 pub mod new;
 pub mod output;
@@ -99,6 +101,8 @@ pub fn run(cli: Cli) -> Result<Status> {
                 config,
             })
         }
+        Command::Completions(args) => completions::run(args.shell),
+        Command::Man(args) => man::run(args.dir.as_deref()),
     }
 }
 
