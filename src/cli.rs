@@ -20,7 +20,7 @@ repurpose build posts/ -o public     every post in a folder\n  \
 repurpose build post.md --venue forum\n  \
 repurpose venues                     what it can target\n  \
 repurpose init my-blog               templates, config and a post to start from\n  \
-repurpose new \"My next post\"        a post to write, front matter filled in",
+repurpose new \"My next post\"         a post to write, front matter filled in",
     propagate_version = true
 )]
 pub struct Cli {
@@ -29,16 +29,28 @@ pub struct Cli {
     pub command: Command,
 
     /// Print only errors: no progress, warnings or summary
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     pub quiet: bool,
 
     /// Say more: each up-to-date post, the configuration and templates used
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
     /// Colour `error:` and `warning:` on stderr: auto (when stderr is a terminal and
     /// NO_COLOR is not set), always or never
-    #[arg(long, value_name = "WHEN", global = true, default_value = "auto")]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        global = true,
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
     pub color: ColorChoice,
 }
 
