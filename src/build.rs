@@ -15,7 +15,7 @@ use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output::{self, Written};
 use crate::post::Post;
 use crate::progress::Progress;
-use crate::venue::{Catalog, Venue, tera_report};
+use crate::venue::{Catalog, Output, Venue, tera_report};
 use crate::{Status, Usage, report};
 
 /// What `build` was asked to do.
@@ -94,6 +94,7 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
         Tally::add(&tally.failed, 1);
     }
     let venues = select(&catalog, &opts.venues)?;
+    explain_sources(opts, &venues);
     let build_inputs = build_inputs(&catalog, &config_bytes, &venues);
 
     let (files, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
@@ -135,7 +136,9 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
             if plan.fresh {
                 // Its manifest entry stays as it is.
                 Tally::add(&tally.fresh, 1);
-                progress.done(index, None);
+                let line =
+                    crate::shell::is_verbose().then(|| format!("{:<32} up to date", plan.slug));
+                progress.done(index, line);
                 return None;
             }
             let result = build_one(
@@ -193,7 +196,7 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
     let built = Tally::get(&tally.built);
     let written = Tally::get(&tally.written);
     let fresh = Tally::get(&tally.fresh);
-    eprintln!(
+    crate::shell::status(format_args!(
         "built {built} post{} ({written} file{} written, {} unchanged){} in {:.2}s{}",
         if built == 1 { "" } else { "s" },
         if written == 1 { "" } else { "s" },
@@ -209,12 +212,29 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
             1 => "; 1 problem reported above".to_string(),
             n => format!("; {n} problems reported above"),
         }
-    );
+    ));
     Ok(if failed == 0 {
         Status::Success
     } else {
         Status::Failure
     })
+}
+
+/// With `--verbose`: where the configuration and templates come from, and the venues built.
+fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
+    if !crate::shell::is_verbose() {
+        return;
+    }
+    crate::shell::detail(match &opts.config {
+        Some(path) => format!("configuration: `{}`", path.display()),
+        None => "configuration: none (no ./repurpose.yaml; --config names one)".to_string(),
+    });
+    crate::shell::detail(match &opts.templates {
+        Some(dir) => format!("templates: `{}` and the built-ins", dir.display()),
+        None => "templates: the built-ins (no ./templates; -t names a folder)".to_string(),
+    });
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    crate::shell::detail(format_args!("venues: {}", names.join(", ")));
 }
 
 /// What every post's outputs depend on besides the post: the tool's version, the
@@ -444,8 +464,8 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
         return;
     }
     if !clean {
-        eprintln!(
-            "warning: {} file{} in `{}` no longer built (from {}); `--clean` removes {}",
+        crate::shell::warning(format_args!(
+            "{} file{} in `{}` no longer built (from {}); `--clean` removes {}",
             stale.len(),
             if stale.len() == 1 { " is" } else { "s are" },
             out.display(),
@@ -457,7 +477,7 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
                 .collect::<Vec<_>>()
                 .join(", "),
             if stale.len() == 1 { "it" } else { "them" }
-        );
+        ));
         return;
     }
     for (_, file) in stale {
@@ -465,7 +485,7 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
             continue;
         };
         match std::fs::remove_file(&path) {
-            Ok(()) => eprintln!("removed {}", path.display()),
+            Ok(()) => crate::shell::status(format_args!("removed {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => report(
                 &anyhow::Error::new(e).context(format!("failed to remove `{}`", path.display())),
@@ -498,31 +518,46 @@ pub fn render_post(
     let mut failures = Vec::new();
     for venue in venues.iter().filter(|v| post.wants_venue(&v.name)) {
         for output in &venue.outputs {
-            let needs = output.needs;
-            let ctx = renders.context(output, &venue.name, site, needs);
-            let rendered = tera::Context::from_serialize(&ctx)
-                .and_then(|ctx| catalog.tera.render(&output.template, &ctx));
-            match rendered {
-                Ok(text) => {
-                    let mut text = text.trim_end().to_string();
-                    text.push('\n');
-                    outputs.push(Rendered {
-                        venue: venue.name.clone(),
-                        file: output.file.clone(),
-                        bytes: text.into_bytes(),
-                    });
-                }
-                Err(err) => failures.push(anyhow::anyhow!(
-                    "{}: venue `{}` failed in template {}:\n{}",
-                    post.source.display(),
-                    venue.name,
-                    output.origin_name(),
-                    tera_report(&err)
-                )),
+            match render_output(&mut renders, post, venue, output, catalog, site) {
+                Ok(rendered) => outputs.push(rendered),
+                Err(err) => failures.push(err),
             }
         }
     }
     (outputs, failures)
+}
+
+/// Renders one output of a venue for `post` (whose cache `renders` is); the error names the
+/// post, the venue and the template.
+pub fn render_output(
+    renders: &mut Renders<'_>,
+    post: &Post,
+    venue: &Venue,
+    output: &Output,
+    catalog: &Catalog,
+    site: &Site,
+) -> Result<Rendered> {
+    let ctx = renders.context(output, &venue.name, site, output.needs);
+    match tera::Context::from_serialize(&ctx)
+        .and_then(|ctx| catalog.tera.render(&output.template, &ctx))
+    {
+        Ok(text) => {
+            let mut text = text.trim_end().to_string();
+            text.push('\n');
+            Ok(Rendered {
+                venue: venue.name.clone(),
+                file: output.file.clone(),
+                bytes: text.into_bytes(),
+            })
+        }
+        Err(err) => Err(anyhow::anyhow!(
+            "{}: venue `{}` failed in template {}:\n{}",
+            post.source.display(),
+            venue.name,
+            output.origin_name(),
+            tera_report(&err)
+        )),
+    }
 }
 
 /// Writes a post's outputs into `<out>/<slug>/`; returns its manifest entry and how many

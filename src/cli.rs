@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, ColorChoice, Parser, Subcommand};
 
 /// Write a post once in Markdown; get a ready-to-publish variant for every venue.
 #[derive(Debug, Parser)]
@@ -19,13 +19,39 @@ repurpose build post.md              every venue into out/<slug>/\n  \
 repurpose build posts/ -o public     every post in a folder\n  \
 repurpose build post.md --venue forum\n  \
 repurpose venues                     what it can target\n  \
-repurpose init my-blog               templates, config and a post to start from",
+repurpose init my-blog               templates, config and a post to start from\n  \
+repurpose new \"My next post\"         a post to write, front matter filled in",
     propagate_version = true
 )]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print only errors: no progress, warnings or summary
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
+    pub quiet: bool,
+
+    /// Say more: each up-to-date post, the configuration and templates used
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub verbose: bool,
+
+    /// Colour `error:` and `warning:` on stderr: auto (when stderr is a terminal and
+    /// NO_COLOR is not set), always or never
+    #[arg(
+        long,
+        value_name = "WHEN",
+        global = true,
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
+    pub color: ColorChoice,
 }
 
 /// The subcommands.
@@ -40,13 +66,18 @@ output folder are skipped). A post that fails is reported with its file and line
 others are still built; the exit code is then 1.\n\n\
 Posts are built in parallel. A post whose source, templates, configuration and venues are \
 unchanged since the last build (as <OUT>/manifest.json records them) is skipped; files \
-whose content did not change are not rewritten.",
+whose content did not change are not rewritten.\n\n\
+With --stdout, one post's output is printed instead of written (to pipe into a clipboard \
+tool): the selection must come to one file, so name the venue (--venue forum) or, for a \
+venue with several files, the file (--file newsletter.txt).",
         after_help = "Examples:\n  \
 repurpose build post.md\n  \
 repurpose build posts/ drafts/extra.md -o public\n  \
 repurpose build post.md --venue forum --venue newsletter\n  \
 repurpose build posts/ --force            rebuild everything\n  \
 repurpose build posts/ --clean            also remove outputs of deleted posts\n  \
+repurpose build post.md --venue forum --stdout | wl-copy\n  \
+repurpose build post.md --stdout --file newsletter.txt\n  \
 repurpose build post.md -t my-templates --config site.yaml"
     )]
     Build(BuildArgs),
@@ -71,6 +102,41 @@ repurpose init            into the current folder\n  \
 repurpose init my-blog    into my-blog/ (created if needed)"
     )]
     Init(InitArgs),
+    /// Start a post: posts/<slug>.md with its front matter filled in.
+    #[command(
+        long_about = "Write a new post, DIR/<slug>.md, with its front matter filled in: the title, \
+today's date, the author (`site.author` from the configuration), and empty tags, summary and \
+question, each with a comment saying what it does. The slug comes from the title, as `build` \
+would make it, unless --slug gives one. An existing file is never overwritten.\n\n\
+Prints the path of the file written on stdout, so it can go straight to an editor.",
+        after_help = "Examples:\n  \
+repurpose new \"Small audiences, long echoes\"     writes posts/small-audiences-long-echoes.md\n  \
+repurpose new \"Notes: week 12\" --slug week-12\n  \
+repurpose new \"Launch day\" --dir drafts\n  \
+$EDITOR \"$(repurpose new 'Why I write')\""
+    )]
+    New(NewArgs),
+    /// Print a shell completion script.
+    #[command(
+        long_about = "Print the completion script for SHELL on stdout: subcommands, options and \
+their values complete on Tab.",
+        after_help = "Examples:\n  \
+repurpose completions bash > ~/.local/share/bash-completion/completions/repurpose\n  \
+repurpose completions zsh > ~/.zfunc/_repurpose        (with fpath+=~/.zfunc in .zshrc)\n  \
+repurpose completions fish > ~/.config/fish/completions/repurpose.fish\n  \
+repurpose completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command with --dir.
+    #[command(
+        long_about = "Print the manual page of repurpose (roff) on stdout; with --dir, write it as \
+DIR/repurpose.1 beside one page per subcommand (repurpose-build.1 and the others), for a \
+man folder.",
+        after_help = "Examples:\n  \
+repurpose man | man -l -\n  \
+repurpose man --dir ~/.local/share/man/man1"
+    )]
+    Man(ManArgs),
 }
 
 /// Where templates and configuration come from.
@@ -111,6 +177,15 @@ pub struct BuildArgs {
     #[arg(long)]
     pub clean: bool,
 
+    /// Print the output on stdout instead of writing files (nothing is written, not even the
+    /// manifest); needs one post and one output file: choose with --venue or --file
+    #[arg(long, conflicts_with_all = ["clean", "force"])]
+    pub stdout: bool,
+
+    /// With --stdout: the output file to print, by file name (e.g. newsletter.txt)
+    #[arg(long, value_name = "NAME", requires = "stdout")]
+    pub file: Option<String>,
+
     #[command(flatten)]
     pub sources: SourceArgs,
 }
@@ -132,6 +207,43 @@ pub struct InitArgs {
     /// Folder to set up
     #[arg(default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `repurpose new`
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The post's title (it may start with `-`: `repurpose new "-30% on everything"`)
+    #[arg(value_name = "TITLE", allow_hyphen_values = true)]
+    pub title: String,
+
+    /// Folder to write the post into (created if needed)
+    #[arg(long, value_name = "DIR", default_value = "posts")]
+    pub dir: PathBuf,
+
+    /// The post's slug: its file name and output folder [default: from the title]
+    #[arg(long, value_name = "SLUG")]
+    pub slug: Option<String>,
+
+    /// Configuration file; its `site.author` is the post's author
+    /// [default: ./repurpose.yaml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `repurpose completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `repurpose man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write repurpose.1 and a page per subcommand into this folder instead
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[cfg(test)]

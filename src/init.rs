@@ -72,13 +72,17 @@ pub fn run(dir: &Path) -> Result<Status> {
             crate::error::create_dir_all(parent)?;
         }
         crate::output::write_atomic(path, text.as_bytes())?;
-        println!("created {}", path.display());
+        if !crate::shell::is_quiet() {
+            println!("created {}", path.display());
+        }
     }
     let cd = if dir == Path::new(".") {
         String::new()
     } else {
         format!("cd {} && ", dir.display())
     };
-    println!("\nNext: {cd}repurpose build posts/example.md");
+    if !crate::shell::is_quiet() {
+        println!("\nNext: {cd}repurpose build posts/example.md");
+    }
     Ok(Status::Success)
 }

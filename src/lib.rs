@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod context;
 pub mod date;
@@ -12,12 +13,16 @@ pub mod error;
 pub mod filters;
 pub mod init;
 pub mod inputs;
+pub mod man;
 pub mod manifest;
+pub mod new;
 pub mod output;
 pub mod parse;
 pub mod post;
+pub mod print;
 pub mod progress;
 pub mod render;
+pub mod shell;
 pub mod slug;
 pub mod venue;
 pub mod venues;
@@ -52,10 +57,18 @@ impl std::error::Error for Usage {}
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
+    shell::init(
+        match (cli.quiet, cli.verbose) {
+            (true, _) => shell::Verbosity::Quiet,
+            (false, true) => shell::Verbosity::Verbose,
+            (false, false) => shell::Verbosity::Normal,
+        },
+        cli.color,
+    );
     match cli.command {
         Command::Build(args) => {
             let (templates, config) = sources(&args.sources)?;
-            build::run(&build::BuildOptions {
+            let opts = build::BuildOptions {
                 inputs: args.inputs,
                 out: args.out,
                 templates,
@@ -63,13 +76,33 @@ pub fn run(cli: Cli) -> Result<Status> {
                 config,
                 force: args.force,
                 clean: args.clean,
-            })
+            };
+            if args.stdout {
+                print::run(&opts, args.file.as_deref())
+            } else {
+                build::run(&opts)
+            }
         }
         Command::Venues(args) => {
             let (templates, _) = sources(&args.sources)?;
             venues::run(templates.as_deref(), args.json)
         }
         Command::Init(args) => init::run(&args.dir),
+        Command::New(args) => {
+            let only_config = SourceArgs {
+                templates: None,
+                config: args.config,
+            };
+            let (_, config) = sources(&only_config)?;
+            new::run(&new::NewOptions {
+                title: args.title,
+                dir: args.dir,
+                slug: args.slug,
+                config,
+            })
+        }
+        Command::Completions(args) => completions::run(args.shell),
+        Command::Man(args) => man::run(args.dir.as_deref()),
     }
 }
 
@@ -95,5 +128,5 @@ fn sources(args: &SourceArgs) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
 
 /// Prints one problem on stderr, with its whole cause chain.
 pub fn report(err: &anyhow::Error) {
-    eprintln!("error: {err:#}");
+    shell::error(format!("{err:#}"));
 }

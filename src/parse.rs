@@ -91,10 +91,10 @@ pub fn install_panic_hook() {
         if QUIET.get() {
             return;
         }
-        eprintln!(
-            "error: internal error in repurpose {}; please report it with the post that caused it",
+        crate::shell::error(format_args!(
+            "internal error in repurpose {}; please report it with the post that caused it",
             env!("CARGO_PKG_VERSION")
-        );
+        ));
         default(info);
     }));
 }

@@ -1,5 +1,6 @@
 //! Build progress: one line per post on stdout, in input order even though posts are built
-//! in parallel, and a progress bar on stderr for long builds in a terminal.
+//! in parallel, and a progress bar on stderr for builds longer than the terminal is high;
+//! none of it with `--quiet`.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -7,7 +8,7 @@ use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Builds of more posts than this get a progress bar (when stderr is a terminal).
+/// Builds of more posts than this get a progress bar when the terminal's height is unknown.
 const BAR_THRESHOLD: usize = 30;
 
 /// Shared by the workers of one build.
@@ -15,6 +16,8 @@ const BAR_THRESHOLD: usize = 30;
 pub struct Progress {
     bar: ProgressBar,
     order: Mutex<Order>,
+    /// `--quiet`: the lines are kept in order but not printed.
+    quiet: bool,
 }
 
 /// Lines that finished early wait here until those before them are printed.
@@ -27,7 +30,9 @@ struct Order {
 impl Progress {
     /// Progress over `total` posts.
     pub fn new(total: usize) -> Progress {
-        let show = total > BAR_THRESHOLD && std::io::stderr().is_terminal();
+        let quiet = crate::shell::is_quiet();
+        let terminal = std::io::stderr().is_terminal();
+        let show = !quiet && terminal && total > screenful(terminal_rows());
         let bar = if show {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
@@ -43,6 +48,7 @@ impl Progress {
         Progress {
             bar,
             order: Mutex::new(Order::default()),
+            quiet,
         }
     }
 
@@ -64,7 +70,7 @@ impl Progress {
                 None => break,
             }
         }
-        if !ready.is_empty() {
+        if !ready.is_empty() && !self.quiet {
             self.bar.suspend(|| {
                 let mut stdout = std::io::stdout().lock();
                 for line in ready {
@@ -82,7 +88,7 @@ impl Progress {
 
     /// Prints a warning above the bar.
     pub fn warning(&self, text: &str) {
-        self.bar.suspend(|| eprintln!("warning: {text}"));
+        self.bar.suspend(|| crate::shell::warning(text));
     }
 
     /// Removes the bar.
@@ -91,9 +97,28 @@ impl Progress {
     }
 }
 
+/// The terminal's height in lines, when stderr is one and it can be asked.
+fn terminal_rows() -> Option<u16> {
+    console::Term::stderr().size_checked().map(|(rows, _)| rows)
+}
+
+/// How many posts fit on the screen, one line each: beyond that, the lines scroll away and
+/// a bar says how far the build is.
+fn screenful(rows: Option<u16>) -> usize {
+    rows.filter(|&rows| rows > 0)
+        .map_or(BAR_THRESHOLD, usize::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_screenful_is_the_terminal_height_else_the_threshold() {
+        assert_eq!(screenful(Some(50)), 50);
+        assert_eq!(screenful(Some(0)), BAR_THRESHOLD);
+        assert_eq!(screenful(None), BAR_THRESHOLD);
+    }
 
     #[test]
     fn lines_wait_for_earlier_posts() {

@@ -4,9 +4,13 @@ mod harness;
 
 mod atomic;
 mod build;
+mod completions_man;
 mod errors;
 mod formats;
 mod hostile;
 mod init;
+mod new;
+mod output_style;
 mod snapshots;
+mod stdout;
 mod venues;
