@@ -7,8 +7,11 @@
 
 mod bbcode;
 mod html;
+mod loss;
 mod markdown;
 mod text;
+
+pub use loss::{Construct, Degradation, Impact, constructs};
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
