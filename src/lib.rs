@@ -4,6 +4,7 @@
 //! Tera template per venue output (`venue`, `context`), then written (`build`, `output`).
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -63,6 +64,17 @@ pub fn run(cli: Cli) -> Result<Status> {
                 config,
                 force: args.force,
                 clean: args.clean,
+            })
+        }
+        Command::Check(args) => {
+            let (templates, config) = sources(&args.sources)?;
+            check::run(&check::CheckOptions {
+                inputs: args.inputs,
+                templates,
+                venues: args.venues,
+                config,
+                json: args.json,
+                strict: args.strict,
             })
         }
         Command::Venues(args) => {

@@ -746,16 +746,14 @@ pub fn degradation(construct: Construct) -> Option<Degradation> {
     match construct {
         Construct::Table => Degradation::lost("table rendered as preformatted text"),
         Construct::HtmlBlock => Degradation::lost("raw HTML block reduced to its text"),
-        Construct::InlineHtml => Degradation::lost("inline HTML tags removed, their text kept"),
+        Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
         Construct::CodeSpan => Degradation::changed("inline code shown as plain text"),
-        Construct::Image { alt: true } => {
-            Degradation::changed("image alt text dropped (`[img]` has none)")
-        }
+        Construct::Image { alt: true } => Degradation::changed("image shown without its alt text"),
         Construct::HeadingAttributes => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
         Construct::ListStart => Degradation::changed(
-            "numbered list not starting at 1 shown as bullets followed by its numbers",
+            "numbered list not starting at 1 shown as bullets with its numbers",
         ),
         Construct::LineBreakTag | Construct::Strikethrough | Construct::Image { alt: false } => {
             None

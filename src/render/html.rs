@@ -875,16 +875,16 @@ pub fn degradation(flavor: Flavor, raw_html: RawHtml, construct: Construct) -> O
     };
     match (construct, raw) {
         (Construct::HtmlBlock, RawHtml::Sanitize) => {
-            Degradation::lost("raw HTML block sanitized: no scripts, styles, forms, classes or ids")
+            Degradation::lost("raw HTML block stripped of scripts, styles, forms, classes and ids")
         }
         (Construct::HtmlBlock, RawHtml::Text) => {
             Degradation::lost("raw HTML block reduced to its text")
         }
         (Construct::InlineHtml, RawHtml::Sanitize | RawHtml::Text) => {
-            Degradation::lost("inline HTML tags removed, their text kept")
+            Degradation::lost("inline HTML reduced to its text")
         }
         (Construct::LineBreakTag, RawHtml::Sanitize | RawHtml::Text) => {
-            Degradation::lost("inline `<br>` removed: the lines it separated run together")
+            Degradation::lost("inline `<br>` removed, running its lines together")
         }
         (Construct::HeadingAttributes, _) if flavor == Flavor::Email => {
             Degradation::changed("heading attributes `{#id .class}` dropped")

@@ -243,7 +243,9 @@ impl RenderOptions {
     }
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether a URL starts with a scheme (`https:`, `mailto:`) or is protocol-relative (`//`):
+/// the URLs no base URL changes.
+pub fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let scheme = &url[..i];

@@ -1042,9 +1042,9 @@ pub fn degradation(construct: Construct) -> Option<Degradation> {
     match construct {
         Construct::Table => Degradation::changed("table rendered as plain-text columns"),
         Construct::HtmlBlock => Degradation::lost("raw HTML block reduced to its text"),
-        Construct::InlineHtml => Degradation::lost("inline HTML tags removed, their text kept"),
+        Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
         Construct::Strikethrough => {
-            Degradation::lost("strikethrough dropped: the struck text reads as plain text")
+            Degradation::lost("struck-through text shown without its strikethrough")
         }
         Construct::HeadingAttributes => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
