@@ -4,6 +4,7 @@ mod harness;
 
 mod atomic;
 mod build;
+mod check;
 mod errors;
 mod formats;
 mod hostile;
