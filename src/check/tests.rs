@@ -325,3 +325,23 @@ fn only_the_venues_a_post_wants_are_checked() {
     );
     assert_eq!(lines, Vec::<String>::new());
 }
+
+#[test]
+fn the_readme_lists_every_degradation_the_renderers_report() {
+    use crate::render::{Construct, Format, RawHtml};
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for format in Format::ALL {
+        for raw in [RawHtml::Keep, RawHtml::Sanitize, RawHtml::Text] {
+            for construct in Construct::ALL {
+                if let Some(d) = format.degradation(construct, raw) {
+                    assert!(
+                        readme.contains(d.what),
+                        "README.md does not say what {format} does to {construct:?}: {}",
+                        d.what
+                    );
+                }
+            }
+        }
+    }
+}
