@@ -133,10 +133,10 @@ pub(super) fn diagnose(targets: &[Target<'_>], outputs: &[Rendered]) -> Vec<Diag
         let mut limit = |count: usize, max: usize, unit: &str, key: &str| {
             let message = if count > max {
                 format!("{file} is {count} {unit}, over its limit of {max} (`{key}` in {template})")
-            } else if count * 100 >= max * NEAR_PERCENT {
+            } else if max > 0 && count * 100 >= max * NEAR_PERCENT {
                 format!(
                     "{file} is {count} {unit}, {}% of its limit of {max} (`{key}` in {template})",
-                    count * 100 / max.max(1)
+                    count * 100 / max
                 )
             } else {
                 return;

@@ -42,11 +42,11 @@ pub(super) fn diagnose(post: &Post, site: &Site) -> Vec<Diagnostic> {
                 if *link_type == LinkType::Email {
                     continue;
                 }
-                let text = quote(&plain_text(&events[i + 1..matching_end(events, i)]));
+                let text = quote(&plain_text(inner(events, i)));
                 out.extend(check_url(dest_url, has_base, "link", &text).map(|(c, m)| warn(c, m)));
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                let alt = plain_text(&events[i + 1..matching_end(events, i)]);
+                let alt = plain_text(inner(events, i));
                 let found = check_url(dest_url, has_base, "image", &quote(&alt));
                 if found.is_none() && alt.trim().is_empty() {
                     out.push(warn(
@@ -78,6 +78,13 @@ pub(super) fn diagnose(post: &Post, site: &Site) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The events inside the tag that starts at `start`.
+fn inner<'e>(events: &'e [Event<'static>], start: usize) -> &'e [Event<'static>] {
+    events
+        .get(start + 1..matching_end(events, start))
+        .unwrap_or_default()
 }
 
 /// What is wrong with a link's or image's URL, if anything: `(code, message)`.

@@ -129,9 +129,8 @@ pub fn constructs(events: &[Event<'_>]) -> Vec<(usize, Construct)> {
         let construct = match &events[i] {
             Event::Start(Tag::Table(_)) => Some(Construct::Table),
             Event::Start(Tag::HtmlBlock) => {
-                let end = matching_end(events, i);
                 let mut raw = String::new();
-                for event in &events[i + 1..end] {
+                for event in inner(events, i) {
                     if let Event::Html(html) = event {
                         raw.push_str(html);
                     }
@@ -144,8 +143,7 @@ pub fn constructs(events: &[Event<'_>]) -> Vec<(usize, Construct)> {
             Event::Code(_) => Some(Construct::CodeSpan),
             Event::Start(Tag::Strikethrough) => Some(Construct::Strikethrough),
             Event::Start(Tag::Image { dest_url, .. }) if super::is_safe_url(dest_url) => {
-                let end = matching_end(events, i);
-                let alt = plain_text(&events[i + 1..end]);
+                let alt = plain_text(inner(events, i));
                 Some(Construct::Image {
                     alt: !alt.trim().is_empty(),
                 })
@@ -164,6 +162,13 @@ pub fn constructs(events: &[Event<'_>]) -> Vec<(usize, Construct)> {
         i += 1;
     }
     found
+}
+
+/// The events inside the tag that starts at `start` (none in an unbalanced slice).
+fn inner<'s, 'e>(events: &'s [Event<'e>], start: usize) -> &'s [Event<'e>] {
+    events
+        .get(start + 1..matching_end(events, start))
+        .unwrap_or_default()
 }
 
 /// Whether raw HTML is only comments and whitespace: invisible by design everywhere.
