@@ -12,7 +12,7 @@ use crate::venue::{Catalog, Venue};
 use crate::{Status, report};
 
 use super::report::{PostReport, print_human, print_json};
-use super::{Diagnostic, Level, Measure, diagnose, targets};
+use super::{Diagnostic, Level, diagnose, measure};
 
 /// The folder `build` writes by default, skipped when a folder is walked for posts: its
 /// `article.md` files are outputs, not posts.
@@ -127,7 +127,7 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
     PostReport {
         file,
         slug: Some(post.slug.clone()),
-        outputs: Measure::all(&targets(&post, venues), &outputs),
+        outputs: measure(&post, venues, &outputs),
         diagnostics,
         errors: failures.iter().map(|e| format!("{e:#}")).collect(),
     }

@@ -107,6 +107,11 @@ fn targets<'v>(post: &Post, venues: &[&'v Venue]) -> Vec<Target<'v>> {
     out
 }
 
+/// The size of every output of the post that rendered, with its template's limits.
+pub fn measure(post: &Post, venues: &[&Venue], outputs: &[Rendered]) -> Vec<Measure> {
+    Measure::all(&targets(post, venues), outputs)
+}
+
 /// Every finding for a post, in report order: the post's own (links, footnotes) first,
 /// then each venue's in catalog order, each group by line. `outputs` are the post's
 /// rendered outputs (those that failed are simply missing).

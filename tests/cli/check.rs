@@ -58,6 +58,41 @@ fn every_construct_fixture_reports_each_loss_with_its_line() {
 }
 
 #[test]
+fn posts_are_reported_in_input_order_a_blank_line_apart() {
+    let p = Project::new();
+    p.write(
+        "posts/a.md",
+        "---\ntitle: A\nsummary: S.\nquestion: Q?\n---\nIt ~~was~~ is.\n",
+    );
+    p.write("posts/b.md", CLEAN);
+    p.write(
+        "posts/c.md",
+        "---\ntitle: C\nsummary: S.\nquestion: Q?\n---\n| x |\n|---|\n| 1 |\n",
+    );
+    let run = p
+        .run(&[
+            "check",
+            "posts",
+            "--venue",
+            "forum",
+            "--venue",
+            "newsletter",
+        ])
+        .expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "warning: posts/a.md:6: struck-through text shown without its strikethrough in newsletter.txt\n\
+         \n\
+         warning: posts/c.md:6: table rendered as preformatted text in forum\n\
+         note: posts/c.md:6: table rendered as plain-text columns in newsletter.txt\n"
+    );
+    assert_eq!(
+        run.stderr,
+        "checked 3 posts for 2 venues: 2 warnings, 1 note\n"
+    );
+}
+
+#[test]
 fn check_writes_nothing() {
     let p = Project::with_fixtures(&["every-construct.md", "plain-notes.md"]);
     p.write("repurpose.yaml", "site:\n  url: https://example.com\n");
