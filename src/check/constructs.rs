@@ -42,7 +42,9 @@ pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
                         .degradation(construct, t.output.header.raw_html)
                 })
                 .collect();
-            let all_same = each.iter().all(|d| d.is_some() && *d == each[0]);
+            // Said for the venue only when every one of its files does the same.
+            let all_same = group.len() == venue.outputs.len()
+                && each.iter().all(|d| d.is_some() && *d == each[0]);
             for (target, degradation) in group.iter().zip(&each) {
                 let Some(degradation) = degradation else {
                     continue;
@@ -50,7 +52,8 @@ pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
                 let (place, file) = if all_same {
                     (venue.name.clone(), None)
                 } else {
-                    (target.place.clone(), Some(target.output.file.clone()))
+                    let file = (venue.outputs.len() > 1).then(|| target.output.file.clone());
+                    (target.place.clone(), file)
                 };
                 out.push(Diagnostic {
                     level: match degradation.impact {
@@ -60,7 +63,7 @@ pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
                     code: "degraded",
                     line,
                     venue: Some(venue.name.clone()),
-                    file: file.filter(|_| group.len() > 1),
+                    file,
                     message: format!("{} in {place}", degradation.what),
                 });
                 if all_same {

@@ -345,3 +345,28 @@ fn the_readme_lists_every_degradation_the_renderers_report() {
         }
     }
 }
+
+#[test]
+fn a_file_that_never_shows_the_body_meets_no_construct() {
+    let (_dir, catalog) = catalog_with(&[
+        ("pair.html.tera", "{#---\nbody: email\n---#}\n{{ body }}"),
+        ("pair.txt.tera", "{{ post.title }}"),
+    ]);
+    let found = found_in(
+        &catalog,
+        &Site::default(),
+        &format!("{FRONT}Press <kbd>Ctrl</kbd>.\n"),
+    );
+    let pair: Vec<(&str, Option<&str>)> = found
+        .iter()
+        .filter(|d| d.venue.as_deref() == Some("pair"))
+        .map(|d| (d.message.as_str(), d.file.as_deref()))
+        .collect();
+    assert_eq!(
+        pair,
+        [(
+            "inline HTML reduced to its text in pair.html",
+            Some("pair.html")
+        )]
+    );
+}
