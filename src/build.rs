@@ -361,6 +361,12 @@ fn build_one(
     for err in &failures {
         progress.error(err);
     }
+    // What `check` would warn about, one line each; notes are for `check` to show.
+    for found in crate::check::diagnose(&post, venues, site, &outputs) {
+        if found.level == crate::check::Level::Warning {
+            progress.warning(&found.located(&post.source));
+        }
+    }
     let (mut entry, written, unchanged) = write_post(&post, &outputs, out)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
     entry.build = build_inputs.to_string();

@@ -18,6 +18,7 @@ Each venue is a Tera template; add a venue by adding a file to templates/.",
 repurpose build post.md              every venue into out/<slug>/\n  \
 repurpose build posts/ -o public     every post in a folder\n  \
 repurpose build post.md --venue forum\n  \
+repurpose check posts/               what each venue will lose, nothing written\n  \
 repurpose venues                     what it can target\n  \
 repurpose init my-blog               templates, config and a post to start from\n  \
 repurpose new \"My next post\"         a post to write, front matter filled in",
@@ -81,6 +82,33 @@ repurpose build post.md --stdout --file newsletter.txt\n  \
 repurpose build post.md -t my-templates --config site.yaml"
     )]
     Build(BuildArgs),
+    /// Report what each venue will lose of each post, without writing anything.
+    #[command(
+        long_about = "Render every post for every venue in memory, write nothing, and report \
+what each venue will make of it:\n\n\
+- outputs over their template's `max_chars` / `max_words` (warning) or past 90% of it (note); \
+characters are Unicode scalar values over the whole output file, words are counted in the \
+text a reader sees (HTML and BBCode tags left out);\n\
+- email HTML (body format `email`, the newsletter) over about 102 KB, where Gmail clips a \
+message;\n\
+- every construct a venue degrades or drops, with its line: a table in the forum, raw HTML in \
+the newsletter, strikethrough in plain text… (a warning when something is lost, a note when \
+it is only shown another way);\n\
+- relative links while no `site.url` (or `canonical_url`) is known, empty links, script URLs, \
+images without alt text, footnotes defined twice;\n\
+- front matter a venue would use: no `summary`, no closing `question` (notes).\n\n\
+Findings are printed one per line on stdout (`warning: post.md:41: table rendered as \
+preformatted text in forum`), grouped per post then venue; errors and the summary go to \
+stderr. `build` prints the same warnings for the posts it builds.\n\n\
+Exit status: 0 when nothing failed, 1 when a post or template failed (or, with --strict, \
+when there is any warning), 2 on a usage error.",
+        after_help = "Examples:\n  \
+repurpose check post.md\n  \
+repurpose check posts/ --venue forum          only what the forum loses\n  \
+repurpose check posts/ --strict               exit 1 on any warning (for CI)\n  \
+repurpose check posts/ --json | jq '.[].diagnostics[] | select(.level == \"warning\")'"
+    )]
+    Check(CheckArgs),
     /// List the venues: name, files written, description, source.
     #[command(
         long_about = "List the venues this run would build: each venue's name, the files it \
@@ -185,6 +213,29 @@ pub struct BuildArgs {
     /// With --stdout: the output file to print, by file name (e.g. newsletter.txt)
     #[arg(long, value_name = "NAME", requires = "stdout")]
     pub file: Option<String>,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// `repurpose check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Post files (.md, .markdown) or folders of posts
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Only this venue (repeatable); `repurpose venues` lists them
+    #[arg(long = "venue", value_name = "NAME")]
+    pub venues: Vec<String>,
+
+    /// Print a JSON array (one object per post) instead of lines
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit 1 when there is any warning, not only on errors
+    #[arg(long)]
+    pub strict: bool,
 
     #[command(flatten)]
     pub sources: SourceArgs,

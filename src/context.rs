@@ -331,6 +331,10 @@ pub struct Needs {
     pub parts: bool,
     /// `body_notes`: the body's end matter is placed by the template.
     pub notes: bool,
+    /// `post.summary`: `check` notes a post without a front-matter summary.
+    pub summary: bool,
+    /// `post.question`: `check` notes a post without a closing question.
+    pub question: bool,
 }
 
 impl Needs {
@@ -340,6 +344,8 @@ impl Needs {
         excerpt: true,
         parts: true,
         notes: false,
+        summary: true,
+        question: true,
     };
 
     /// A conservative reading of template sources: a piece is needed when its name appears.
@@ -349,6 +355,8 @@ impl Needs {
             excerpt: false,
             parts: false,
             notes: false,
+            summary: false,
+            question: false,
         };
         for text in sources {
             needs.excerpt |= text.contains("excerpt");
@@ -356,6 +364,8 @@ impl Needs {
                 .iter()
                 .any(|w| text.contains(w));
             needs.notes |= text.contains("body_notes");
+            needs.summary |= text.contains("post.summary");
+            needs.question |= text.contains("post.question");
         }
         needs
     }

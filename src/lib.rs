@@ -4,6 +4,7 @@
 //! Tera template per venue output (`venue`, `context`), then written (`build`, `output`).
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod completions;
 pub mod config;
@@ -82,6 +83,17 @@ pub fn run(cli: Cli) -> Result<Status> {
             } else {
                 build::run(&opts)
             }
+        }
+        Command::Check(args) => {
+            let (templates, config) = sources(&args.sources)?;
+            check::run(&check::CheckOptions {
+                inputs: args.inputs,
+                templates,
+                venues: args.venues,
+                config,
+                json: args.json,
+                strict: args.strict,
+            })
         }
         Command::Venues(args) => {
             let (templates, _) = sources(&args.sources)?;

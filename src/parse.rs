@@ -18,21 +18,75 @@ pub fn options() -> Options {
 /// Parses a Markdown body into an owned event list, merging adjacent text events so
 /// renderers see each run of text once.
 pub fn events(markdown: &str) -> Vec<Event<'static>> {
-    parse(markdown).0
+    parse_with(markdown, false).0
 }
 
-/// Like `events`, with a warning when the parser failed on this text and a simpler parse
-/// was used. pulldown-cmark 0.13 panics on a few inputs in its heading-attribute code
-/// (`- [ ] \` then an indented `-`); such a post is parsed again without heading
-/// attributes, and as one plain paragraph if that fails too, instead of ending the run.
-pub fn parse(markdown: &str) -> (Vec<Event<'static>>, Option<String>) {
-    if let Some(events) = quietly(|| collect(markdown, options())) {
-        return (events, None);
+/// The body line of the few events `check` reports on (tables, raw HTML, inline code,
+/// strikethrough, images, links, headings with attributes, lists not starting at 1,
+/// footnote definitions), by their index in the event list. Only those are kept, so the
+/// cost is a few bytes per such event, not per event or per byte.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Lines(Vec<(u32, u32)>);
+
+impl Lines {
+    /// The 1-based body line of `events[index]`, when it is one of the events kept.
+    pub fn line_of(&self, index: usize) -> Option<usize> {
+        let index = u32::try_from(index).ok()?;
+        self.0
+            .binary_search_by_key(&index, |&(i, _)| i)
+            .ok()
+            .map(|at| self.0[at].1 as usize)
+    }
+
+    /// Follows the removal of the first `count` events (the title heading).
+    pub fn drop_first(&mut self, count: usize) {
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        self.0.retain(|&(i, _)| i >= count);
+        for entry in &mut self.0 {
+            entry.0 -= count;
+        }
+    }
+}
+
+/// Whether `check` may report on this event, so its line is worth keeping.
+fn is_located(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => match tag {
+            Tag::Table(_)
+            | Tag::HtmlBlock
+            | Tag::Strikethrough
+            | Tag::Image { .. }
+            | Tag::Link { .. }
+            | Tag::FootnoteDefinition(_) => true,
+            Tag::Heading {
+                id, classes, attrs, ..
+            } => id.is_some() || !classes.is_empty() || !attrs.is_empty(),
+            Tag::List(start) => start.is_some_and(|n| n != 1),
+            _ => false,
+        },
+        Event::InlineHtml(_) | Event::Code(_) => true,
+        _ => false,
+    }
+}
+
+/// Like `events`, with the lines of the events `check` reports on, and a warning when the
+/// parser failed on this text and a simpler parse was used. pulldown-cmark 0.13 panics on
+/// a few inputs in its heading-attribute code (`- [ ] \` then an indented `-`); such a post
+/// is parsed again without heading attributes, and as one plain paragraph if that fails
+/// too, instead of ending the run.
+pub fn parse(markdown: &str) -> (Vec<Event<'static>>, Lines, Option<String>) {
+    parse_with(markdown, true)
+}
+
+fn parse_with(markdown: &str, locate: bool) -> (Vec<Event<'static>>, Lines, Option<String>) {
+    if let Some((events, lines)) = quietly(|| collect(markdown, options(), locate)) {
+        return (events, lines, None);
     }
     let fallback = options() - Options::ENABLE_HEADING_ATTRIBUTES;
-    if let Some(events) = quietly(|| collect(markdown, fallback)) {
+    if let Some((events, lines)) = quietly(|| collect(markdown, fallback, locate)) {
         return (
             events,
+            lines,
             Some("the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes".into()),
         );
     }
@@ -43,22 +97,39 @@ pub fn parse(markdown: &str) -> (Vec<Event<'static>>, Option<String>) {
     ];
     (
         events,
+        Lines::default(),
         Some("the Markdown parser failed on this post; it is used as plain text".into()),
     )
 }
 
-fn collect(markdown: &str, options: Options) -> Vec<Event<'static>> {
+/// The events, and with `locate` the lines of those `is_located` picks.
+fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static>>, Lines) {
     let mut out: Vec<Event<'static>> = Vec::new();
+    let mut lines = Vec::new();
+    // Lines are counted from the last located event, so the body is scanned about once.
+    let (mut at, mut line) = (0usize, 1usize);
     // The run of text being merged, appended to in place: rebuilding the joined text at
     // every piece is quadratic in a paragraph the parser splits finely (quotes, escapes).
     let mut text: Option<String> = None;
-    for event in Parser::new_ext(markdown, options) {
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match (&mut text, event) {
             (Some(run), Event::Text(next)) => run.push_str(&next),
             (None, Event::Text(first)) => text = Some(first.into_string()),
             (_, event) => {
                 if let Some(run) = text.take() {
                     out.push(Event::Text(run.into()));
+                }
+                if locate && is_located(&event) {
+                    let to = range.start.min(markdown.len());
+                    let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
+                    if to >= at {
+                        line += newlines(&markdown[at..to]);
+                    } else {
+                        line -= newlines(&markdown[to..at]);
+                    }
+                    at = to;
+                    let index = u32::try_from(out.len()).unwrap_or(u32::MAX);
+                    lines.push((index, u32::try_from(line).unwrap_or(u32::MAX)));
                 }
                 out.push(event.into_static());
             }
@@ -67,7 +138,7 @@ fn collect(markdown: &str, options: Options) -> Vec<Event<'static>> {
     if let Some(run) = text {
         out.push(Event::Text(run.into()));
     }
-    out
+    (out, Lines(lines))
 }
 
 thread_local! {
@@ -116,8 +187,43 @@ mod tests {
 
     #[test]
     fn a_parser_panic_falls_back_instead_of_crashing() {
-        let (events, warning) = parse("- [ ] \\\n    -\n");
+        let (events, _, warning) = parse("- [ ] \\\n    -\n");
         assert!(!events.is_empty());
         assert!(warning.is_some_and(|w| w.contains("parser failed")));
+    }
+
+    #[test]
+    fn located_events_keep_their_body_line() {
+        let md = "Intro with `code`.\n\n| a |\n|---|\n| 1 |\n\n<div>\nx\n</div>\n\n![alt](i.png) and <b>b</b>\n";
+        let (events, lines, _) = parse(md);
+        let line_of = |pred: fn(&Event<'_>) -> bool| {
+            let i = events.iter().position(pred).unwrap();
+            lines.line_of(i)
+        };
+        assert_eq!(line_of(|e| matches!(e, Event::Code(_))), Some(1));
+        assert_eq!(
+            line_of(|e| matches!(e, Event::Start(Tag::Table(_)))),
+            Some(3)
+        );
+        assert_eq!(
+            line_of(|e| matches!(e, Event::Start(Tag::HtmlBlock))),
+            Some(7)
+        );
+        assert_eq!(
+            line_of(|e| matches!(e, Event::Start(Tag::Image { .. }))),
+            Some(11)
+        );
+        assert_eq!(line_of(|e| matches!(e, Event::InlineHtml(_))), Some(11));
+        assert_eq!(line_of(|e| matches!(e, Event::Start(Tag::Paragraph))), None);
+    }
+
+    #[test]
+    fn dropping_the_title_shifts_the_lines() {
+        let (_, mut lines, _) = parse("# T\n\nSome `code`.\n");
+        // Heading start, text, end; paragraph start, text, then the code span.
+        assert_eq!(lines.line_of(5), Some(3));
+        lines.drop_first(3);
+        assert_eq!(lines.line_of(2), Some(3));
+        assert_eq!(lines.line_of(5), None);
     }
 }

@@ -67,6 +67,13 @@ fn build(text: &str) -> Built {
         .map(|v| v.outputs.len())
         .sum();
     assert_eq!(outputs.len(), expected, "one output per template");
+    // What `check` reports (and `build` prints) never fails, and names the line of every
+    // construct and link it finds.
+    for found in repurpose::check::diagnose(&post, &venues, &SITE, &outputs) {
+        if found.venue.is_none() || found.code == "degraded" {
+            assert!(found.line.is_some(), "no line for {found:?}");
+        }
+    }
     Built { post, outputs }
 }
 

@@ -44,6 +44,8 @@ pub struct Post {
     pub word_count: usize,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
+    /// Body lines of the events `check` reports on; see `line_of`.
+    pub lines: crate::parse::Lines,
     /// Problems worth a warning that did not stop the post from building.
     pub warnings: Vec<String>,
 }
@@ -70,9 +72,11 @@ impl Post {
     pub fn parse(path: &Path, text: &str) -> Result<Post> {
         let text = normalise(path, text)?;
         let (meta, split) = front(path, &text)?;
-        let (mut events, parse_warning) = crate::parse::parse(split.body);
+        let (mut events, mut lines, parse_warning) = crate::parse::parse(split.body);
         let heading_title = structure::first_heading(&events);
+        let before = events.len();
         structure::remove_title_heading(&mut events, meta.title.as_deref());
+        lines.drop_first(before - events.len());
         let stem = stem(path);
         let title = meta
             .title
@@ -111,8 +115,16 @@ impl Post {
             question,
             question_at,
             body_line: split.body_line,
+            lines,
             warnings: parse_warning.into_iter().collect(),
         })
+    }
+
+    /// The line in the post file of `events[index]`, for the events `check` reports on.
+    pub fn line_of(&self, index: usize) -> Option<usize> {
+        self.lines
+            .line_of(index)
+            .map(|line| line + self.body_line - 1)
     }
 
     /// Minutes to read the post, at least 1.

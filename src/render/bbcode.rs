@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
 
 use super::{
-    Footnotes, RenderOptions, ScriptSkip, is_safe_url, matching_end, opens_element, plain_text,
-    shifted_level, split_footnotes, strip_html, superscript,
+    Construct, Degradation, Footnotes, RenderOptions, ScriptSkip, is_safe_url, matching_end,
+    opens_element, plain_text, shifted_level, split_footnotes, strip_html, superscript,
 };
 
 /// Invisible, zero-width, and not a tag-name character: see [`escape_text`].
@@ -740,6 +740,27 @@ fn pad(cell: &str, width: usize, align: Alignment) -> String {
     format!("{}{cell}{}", " ".repeat(left), " ".repeat(right))
 }
 
+/// What the forum cannot show as written, for `check`; the test
+/// `degradations_are_what_the_output_shows` holds this account to the renderer.
+pub fn degradation(construct: Construct) -> Option<Degradation> {
+    match construct {
+        Construct::Table => Degradation::lost("table rendered as preformatted text"),
+        Construct::HtmlBlock => Degradation::lost("raw HTML block reduced to its text"),
+        Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
+        Construct::CodeSpan => Degradation::changed("inline code shown as plain text"),
+        Construct::Image { alt: true } => Degradation::changed("image shown without its alt text"),
+        Construct::HeadingAttributes => {
+            Degradation::changed("heading attributes `{#id .class}` dropped")
+        }
+        Construct::ListStart => Degradation::changed(
+            "numbered list not starting at 1 shown as bullets with its numbers",
+        ),
+        Construct::LineBreakTag | Construct::Strikethrough | Construct::Image { alt: false } => {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1149,5 +1170,36 @@ mod tests {
         let stray = std::panic::catch_unwind(|| assert_balanced("[*]x"));
         assert!(stray.is_err());
         assert_balanced(&format!("[code][b][/code][{WJ}b]"));
+    }
+
+    #[test]
+    fn degradations_are_what_the_output_shows() {
+        for construct in Construct::ALL {
+            let out = bb(construct.sample());
+            let kept = match construct {
+                Construct::Table => out.contains("[table]"),
+                Construct::HtmlBlock => out.contains("<div"),
+                Construct::InlineHtml => out.contains("<kbd>"),
+                Construct::LineBreakTag => out.contains("one\ntwo"),
+                // Monospace needs a tag phpBB does not have by default.
+                Construct::CodeSpan => out.contains("[code]") || out.contains("[c]"),
+                Construct::Strikethrough => out.contains("[s]free[/s]"),
+                Construct::Image { alt: true } => out.contains("A chart"),
+                Construct::Image { alt: false } => {
+                    out.contains("[img]https://example.com/c.png[/img]")
+                }
+                Construct::HeadingAttributes => out.contains("setup") || out.contains("wide"),
+                Construct::ListStart => out.contains("[list="),
+            };
+            assert_eq!(
+                degradation(construct).is_none(),
+                kept,
+                "{construct:?} renders as:\n{out}"
+            );
+        }
+        assert_eq!(
+            bb(Construct::Table.sample()),
+            "[code]\na | b\n--+--\n1 | 2\n[/code]"
+        );
     }
 }

@@ -13,8 +13,8 @@ use pulldown_cmark::{
 };
 
 use super::{
-    Anchors, Footnotes, RawHtml, RenderOptions, ScriptSkip, is_inline, matching_end, plain_text,
-    shifted_level, split_footnotes, strip_html,
+    Anchors, Construct, Degradation, Footnotes, RawHtml, RenderOptions, ScriptSkip, is_inline,
+    matching_end, plain_text, shifted_level, split_footnotes, strip_html,
 };
 
 /// Which HTML the renderer writes.
@@ -865,6 +865,43 @@ fn escape_href(url: &str) -> String {
     out
 }
 
+/// What each flavor cannot show as written, for `check`, given the header's `raw_html`
+/// (email never keeps raw HTML verbatim); the test `degradations_are_what_the_output_shows`
+/// holds this account to the renderer.
+pub fn degradation(flavor: Flavor, raw_html: RawHtml, construct: Construct) -> Option<Degradation> {
+    let raw = match (flavor, raw_html) {
+        (Flavor::Email, RawHtml::Keep) => RawHtml::Sanitize,
+        (_, mode) => mode,
+    };
+    match (construct, raw) {
+        (Construct::HtmlBlock, RawHtml::Sanitize) => {
+            Degradation::lost("raw HTML block stripped of scripts, styles, forms, classes and ids")
+        }
+        (Construct::HtmlBlock, RawHtml::Text) => {
+            Degradation::lost("raw HTML block reduced to its text")
+        }
+        (Construct::InlineHtml, RawHtml::Sanitize | RawHtml::Text) => {
+            Degradation::lost("inline HTML reduced to its text")
+        }
+        (Construct::LineBreakTag, RawHtml::Sanitize | RawHtml::Text) => {
+            Degradation::lost("inline `<br>` removed, running its lines together")
+        }
+        (Construct::HeadingAttributes, _) if flavor == Flavor::Email => {
+            Degradation::changed("heading attributes `{#id .class}` dropped")
+        }
+        (Construct::HtmlBlock | Construct::InlineHtml | Construct::LineBreakTag, RawHtml::Keep)
+        | (
+            Construct::Table
+            | Construct::CodeSpan
+            | Construct::Strikethrough
+            | Construct::Image { .. }
+            | Construct::HeadingAttributes
+            | Construct::ListStart,
+            _,
+        ) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1440,5 +1477,46 @@ mod tests {
         assert!(parsed.errors.is_empty(), "{:?}\n{page}", parsed.errors);
         assert!(!body.starts_with('\n') && !body.ends_with('\n'));
         assert!(!body.contains("\n\n"), "{body}");
+    }
+
+    #[test]
+    fn degradations_are_what_the_output_shows() {
+        let flavors = [
+            (Flavor::Web, RawHtml::Keep),
+            (Flavor::Web, RawHtml::Sanitize),
+            (Flavor::Web, RawHtml::Text),
+            (Flavor::Email, RawHtml::Keep),
+            (Flavor::Email, RawHtml::Text),
+        ];
+        for (flavor, raw_html) in flavors {
+            let opts = RenderOptions {
+                raw_html,
+                ..email_opts()
+            };
+            for construct in Construct::ALL {
+                let out = render(&events(construct.sample()), &opts, flavor);
+                let kept = match construct {
+                    Construct::Table => out.contains("<table"),
+                    Construct::HtmlBlock => {
+                        out.contains("class=\"box\"") && out.contains("<script>")
+                    }
+                    Construct::InlineHtml => out.contains("<kbd>Ctrl</kbd>"),
+                    Construct::LineBreakTag => out.contains("one<br>two"),
+                    Construct::CodeSpan => out.contains("<code"),
+                    Construct::Strikethrough => out.contains("<del"),
+                    Construct::Image { alt: true } => out.contains("alt=\"A chart\""),
+                    Construct::Image { alt: false } => out.contains("<img "),
+                    Construct::HeadingAttributes => {
+                        out.contains("id=\"setup\"") && out.contains("class=\"wide\"")
+                    }
+                    Construct::ListStart => out.contains("start=\"7\""),
+                };
+                assert_eq!(
+                    degradation(flavor, raw_html, construct).is_none(),
+                    kept,
+                    "{flavor:?} {raw_html:?} {construct:?} renders as:\n{out}"
+                );
+            }
+        }
     }
 }

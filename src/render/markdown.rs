@@ -44,7 +44,9 @@ use pulldown_cmark::{
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Footnotes, RenderOptions, is_inline, shifted_level, split_footnotes};
+use super::{
+    Construct, Degradation, Footnotes, RenderOptions, is_inline, shifted_level, split_footnotes,
+};
 
 /// Plain text (a title, a question) escaped to stay plain text anywhere a Markdown
 /// paragraph or heading may hold it: written through the renderer itself, so the rules
@@ -1562,6 +1564,22 @@ fn table_row(cells: &[String], widths: &[usize]) -> String {
     line
 }
 
+/// What Markdown cannot show as written, for `check`: nothing the post parse produces —
+/// the test `degradations_are_what_the_output_shows` checks that each is kept.
+pub fn degradation(construct: Construct) -> Option<Degradation> {
+    match construct {
+        Construct::Table
+        | Construct::HtmlBlock
+        | Construct::InlineHtml
+        | Construct::LineBreakTag
+        | Construct::CodeSpan
+        | Construct::Strikethrough
+        | Construct::Image { .. }
+        | Construct::HeadingAttributes
+        | Construct::ListStart => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2452,5 +2470,29 @@ Simply put, “leverage” is the ability to accomplish more by use of a tool.
 *Expanded from “Leverage and Networking”, first published at \
 <https://example.com/blog/leverage-and-networking/>.*"
         );
+    }
+
+    #[test]
+    fn degradations_are_what_the_output_shows() {
+        for construct in Construct::ALL {
+            let out = md(construct.sample());
+            let kept = match construct {
+                Construct::Table => out.contains("| a   | b   |"),
+                Construct::HtmlBlock => out.contains("<div class=\"box\">"),
+                Construct::InlineHtml => out.contains("<kbd>Ctrl</kbd>"),
+                Construct::LineBreakTag => out.contains("one<br>two"),
+                Construct::CodeSpan => out.contains("`run()`"),
+                Construct::Strikethrough => out.contains("~~free~~"),
+                Construct::Image { alt: true } => out.contains("![A chart]("),
+                Construct::Image { alt: false } => out.contains("![]("),
+                Construct::HeadingAttributes => out.contains("{#setup .wide}"),
+                Construct::ListStart => out.starts_with("7. seven"),
+            };
+            assert_eq!(
+                degradation(construct).is_none(),
+                kept,
+                "{construct:?} renders as:\n{out}"
+            );
+        }
     }
 }

@@ -7,8 +7,11 @@
 
 mod bbcode;
 mod html;
+mod loss;
 mod markdown;
 mod text;
+
+pub use loss::{Construct, Degradation, Impact, constructs};
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
@@ -240,7 +243,9 @@ impl RenderOptions {
     }
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether a URL starts with a scheme (`https:`, `mailto:`) or is protocol-relative (`//`):
+/// the URLs no base URL changes.
+pub fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let scheme = &url[..i];

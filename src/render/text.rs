@@ -21,8 +21,8 @@ use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
 use textwrap::core::display_width;
 
 use super::{
-    Footnotes, LinkStyle, RenderOptions, ScriptSkip, is_inline, plain_text, shifted_level,
-    split_footnotes, strip_html, superscript,
+    Construct, Degradation, Footnotes, LinkStyle, RenderOptions, ScriptSkip, is_inline, plain_text,
+    shifted_level, split_footnotes, strip_html, superscript,
 };
 
 /// Stands for the space before a reference number while wrapping, so `[1]` never starts a
@@ -1063,6 +1063,27 @@ fn record_field(
     lines
 }
 
+/// What plain text cannot show as written, for `check`; the test
+/// `degradations_are_what_the_output_shows` holds this account to the renderer. Emphasis,
+/// inline code and images are plain text by nature and not reported.
+pub fn degradation(construct: Construct) -> Option<Degradation> {
+    match construct {
+        Construct::Table => Degradation::changed("table rendered as plain-text columns"),
+        Construct::HtmlBlock => Degradation::lost("raw HTML block reduced to its text"),
+        Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
+        Construct::Strikethrough => {
+            Degradation::lost("struck-through text shown without its strikethrough")
+        }
+        Construct::HeadingAttributes => {
+            Degradation::changed("heading attributes `{#id .class}` dropped")
+        }
+        Construct::LineBreakTag
+        | Construct::CodeSpan
+        | Construct::Image { .. }
+        | Construct::ListStart => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1473,5 +1494,33 @@ three ways that this can apply to networking:
 What’s your idea of how to apply the concept of leverage to networking?
 Hit reply and tell me."
         );
+    }
+
+    #[test]
+    fn degradations_are_what_the_output_shows() {
+        for construct in Construct::ALL {
+            let out = text(construct.sample(), 72);
+            let kept = match construct {
+                // Plain text has no table; the columns are checked below.
+                Construct::Table => false,
+                Construct::HtmlBlock => out.contains("<div"),
+                Construct::InlineHtml => out.contains("<kbd>"),
+                Construct::LineBreakTag => out.contains("one\ntwo"),
+                Construct::CodeSpan => out.contains("run()"),
+                Construct::Strikethrough => out.contains("~~free~~"),
+                Construct::Image { alt } => {
+                    out.contains(if alt { "[Image: A chart]" } else { "[Image]" })
+                        && out.contains("https://example.com/c.png")
+                }
+                Construct::HeadingAttributes => out.contains("setup") || out.contains("wide"),
+                Construct::ListStart => out.contains("7. seven"),
+            };
+            assert_eq!(
+                degradation(construct).is_none(),
+                kept,
+                "{construct:?} renders as:\n{out}"
+            );
+        }
+        assert_eq!(text(Construct::Table.sample(), 72), "a | b\n--+--\n1 | 2");
     }
 }

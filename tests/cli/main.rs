@@ -4,6 +4,7 @@ mod harness;
 
 mod atomic;
 mod build;
+mod check;
 mod completions_man;
 mod errors;
 mod formats;

@@ -1,0 +1,180 @@
+//! `repurpose check`: every post rendered in memory for every venue, and what was found,
+//! printed — nothing is written.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::config::{Config, Site};
+use crate::post::Post;
+use crate::venue::{Catalog, Venue};
+use crate::{Status, report};
+
+use super::report::{PostReport, print_human, print_json};
+use super::{Diagnostic, Level, diagnose, measure};
+
+/// The folder `build` writes by default, skipped when a folder is walked for posts: its
+/// `article.md` files are outputs, not posts.
+const DEFAULT_OUT: &str = "out";
+
+/// What `check` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Post files and folders.
+    pub inputs: Vec<PathBuf>,
+    /// The templates folder, when there is one.
+    pub templates: Option<PathBuf>,
+    /// Only these venues (all when empty).
+    pub venues: Vec<String>,
+    /// The configuration file, when there is one.
+    pub config: Option<PathBuf>,
+    /// Print JSON instead of lines.
+    pub json: bool,
+    /// Warnings fail the check.
+    pub strict: bool,
+}
+
+/// Checks every post and prints the report; the status says whether anything failed
+/// (an error, or a warning under `strict`).
+pub fn run(opts: &CheckOptions) -> Result<Status> {
+    let config = match &opts.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let catalog = Catalog::load(opts.templates.as_deref())?;
+    let mut errors = 0;
+    for err in &catalog.errors {
+        report(err);
+        errors += 1;
+    }
+    let venues = crate::build::select(&catalog, &opts.venues)?;
+    let (files, input_errors) = crate::inputs::collect(&opts.inputs, Path::new(DEFAULT_OUT));
+    for err in &input_errors {
+        report(err);
+        errors += 1;
+    }
+    let reports: Vec<PostReport> = files
+        .par_iter()
+        .map(|file| check_file(file, &venues, &catalog, &config.site))
+        .collect();
+
+    for err in reports.iter().flat_map(|r| &r.errors) {
+        eprintln!("error: {err}");
+    }
+    if opts.json {
+        print_json(&reports)?;
+    } else {
+        print_human(&reports);
+    }
+    errors += reports.iter().map(|r| r.errors.len()).sum::<usize>();
+    let count = |level: Level| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.level == level)
+            .count()
+    };
+    let (warnings, notes) = (count(Level::Warning), count(Level::Note));
+    eprintln!(
+        "{}",
+        summary(
+            reports.len(),
+            venues.len(),
+            warnings,
+            notes,
+            errors,
+            opts.strict
+        )
+    );
+    let failed = errors > 0 || (opts.strict && warnings > 0);
+    Ok(if failed {
+        Status::Failure
+    } else {
+        Status::Success
+    })
+}
+
+/// Renders one post for every venue in memory and collects what is found.
+fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) -> PostReport {
+    let file = path.display().to_string();
+    let post = match Post::load(path) {
+        Ok(post) => post,
+        Err(err) => {
+            return PostReport {
+                file,
+                slug: None,
+                outputs: Vec::new(),
+                diagnostics: Vec::new(),
+                errors: vec![format!("{err:#}")],
+            };
+        }
+    };
+    let (outputs, failures) = crate::build::render_post(&post, venues, catalog, site);
+    let mut diagnostics: Vec<Diagnostic> = post
+        .warnings
+        .iter()
+        .map(|warning| Diagnostic {
+            level: Level::Warning,
+            code: "parse",
+            line: None,
+            venue: None,
+            file: None,
+            message: warning.clone(),
+        })
+        .collect();
+    diagnostics.extend(diagnose(&post, venues, site, &outputs));
+    PostReport {
+        file,
+        slug: Some(post.slug.clone()),
+        outputs: measure(&post, venues, &outputs),
+        diagnostics,
+        errors: failures.iter().map(|e| format!("{e:#}")).collect(),
+    }
+}
+
+/// The closing line: what was checked and what was found.
+fn summary(
+    posts: usize,
+    venues: usize,
+    warnings: usize,
+    notes: usize,
+    errors: usize,
+    strict: bool,
+) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut found = Vec::new();
+    if errors > 0 {
+        found.push(plural(errors, "error", "errors"));
+    }
+    found.push(plural(warnings, "warning", "warnings"));
+    found.push(plural(notes, "note", "notes"));
+    let mut line = format!(
+        "checked {} for {}: {}",
+        plural(posts, "post", "posts"),
+        plural(venues, "venue", "venues"),
+        found.join(", ")
+    );
+    if strict && warnings > 0 {
+        line.push_str(" (--strict: warnings fail the check)");
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_with_plurals_and_says_why_strict_failed() {
+        assert_eq!(
+            summary(1, 4, 0, 1, 0, false),
+            "checked 1 post for 4 venues: 0 warnings, 1 note"
+        );
+        assert_eq!(
+            summary(3, 1, 2, 0, 1, true),
+            "checked 3 posts for 1 venue: 1 error, 2 warnings, 0 notes (--strict: warnings fail the check)"
+        );
+    }
+}

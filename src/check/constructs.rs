@@ -1,0 +1,76 @@
+//! Constructs a venue degrades or drops, each named with its line: the renderers' own
+//! account (`Format::degradation`) applied to the constructs found in the post.
+
+use crate::post::Post;
+use crate::render::{Impact, constructs};
+
+use super::{Diagnostic, Level, Target};
+
+/// One finding per construct and venue whose outputs cannot show it as written: said once
+/// for the venue when all its outputs do the same, else once per output file.
+pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
+    let found = constructs(&post.events);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    // Outputs that show the post's body (or its parts); the others never meet a construct.
+    let shown: Vec<&Target<'_>> = targets
+        .iter()
+        .filter(|t| {
+            let needs = t.output.needs;
+            needs.body || needs.parts || needs.notes
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (index, construct) in found {
+        let line = post.line_of(index);
+        let mut i = 0;
+        while i < shown.len() {
+            // The outputs of one venue sit together, in catalog order.
+            let venue = shown[i].venue;
+            let group: Vec<&Target<'_>> = shown[i..]
+                .iter()
+                .take_while(|t| t.venue.name == venue.name)
+                .copied()
+                .collect();
+            i += group.len();
+            let each: Vec<_> = group
+                .iter()
+                .map(|t| {
+                    t.output
+                        .format
+                        .degradation(construct, t.output.header.raw_html)
+                })
+                .collect();
+            // Said for the venue only when every one of its files does the same.
+            let all_same = group.len() == venue.outputs.len()
+                && each.iter().all(|d| d.is_some() && *d == each[0]);
+            for (target, degradation) in group.iter().zip(&each) {
+                let Some(degradation) = degradation else {
+                    continue;
+                };
+                let (place, file) = if all_same {
+                    (venue.name.clone(), None)
+                } else {
+                    let file = (venue.outputs.len() > 1).then(|| target.output.file.clone());
+                    (target.place.clone(), file)
+                };
+                out.push(Diagnostic {
+                    level: match degradation.impact {
+                        Impact::Lost => Level::Warning,
+                        Impact::Changed => Level::Note,
+                    },
+                    code: "degraded",
+                    line,
+                    venue: Some(venue.name.clone()),
+                    file,
+                    message: format!("{} in {place}", degradation.what),
+                });
+                if all_same {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! What each venue will make of a post, found without writing anything: lengths against
+//! the templates' limits, the newsletter's size against Gmail's clipping, the constructs a
+//! format degrades or drops (as the renderers themselves account for them), doubtful links
+//! and footnotes, and front matter a venue would use. `repurpose check` reports all of it;
+//! `build` prints the warnings of each post it builds.
+
+mod command;
+mod constructs;
+mod front;
+mod limits;
+mod links;
+mod report;
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::build::Rendered;
+use crate::config::Site;
+use crate::post::Post;
+use crate::venue::{Output, Venue};
+
+pub use command::{CheckOptions, run};
+pub use limits::{GMAIL_CLIP_BYTES, Measure, count_chars, count_words};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Something readers of a venue will miss, or a limit passed: fails `check --strict`.
+    Warning,
+    /// Worth knowing, nothing lost: a construct shown another way, front matter a venue
+    /// would use, a limit nearly reached.
+    Note,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Warning => "warning",
+            Level::Note => "note",
+        })
+    }
+}
+
+/// One finding about a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Warning or note.
+    pub level: Level,
+    /// What kind of finding, for scripts: `length`, `gmail-clip`, `degraded`,
+    /// `relative-link`, `empty-link`, `unsafe-url`, `missing-alt`, `duplicate-footnote`,
+    /// `missing-summary`, `missing-question`.
+    pub code: &'static str,
+    /// The line in the post file, when the finding has one.
+    pub line: Option<usize>,
+    /// The venue it concerns; `None` for the post itself (every venue).
+    pub venue: Option<String>,
+    /// The output file it concerns, when only one of the venue's files does.
+    pub file: Option<String>,
+    /// What was found, naming the venue or file when there is one.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// The finding as one line, `warning: post.md:41: message`.
+    pub fn line_for(&self, post: &Path) -> String {
+        format!("{}: {}", self.level, self.located(post))
+    }
+
+    /// The finding without its level: `post.md:41: message`.
+    pub fn located(&self, post: &Path) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}: {}", post.display(), self.message),
+            None => format!("{}: {}", post.display(), self.message),
+        }
+    }
+}
+
+/// The venue outputs of a post that `check` looks at: each with its venue, and the name the
+/// messages give it — the venue's name, or the file's when the venue writes several.
+#[derive(Debug)]
+struct Target<'v> {
+    venue: &'v Venue,
+    output: &'v Output,
+    place: String,
+}
+
+/// Every output of the venues the post wants, in catalog order.
+fn targets<'v>(post: &Post, venues: &[&'v Venue]) -> Vec<Target<'v>> {
+    let mut out = Vec::new();
+    for venue in venues.iter().filter(|v| post.wants_venue(&v.name)) {
+        for output in &venue.outputs {
+            let place = if venue.outputs.len() == 1 {
+                venue.name.clone()
+            } else {
+                output.file.clone()
+            };
+            out.push(Target {
+                venue,
+                output,
+                place,
+            });
+        }
+    }
+    out
+}
+
+/// The size of every output of the post that rendered, with its template's limits.
+pub fn measure(post: &Post, venues: &[&Venue], outputs: &[Rendered]) -> Vec<Measure> {
+    Measure::all(&targets(post, venues), outputs)
+}
+
+/// Every finding for a post, in report order: the post's own (links, footnotes) first,
+/// then each venue's in catalog order, each group by line. `outputs` are the post's
+/// rendered outputs (those that failed are simply missing).
+pub fn diagnose(
+    post: &Post,
+    venues: &[&Venue],
+    site: &Site,
+    outputs: &[Rendered],
+) -> Vec<Diagnostic> {
+    let targets = targets(post, venues);
+    let mut found = links::diagnose(post, site);
+    found.extend(constructs::diagnose(post, &targets));
+    found.extend(front::diagnose(post, &targets));
+    found.extend(limits::diagnose(&targets, outputs));
+    order(&mut found, venues);
+    found
+}
+
+/// Drops repeats (the opening and closing inline tags on one line) and sorts findings into
+/// report order: the post's own, then by venue, each group by line (findings without one
+/// first). The sort is stable, so findings on one line keep the order they were made in.
+fn order(found: &mut Vec<Diagnostic>, venues: &[&Venue]) {
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|d| seen.insert((d.venue.clone(), d.line, d.message.clone())));
+    let rank = |d: &Diagnostic| {
+        d.venue.as_deref().map_or(0, |v| {
+            1 + venues.iter().position(|x| x.name == v).unwrap_or(0)
+        })
+    };
+    found.sort_by_key(|d| (rank(d), d.line));
+}
+
+#[cfg(test)]
+mod tests;
