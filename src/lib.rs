@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod output;
 pub mod parse;
 pub mod post;
+pub mod preview;
 pub mod progress;
 pub mod render;
 pub mod slug;
@@ -70,6 +71,17 @@ pub fn run(cli: Cli) -> Result<Status> {
             venues::run(templates.as_deref(), args.json)
         }
         Command::Init(args) => init::run(&args.dir),
+        Command::Preview(args) => {
+            let (templates, config) = sources(&args.sources)?;
+            preview::run(&preview::PreviewOptions {
+                post: args.post,
+                out: args.out,
+                templates,
+                venues: args.venues,
+                config,
+                open: args.open,
+            })
+        }
     }
 }
 

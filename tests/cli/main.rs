@@ -8,5 +8,6 @@ mod errors;
 mod formats;
 mod hostile;
 mod init;
+mod preview;
 mod snapshots;
 mod venues;
