@@ -500,6 +500,11 @@ fn headless(page: &Path, args: &[&str]) -> Browser {
             "--disable-gpu",
             "--no-first-run",
             "--enable-logging=stderr",
+            // Chromium gives sandboxed frames a process of their own, and then a screenshot
+            // can be taken before they have painted (a blank blog frame, one run in three
+            // here). In the page's own process they are part of its load, as in a browser
+            // window by the time anyone looks.
+            "--disable-features=IsolateSandboxedIframes",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
