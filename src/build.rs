@@ -569,17 +569,7 @@ pub fn render_output(
 /// Writes a post's outputs into `<out>/<slug>/`; returns its manifest entry and how many
 /// files were written and left unchanged.
 fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntry, usize, usize)> {
-    let dir = output::inside(out, &post.slug)?;
-    if dir
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_symlink())
-    {
-        anyhow::bail!(
-            "refusing to write into `{}`: it is a symbolic link, and outputs never leave `{}`",
-            dir.display(),
-            out.display()
-        );
-    }
+    let dir = output::post_folder(out, &post.slug)?;
     crate::error::create_dir_all(&dir)?;
     output::remove_stale_temporaries(&dir);
     let mut files = Vec::with_capacity(outputs.len());

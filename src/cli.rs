@@ -20,6 +20,7 @@ repurpose build posts/ -o public     every post in a folder\n  \
 repurpose build post.md --venue forum\n  \
 repurpose check posts/               what each venue will lose, nothing written\n  \
 repurpose venues                     what it can target\n  \
+repurpose preview post.md --open     every venue of a post side by side\n  \
 repurpose init my-blog               templates, config and a post to start from\n  \
 repurpose new \"My next post\"         a post to write, front matter filled in",
     propagate_version = true
@@ -165,6 +166,25 @@ repurpose man | man -l -\n  \
 repurpose man --dir ~/.local/share/man/man1"
     )]
     Man(ManArgs),
+    /// Write <OUT>/<slug>/index.html: one post's venues side by side, to look at.
+    #[command(
+        long_about = "Render every venue of one post, the way `build` does, and write one page \
+showing them side by side: <OUT>/<slug>/index.html. HTML venues are shown in sandboxed frames \
+(no scripts), the forum's BBCode as a forum would show it and as written, text and Markdown \
+as written. Each output has its characters, words and bytes, against the `max_chars` and \
+`max_words` limits of its template header.\n\n\
+Only the page is written, atomically; the venue files are not. The page is not listed in \
+<OUT>/manifest.json, so `build` never reports it as stale nor removes it. The page has no \
+scripts and loads nothing of its own; the frames load only what the venues link by absolute \
+http(s) URL, such as the post's images. With --open it is opened in the desktop \
+browser ($BROWSER when set); when there is none, the path is printed to open yourself.",
+        after_help = "Examples:\n  \
+repurpose preview posts/my-post.md            writes out/my-post/index.html\n  \
+repurpose preview posts/my-post.md --open     and opens it in the browser\n  \
+repurpose preview post.md --venue forum --venue blog\n  \
+repurpose preview post.md -o public -t my-templates --config site.yaml"
+    )]
+    Preview(PreviewArgs),
 }
 
 /// Where templates and configuration come from.
@@ -236,6 +256,29 @@ pub struct CheckArgs {
     /// Exit 1 when there is any warning, not only on errors
     #[arg(long)]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// `repurpose preview`
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The post file (.md, .markdown)
+    #[arg(value_name = "POST")]
+    pub post: PathBuf,
+
+    /// Output folder; the page goes to <OUT>/<slug>/index.html
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+
+    /// Only this venue (repeatable); `repurpose venues` lists them
+    #[arg(long = "venue", value_name = "NAME")]
+    pub venues: Vec<String>,
+
+    /// Open the page in the desktop browser ($BROWSER when set)
+    #[arg(long)]
+    pub open: bool,
 
     #[command(flatten)]
     pub sources: SourceArgs,

@@ -20,6 +20,7 @@ pub mod new;
 pub mod output;
 pub mod parse;
 pub mod post;
+pub mod preview;
 pub mod print;
 pub mod progress;
 pub mod render;
@@ -115,6 +116,17 @@ pub fn run(cli: Cli) -> Result<Status> {
         }
         Command::Completions(args) => completions::run(args.shell),
         Command::Man(args) => man::run(args.dir.as_deref()),
+        Command::Preview(args) => {
+            let (templates, config) = sources(&args.sources)?;
+            preview::run(&preview::PreviewOptions {
+                post: args.post,
+                out: args.out,
+                templates,
+                venues: args.venues,
+                config,
+                open: args.open,
+            })
+        }
     }
 }
 

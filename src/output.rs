@@ -29,6 +29,23 @@ pub fn inside(root: &Path, relative: &str) -> Result<PathBuf> {
     Ok(root.join(rel))
 }
 
+/// `<out>/<slug>`, a post's output folder, refusing one that is a symbolic link: outputs
+/// never leave `out`.
+pub fn post_folder(out: &Path, slug: &str) -> Result<PathBuf> {
+    let dir = inside(out, slug)?;
+    if dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        anyhow::bail!(
+            "refusing to write into `{}`: it is a symbolic link, and outputs never leave `{}`",
+            dir.display(),
+            out.display()
+        );
+    }
+    Ok(dir)
+}
+
 /// The mode a new output gets: what any new file gets (0666 less the umask).
 #[cfg(unix)]
 fn new_file_permissions() -> Option<std::fs::Permissions> {

@@ -60,7 +60,7 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
         .collect();
 
     for err in reports.iter().flat_map(|r| &r.errors) {
-        eprintln!("error: {err}");
+        crate::shell::error(err);
     }
     if opts.json {
         print_json(&reports)?;
@@ -76,17 +76,14 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
             .count()
     };
     let (warnings, notes) = (count(Level::Warning), count(Level::Note));
-    eprintln!(
-        "{}",
-        summary(
-            reports.len(),
-            venues.len(),
-            warnings,
-            notes,
-            errors,
-            opts.strict
-        )
-    );
+    crate::shell::status(summary(
+        reports.len(),
+        venues.len(),
+        warnings,
+        notes,
+        errors,
+        opts.strict,
+    ));
     let failed = errors > 0 || (opts.strict && warnings > 0);
     Ok(if failed {
         Status::Failure

@@ -12,6 +12,7 @@ mod hostile;
 mod init;
 mod new;
 mod output_style;
+mod preview;
 mod snapshots;
 mod stdout;
 mod venues;

@@ -1,0 +1,187 @@
+//! `repurpose preview`: one post's venues side by side in `<out>/<slug>/index.html`.
+//!
+//! The venues are rendered in memory by the same code as `build` (`build::render_post`);
+//! only the page is written. It is not a venue output, so it is not in the manifest, and
+//! `build` neither reports it as stale nor removes it.
+
+pub mod bbcode;
+pub mod frame;
+pub mod page;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::config::Config;
+use crate::output;
+use crate::post::Post;
+use crate::venue::{Catalog, Venue};
+use crate::{Status, report, shell};
+
+/// The page's file name in the post's output folder.
+pub const FILE: &str = "index.html";
+
+/// What `preview` was asked to do.
+#[derive(Debug, Clone)]
+pub struct PreviewOptions {
+    /// The post file.
+    pub post: PathBuf,
+    /// The output folder.
+    pub out: PathBuf,
+    /// The templates folder, when there is one.
+    pub templates: Option<PathBuf>,
+    /// Only these venues (all when empty).
+    pub venues: Vec<String>,
+    /// The configuration file, when there is one.
+    pub config: Option<PathBuf>,
+    /// Open the page in the desktop browser.
+    pub open: bool,
+}
+
+/// Renders the post's venues and writes the page; prints its path on stdout.
+pub fn run(opts: &PreviewOptions) -> Result<Status> {
+    let started = Instant::now();
+    let config = match &opts.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let catalog = Catalog::load(opts.templates.as_deref())?;
+    let venues = crate::build::select(&catalog, &opts.venues)?;
+    if opts.post.is_dir() {
+        anyhow::bail!(
+            "`{}` is a folder; `preview` shows one post: give the post's file",
+            opts.post.display()
+        );
+    }
+    let mut problems = Vec::new();
+    for err in &catalog.errors {
+        report(err);
+        problems.push(format!("{err:#}"));
+    }
+    let post = Post::load(&opts.post)?;
+    for warning in &post.warnings {
+        shell::warning(format!("{}: {warning}", post.source.display()));
+    }
+
+    let (outputs, failures) = crate::build::render_post(&post, &venues, &catalog, &config.site);
+    for err in &failures {
+        report(err);
+        problems.push(format!("{err:#}"));
+    }
+    let (wanted, skipped): (Vec<&Venue>, Vec<&Venue>) =
+        venues.iter().partition(|v| post.wants_venue(&v.name));
+    // `repurpose check`'s findings: the post's own at the top, each venue's in its panel.
+    let found = crate::check::diagnose(&post, &venues, &config.site, &outputs);
+    let findings = |venue: Option<&str>| -> Vec<String> {
+        found
+            .iter()
+            .filter(|d| d.venue.as_deref() == venue)
+            .map(|d| d.line_for(&post.source))
+            .collect()
+    };
+    let by_venue: Vec<Vec<String>> = wanted.iter().map(|v| findings(Some(&v.name))).collect();
+    let panels: Vec<page::VenuePanel<'_>> = wanted
+        .iter()
+        .zip(&by_venue)
+        .map(|(venue, warnings)| page::VenuePanel {
+            venue,
+            outputs: outputs.iter().filter(|o| o.venue == venue.name).collect(),
+            warnings,
+        })
+        .collect();
+    let notes = page::Notes {
+        skipped: skipped.iter().map(|v| v.name.clone()).collect(),
+        problems,
+        warnings: post
+            .warnings
+            .iter()
+            .map(|w| format!("warning: {}: {w}", post.source.display()))
+            .chain(findings(None))
+            .collect(),
+    };
+    let html = page::render(&post, &config.site, &panels, &notes)?;
+
+    let path = write_page(&opts.out, &post.slug, html.as_bytes())?;
+    shell::stdout(format!("{}\n", path.display()).as_bytes())?;
+    shell::status(format!(
+        "preview of {} venue{} ({} file{}) written in {:.2}s{}",
+        panels.len(),
+        if panels.len() == 1 { "" } else { "s" },
+        outputs.len(),
+        if outputs.len() == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64(),
+        match notes.problems.len() {
+            0 => String::new(),
+            1 => "; 1 problem reported above".to_string(),
+            n => format!("; {n} problems reported above"),
+        }
+    ));
+    if opts.open {
+        open(&path);
+    }
+    Ok(if notes.problems.is_empty() {
+        Status::Success
+    } else {
+        Status::Failure
+    })
+}
+
+/// Writes the page atomically into `<out>/<slug>/`, never through a symbolic link.
+fn write_page(out: &Path, slug: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let dir = output::post_folder(out, slug)?;
+    crate::error::create_dir_all(&dir)?;
+    let path = output::inside(out, &format!("{slug}/{FILE}"))?;
+    output::write_atomic(&path, bytes)?;
+    Ok(path)
+}
+
+/// Opens the page in the desktop browser, or says why not; never an error.
+fn open(path: &Path) {
+    if let Some(why) = no_browser() {
+        shell::status(format!(
+            "not opened: {why}; open {} in a browser",
+            path.display()
+        ));
+        return;
+    }
+    // The browser wants an absolute path; a relative one would be resolved against its own
+    // working folder.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match opener::open_browser(&absolute) {
+        Ok(()) => shell::status(format!("opened {} in the browser", path.display())),
+        Err(err) => shell::status(format!(
+            "not opened: no browser could be started ({err}); open {} in a browser",
+            path.display()
+        )),
+    }
+}
+
+/// Why no desktop browser can be opened here, when that is known beforehand: on Linux and
+/// the BSDs, a session without a display (an SSH login, a container) and no `$BROWSER`.
+/// `xdg-open` would otherwise fall back to a text browser inside this terminal.
+fn no_browser() -> Option<&'static str> {
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return None;
+    }
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let graphical = ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "WSL_DISTRO_NAME"]
+        .iter()
+        .any(|name| set(name));
+    (!graphical)
+        .then_some("no desktop browser here (neither DISPLAY, WAYLAND_DISPLAY nor BROWSER is set)")
+}
+
+/// `&`, `<`, `>`, `"` and `'` escaped, for HTML text and double- or single-quoted attributes.
+pub fn escape_html(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
