@@ -690,8 +690,15 @@ impl<'e> Writer<'e> {
         }
     }
 
+    /// Inline raw HTML where it may not be kept: its text, and a `<br>` still breaks the
+    /// line (written as our own tag, without the writer's attributes).
     fn raw_inline_text(&mut self, html: &str) {
-        if !self.skip_until.feed(html) {
+        if self.skip_until.feed(html) {
+            return;
+        }
+        if super::loss::is_line_break(html) {
+            self.open("br", &[], "");
+        } else {
             escape_body(&mut self.out, &strip_html(html));
         }
     }
@@ -883,15 +890,13 @@ pub fn degradation(flavor: Flavor, raw_html: RawHtml, construct: Construct) -> O
         (Construct::InlineHtml, RawHtml::Sanitize | RawHtml::Text) => {
             Degradation::lost("inline HTML reduced to its text")
         }
-        (Construct::LineBreakTag, RawHtml::Sanitize | RawHtml::Text) => {
-            Degradation::lost("inline `<br>` removed, running its lines together")
-        }
         (Construct::HeadingAttributes, _) if flavor == Flavor::Email => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
-        (Construct::HtmlBlock | Construct::InlineHtml | Construct::LineBreakTag, RawHtml::Keep)
+        (Construct::HtmlBlock | Construct::InlineHtml, RawHtml::Keep)
         | (
             Construct::Table
+            | Construct::LineBreakTag
             | Construct::CodeSpan
             | Construct::Strikethrough
             | Construct::Image { .. }

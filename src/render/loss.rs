@@ -184,7 +184,7 @@ fn is_comment(raw: &str) -> bool {
 }
 
 /// Whether an inline tag is `<br>` (`<br/>`, `<BR >`…).
-fn is_line_break(tag: &str) -> bool {
+pub fn is_line_break(tag: &str) -> bool {
     super::opens_element(&tag.to_ascii_lowercase(), "br")
 }
 
