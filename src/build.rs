@@ -363,8 +363,10 @@ fn build_one(
     }
     // What `check` would warn about, one line each; notes are for `check` to show.
     for found in crate::check::diagnose(&post, venues, site, &outputs) {
-        if found.level == crate::check::Level::Warning {
-            progress.warning(&found.located(&post.source));
+        match found.level {
+            crate::check::Level::Warning => progress.warning(&found.located(&post.source)),
+            // Notes (shown another way, no loss) only when asked for.
+            crate::check::Level::Note => progress.detail(&found.line_for(&post.source)),
         }
     }
     let (mut entry, written, unchanged) = write_post(&post, &outputs, out)

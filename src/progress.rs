@@ -91,6 +91,13 @@ impl Progress {
         self.bar.suspend(|| crate::shell::warning(text));
     }
 
+    /// Prints a line of detail above the bar, only with `--verbose`.
+    pub fn detail(&self, text: &str) {
+        if crate::shell::is_verbose() {
+            self.bar.suspend(|| crate::shell::detail(text));
+        }
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
