@@ -6,7 +6,7 @@
 //! `[img]`) or a closing tag with nothing open stays literal text, as phpBB leaves it. All
 //! text is HTML-escaped; the output is always balanced HTML.
 
-use super::escape_html;
+use crate::render::escape_html;
 
 /// The HTML a forum would show for `bbcode`.
 pub fn to_html(bbcode: &str) -> String {

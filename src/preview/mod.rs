@@ -171,17 +171,3 @@ fn no_browser() -> Option<&'static str> {
     (!graphical)
         .then_some("no desktop browser here (neither DISPLAY, WAYLAND_DISPLAY nor BROWSER is set)")
 }
-
-/// `&`, `<`, `>`, `"` and `'` escaped, for HTML text and double- or single-quoted attributes.
-pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}

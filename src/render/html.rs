@@ -824,9 +824,9 @@ fn escape_body(out: &mut String, text: &str) {
     }
 }
 
-/// A double-quoted attribute value (as `escape_html`).
-fn escape_attr(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// `&`, `<`, `>`, `"` and `'` escaped (as `escape_html`), for HTML text and double- or
+/// single-quoted attribute values.
+pub fn escape_html(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -837,6 +837,12 @@ fn escape_attr(text: &str) -> String {
             c => out.push(c),
         }
     }
+}
+
+/// A double-quoted attribute value.
+fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_html(text, &mut out);
     out
 }
 

@@ -11,6 +11,7 @@ mod loss;
 mod markdown;
 mod text;
 
+pub use html::escape_html;
 pub use loss::{Construct, Degradation, Impact, constructs};
 
 use std::borrow::Borrow;
