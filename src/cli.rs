@@ -77,11 +77,11 @@ repurpose init my-blog    into my-blog/ (created if needed)"
 #[derive(Debug, Args, Clone)]
 pub struct SourceArgs {
     /// Folder of templates (<venue>.<ext>.tera) adding to or replacing the built-ins
-    /// [default: ./templates when it exists]
+    /// [default: the configuration's `templates`, else ./templates when it exists]
     #[arg(short, long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// Configuration file; its `site:` map is `site` in templates
+    /// Configuration file: the site, default folders and venues, per-venue settings
     /// [default: ./repurpose.yaml when it exists]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -94,11 +94,12 @@ pub struct BuildArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output folder
-    #[arg(short, long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
+    /// Output folder [default: the configuration's `out`, else out]
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 
     /// Only this venue (repeatable); `repurpose venues` lists them
+    /// [default: the configuration's `default_venues`, else every venue]
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
 

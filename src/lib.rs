@@ -23,7 +23,7 @@ pub mod venue;
 pub mod venues;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
@@ -53,44 +53,20 @@ impl std::error::Error for Usage {}
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
-        Command::Build(args) => {
-            let (templates, config) = sources(&args.sources)?;
-            build::run(&build::BuildOptions {
-                inputs: args.inputs,
-                out: args.out,
-                templates,
-                venues: args.venues,
-                config,
-                force: args.force,
-                clean: args.clean,
-            })
-        }
+        Command::Build(args) => build::run(&build::BuildOptions::from_args(&args)?),
         Command::Venues(args) => {
-            let (templates, _) = sources(&args.sources)?;
+            let templates = sources(&args.sources)?;
             venues::run(templates.as_deref(), args.json)
         }
         Command::Init(args) => init::run(&args.dir),
     }
 }
 
-/// The templates folder and configuration file: as given (they must exist), else the
-/// defaults in the current folder when they exist.
-fn sources(args: &SourceArgs) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
-    let templates = match &args.templates {
-        Some(dir) if !dir.is_dir() => {
-            anyhow::bail!("templates folder `{}` does not exist", dir.display())
-        }
-        Some(dir) => Some(dir.clone()),
-        None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
-    };
-    let config = match &args.config {
-        Some(file) if !file.is_file() => {
-            anyhow::bail!("configuration file `{}` does not exist", file.display())
-        }
-        Some(file) => Some(file.clone()),
-        None => Some(PathBuf::from("repurpose.yaml")).filter(|f| Path::new(f).is_file()),
-    };
-    Ok((templates, config))
+/// The templates folder: as given (it must exist), else the configuration file's
+/// `templates`, else `./templates` when it exists.
+fn sources(args: &SourceArgs) -> Result<Option<PathBuf>> {
+    let config = config::Config::discover(args.config.as_deref())?;
+    config.templates_dir(args.templates.as_deref())
 }
 
 /// Prints one problem on stderr, with its whole cause chain.

@@ -4,6 +4,7 @@ mod harness;
 
 mod atomic;
 mod build;
+mod config;
 mod errors;
 mod formats;
 mod hostile;
