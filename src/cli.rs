@@ -19,7 +19,8 @@ repurpose build post.md              every venue into out/<slug>/\n  \
 repurpose build posts/ -o public     every post in a folder\n  \
 repurpose build post.md --venue forum\n  \
 repurpose venues                     what it can target\n  \
-repurpose init my-blog               templates, config and a post to start from",
+repurpose init my-blog               templates, config and a post to start from\n  \
+repurpose watch posts/               rebuild on every save",
     propagate_version = true
 )]
 pub struct Cli {
@@ -71,6 +72,22 @@ repurpose init            into the current folder\n  \
 repurpose init my-blog    into my-blog/ (created if needed)"
     )]
     Init(InitArgs),
+    /// Build, then rebuild whenever a post, a template or the configuration changes.
+    #[command(
+        long_about = "Build like `repurpose build`, then keep watching: whenever a post, a \
+template (in the templates folder) or the configuration file changes, read the templates and \
+configuration again and rebuild. Only posts whose inputs changed are rendered again (as \
+<OUT>/manifest.json records them); files written to <OUT> never trigger a rebuild.\n\n\
+Each rebuild prints one line saying what changed and what was built. A broken edit (bad \
+YAML, a template that does not compile) prints its error and the watcher keeps running; \
+saving a fix rebuilds. Ctrl-C stops it (exit 0).\n\n\
+Takes the same options as `build`; `--force` applies to the first build.",
+        after_help = "Examples:\n  \
+repurpose watch posts/\n  \
+repurpose watch post.md --venue forum\n  \
+repurpose watch posts/ -o public -t my-templates --config site.yaml"
+    )]
+    Watch(BuildArgs),
 }
 
 /// Where templates and configuration come from.

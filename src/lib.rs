@@ -21,6 +21,7 @@ pub mod render;
 pub mod slug;
 pub mod venue;
 pub mod venues;
+pub mod watch;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<Status> {
             venues::run(templates.as_deref(), args.json)
         }
         Command::Init(args) => init::run(&args.dir),
+        Command::Watch(args) => watch::run(&args),
     }
 }
 

@@ -11,3 +11,4 @@ mod hostile;
 mod init;
 mod snapshots;
 mod venues;
+mod watch;
