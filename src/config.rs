@@ -134,6 +134,9 @@ impl Config {
         };
         for (key, value) in map {
             let key = key_name(&key);
+            if !KEYS.contains(&key.as_str()) {
+                return Err(reader.unknown(&[&key], &KEYS));
+            }
             if value.is_null() {
                 continue;
             }
@@ -381,6 +384,7 @@ mod tests {
             error("site:\n  url: https://e.com\nsight:\n  url: x\n"),
             "site/r.yaml:3:1: unknown key `sight` (known: site, out, templates, default_venues, utm, venues)"
         );
+        assert!(error("outt:\n").starts_with("site/r.yaml:1:1: unknown key `outt`"));
     }
 
     #[test]

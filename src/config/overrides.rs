@@ -119,6 +119,9 @@ fn venue(reader: &Reader<'_>, name: &str, value: &Value) -> Result<Override, Loc
                 ),
             ));
         }
+        if !KEYS.contains(&key.as_str()) {
+            return Err(reader.unknown(&path, &KEYS));
+        }
         if key == "utm" {
             over.utm = Some(match value {
                 Value::Null => UtmSetting::Off,
@@ -161,6 +164,7 @@ fn venue(reader: &Reader<'_>, name: &str, value: &Value) -> Result<Override, Loc
                         reader.wrong(&path, "`keep`, `sanitize` or `text`", value)
                     })?);
             }
+            // Every key in `KEYS` is handled above or here.
             _ => return Err(reader.unknown(&path, &KEYS)),
         }
     }
@@ -336,6 +340,10 @@ mod tests {
         assert_eq!(
             error("venues: {forum: {max_char: 5}}\n"),
             "r.yaml:1:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm)"
+        );
+        assert!(
+            error("venues:\n  forum:\n    max_char:\n").starts_with("r.yaml:3:1: unknown key"),
+            "an unknown key without a value is still unknown"
         );
     }
 
