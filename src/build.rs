@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use anyhow::{Context as _, Result};
 
+use crate::cli::BuildArgs;
 use crate::config::{Config, Site};
 use crate::context::Renders;
 use crate::manifest::{FileEntry, Manifest, PostEntry};
@@ -27,14 +28,34 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// The templates folder, when there is one.
     pub templates: Option<PathBuf>,
-    /// Only these venues (all when empty).
+    /// Only these venues (when empty: the configuration's `default_venues`, else all).
     pub venues: Vec<String>,
-    /// The configuration file, when there is one.
-    pub config: Option<PathBuf>,
+    /// The configuration, read from its file or the defaults.
+    pub config: Config,
     /// Rebuild every post, even those whose inputs did not change.
     pub force: bool,
     /// Remove outputs the previous build wrote and this one no longer does.
     pub clean: bool,
+    /// Print one line per post built on stdout (`watch` prints one line per rebuild).
+    pub post_lines: bool,
+}
+
+impl BuildOptions {
+    /// The options `build` and `watch` run with: the command line over the configuration
+    /// file (read afresh on each call) over the defaults.
+    pub fn from_args(args: &BuildArgs) -> Result<BuildOptions> {
+        let config = Config::discover(args.sources.config.as_deref())?;
+        Ok(BuildOptions {
+            inputs: args.inputs.clone(),
+            out: config.out_dir(args.out.as_deref()),
+            templates: config.templates_dir(args.sources.templates.as_deref())?,
+            venues: args.venues.clone(),
+            config,
+            force: args.force,
+            clean: args.clean,
+            post_lines: true,
+        })
+    }
 }
 
 /// One output rendered for a post, before it is written.
@@ -80,22 +101,80 @@ struct Planned {
     fresh: bool,
 }
 
-/// Builds every post; problems are reported as they happen and the others still built.
+/// What a build did, for its summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Posts rendered.
+    pub built: usize,
+    /// Posts skipped because their outputs were up to date.
+    pub fresh: usize,
+    /// Files written because their content changed.
+    pub written: usize,
+    /// Files rendered with the content they already had.
+    pub unchanged: usize,
+    /// Problems reported (posts, templates, outputs).
+    pub failed: usize,
+    /// Wall time.
+    pub elapsed: std::time::Duration,
+}
+
+impl Summary {
+    /// Exit status: a failure when anything was reported.
+    pub fn status(&self) -> Status {
+        if self.failed == 0 {
+            Status::Success
+        } else {
+            Status::Failure
+        }
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        write!(
+            f,
+            "built {} post{} ({} file{} written, {} unchanged)",
+            self.built,
+            plural(self.built),
+            self.written,
+            plural(self.written),
+            self.unchanged
+        )?;
+        if self.fresh > 0 {
+            write!(f, ", {} up to date", self.fresh)?;
+        }
+        write!(f, " in {:.2}s", self.elapsed.as_secs_f64())?;
+        match self.failed {
+            0 => Ok(()),
+            1 => f.write_str("; 1 problem reported above"),
+            n => write!(f, "; {n} problems reported above"),
+        }
+    }
+}
+
+/// Builds every post and prints the summary; problems are reported as they happen and
+/// the others still built.
 pub fn run(opts: &BuildOptions) -> Result<Status> {
+    let summary = build(opts)?;
+    crate::shell::status(&summary);
+    Ok(summary.status())
+}
+
+/// Builds every post; problems are reported as they happen and the others still built.
+pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let started = Instant::now();
-    let (config, config_bytes) = match &opts.config {
-        Some(path) => (Config::load(path)?, crate::error::read(path)?),
-        None => (Config::default(), Vec::new()),
-    };
-    let catalog = Catalog::load(opts.templates.as_deref())?;
+    let config = &opts.config;
+    let mut catalog = Catalog::load(opts.templates.as_deref())?;
     let tally = Tally::default();
     for err in &catalog.errors {
         report(err);
         Tally::add(&tally.failed, 1);
     }
-    let venues = select(&catalog, &opts.venues)?;
+    config.apply(&mut catalog)?;
+    let venues = chosen_venues(&catalog, config, &opts.venues)?;
     explain_sources(opts, &venues);
-    let build_inputs = build_inputs(&catalog, &config_bytes, &venues);
+    let build_inputs = build_inputs(&catalog, config.bytes(), &venues);
 
     let (files, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
     for err in &errors {
@@ -163,7 +242,7 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
                         if entry.files.len() == 1 { "" } else { "s" },
                         opts.out.join(&plan.slug).display()
                     );
-                    progress.done(index, Some(line));
+                    progress.done(index, Some(line).filter(|_| opts.post_lines));
                     Some((plan.slug.clone(), entry))
                 }
                 Err(err) => {
@@ -192,31 +271,13 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
             .with_context(|| format!("failed to write the manifest in `{}`", opts.out.display()))?;
     }
 
-    let failed = Tally::get(&tally.failed);
-    let built = Tally::get(&tally.built);
-    let written = Tally::get(&tally.written);
-    let fresh = Tally::get(&tally.fresh);
-    crate::shell::status(format_args!(
-        "built {built} post{} ({written} file{} written, {} unchanged){} in {:.2}s{}",
-        if built == 1 { "" } else { "s" },
-        if written == 1 { "" } else { "s" },
-        Tally::get(&tally.unchanged),
-        if fresh > 0 {
-            format!(", {fresh} up to date")
-        } else {
-            String::new()
-        },
-        started.elapsed().as_secs_f64(),
-        match failed {
-            0 => String::new(),
-            1 => "; 1 problem reported above".to_string(),
-            n => format!("; {n} problems reported above"),
-        }
-    ));
-    Ok(if failed == 0 {
-        Status::Success
-    } else {
-        Status::Failure
+    Ok(Summary {
+        built: Tally::get(&tally.built),
+        fresh: Tally::get(&tally.fresh),
+        written: Tally::get(&tally.written),
+        unchanged: Tally::get(&tally.unchanged),
+        failed: Tally::get(&tally.failed),
+        elapsed: started.elapsed(),
     })
 }
 
@@ -225,7 +286,7 @@ fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
     if !crate::shell::is_verbose() {
         return;
     }
-    crate::shell::detail(match &opts.config {
+    crate::shell::detail(match opts.config.path() {
         Some(path) => format!("configuration: `{}`", path.display()),
         None => "configuration: none (no ./repurpose.yaml; --config names one)".to_string(),
     });
@@ -381,6 +442,28 @@ fn build_one(
         String::new()
     };
     Ok((entry, written, unchanged, failures.len()))
+}
+
+/// The templates, with the configuration's settings for each venue applied (an entry for
+/// a venue no template defines is an error). Templates that failed are in its `errors`.
+pub fn catalog(templates: Option<&Path>, config: &Config) -> Result<Catalog> {
+    let mut catalog = Catalog::load(templates)?;
+    config.apply(&mut catalog)?;
+    Ok(catalog)
+}
+
+/// The venues a run makes: those named on the command line (`--venue`), else the
+/// configuration's `default_venues`, else all.
+pub fn chosen_venues<'c>(
+    catalog: &'c Catalog,
+    config: &Config,
+    names: &[String],
+) -> Result<Vec<&'c Venue>> {
+    if names.is_empty() {
+        config.default_venues(catalog)
+    } else {
+        select(catalog, names)
+    }
 }
 
 /// The venues to build: all, or those named with `--venue` (an unknown name is a usage

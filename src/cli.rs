@@ -21,6 +21,7 @@ repurpose build post.md --venue forum\n  \
 repurpose check posts/               what each venue will lose, nothing written\n  \
 repurpose venues                     what it can target\n  \
 repurpose preview post.md --open     every venue of a post side by side\n  \
+repurpose watch posts/               rebuild on every save\n  \
 repurpose init my-blog               templates, config and a post to start from\n  \
 repurpose new \"My next post\"         a post to write, front matter filled in",
     propagate_version = true
@@ -185,17 +186,33 @@ repurpose preview post.md --venue forum --venue blog\n  \
 repurpose preview post.md -o public -t my-templates --config site.yaml"
     )]
     Preview(PreviewArgs),
+    /// Build, then rebuild whenever a post, a template or the configuration changes.
+    #[command(
+        long_about = "Build like `repurpose build`, then keep watching: whenever a post, a \
+template (in the templates folder) or the configuration file changes, read the templates and \
+configuration again and rebuild. Only posts whose inputs changed are rendered again (as \
+<OUT>/manifest.json records them); files written to <OUT> never trigger a rebuild.\n\n\
+Each rebuild prints one line saying what changed and what was built. A broken edit (bad \
+YAML, a template that does not compile) prints its error and the watcher keeps running; \
+saving a fix rebuilds. Ctrl-C stops it (exit 0).\n\n\
+Takes the same options as `build`; `--force` applies to the first build.",
+        after_help = "Examples:\n  \
+repurpose watch posts/\n  \
+repurpose watch post.md --venue forum\n  \
+repurpose watch posts/ -o public -t my-templates --config site.yaml"
+    )]
+    Watch(BuildArgs),
 }
 
 /// Where templates and configuration come from.
 #[derive(Debug, Args, Clone)]
 pub struct SourceArgs {
     /// Folder of templates (<venue>.<ext>.tera) adding to or replacing the built-ins
-    /// [default: ./templates when it exists]
+    /// [default: the configuration's `templates`, else ./templates when it exists]
     #[arg(short, long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// Configuration file; its `site:` map is `site` in templates
+    /// Configuration file: the site, default folders and venues, per-venue settings
     /// [default: ./repurpose.yaml when it exists]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -208,11 +225,12 @@ pub struct BuildArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output folder
-    #[arg(short, long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
+    /// Output folder [default: the configuration's `out`, else out]
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 
     /// Only this venue (repeatable); `repurpose venues` lists them
+    /// [default: the configuration's `default_venues`, else every venue]
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
 
@@ -268,9 +286,10 @@ pub struct PreviewArgs {
     #[arg(value_name = "POST")]
     pub post: PathBuf,
 
-    /// Output folder; the page goes to <OUT>/<slug>/index.html
-    #[arg(short, long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
+    /// Output folder; the page goes to <OUT>/<slug>/index.html [default: the configuration's
+    /// `out`, else out]
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 
     /// Only this venue (repeatable); `repurpose venues` lists them
     #[arg(long = "venue", value_name = "NAME")]

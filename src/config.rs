@@ -1,22 +1,55 @@
-//! `repurpose.yaml`: the site the posts belong to.
+//! `repurpose.yaml`: the site the posts belong to, where outputs and templates go, which
+//! venues to build, and the writer's own settings for each venue.
+//!
+//! Precedence: command-line options win over this file, the file over template headers,
+//! template headers over built-in defaults. Paths are relative to the file's folder.
+
+mod lines;
+mod overrides;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Deserialize;
+use serde_yaml::Value;
 
-/// The configuration file's contents.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+use crate::error::Located;
+use crate::post::front_matter::kind;
+use crate::venue::{Catalog, Venue};
+pub use overrides::{KEYS as OVERRIDE_KEYS, Override, Utm, UtmSetting};
+
+/// Every top-level key, in the order the README documents them.
+pub const KEYS: [&str; 6] = [
+    "site",
+    "out",
+    "templates",
+    "default_venues",
+    "utm",
+    "venues",
+];
+
+/// The configuration file's contents; `Config::default()` when there is no file.
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// `site:`: `url`, `title`, `author`, … — any keys; templates see them as `site`.
-    #[serde(default)]
     pub site: Site,
+    /// `out:`: the output folder, relative to the file's folder.
+    pub out: Option<PathBuf>,
+    /// `templates:`: the templates folder, relative to the file's folder.
+    pub templates: Option<PathBuf>,
+    /// `default_venues:`: the venues built when the command line names none (all when empty).
+    pub default_venues: Vec<String>,
+    /// `utm:`: parameters for every venue that adds utm parameters.
+    pub utm: Utm,
+    /// `venues:`: template header settings by venue name.
+    pub venues: BTreeMap<String, Override>,
+    /// The file and its text, for errors found later and the build fingerprint.
+    file: Option<(PathBuf, String)>,
 }
 
 /// The `site:` map.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Site {
     /// Every key as written.
@@ -44,29 +77,274 @@ impl Site {
 }
 
 impl Config {
+    /// The file given, else `repurpose.yaml` in the current folder when it exists, else
+    /// the defaults.
+    pub fn discover(given: Option<&Path>) -> Result<Config> {
+        match given {
+            Some(file) if !file.is_file() => {
+                anyhow::bail!("configuration file `{}` does not exist", file.display())
+            }
+            Some(file) => Config::load(file),
+            None if Path::new(DEFAULT_FILE).is_file() => Config::load(Path::new(DEFAULT_FILE)),
+            None => Ok(Config::default()),
+        }
+    }
+
     /// Reads a configuration file; errors name the file and line.
     pub fn load(path: &Path) -> Result<Config> {
         let text = crate::error::read_text(path)?;
         Config::parse(path, &text)
     }
 
-    /// Parses configuration text; `path` names it in errors.
+    /// Parses configuration text; `path` names it in errors and anchors relative paths.
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        Config::from_text(path, text).map_err(|e| e.in_file(path))
+    }
+
+    fn from_text(path: &Path, text: &str) -> Result<Config, Located> {
+        let file = Some((path.to_path_buf(), text.to_string()));
         if text.trim().is_empty() {
-            return Ok(Config::default());
+            return Ok(Config {
+                file,
+                ..Config::default()
+            });
         }
-        let config: Option<Config> = serde_yaml::from_str(text)
-            .map_err(|e| crate::error::yaml(&e, 1, "invalid configuration").in_file(path))?;
-        let config = config.unwrap_or_default();
-        if let Some(url) = config.site.url()
-            && !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-        {
-            anyhow::bail!(
-                "{}: `site.url` must be an absolute URL like https://example.com/, found `{url}`",
-                path.display()
-            );
+        let value: Value = serde_yaml::from_str(text)
+            .map_err(|e| crate::error::yaml(&e, 1, "invalid configuration"))?;
+        let map = match value {
+            Value::Mapping(map) => map,
+            Value::Null => serde_yaml::Mapping::new(),
+            other => {
+                return Err(Located::new(
+                    1,
+                    1,
+                    format!(
+                        "the configuration must be a map of `key: value` lines ({}), found {}",
+                        KEYS.join(", "),
+                        kind(&other)
+                    ),
+                ));
+            }
+        };
+        let reader = Reader { text };
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let mut config = Config {
+            file,
+            ..Config::default()
+        };
+        for (key, value) in map {
+            let key = key_name(&key);
+            if !KEYS.contains(&key.as_str()) {
+                return Err(reader.unknown(&[&key], &KEYS));
+            }
+            if value.is_null() {
+                continue;
+            }
+            match key.as_str() {
+                "site" => config.site = reader.site(value)?,
+                "out" => config.out = Some(folder.join(reader.folder("out", &value)?)),
+                "templates" => {
+                    config.templates = Some(folder.join(reader.folder("templates", &value)?));
+                }
+                "default_venues" => config.default_venues = reader.names(&value)?,
+                "utm" => config.utm = overrides::utm(&reader, &["utm"], &value)?,
+                "venues" => config.venues = overrides::venues(&reader, &value)?,
+                _ => return Err(reader.unknown(&[&key], &KEYS)),
+            }
         }
         Ok(config)
+    }
+
+    /// The file read, when there was one.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// The text of the file read, empty without one: every output depends on it.
+    pub fn bytes(&self) -> &[u8] {
+        self.file
+            .as_ref()
+            .map_or(&[][..], |(_, text)| text.as_bytes())
+    }
+
+    /// The templates folder: the command line's, else this file's `templates` (which must
+    /// exist), else `./templates` when it exists.
+    pub fn templates_dir(&self, given: Option<&Path>) -> Result<Option<PathBuf>> {
+        match (given, &self.templates) {
+            (Some(dir), _) if !dir.is_dir() => {
+                anyhow::bail!("templates folder `{}` does not exist", dir.display())
+            }
+            (Some(dir), _) => Ok(Some(dir.to_path_buf())),
+            (None, Some(dir)) if !dir.is_dir() => Err(self.error(
+                &["templates"],
+                format!(
+                    "templates folder `{}` does not exist (paths here are relative to this file's folder)",
+                    dir.display()
+                ),
+            )),
+            (None, Some(dir)) => Ok(Some(dir.clone())),
+            (None, None) => Ok(Some(PathBuf::from("templates")).filter(|d| d.is_dir())),
+        }
+    }
+
+    /// The output folder: the command line's, else this file's `out`, else `out`.
+    pub fn out_dir(&self, given: Option<&Path>) -> PathBuf {
+        given
+            .map(Path::to_path_buf)
+            .or_else(|| self.out.clone())
+            .unwrap_or_else(|| PathBuf::from("out"))
+    }
+
+    /// The venues to build when the command line names none: `default_venues`, else all.
+    /// A name no template defines is an error naming its line and the venues there are.
+    pub fn default_venues<'c>(&self, catalog: &'c Catalog) -> Result<Vec<&'c Venue>> {
+        if self.default_venues.is_empty() {
+            return Ok(catalog.venues.iter().collect());
+        }
+        let mut out: Vec<&Venue> = Vec::new();
+        for name in &self.default_venues {
+            let Some(venue) = catalog.get(name) else {
+                let line = self
+                    .text()
+                    .map_or(1, |t| lines::item_line(t, "default_venues", name));
+                return Err(self.error_at(line, no_such_venue("default_venues", name, catalog)));
+            };
+            if !out.iter().any(|v| v.name == venue.name) {
+                out.push(venue);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies `utm` and the `venues:` settings to the catalog's template headers. An
+    /// entry for a venue no template defines is an error naming it and the venues there are.
+    pub fn apply(&self, catalog: &mut Catalog) -> Result<()> {
+        if let Some(name) = self.venues.keys().find(|name| catalog.get(name).is_none()) {
+            return Err(self.error(&["venues", name], no_such_venue("venues", name, catalog)));
+        }
+        for venue in &mut catalog.venues {
+            let own = self.venues.get(&venue.name);
+            for output in &mut venue.outputs {
+                overrides::apply(&mut output.header, &self.utm, own);
+            }
+        }
+        Ok(())
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.file.as_ref().map(|(_, text)| text.as_str())
+    }
+
+    /// An error at the line of `path` in the file.
+    fn error(&self, path: &[&str], message: String) -> anyhow::Error {
+        let line = self.text().map_or(1, |t| lines::key_line(t, path));
+        self.error_at(line, message)
+    }
+
+    fn error_at(&self, line: usize, message: String) -> anyhow::Error {
+        match &self.file {
+            Some((path, _)) => Located::new(line, 1, message).in_file(path),
+            None => anyhow::anyhow!(message),
+        }
+    }
+}
+
+/// The configuration file read when `--config` is not given.
+pub const DEFAULT_FILE: &str = "repurpose.yaml";
+
+fn no_such_venue(key: &str, name: &str, catalog: &Catalog) -> String {
+    format!(
+        "`{key}` names `{name}`, which is not a venue; the venues are: {} (`repurpose venues` describes them)",
+        catalog.names().join(", ")
+    )
+}
+
+fn key_name(key: &Value) -> String {
+    match key {
+        Value::String(s) => s.clone(),
+        other => serde_yaml::to_string(other)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Reads values out of the parsed file, placing errors at their key's line.
+struct Reader<'t> {
+    text: &'t str,
+}
+
+impl Reader<'_> {
+    fn at(&self, path: &[&str], message: String) -> Located {
+        Located::new(lines::key_line(self.text, path), 1, message)
+    }
+
+    fn wrong(&self, path: &[&str], expected: &str, found: &Value) -> Located {
+        self.at(
+            path,
+            format!(
+                "`{}` must be {expected}, found {}",
+                path.join("."),
+                kind(found)
+            ),
+        )
+    }
+
+    fn unknown(&self, path: &[&str], known: &[&str]) -> Located {
+        self.at(
+            path,
+            format!(
+                "unknown key `{}` (known: {})",
+                path.join("."),
+                known.join(", ")
+            ),
+        )
+    }
+
+    fn site(&self, value: Value) -> Result<Site, Located> {
+        let Value::Mapping(map) = value else {
+            return Err(self.wrong(&["site"], "a map of `key: value` lines", &value));
+        };
+        let map: BTreeMap<String, Value> =
+            map.into_iter().map(|(k, v)| (key_name(&k), v)).collect();
+        let site = Site { map };
+        if let Some(value) = site.map.get("url")
+            && !value.is_null()
+        {
+            let url = site.url().unwrap_or_default();
+            if !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                let found = if url.is_empty() {
+                    kind(value)
+                } else {
+                    format!("`{url}`")
+                };
+                return Err(self.at(
+                    &["site", "url"],
+                    format!("`site.url` must be an absolute URL like https://example.com/, found {found}"),
+                ));
+            }
+        }
+        Ok(site)
+    }
+
+    fn folder(&self, key: &str, value: &Value) -> Result<PathBuf, Located> {
+        match value.as_str().map(str::trim) {
+            Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+            _ => Err(self.wrong(&[key], "a folder path", value)),
+        }
+    }
+
+    fn names(&self, value: &Value) -> Result<Vec<String>, Located> {
+        let expected = "a list of venue names, like [forum, blog]";
+        let Value::Sequence(items) = value else {
+            return Err(self.wrong(&["default_venues"], expected, value));
+        };
+        items
+            .iter()
+            .map(|item| match item.as_str().map(str::trim) {
+                Some(name) if !name.is_empty() => Ok(name.to_string()),
+                _ => Err(self.wrong(&["default_venues"], expected, item)),
+            })
+            .collect()
     }
 }
 
@@ -74,29 +352,106 @@ impl Config {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Path::new("site/r.yaml"), text)
+    }
+
+    fn error(text: &str) -> String {
+        format!("{:#}", parse(text).unwrap_err())
+    }
+
     #[test]
     fn site_keys_are_kept() {
-        let c = Config::parse(
-            Path::new("r.yaml"),
-            "site:\n  url: https://e.com\n  title: T\n",
-        )
-        .unwrap();
+        let c = parse("site:\n  url: https://e.com\n  title: T\n").unwrap();
         assert_eq!(c.site.url(), Some("https://e.com"));
         assert_eq!(c.site.map.len(), 2);
     }
 
     #[test]
-    fn unknown_keys_are_named() {
-        let err = Config::parse(Path::new("r.yaml"), "sight:\n  url: x\n").unwrap_err();
-        let msg = format!("{err:#}");
-        assert!(
-            msg.starts_with("r.yaml:1:1: invalid configuration: unknown field `sight`"),
-            "{msg}"
+    fn reads_every_key_with_paths_relative_to_the_file() {
+        let c = parse(
+            "site: {title: T}\nout: public\ntemplates: my-templates\ndefault_venues: [forum, blog]\nutm:\n  utm_campaign: spring\nvenues:\n  forum: {max_chars: 10000}\n",
+        )
+        .unwrap();
+        assert_eq!(c.out.as_deref(), Some(Path::new("site/public")));
+        assert_eq!(c.templates.as_deref(), Some(Path::new("site/my-templates")));
+        assert_eq!(c.default_venues, ["forum", "blog"]);
+        assert_eq!(
+            c.utm,
+            [("utm_campaign".to_string(), Some("spring".to_string()))]
         );
+        assert_eq!(c.venues["forum"].max_chars, Some(10000));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        assert_eq!(
+            error("site:\n  url: https://e.com\nsight:\n  url: x\n"),
+            "site/r.yaml:3:1: unknown key `sight` (known: site, out, templates, default_venues, utm, venues)"
+        );
+        assert!(error("outt:\n").starts_with("site/r.yaml:1:1: unknown key `outt`"));
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        assert_eq!(
+            error("out: [a, b]\n"),
+            "site/r.yaml:1:1: `out` must be a folder path, found a list"
+        );
+        assert_eq!(
+            error("site: {}\ndefault_venues: forum\n"),
+            "site/r.yaml:2:1: `default_venues` must be a list of venue names, like [forum, blog], found the text `forum`"
+        );
+        assert!(error("- a\n").contains("must be a map of `key: value` lines"));
     }
 
     #[test]
     fn relative_site_url_is_refused() {
-        assert!(Config::parse(Path::new("r.yaml"), "site:\n  url: example.com\n").is_err());
+        assert_eq!(
+            error("site:\n  title: T\n  url: example.com\n"),
+            "site/r.yaml:3:1: `site.url` must be an absolute URL like https://example.com/, found `example.com`"
+        );
+    }
+
+    #[test]
+    fn empty_file_and_empty_keys_are_the_defaults() {
+        let c = parse("# nothing yet\n").unwrap();
+        assert!(c.site.map.is_empty() && c.out.is_none());
+        let c = parse("site:\nout:\n").unwrap();
+        assert!(c.site.map.is_empty() && c.out.is_none());
+    }
+
+    #[test]
+    fn command_line_wins_over_the_file() {
+        let c = parse("out: public\n").unwrap();
+        assert_eq!(c.out_dir(Some(Path::new("cli"))), Path::new("cli"));
+        assert_eq!(c.out_dir(None), Path::new("site/public"));
+        assert_eq!(Config::default().out_dir(None), Path::new("out"));
+    }
+
+    #[test]
+    fn overrides_and_default_venues_must_name_venues() {
+        let catalog = Catalog::load(None).unwrap();
+        let c =
+            parse("site: {}\nvenues:\n  forum: {wrap: 60}\n  newsleter:\n    wrap: 60\n").unwrap();
+        let mut copy = Catalog::load(None).unwrap();
+        assert_eq!(
+            format!("{:#}", c.apply(&mut copy).unwrap_err()),
+            "site/r.yaml:4:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, forum, newsletter (`repurpose venues` describes them)"
+        );
+        let c = parse("default_venues:\n  - blog\n  - forom\n").unwrap();
+        let err = format!("{:#}", c.default_venues(&catalog).unwrap_err());
+        assert!(
+            err.starts_with("site/r.yaml:3:1: `default_venues` names `forom`"),
+            "{err}"
+        );
+        let c = parse("default_venues: [forum, blog, forum]\n").unwrap();
+        let names: Vec<&str> = c
+            .default_venues(&catalog)
+            .unwrap()
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, ["forum", "blog"]);
     }
 }

@@ -7,17 +7,55 @@ use anyhow::Result;
 use crate::Status;
 use crate::venue::builtin;
 
-/// The configuration `init` writes.
-const CONFIG: &str = r#"# repurpose configuration. Templates see the `site:` map as `site`.
+/// The configuration `init` writes: every key, the defaults as commented-out examples.
+const CONFIG: &str = r#"# repurpose configuration. Every key is optional; an unknown key is an error.
+# Command-line options win over this file, this file over the templates' headers, the
+# headers over the built-in defaults. Paths are relative to this file's folder.
+
+# Your site. Templates see this map as `site`; add any key you like and use it there
+# as site.<key>.
 site:
   # Root URL of your blog. Posts are canonical at <url>/<slug>/ unless their front matter
-  # sets canonical_url; newsletter links to it carry utm parameters.
+  # sets canonical_url; links to it get the newsletter's utm parameters.
   url: https://example.com/blog
   title: My Blog
   # Default author for posts that don't name one.
   author: Your Name
   # Used by the newsletter templates.
   newsletter: My Newsletter
+  # The blog page's <html lang>; en when unset.
+  # language: en
+
+# Output folder; -o on the command line wins. When unset: out (in the folder you run
+# repurpose from).
+# out: public
+
+# Templates folder, adding venues or replacing built-in ones; -t wins. When unset:
+# templates (in the folder you run repurpose from), when it exists.
+# templates: templates
+
+# The venues `build` and `watch` make when no --venue is given. When unset: every venue
+# (`repurpose venues` lists them).
+# default_venues: [forum, blog, newsletter]
+
+# utm parameters for the venues that add them to links to your site (the newsletter's
+# templates set utm_source: newsletter, utm_medium: email, utm_campaign: "{slug}").
+# Each one here replaces the template's parameter of the same name or adds one; ~
+# removes one. {slug} in a value is the post's slug.
+# utm:
+#   utm_campaign: spring-{slug}
+
+# Per-venue settings, over the template's header: max_chars, max_words, excerpt_words,
+# heading_offset, wrap, links (numbered | inline), raw_html (keep | sanitize | text) and
+# utm (merged over the utm above; a venue whose template adds none gets them only from
+# here; ~ turns them off). The venue's name is its template's file name up to the first dot.
+# venues:
+#   newsletter:
+#     excerpt_words: 80      # send the opening and a link, not the whole post
+#   forum:
+#     max_chars: 10000
+#   blog:
+#     raw_html: sanitize
 "#;
 
 /// The example post `init` writes (today's date is filled in).
@@ -85,4 +123,67 @@ pub fn run(dir: &Path) -> Result<Status> {
         println!("\nNext: {cd}repurpose build posts/example.md");
     }
     Ok(Status::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::venue::Catalog;
+
+    /// `CONFIG` with every commented-out example (`# key: value`, at any indent) enabled.
+    fn uncommented() -> String {
+        CONFIG
+            .lines()
+            .map(|line| {
+                let indent = line.len() - line.trim_start().len();
+                let rest = &line[indent..];
+                let example = rest.strip_prefix("# ").filter(|r| {
+                    let key = r.trim_start().split(':').next().unwrap_or("");
+                    r.contains(':')
+                        && !key.is_empty()
+                        && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                });
+                match example {
+                    Some(example) => format!("{}{example}\n", &line[..indent]),
+                    None => format!("{line}\n"),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn written_config_loads_as_is_and_with_every_example_enabled() {
+        let config = Config::parse(Path::new("repurpose.yaml"), CONFIG).unwrap();
+        assert_eq!(config.site.url(), Some("https://example.com/blog"));
+        assert!(config.out.is_none() && config.venues.is_empty());
+
+        let text = uncommented();
+        let config = Config::parse(Path::new("repurpose.yaml"), &text).unwrap();
+        let mut catalog = Catalog::load(None).unwrap();
+        config.apply(&mut catalog).unwrap();
+        assert_eq!(config.default_venues(&catalog).unwrap().len(), 3);
+        assert_eq!(config.venues.len(), 3);
+        assert_eq!(config.utm.len(), 1);
+        assert!(config.out.is_some() && config.templates.is_some());
+        assert_eq!(
+            config.site.map.get("language").and_then(|v| v.as_str()),
+            Some("en")
+        );
+    }
+
+    #[test]
+    fn written_config_documents_every_key() {
+        for key in crate::config::KEYS {
+            assert!(
+                CONFIG.contains(&format!("{key}:")),
+                "`{key}` is not documented"
+            );
+        }
+        for key in crate::config::OVERRIDE_KEYS {
+            assert!(CONFIG.contains(key), "`venues.*.{key}` is not documented");
+        }
+    }
 }

@@ -28,9 +28,10 @@ pub mod shell;
 pub mod slug;
 pub mod venue;
 pub mod venues;
+pub mod watch;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
@@ -69,16 +70,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     );
     match cli.command {
         Command::Build(args) => {
-            let (templates, config) = sources(&args.sources)?;
-            let opts = build::BuildOptions {
-                inputs: args.inputs,
-                out: args.out,
-                templates,
-                venues: args.venues,
-                config,
-                force: args.force,
-                clean: args.clean,
-            };
+            let opts = build::BuildOptions::from_args(&args)?;
             if args.stdout {
                 print::run(&opts, args.file.as_deref())
             } else {
@@ -86,10 +78,10 @@ pub fn run(cli: Cli) -> Result<Status> {
             }
         }
         Command::Check(args) => {
-            let (templates, config) = sources(&args.sources)?;
+            let config = config::Config::discover(args.sources.config.as_deref())?;
             check::run(&check::CheckOptions {
                 inputs: args.inputs,
-                templates,
+                templates: config.templates_dir(args.sources.templates.as_deref())?,
                 venues: args.venues,
                 config,
                 json: args.json,
@@ -97,57 +89,47 @@ pub fn run(cli: Cli) -> Result<Status> {
             })
         }
         Command::Venues(args) => {
-            let (templates, _) = sources(&args.sources)?;
+            let templates = sources(&args.sources)?;
             venues::run(templates.as_deref(), args.json)
         }
         Command::Init(args) => init::run(&args.dir),
-        Command::New(args) => {
-            let only_config = SourceArgs {
-                templates: None,
-                config: args.config,
-            };
-            let (_, config) = sources(&only_config)?;
-            new::run(&new::NewOptions {
-                title: args.title,
-                dir: args.dir,
-                slug: args.slug,
-                config,
-            })
-        }
+        Command::New(args) => new::run(&new::NewOptions {
+            title: args.title,
+            dir: args.dir,
+            slug: args.slug,
+            config: config::Config::discover(args.config.as_deref())?,
+        }),
         Command::Completions(args) => completions::run(args.shell),
         Command::Man(args) => man::run(args.dir.as_deref()),
         Command::Preview(args) => {
-            let (templates, config) = sources(&args.sources)?;
+            let config = config::Config::discover(args.sources.config.as_deref())?;
             preview::run(&preview::PreviewOptions {
                 post: args.post,
-                out: args.out,
-                templates,
+                out: config.out_dir(args.out.as_deref()),
+                templates: config.templates_dir(args.sources.templates.as_deref())?,
                 venues: args.venues,
                 config,
                 open: args.open,
             })
         }
+        Command::Watch(args) => {
+            if args.stdout {
+                return Err(Usage(
+                    "`watch` writes files; --stdout prints one file once: use `repurpose build --stdout`"
+                        .into(),
+                )
+                .into());
+            }
+            watch::run(&args)
+        }
     }
 }
 
-/// The templates folder and configuration file: as given (they must exist), else the
-/// defaults in the current folder when they exist.
-fn sources(args: &SourceArgs) -> Result<(Option<PathBuf>, Option<PathBuf>)> {
-    let templates = match &args.templates {
-        Some(dir) if !dir.is_dir() => {
-            anyhow::bail!("templates folder `{}` does not exist", dir.display())
-        }
-        Some(dir) => Some(dir.clone()),
-        None => Some(PathBuf::from("templates")).filter(|d| d.is_dir()),
-    };
-    let config = match &args.config {
-        Some(file) if !file.is_file() => {
-            anyhow::bail!("configuration file `{}` does not exist", file.display())
-        }
-        Some(file) => Some(file.clone()),
-        None => Some(PathBuf::from("repurpose.yaml")).filter(|f| Path::new(f).is_file()),
-    };
-    Ok((templates, config))
+/// The templates folder: as given (it must exist), else the configuration file's
+/// `templates`, else `./templates` when it exists.
+fn sources(args: &SourceArgs) -> Result<Option<PathBuf>> {
+    let config = config::Config::discover(args.config.as_deref())?;
+    config.templates_dir(args.templates.as_deref())
 }
 
 /// Prints one problem on stderr, with its whole cause chain.

@@ -42,8 +42,8 @@ pub struct NewOptions {
     pub dir: PathBuf,
     /// The slug asked for with `--slug`, if any.
     pub slug: Option<String>,
-    /// The configuration file, when there is one.
-    pub config: Option<PathBuf>,
+    /// The configuration, read from its file or the defaults.
+    pub config: Config,
 }
 
 /// Writes the new post and prints its path; refuses to overwrite a file.
@@ -62,10 +62,7 @@ pub fn run(opts: &NewOptions) -> Result<Status> {
         .into());
     }
     let slug = slug(title, opts.slug.as_deref())?;
-    let config = match &opts.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
+    let config = &opts.config;
     let text = post_text(
         title,
         &crate::date::today(),

@@ -6,23 +6,19 @@
 use anyhow::Result;
 
 use crate::build::{self, BuildOptions};
-use crate::config::Config;
 use crate::context::Renders;
 use crate::post::Post;
-use crate::venue::{Catalog, Output, Venue};
+use crate::venue::{Output, Venue};
 use crate::{Status, Usage, report, shell};
 
 /// Prints the one output file `opts` and `file` (a file name, from `--file`) select.
 pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
-    let config = match &opts.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let catalog = Catalog::load(opts.templates.as_deref())?;
+    let config = &opts.config;
+    let catalog = build::catalog(opts.templates.as_deref(), config)?;
     for err in &catalog.errors {
         report(err);
     }
-    let venues = build::select(&catalog, &opts.venues)?;
+    let venues = build::chosen_venues(&catalog, config, &opts.venues)?;
     let (output_venue, output) = choose(&venues, file)?;
 
     let (posts, errors) = crate::inputs::collect(&opts.inputs, &opts.out);

@@ -14,10 +14,6 @@ use crate::{Status, report};
 use super::report::{PostReport, print_human, print_json};
 use super::{Diagnostic, Level, diagnose, measure};
 
-/// The folder `build` writes by default, skipped when a folder is walked for posts: its
-/// `article.md` files are outputs, not posts.
-const DEFAULT_OUT: &str = "out";
-
 /// What `check` was asked to do.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -27,8 +23,8 @@ pub struct CheckOptions {
     pub templates: Option<PathBuf>,
     /// Only these venues (all when empty).
     pub venues: Vec<String>,
-    /// The configuration file, when there is one.
-    pub config: Option<PathBuf>,
+    /// The configuration, read from its file or the defaults.
+    pub config: Config,
     /// Print JSON instead of lines.
     pub json: bool,
     /// Warnings fail the check.
@@ -38,18 +34,16 @@ pub struct CheckOptions {
 /// Checks every post and prints the report; the status says whether anything failed
 /// (an error, or a warning under `strict`).
 pub fn run(opts: &CheckOptions) -> Result<Status> {
-    let config = match &opts.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let catalog = Catalog::load(opts.templates.as_deref())?;
+    let config = &opts.config;
+    let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
     let mut errors = 0;
     for err in &catalog.errors {
         report(err);
         errors += 1;
     }
-    let venues = crate::build::select(&catalog, &opts.venues)?;
-    let (files, input_errors) = crate::inputs::collect(&opts.inputs, Path::new(DEFAULT_OUT));
+    let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
+    // `build`'s output folder holds `.md` files of its own (article.md): not posts.
+    let (files, input_errors) = crate::inputs::collect(&opts.inputs, &config.out_dir(None));
     for err in &input_errors {
         report(err);
         errors += 1;

@@ -130,13 +130,25 @@ pub(super) fn diagnose(targets: &[Target<'_>], outputs: &[Rendered]) -> Vec<Diag
         // Outputs are UTF-8 text; no copy is made.
         let text = || String::from_utf8_lossy(&rendered.bytes);
         let template = target.output.origin_name();
+        // Where the limit was set: the configuration's venue settings, else the header.
+        let source = |key: &str| {
+            if header.configured.contains(&key) {
+                format!("`venues.{}.{key}` in the configuration", target.venue.name)
+            } else {
+                format!("`{key}` in {template}")
+            }
+        };
         let mut limit = |count: usize, max: usize, unit: &str, key: &str| {
             let message = if count > max {
-                format!("{file} is {count} {unit}, over its limit of {max} (`{key}` in {template})")
+                format!(
+                    "{file} is {count} {unit}, over its limit of {max} ({})",
+                    source(key)
+                )
             } else if max > 0 && count * 100 >= max * NEAR_PERCENT {
                 format!(
-                    "{file} is {count} {unit}, {}% of its limit of {max} (`{key}` in {template})",
-                    count * 100 / max
+                    "{file} is {count} {unit}, {}% of its limit of {max} ({})",
+                    count * 100 / max,
+                    source(key)
                 )
             } else {
                 return;

@@ -268,7 +268,8 @@ fn key_name(key: &Value) -> String {
     scalar_text(key).unwrap_or_else(|| format!("{key:?}"))
 }
 
-fn kind(value: &Value) -> String {
+/// What a YAML value is, for "found …" in errors.
+pub(crate) fn kind(value: &Value) -> String {
     match value {
         Value::Null => "nothing".into(),
         Value::Bool(b) => format!("the boolean `{b}`"),

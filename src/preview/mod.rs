@@ -16,7 +16,7 @@ use anyhow::Result;
 use crate::config::Config;
 use crate::output;
 use crate::post::Post;
-use crate::venue::{Catalog, Venue};
+use crate::venue::Venue;
 use crate::{Status, report, shell};
 
 /// The page's file name in the post's output folder.
@@ -33,8 +33,8 @@ pub struct PreviewOptions {
     pub templates: Option<PathBuf>,
     /// Only these venues (all when empty).
     pub venues: Vec<String>,
-    /// The configuration file, when there is one.
-    pub config: Option<PathBuf>,
+    /// The configuration, read from its file or the defaults.
+    pub config: Config,
     /// Open the page in the desktop browser.
     pub open: bool,
 }
@@ -42,12 +42,9 @@ pub struct PreviewOptions {
 /// Renders the post's venues and writes the page; prints its path on stdout.
 pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let started = Instant::now();
-    let config = match &opts.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let catalog = Catalog::load(opts.templates.as_deref())?;
-    let venues = crate::build::select(&catalog, &opts.venues)?;
+    let config = &opts.config;
+    let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
+    let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
     if opts.post.is_dir() {
         anyhow::bail!(
             "`{}` is a folder; `preview` shows one post: give the post's file",

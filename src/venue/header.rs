@@ -37,6 +37,9 @@ pub struct Header {
     pub lift_question: bool,
     /// What HTML formats do with the writer's raw HTML (email never keeps it verbatim).
     pub raw_html: RawHtml,
+    /// The keys `repurpose.yaml` set for this venue (`venues.<name>`), over the header's:
+    /// messages about a value say where it came from.
+    pub configured: Vec<&'static str>,
 }
 
 /// `excerpt_words` when the header does not set it.
@@ -56,6 +59,7 @@ impl Default for Header {
             utm: Vec::new(),
             lift_question: false,
             raw_html: RawHtml::Keep,
+            configured: Vec::new(),
         }
     }
 }
@@ -168,6 +172,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         utm,
         lift_question: raw.lift_question.unwrap_or(false),
         raw_html,
+        configured: Vec::new(),
     })
 }
 

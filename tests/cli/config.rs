@@ -1,0 +1,275 @@
+//! `repurpose.yaml`: folders, default venues, utm defaults and per-venue settings, with
+//! the command line over the file over the template headers.
+
+use crate::harness::Project;
+
+/// A post linking to its own site, so utm parameters show in every format.
+const POST: &str = "---\ntitle: Echoes\nslug: echoes\n---\nA small audience listens closely. It answers, and the answers travel further than the post did. Each reply brings a friend.\n\nRead [the earlier post](https://example.com/blog/earlier/) first.\n\nWhat did yours teach you?\n";
+
+const SITE: &str = "site:\n  url: https://example.com/blog\n  title: Example\n";
+
+fn project(config: &str) -> Project {
+    let p = Project::new();
+    p.write("posts/echoes.md", POST);
+    p.write("repurpose.yaml", &format!("{SITE}{config}"));
+    p
+}
+
+#[test]
+fn folders_are_relative_to_the_file_and_the_command_line_wins() {
+    let p = Project::new();
+    p.write("posts/echoes.md", POST);
+    p.write(
+        "site/repurpose.yaml",
+        "out: public\ntemplates: my-templates\n",
+    );
+    p.write(
+        "site/my-templates/card.txt.tera",
+        "card: {{ post.title }}\n",
+    );
+    p.run(&["build", "posts", "--config", "site/repurpose.yaml"])
+        .expect_code(0);
+    assert_eq!(p.read("site/public/echoes/card.txt"), "card: Echoes\n");
+    assert!(p.exists("site/public/echoes/forum.bbcode"));
+    assert!(!p.exists("out"), "the file's `out` replaces the default");
+
+    p.write("cli-templates/card.txt.tera", "cli: {{ post.title }}\n");
+    p.run(&[
+        "build",
+        "posts",
+        "--config",
+        "site/repurpose.yaml",
+        "-o",
+        "cli-out",
+        "-t",
+        "cli-templates",
+    ])
+    .expect_code(0);
+    assert_eq!(p.read("cli-out/echoes/card.txt"), "cli: Echoes\n");
+
+    let run = p
+        .run(&["venues", "--config", "site/repurpose.yaml"])
+        .expect_code(0);
+    assert!(
+        run.stdout.contains("site/my-templates/card.txt.tera"),
+        "`venues` reads the file's templates folder too: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_templates_folder_names_the_line() {
+    let p = project("templates: nowhere\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("error: repurpose.yaml:4:1: templates folder `nowhere` does not exist"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn default_venues_are_built_unless_the_command_line_names_others() {
+    let p = project("default_venues: [forum, blog]\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    assert!(p.exists("out/echoes/forum.bbcode") && p.exists("out/echoes/blog.html"));
+    assert!(!p.exists("out/echoes/newsletter.html") && !p.exists("out/echoes/article.md"));
+
+    p.run(&["build", "posts", "--venue", "article"])
+        .expect_code(0);
+    assert!(p.exists("out/echoes/article.md"));
+}
+
+#[test]
+fn unknown_default_venue_names_the_line_and_lists_the_venues() {
+    let p = project("default_venues:\n  - forum\n  - blgo\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: repurpose.yaml:6:1: `default_venues` names `blgo`, which is not a venue; the venues are: article, blog, forum, newsletter"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("out/echoes"), "nothing is built");
+}
+
+#[test]
+fn venue_settings_replace_the_template_header() {
+    let p = project("");
+    p.run(&["build", "posts"]).expect_code(0);
+    let whole = p.read("out/echoes/newsletter.txt");
+    assert!(whole.contains("Each reply brings a friend."), "{whole}");
+
+    p.write(
+        "repurpose.yaml",
+        &format!("{SITE}venues:\n  newsletter: {{excerpt_words: 8}}\n  newsleter: ~\n"),
+    );
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: repurpose.yaml:6:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, forum, newsletter"),
+        "{}",
+        run.stderr
+    );
+
+    p.write(
+        "repurpose.yaml",
+        &format!("{SITE}venues:\n  newsletter: {{excerpt_words: 8}}\n"),
+    );
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("built 1 post (2 files written, 3 unchanged)"),
+        "an override is part of every post's inputs: {}",
+        run.stderr
+    );
+    let excerpt = p.read("out/echoes/newsletter.txt");
+    assert!(
+        excerpt.contains("A small audience listens closely."),
+        "{excerpt}"
+    );
+    assert!(
+        !excerpt.contains("Each reply brings a friend."),
+        "the newsletter sends the excerpt: {excerpt}"
+    );
+
+    p.write(
+        "repurpose.yaml",
+        &format!(
+            "{SITE}venues:\n  newsletter: {{excerpt_words: 8}}\n  forum: {{max_chars: 10000}}\n"
+        ),
+    );
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr
+            .contains("built 1 post (0 files written, 5 unchanged)"),
+        "a setting that changes no output still rebuilds: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn utm_defaults_merge_into_venues_that_add_utm() {
+    let p = project("utm:\n  utm_campaign: spring\n  utm_medium: ~\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let email = p.read("out/echoes/newsletter.html");
+    assert!(
+        email.contains(
+            "https://example.com/blog/earlier/?utm_source=newsletter&amp;utm_campaign=spring"
+        ),
+        "the header's utm_source stays, utm_campaign is replaced, utm_medium removed: {email}"
+    );
+    let forum = p.read("out/echoes/forum.bbcode");
+    assert!(
+        forum.contains("[url=https://example.com/blog/earlier/]"),
+        "the forum's template adds no utm parameters: {forum}"
+    );
+
+    p.write(
+        "repurpose.yaml",
+        &format!(
+            "{SITE}utm: {{utm_campaign: spring}}\nvenues:\n  forum:\n    utm: {{utm_source: forum}}\n  newsletter:\n    utm: ~\n"
+        ),
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let forum = p.read("out/echoes/forum.bbcode");
+    assert!(
+        forum.contains(
+            "[url=https://example.com/blog/earlier/?utm_campaign=spring&utm_source=forum]"
+        ),
+        "a venue's own utm turns them on, over the file's: {forum}"
+    );
+    let email = p.read("out/echoes/newsletter.html");
+    assert!(
+        email.contains("href=\"https://example.com/blog/earlier/\""),
+        "`utm: ~` turns them off: {email}"
+    );
+}
+
+#[test]
+fn unknown_keys_and_wrong_types_name_the_key_and_line() {
+    let cases = [
+        (
+            "outt: public\n",
+            "error: repurpose.yaml:4:1: unknown key `outt` (known: site, out, templates, default_venues, utm, venues)",
+        ),
+        (
+            "venues:\n  forum:\n    max_char: 5\n",
+            "error: repurpose.yaml:6:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm)",
+        ),
+        (
+            "venues:\n  forum:\n    body: html\n",
+            "error: repurpose.yaml:6:1: `venues.forum.body` cannot be set here: the template is written for its body format",
+        ),
+        (
+            "venues:\n  forum:\n    wrap: wide\n",
+            "error: repurpose.yaml:6:1: `venues.forum.wrap` must be a whole number, found the text `wide`",
+        ),
+        (
+            "out: [a]\n",
+            "error: repurpose.yaml:4:1: `out` must be a folder path, found a list",
+        ),
+        (
+            "default_venues: [oops\n",
+            "error: repurpose.yaml:5:1: invalid configuration: did not find expected ',' or ']'",
+        ),
+    ];
+    for (config, expected) in cases {
+        let p = project(config);
+        let run = p.run(&["build", "posts"]).expect_code(1);
+        assert!(
+            run.stderr.starts_with(expected),
+            "{config}\n---\n{}",
+            run.stderr
+        );
+        assert!(
+            !p.exists("out"),
+            "nothing is built with a broken configuration"
+        );
+    }
+}
+
+#[test]
+fn check_preview_and_stdout_use_the_same_settings_as_build() {
+    let p = project(
+        "out: public\ndefault_venues: [forum, newsletter]\nvenues:\n  forum:\n    max_chars: 120\n",
+    );
+    // check: the forum's limit from the file, and only the default venues.
+    let run = p.run(&["check", "posts"]).expect_code(0);
+    assert!(
+        run.stdout
+            .contains("over its limit of 120 (`venues.forum.max_chars` in the configuration)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("for 2 venues"), "{}", run.stderr);
+    // preview: into the file's `out`, with the default venues' panels only.
+    p.run(&["preview", "posts/echoes.md"]).expect_code(0);
+    let page = p.read("public/echoes/index.html");
+    assert!(page.contains("data-venue=\"forum\"") && page.contains("data-venue=\"newsletter\""));
+    assert!(!page.contains("data-venue=\"blog\""));
+    assert!(page.contains("120"), "the limit shown is the file's");
+    // --stdout: the one default venue file asked for, as build writes it.
+    let printed = p
+        .run(&[
+            "build",
+            "posts/echoes.md",
+            "--stdout",
+            "--file",
+            "forum.bbcode",
+        ])
+        .expect_code(0);
+    p.run(&["build", "posts"]).expect_code(0);
+    assert_eq!(printed.stdout, p.read("public/echoes/forum.bbcode"));
+    assert!(!p.exists("public/echoes/blog.html"));
+}
+
+#[test]
+fn watch_refuses_stdout() {
+    let p = project("");
+    let run = p.run(&["watch", "posts", "--stdout"]).expect_code(2);
+    assert!(
+        run.stderr.contains("repurpose build --stdout"),
+        "{}",
+        run.stderr
+    );
+}
