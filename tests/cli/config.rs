@@ -273,3 +273,21 @@ fn watch_refuses_stdout() {
         run.stderr
     );
 }
+
+#[test]
+fn the_newsletter_names_itself_from_site_newsletter() {
+    let p = project("");
+    p.write(
+        "repurpose.yaml",
+        &format!("{SITE}  newsletter: Small Lists Weekly\n"),
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let text = p.read("out/echoes/newsletter.txt");
+    assert!(
+        text.starts_with("Small Lists Weekly\n\nECHOES\n======\n"),
+        "{text}"
+    );
+    let html = p.read("out/echoes/newsletter.html");
+    let name = html.find("Small Lists Weekly").expect("the name is shown");
+    assert!(name < html.find("<h1").expect("a title"), "above the title");
+}
