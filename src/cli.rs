@@ -62,6 +62,7 @@ pub struct Cli {
 pub enum Command {
     /// Render every venue for each post into <OUT>/<slug>/.
     #[command(
+        display_order = 2,
         long_about = "Render every venue for each post into <OUT>/<slug>/, one file per venue \
 output, and list everything written in <OUT>/manifest.json.\n\n\
 INPUT is a post file or a folder, walked for *.md and *.markdown (hidden folders and the \
@@ -86,6 +87,7 @@ repurpose build post.md -t my-templates --config site.yaml"
     Build(BuildArgs),
     /// Report what each venue will lose of each post, without writing anything.
     #[command(
+        display_order = 3,
         long_about = "Render every post for every venue in memory, write nothing, and report \
 what each venue will make of it:\n\n\
 - outputs over their template's `max_chars` / `max_words` (warning) or past 90% of it (note); \
@@ -113,6 +115,7 @@ repurpose check posts/ --json | jq '.[].diagnostics[] | select(.level == \"warni
     Check(CheckArgs),
     /// List the venues: name, files written, description, source.
     #[command(
+        display_order = 6,
         long_about = "List the venues this run would build: each venue's name, the files it \
 writes, its description and where its templates come from (built-in, or the path of the \
 writer's own template that adds or replaces it).",
@@ -124,6 +127,7 @@ repurpose venues --json | jq '.[].name'"
     Venues(VenuesArgs),
     /// Start a project: built-in templates, a repurpose.yaml and an example post.
     #[command(
+        display_order = 7,
         long_about = "Write the built-in templates into DIR/templates/ (to edit or copy into \
 new venues), a commented DIR/repurpose.yaml and an example post DIR/posts/example.md. \
 Existing files are never overwritten: if any of them exists, nothing is written.",
@@ -134,6 +138,7 @@ repurpose init my-blog    into my-blog/ (created if needed)"
     Init(InitArgs),
     /// Start a post: posts/<slug>.md with its front matter filled in.
     #[command(
+        display_order = 1,
         long_about = "Write a new post, DIR/<slug>.md, with its front matter filled in: the title, \
 today's date, the author (`site.author` from the configuration), and empty tags, summary and \
 question, each with a comment saying what it does. The slug comes from the title, as `build` \
@@ -148,6 +153,7 @@ $EDITOR \"$(repurpose new 'Why I write')\""
     New(NewArgs),
     /// Print a shell completion script.
     #[command(
+        display_order = 8,
         long_about = "Print the completion script for SHELL on stdout: subcommands, options and \
 their values complete on Tab.",
         after_help = "Examples:\n  \
@@ -159,6 +165,7 @@ repurpose completions powershell >> $PROFILE"
     Completions(CompletionsArgs),
     /// Print the man page, or write one page per command with --dir.
     #[command(
+        display_order = 9,
         long_about = "Print the manual page of repurpose (roff) on stdout; with --dir, write it as \
 DIR/repurpose.1 beside one page per subcommand (repurpose-build.1 and the others), for a \
 man folder.",
@@ -169,6 +176,7 @@ repurpose man --dir ~/.local/share/man/man1"
     Man(ManArgs),
     /// Write <OUT>/<slug>/index.html: one post's venues side by side, to look at.
     #[command(
+        display_order = 4,
         long_about = "Render every venue of one post, the way `build` does, and write one page \
 showing them side by side: <OUT>/<slug>/index.html. HTML venues are shown in sandboxed frames \
 (no scripts), the forum's BBCode as a forum would show it and as written, text and Markdown \
@@ -188,6 +196,7 @@ repurpose preview post.md -o public -t my-templates --config site.yaml"
     Preview(PreviewArgs),
     /// Build, then rebuild whenever a post, a template or the configuration changes.
     #[command(
+        display_order = 5,
         long_about = "Build like `repurpose build`, then keep watching: whenever a post, a \
 template (in the templates folder) or the configuration file changes, read the templates and \
 configuration again and rebuild. Only posts whose inputs changed are rendered again (as \
