@@ -325,7 +325,7 @@ impl<'a> TextWriter<'a> {
         let text = text.as_ref();
         // Upper case would break a URL shown as a link's own text.
         let shows_url = matches!(self.spans.last(), Some(Span::Link(link))
-            if link.autolink || link.dest == text || link.dest.strip_prefix("mailto:") == Some(&text));
+            if link.autolink || link.dest == text || link.dest.strip_prefix("mailto:") == Some(text));
         if self.heading == Some(1) && !shows_url {
             self.inline.push_str(&text.to_uppercase());
         } else {
