@@ -227,6 +227,7 @@ impl<'p> Renders<'p> {
             utm_scope,
             utm: utm.clone(),
             raw_html: header.raw_html,
+            footnotes: header.footnotes,
         };
         let lift = header.lift_question;
         let plain = |s: &str| plain_value(format, s);

@@ -62,6 +62,14 @@ pub fn escape(text: &str) -> String {
 /// Renders events as normalised CommonMark. No leading or trailing blank lines and no
 /// final newline.
 pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
+    match super::portable::prepare(events, opts) {
+        Some(prepared) => write(&prepared, opts),
+        None => write(events, opts),
+    }
+}
+
+/// Writes events that need no portable rewriting (see `portable`).
+fn write(events: &[Event<'static>], opts: &RenderOptions) -> String {
     let (main, notes) = split_footnotes(events);
     let mut writer = Writer::new(opts, &notes);
     writer.run(&main);

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::error::Located;
-use crate::render::{Format, LinkStyle, RawHtml};
+use crate::render::{FootnoteStyle, Format, LinkStyle, RawHtml};
 
 /// Opens a header; the template starts with it.
 const OPEN: &str = "{#---";
@@ -37,6 +37,8 @@ pub struct Header {
     pub lift_question: bool,
     /// What HTML formats do with the writer's raw HTML (email never keeps it verbatim).
     pub raw_html: RawHtml,
+    /// How the markdown format writes footnotes.
+    pub footnotes: FootnoteStyle,
 }
 
 /// `excerpt_words` when the header does not set it.
@@ -56,6 +58,7 @@ impl Default for Header {
             utm: Vec::new(),
             lift_question: false,
             raw_html: RawHtml::Keep,
+            footnotes: FootnoteStyle::Native,
         }
     }
 }
@@ -75,6 +78,7 @@ struct Raw {
     utm: Option<serde_yaml::Mapping>,
     lift_question: Option<bool>,
     raw_html: Option<String>,
+    footnotes: Option<String>,
 }
 
 /// Reads the header at the top of a template, if it has one.
@@ -98,7 +102,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
     let raw: Raw = serde_yaml::from_str(yaml).map_err(|e| {
         let mut err = crate::error::yaml(&e, 1, "invalid template header");
         if !err.message.contains("expected one of") {
-            err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html)");
+            err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html, footnotes)");
         }
         err
     })?;
@@ -141,6 +145,16 @@ pub fn parse(template: &str) -> Result<Header, Located> {
             )
         })?,
     };
+    let footnotes = match raw.footnotes.as_deref() {
+        None => FootnoteStyle::Native,
+        Some(name) => FootnoteStyle::from_name(name).ok_or_else(|| {
+            Located::new(
+                line_of("footnotes"),
+                1,
+                format!("unknown footnotes style `{name}`; use `native` or `list`"),
+            )
+        })?,
+    };
     let utm = match raw.utm {
         None => Vec::new(),
         Some(map) => map
@@ -168,6 +182,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         utm,
         lift_question: raw.lift_question.unwrap_or(false),
         raw_html,
+        footnotes,
     })
 }
 
@@ -178,7 +193,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let h = parse(
-            "{#---\ndescription: Thread starter\nbody: bbcode\nmax_chars: 20000\nexcerpt_words: 30\nheading_offset: 1\nwrap: 60\nlinks: inline\nutm:\n  utm_source: forum\nlift_question: true\nraw_html: sanitize\n---#}\nrest",
+            "{#---\ndescription: Thread starter\nbody: bbcode\nmax_chars: 20000\nexcerpt_words: 30\nheading_offset: 1\nwrap: 60\nlinks: inline\nutm:\n  utm_source: forum\nlift_question: true\nraw_html: sanitize\nfootnotes: list\n---#}\nrest",
         )
         .unwrap();
         assert_eq!(h.description, "Thread starter");
@@ -191,6 +206,7 @@ mod tests {
         assert_eq!(h.utm, [("utm_source".to_string(), "forum".to_string())]);
         assert!(h.lift_question);
         assert_eq!(h.raw_html, RawHtml::Sanitize);
+        assert_eq!(h.footnotes, FootnoteStyle::List);
     }
 
     #[test]
@@ -214,6 +230,18 @@ mod tests {
         let err = parse("{#---\nbody: rtf\n---#}\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("unknown body format `rtf`"));
+    }
+
+    #[test]
+    fn unknown_footnotes_style_is_an_error() {
+        let err = parse("{#---\nfootnotes: endnotes\n---#}\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message
+                .contains("unknown footnotes style `endnotes`; use `native` or `list`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
