@@ -12,6 +12,7 @@ use crate::config::Site;
 use crate::post::Post;
 use crate::post::structure::{self, OutlineEntry, Parts};
 use crate::render::{Format, RenderOptions};
+use crate::thread::{Counter, ThreadPost};
 use crate::venue::Output;
 
 /// What `{{ … }}` can use when rendering one venue output.
@@ -22,6 +23,9 @@ pub struct Context<'a> {
     pub body: Value,
     /// The body's end matter: the text format's link references and notes.
     pub body_notes: Value,
+    /// The post as a numbered thread for a social network: title first, canonical link
+    /// last, each post within `max_chars` (computed only when the template names `thread`).
+    pub thread: Vec<ThreadPost>,
     /// The post.
     pub post: PostView<'a>,
     /// `repurpose.yaml`'s `site:` map.
@@ -286,10 +290,32 @@ impl<'p> Renders<'p> {
         } else {
             (Value::safe_string(""), Vec::new(), Value::safe_string(""))
         };
+        let thread = if needs.thread {
+            // The closing link gets the venue's utm parameters, like the body's links; the
+            // question closes the thread on its own, so the body is the one without it.
+            let closing = opts.url(&canonical).unwrap_or_default().into_owned();
+            let frame = crate::thread::Frame {
+                title: &post.title,
+                question: post.question.as_deref().unwrap_or(""),
+                closing: &closing,
+            };
+            crate::thread::thread(
+                frame,
+                self.events(true),
+                &opts,
+                header.max_chars.unwrap_or(crate::thread::DEFAULT_LIMIT),
+                Counter {
+                    url_length: header.url_length,
+                },
+            )
+        } else {
+            Vec::new()
+        };
         let outline = outline_view(&post.outline, header.heading_offset, format);
         Context {
             body,
             body_notes,
+            thread,
             post: PostView {
                 title: plain(&post.title),
                 slug: &post.slug,
@@ -332,6 +358,8 @@ pub struct Needs {
     pub parts: bool,
     /// `body_notes`: the body's end matter is placed by the template.
     pub notes: bool,
+    /// `thread`: the post cut into social-network posts.
+    pub thread: bool,
 }
 
 impl Needs {
@@ -341,6 +369,7 @@ impl Needs {
         excerpt: true,
         parts: true,
         notes: false,
+        thread: true,
     };
 
     /// A conservative reading of template sources: a piece is needed when its name appears.
@@ -350,6 +379,7 @@ impl Needs {
             excerpt: false,
             parts: false,
             notes: false,
+            thread: false,
         };
         for text in sources {
             needs.excerpt |= text.contains("excerpt");
@@ -357,6 +387,7 @@ impl Needs {
                 .iter()
                 .any(|w| text.contains(w));
             needs.notes |= text.contains("body_notes");
+            needs.thread |= text.contains("thread");
         }
         needs
     }

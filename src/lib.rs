@@ -19,6 +19,7 @@ pub mod post;
 pub mod progress;
 pub mod render;
 pub mod slug;
+pub mod thread;
 pub mod venue;
 pub mod venues;
 
