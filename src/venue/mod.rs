@@ -314,10 +314,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtins_are_the_four_venues() {
+    fn builtins_are_the_seven_venues() {
         let catalog = Catalog::load(None).unwrap();
         assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
-        assert_eq!(catalog.names(), ["article", "blog", "forum", "newsletter"]);
+        assert_eq!(
+            catalog.names(),
+            [
+                "article",
+                "blog",
+                "discourse",
+                "forum",
+                "hugo",
+                "newsletter",
+                "social"
+            ]
+        );
         let files: Vec<&str> = catalog
             .get("newsletter")
             .unwrap()
@@ -344,7 +355,8 @@ mod tests {
         assert!(needs("forum").body && !needs("forum").parts);
         let text = &catalog.get("newsletter").unwrap().outputs[1];
         assert!(text.needs.body && text.needs.notes, "{:?}", text.needs);
-        assert!(!needs("forum").thread && !needs("article").thread);
+        assert!(needs("social").thread && !needs("social").body);
+        assert!(!needs("forum").thread && !needs("hugo").thread);
     }
 
     #[test]

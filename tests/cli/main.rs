@@ -8,5 +8,7 @@ mod errors;
 mod formats;
 mod hostile;
 mod init;
+mod markdown_venues;
 mod snapshots;
+mod social;
 mod venues;
