@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times `repurpose build` against the floor program (examples/floor.rs: pulldown-cmark parse,
-# five HTML renders and five plain writes per post) on generated posts, on this machine in
+# eight HTML renders and eight plain writes per post) on generated posts, on this machine in
 # this run, and checks the performance targets. See "Benchmarks" in README.md.
 #
 #   bash bench/compare.sh            1,000 and 10,000 posts (5 and 3 repeats), one-post latency
@@ -24,7 +24,7 @@ seed=42
 strict=0
 quick=0
 latency_runs=20
-files_per_post=5
+files_per_post=8
 
 usage() {
   sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
@@ -122,7 +122,7 @@ timed() {
   check_files "$out" "$n_posts" "$name"
 }
 
-# check_files OUT N NAME: OUT must hold exactly 5 files in each of N post folders
+# check_files OUT N NAME: OUT must hold exactly $files_per_post files in each of N post folders
 check_files() {
   local want=$(($2 * files_per_post)) got
   got=$(find "$1" -mindepth 2 -type f | wc -l)

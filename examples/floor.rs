@@ -2,8 +2,8 @@
 //!
 //! `cargo run --release --example floor -- IN_DIR OUT_DIR` walks IN_DIR for `*.md`, and for
 //! each post reads it, skips its YAML front matter (no YAML parsing), parses the body once
-//! with pulldown-cmark (the options `repurpose` uses), renders it five times to HTML and
-//! writes `OUT_DIR/<stem>/{1..5}.html` — the same number of files per post as
+//! with pulldown-cmark (the options `repurpose` uses), renders it eight times to HTML and
+//! writes `OUT_DIR/<stem>/{1..8}.html` — the same number of files per post as
 //! `repurpose build` with every built-in venue (newsletter writes two). Posts are shared
 //! among as many threads as rayon would use (`RAYON_NUM_THREADS`, else the number of CPUs).
 
@@ -14,7 +14,7 @@ use std::time::Instant;
 use pulldown_cmark::{Event, Parser, html};
 
 /// Files written per post: one per output of the built-in venues.
-const FILES_PER_POST: usize = 5;
+const FILES_PER_POST: usize = 8;
 
 fn main() {
     let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
@@ -72,7 +72,7 @@ fn walk(dir: &Path, posts: &mut Vec<PathBuf>) {
     }
 }
 
-/// Reads, parses once, renders five times and writes one post.
+/// Reads, parses once, renders eight times and writes one post.
 fn build(path: &Path, out: &Path) {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read `{}` as UTF-8 text: {e}", path.display()));

@@ -12,7 +12,8 @@ use clap::{Args, ColorChoice, Parser, Subcommand};
     about,
     long_about = "Write a post once in Markdown; get a ready-to-publish variant for every place it \
 should appear: a forum thread starter (BBCode), a blog page (HTML), a newsletter section (email \
-HTML + plain text) and an article draft to expand (Markdown).\n\n\
+HTML + plain text), an article draft to expand (Markdown), a topic for Markdown forums, a page \
+for a static site (Hugo, Jekyll, Zola) and a numbered thread for Mastodon.\n\n\
 Each venue is a Tera template; add a venue by adding a file to templates/.",
     after_help = "Examples:\n  \
 repurpose build post.md              every venue into out/<slug>/\n  \

@@ -437,7 +437,7 @@ mod tests {
         let mut copy = Catalog::load(None).unwrap();
         assert_eq!(
             format!("{:#}", c.apply(&mut copy).unwrap_err()),
-            "site/r.yaml:4:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, forum, newsletter (`repurpose venues` describes them)"
+            "site/r.yaml:4:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social (`repurpose venues` describes them)"
         );
         let c = parse("default_venues:\n  - blog\n  - forom\n").unwrap();
         let err = format!("{:#}", c.default_venues(&catalog).unwrap_err());

@@ -12,6 +12,7 @@ use crate::config::Site;
 use crate::post::Post;
 use crate::post::structure::{self, OutlineEntry, Parts};
 use crate::render::{Format, RenderOptions};
+use crate::thread::{Counter, ThreadPost};
 use crate::venue::Output;
 
 /// What `{{ … }}` can use when rendering one venue output.
@@ -22,6 +23,9 @@ pub struct Context<'a> {
     pub body: Value,
     /// The body's end matter: the text format's link references and notes.
     pub body_notes: Value,
+    /// The post as a numbered thread for a social network: title first, canonical link
+    /// last, each post within `max_chars` (computed only when the template names `thread`).
+    pub thread: Vec<ThreadPost>,
     /// The post.
     pub post: PostView<'a>,
     /// `repurpose.yaml`'s `site:` map.
@@ -227,6 +231,7 @@ impl<'p> Renders<'p> {
             utm_scope,
             utm: utm.clone(),
             raw_html: header.raw_html,
+            footnotes: header.footnotes,
         };
         let lift = header.lift_question;
         let plain = |s: &str| plain_value(format, s);
@@ -285,10 +290,32 @@ impl<'p> Renders<'p> {
         } else {
             (Value::safe_string(""), Vec::new(), Value::safe_string(""))
         };
+        let thread = if needs.thread {
+            // The closing link gets the venue's utm parameters, like the body's links; the
+            // question closes the thread on its own, so the body is the one without it.
+            let closing = opts.url(&canonical).unwrap_or_default().into_owned();
+            let frame = crate::thread::Frame {
+                title: &post.title,
+                question: post.question.as_deref().unwrap_or(""),
+                closing: &closing,
+            };
+            crate::thread::thread(
+                frame,
+                self.events(true),
+                &opts,
+                header.max_chars.unwrap_or(crate::thread::DEFAULT_LIMIT),
+                Counter {
+                    url_length: header.url_length,
+                },
+            )
+        } else {
+            Vec::new()
+        };
         let outline = outline_view(&post.outline, header.heading_offset, format);
         Context {
             body,
             body_notes,
+            thread,
             post: PostView {
                 title: plain(&post.title),
                 slug: &post.slug,
@@ -335,6 +362,8 @@ pub struct Needs {
     pub summary: bool,
     /// `post.question`: `check` notes a post without a closing question.
     pub question: bool,
+    /// `thread`: the post cut into social-network posts.
+    pub thread: bool,
 }
 
 impl Needs {
@@ -346,6 +375,7 @@ impl Needs {
         notes: false,
         summary: true,
         question: true,
+        thread: true,
     };
 
     /// A conservative reading of template sources: a piece is needed when its name appears.
@@ -357,6 +387,7 @@ impl Needs {
             notes: false,
             summary: false,
             question: false,
+            thread: false,
         };
         for text in sources {
             needs.excerpt |= text.contains("excerpt");
@@ -366,6 +397,7 @@ impl Needs {
             needs.notes |= text.contains("body_notes");
             needs.summary |= text.contains("post.summary");
             needs.question |= text.contains("post.question");
+            needs.thread |= text.contains("thread");
         }
         needs
     }

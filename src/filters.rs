@@ -1,5 +1,6 @@
 //! Template filters beyond Tera's own: `wrap`, `excerpt`, `slugify`, `date`, `utm`,
-//! `markdown_to`, `json_encode`, `escape_bbcode`, `underline` and `display_url`.
+//! `markdown_to`, `json_encode`, `escape_bbcode`, `escape_markdown`, `markdown_link`,
+//! `underline` and `display_url`.
 
 // Tera calls filters as `fn(value, Kwargs, &State)`, by value.
 #![allow(clippy::needless_pass_by_value)]
@@ -24,6 +25,7 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("escape_markdown", |s: &str, _: Kwargs, _: &State| {
         crate::render::escape_markdown(s)
     });
+    tera.register_filter("markdown_link", markdown_link);
     tera.register_filter("display_url", |s: &str, _: Kwargs, _: &State| {
         display_url(s)
     });
@@ -141,6 +143,30 @@ fn markdown_to(s: &str, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
     let events = crate::parse::events(s);
     Ok(Value::safe_string(
         &format.render(&events, &RenderOptions::default()),
+    ))
+}
+
+/// `markdown_link(url=…)`: the text as a Markdown link to `url`, written by the markdown
+/// format so neither can break out (`<url>` when the text is the URL itself). A URL that
+/// may never be a link (`javascript:` …) leaves the text alone, escaped.
+fn markdown_link(text: &str, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+    let url = kwargs.must_get::<&str>("url")?;
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let events = [
+        Event::Start(Tag::Paragraph),
+        Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: CowStr::from(url.to_string()),
+            title: CowStr::from(""),
+            id: CowStr::from(""),
+        }),
+        Event::Text(flat.into()),
+        Event::End(TagEnd::Link),
+        Event::End(TagEnd::Paragraph),
+    ];
+    Ok(Value::safe_string(
+        &Format::Markdown.render(&events, &RenderOptions::default()),
     ))
 }
 
@@ -270,6 +296,27 @@ mod tests {
         assert_eq!(
             render("# {{ t | escape_markdown }}", &ctx),
             "# A \\<Field> Guide & \\*stars\\* \\-\\--"
+        );
+    }
+
+    #[test]
+    fn markdown_link_escapes_text_and_url() {
+        let mut ctx = Context::new();
+        ctx.insert("t", "a [b] *c*");
+        ctx.insert("u", "https://e.com/a b/(c)>");
+        ctx.insert("bad", "javascript:alert(1)");
+        ctx.insert("same", "https://e.com/x/");
+        assert_eq!(
+            render("{{ t | markdown_link(url=u) }}", &ctx),
+            "[a \\[b\\] \\*c\\*](<https://e.com/a b/(c)\\>>)"
+        );
+        assert_eq!(
+            render("{{ t | markdown_link(url=bad) }}", &ctx),
+            "a \\[b\\] \\*c\\*"
+        );
+        assert_eq!(
+            render("{{ same | markdown_link(url=same) }}", &ctx),
+            "<https://e.com/x/>"
         );
     }
 

@@ -127,6 +127,60 @@ fn check_outputs(built: &Built, html: Html) {
     if built.post.wants_venue("article") {
         check_article(&built.post, built.output("article.md"));
     }
+    if built.post.wants_venue("hugo") {
+        check_front_matter(&built.post, "hugo.md", built.output("hugo.md"));
+    }
+    if built.post.wants_venue("social") {
+        check_social(built.output("social.txt"));
+    }
+    if built.post.wants_venue("discourse") && html == Html::Parsed {
+        check_discourse(built.output("discourse.md"));
+    }
+}
+
+/// Every post of the thread within Mastodon's 500 characters (links counted as 23, as the
+/// built-in's header says), numbered 1/N … N/N when there are several.
+fn check_social(text: &str) {
+    let counter = repurpose::thread::Counter {
+        url_length: Some(23),
+    };
+    let posts: Vec<&str> = text
+        .trim_end_matches('\n')
+        .split("\n\n────────────\n\n")
+        .collect();
+    let total = posts.len();
+    for (i, post) in posts.iter().enumerate() {
+        assert!(
+            counter.count(post) <= 500,
+            "post {} too long:\n{post}",
+            i + 1
+        );
+        if total > 1 {
+            let marker = format!("\n\n{}/{total}", i + 1);
+            assert!(
+                post.ends_with(&marker),
+                "post {} lacks {marker}:\n{post}",
+                i + 1
+            );
+        }
+    }
+}
+
+/// The Markdown forum topic carries no raw HTML and no footnote syntax, which Reddit would
+/// show as typed.
+fn check_discourse(md: &str) {
+    for event in pulldown_cmark::Parser::new_ext(md, repurpose::parse::options()) {
+        assert!(
+            !matches!(
+                event,
+                Event::Html(_)
+                    | Event::InlineHtml(_)
+                    | Event::FootnoteReference(_)
+                    | Event::Start(Tag::FootnoteDefinition(_))
+            ),
+            "{event:?} in discourse.md:\n{md}"
+        );
+    }
 }
 
 /// No script or data URL becomes a forum link or image.
@@ -207,16 +261,21 @@ fn check_newsletter(html: &str) {
 
 /// The article draft opens with front matter that is YAML, with the post's title.
 fn check_article(post: &Post, article: &str) {
-    let rest = article
+    check_front_matter(post, "article.md", article);
+}
+
+/// A Markdown output opens with front matter that is YAML, with the post's title.
+fn check_front_matter(post: &Post, file: &str, md: &str) {
+    let rest = md
         .strip_prefix("---\n")
-        .unwrap_or_else(|| panic!("article.md opens with front matter:\n{article}"));
+        .unwrap_or_else(|| panic!("{file} opens with front matter:\n{md}"));
     let end = rest
         .find("\n---\n")
-        .unwrap_or_else(|| panic!("article.md front matter is closed:\n{article}"));
+        .unwrap_or_else(|| panic!("{file} front matter is closed:\n{md}"));
     let yaml: serde_yaml::Mapping = serde_yaml::from_str(&rest[..end])
-        .unwrap_or_else(|e| panic!("article.md front matter is not YAML: {e}\n{article}"));
+        .unwrap_or_else(|e| panic!("{file} front matter is not YAML: {e}\n{md}"));
     let title = yaml.get("title").and_then(serde_yaml::Value::as_str);
-    assert_eq!(title, Some(post.title.as_str()), "article.md title");
+    assert_eq!(title, Some(post.title.as_str()), "{file} title");
 }
 
 // ---- generated posts ----
@@ -552,6 +611,16 @@ fn the_promise_checks_catch_what_they_look_for() {
     assert!(link.is_err());
     // Saying it in text is fine.
     check_newsletter("<p>javascript:alert(1) onerror=x &lt;script&gt;</p>");
+    let long_post = std::panic::catch_unwind(|| check_social(&"x".repeat(501)));
+    assert!(long_post.is_err());
+    let unnumbered = std::panic::catch_unwind(|| check_social("One\n\n1/2\n\n────────────\n\nTwo"));
+    assert!(unnumbered.is_err());
+    check_social("One\n\n1/2\n\n────────────\n\nTwo\n\n2/2");
+    let html = std::panic::catch_unwind(|| check_discourse("Text <b>bold</b>."));
+    assert!(html.is_err());
+    let note = std::panic::catch_unwind(|| check_discourse("Text[^1].\n\n[^1]: Note."));
+    assert!(note.is_err());
+    check_discourse("Text \\<b>bold\\</b>¹.");
 }
 
 // ---- scale ----

@@ -57,7 +57,7 @@ impl Measure {
                     bytes: rendered.bytes.len(),
                     chars: count_chars(&text),
                     words: count_words(&text, t.output.format),
-                    max_chars: t.output.header.max_chars,
+                    max_chars: t.output.file_max_chars(),
                     max_words: t.output.header.max_words,
                 })
             })
@@ -166,7 +166,7 @@ pub(super) fn diagnose(targets: &[Target<'_>], outputs: &[Rendered]) -> Vec<Diag
                 message,
             });
         };
-        if let Some(max) = header.max_chars {
+        if let Some(max) = target.output.file_max_chars() {
             limit(count_chars(&text()), max, "characters", "max_chars");
         }
         if let Some(max) = header.max_words {

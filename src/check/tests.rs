@@ -74,6 +74,7 @@ fn a_venue_whose_files_agree_is_named_once_and_repeats_on_a_line_are_dropped() {
     assert_eq!(
         lines,
         [
+            "warning: p.md:6: inline HTML reduced to its text in discourse",
             "warning: p.md:6: inline HTML reduced to its text in forum",
             "warning: p.md:6: inline HTML reduced to its text in newsletter",
         ]
@@ -86,6 +87,7 @@ fn a_venue_whose_files_differ_names_each_file() {
     assert_eq!(
         lines,
         [
+            "warning: p.md:6: raw HTML block reduced to its text in discourse",
             "warning: p.md:6: raw HTML block reduced to its text in forum",
             "warning: p.md:6: raw HTML block stripped of scripts, styles, forms, classes and ids in newsletter.html",
             "warning: p.md:6: raw HTML block reduced to its text in newsletter.txt",
@@ -178,7 +180,9 @@ fn missing_summary_and_question_are_notes_for_the_venues_that_show_them() {
         [
             "note: p.md: no `question` in the front matter and the post does not end with one: article ends without inviting replies",
             "note: p.md: no `summary` in the front matter: blog uses the post's opening sentences as its summary",
+            "note: p.md: no `question` in the front matter and the post does not end with one: discourse ends without inviting replies",
             "note: p.md: no `question` in the front matter and the post does not end with one: forum ends without inviting replies",
+            "note: p.md: no `summary` in the front matter: hugo uses the post's opening sentences as its summary",
             "note: p.md: no `question` in the front matter and the post does not end with one: newsletter ends without inviting replies",
         ]
     );

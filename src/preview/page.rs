@@ -8,7 +8,7 @@ use crate::build::Rendered;
 use crate::config::Site;
 use crate::post::Post;
 use crate::render::Format;
-use crate::venue::{Header, Venue};
+use crate::venue::{Output, Venue};
 
 /// The page template; Tera escapes every value unless the template says `safe`.
 const TEMPLATE: &str = include_str!("page.html.tera");
@@ -141,7 +141,7 @@ pub fn render(
                         .outputs
                         .iter()
                         .find(|o| o.file == rendered.file)?;
-                    Some(output_view(rendered, output.format, &output.header))
+                    Some(output_view(rendered, output))
                 })
                 .collect(),
         })
@@ -176,7 +176,8 @@ pub fn render(
     Ok(rendered)
 }
 
-fn output_view<'a>(rendered: &'a Rendered, format: Format, header: &Header) -> OutputView<'a> {
+fn output_view<'a>(rendered: &'a Rendered, output: &Output) -> OutputView<'a> {
+    let (format, header) = (output.format, &output.header);
     // Outputs are rendered from `String`s, so this never falls back in practice.
     let text = std::str::from_utf8(&rendered.bytes).unwrap_or_default();
     let counts = Counts::of(format, text);
@@ -202,7 +203,7 @@ fn output_view<'a>(rendered: &'a Rendered, format: Format, header: &Header) -> O
         html,
         note,
         counts: vec![
-            count("characters", counts.chars, header.max_chars),
+            count("characters", counts.chars, output.file_max_chars()),
             count("words", counts.words, header.max_words),
             count("bytes", counts.bytes, None),
         ],

@@ -116,7 +116,7 @@ impl Format {
             Format::Email => html::degradation(html::Flavor::Email, raw_html, construct),
             Format::Text => super::text::degradation(construct),
             Format::Bbcode => super::bbcode::degradation(construct),
-            Format::Markdown => super::markdown::degradation(construct),
+            Format::Markdown => super::markdown::degradation(raw_html, construct),
         }
     }
 }

@@ -45,7 +45,8 @@ use pulldown_cmark::{
 use std::collections::{HashMap, HashSet};
 
 use super::{
-    Construct, Degradation, Footnotes, RenderOptions, is_inline, shifted_level, split_footnotes,
+    Construct, Degradation, Footnotes, RawHtml, RenderOptions, is_inline, shifted_level,
+    split_footnotes,
 };
 
 /// Plain text (a title, a question) escaped to stay plain text anywhere a Markdown
@@ -64,6 +65,14 @@ pub fn escape(text: &str) -> String {
 /// Renders events as normalised CommonMark. No leading or trailing blank lines and no
 /// final newline.
 pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
+    match super::portable::prepare(events, opts) {
+        Some(prepared) => write(&prepared, opts),
+        None => write(events, opts),
+    }
+}
+
+/// Writes events that need no portable rewriting (see `portable`).
+fn write(events: &[Event<'static>], opts: &RenderOptions) -> String {
     let (main, notes) = split_footnotes(events);
     let mut writer = Writer::new(opts, &notes);
     writer.run(&main);
@@ -1566,8 +1575,19 @@ fn table_row(cells: &[String], widths: &[usize]) -> String {
 
 /// What Markdown cannot show as written, for `check`: nothing the post parse produces —
 /// the test `degradations_are_what_the_output_shows` checks that each is kept.
-pub fn degradation(construct: Construct) -> Option<Degradation> {
+pub fn degradation(raw_html: RawHtml, construct: Construct) -> Option<Degradation> {
+    // `raw_html: text` (and `sanitize`) rewrite raw HTML before writing (see `portable`).
+    let as_text = raw_html != RawHtml::Keep;
     match construct {
+        Construct::HtmlBlock if as_text => Degradation::lost("raw HTML block reduced to its text"),
+        Construct::InlineHtml if as_text => Degradation::lost("inline HTML reduced to its text"),
+        Construct::LineBreakTag if as_text => {
+            Degradation::lost("inline `<br>` removed, running its lines together")
+        }
+        // CommonMark as forums render it has no attribute syntax either.
+        Construct::HeadingAttributes if as_text => {
+            Degradation::changed("heading attributes `{#id .class}` dropped")
+        }
         Construct::Table
         | Construct::HtmlBlock
         | Construct::InlineHtml
@@ -2474,8 +2494,18 @@ Simply put, “leverage” is the ability to accomplish more by use of a tool.
 
     #[test]
     fn degradations_are_what_the_output_shows() {
+        for raw_html in [RawHtml::Keep, RawHtml::Sanitize, RawHtml::Text] {
+            let opts = RenderOptions {
+                raw_html,
+                ..RenderOptions::default()
+            };
+            degradations_hold(&opts);
+        }
+    }
+
+    fn degradations_hold(opts: &RenderOptions) {
         for construct in Construct::ALL {
-            let out = md(construct.sample());
+            let out = render(&events(construct.sample()), opts);
             let kept = match construct {
                 Construct::Table => out.contains("| a   | b   |"),
                 Construct::HtmlBlock => out.contains("<div class=\"box\">"),
@@ -2489,9 +2519,10 @@ Simply put, “leverage” is the ability to accomplish more by use of a tool.
                 Construct::ListStart => out.starts_with("7. seven"),
             };
             assert_eq!(
-                degradation(construct).is_none(),
+                degradation(opts.raw_html, construct).is_none(),
                 kept,
-                "{construct:?} renders as:\n{out}"
+                "{construct:?} with {:?} renders as:\n{out}",
+                opts.raw_html
             );
         }
     }

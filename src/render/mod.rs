@@ -9,6 +9,7 @@ mod bbcode;
 mod html;
 mod loss;
 mod markdown;
+mod portable;
 mod text;
 
 pub use html::escape_html;
@@ -157,6 +158,29 @@ impl RawHtml {
     }
 }
 
+/// How the markdown format writes footnotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FootnoteStyle {
+    /// `[^1]` references and `[^1]: …` definitions at the end, for Markdown that knows
+    /// footnotes (GitHub, Hugo, Jekyll, Zola, Pandoc).
+    #[default]
+    Native,
+    /// Superscript numbers (`¹`) in the text and a numbered list of the notes after a rule
+    /// at the end, for Markdown that does not (Reddit, Discourse without its plugin).
+    List,
+}
+
+impl FootnoteStyle {
+    /// Parses a header value.
+    pub fn from_name(name: &str) -> Option<FootnoteStyle> {
+        match name {
+            "native" => Some(FootnoteStyle::Native),
+            "list" => Some(FootnoteStyle::List),
+            _ => None,
+        }
+    }
+}
+
 /// Everything a renderer needs besides the events. Part of the render cache key, so a
 /// format is rendered once per distinct set of options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -173,8 +197,10 @@ pub struct RenderOptions {
     pub utm_scope: Vec<String>,
     /// `(key, value)` query parameters added to in-scope links, in order.
     pub utm: Vec<(String, String)>,
-    /// What the HTML formats do with the writer's raw HTML.
+    /// What the HTML and markdown formats do with the writer's raw HTML.
     pub raw_html: RawHtml,
+    /// How the markdown format writes footnotes.
+    pub footnotes: FootnoteStyle,
 }
 
 impl Default for RenderOptions {
@@ -187,6 +213,7 @@ impl Default for RenderOptions {
             utm_scope: Vec::new(),
             utm: Vec::new(),
             raw_html: RawHtml::Keep,
+            footnotes: FootnoteStyle::Native,
         }
     }
 }

@@ -11,9 +11,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/blog.html.tera"),
     ),
     (
+        "discourse.md.tera",
+        include_str!("../../templates/discourse.md.tera"),
+    ),
+    (
         "forum.bbcode.tera",
         include_str!("../../templates/forum.bbcode.tera"),
     ),
+    ("hugo.md.tera", include_str!("../../templates/hugo.md.tera")),
     (
         "newsletter.html.tera",
         include_str!("../../templates/newsletter.html.tera"),
@@ -21,5 +26,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "newsletter.txt.tera",
         include_str!("../../templates/newsletter.txt.tera"),
+    ),
+    (
+        "social.txt.tera",
+        include_str!("../../templates/social.txt.tera"),
     ),
 ];

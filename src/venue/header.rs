@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use crate::error::Located;
-use crate::render::{Format, LinkStyle, RawHtml};
+use crate::render::{FootnoteStyle, Format, LinkStyle, RawHtml};
 
 /// Opens a header; the template starts with it.
 const OPEN: &str = "{#---";
@@ -40,6 +40,11 @@ pub struct Header {
     /// The keys `repurpose.yaml` set for this venue (`venues.<name>`), over the header's:
     /// messages about a value say where it came from.
     pub configured: Vec<&'static str>,
+    /// How many characters each URL counts for in `thread` (`23` on X and Mastodon, which
+    /// shorten links); `None` counts URLs whole, as Bluesky does.
+    pub url_length: Option<usize>,
+    /// How the markdown format writes footnotes.
+    pub footnotes: FootnoteStyle,
 }
 
 /// `excerpt_words` when the header does not set it.
@@ -60,6 +65,8 @@ impl Default for Header {
             lift_question: false,
             raw_html: RawHtml::Keep,
             configured: Vec::new(),
+            url_length: None,
+            footnotes: FootnoteStyle::Native,
         }
     }
 }
@@ -79,6 +86,8 @@ struct Raw {
     utm: Option<serde_yaml::Mapping>,
     lift_question: Option<bool>,
     raw_html: Option<String>,
+    url_length: Option<usize>,
+    footnotes: Option<String>,
 }
 
 /// Reads the header at the top of a template, if it has one.
@@ -102,7 +111,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
     let raw: Raw = serde_yaml::from_str(yaml).map_err(|e| {
         let mut err = crate::error::yaml(&e, 1, "invalid template header");
         if !err.message.contains("expected one of") {
-            err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html)");
+            err.message.push_str(" (known keys: description, body, max_chars, max_words, excerpt_words, heading_offset, wrap, links, utm, lift_question, raw_html, url_length, footnotes)");
         }
         err
     })?;
@@ -145,6 +154,23 @@ pub fn parse(template: &str) -> Result<Header, Located> {
             )
         })?,
     };
+    if raw.url_length == Some(0) {
+        return Err(Located::new(
+            line_of("url_length"),
+            1,
+            "`url_length` must be at least 1: the characters a network counts for each link (23 on X and Mastodon); leave it out to count links whole, as Bluesky does",
+        ));
+    }
+    let footnotes = match raw.footnotes.as_deref() {
+        None => FootnoteStyle::Native,
+        Some(name) => FootnoteStyle::from_name(name).ok_or_else(|| {
+            Located::new(
+                line_of("footnotes"),
+                1,
+                format!("unknown footnotes style `{name}`; use `native` or `list`"),
+            )
+        })?,
+    };
     let utm = match raw.utm {
         None => Vec::new(),
         Some(map) => map
@@ -173,6 +199,8 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         lift_question: raw.lift_question.unwrap_or(false),
         raw_html,
         configured: Vec::new(),
+        url_length: raw.url_length,
+        footnotes,
     })
 }
 
@@ -183,7 +211,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let h = parse(
-            "{#---\ndescription: Thread starter\nbody: bbcode\nmax_chars: 20000\nexcerpt_words: 30\nheading_offset: 1\nwrap: 60\nlinks: inline\nutm:\n  utm_source: forum\nlift_question: true\nraw_html: sanitize\n---#}\nrest",
+            "{#---\ndescription: Thread starter\nbody: bbcode\nmax_chars: 20000\nexcerpt_words: 30\nheading_offset: 1\nwrap: 60\nlinks: inline\nutm:\n  utm_source: forum\nlift_question: true\nraw_html: sanitize\nurl_length: 23\nfootnotes: list\n---#}\nrest",
         )
         .unwrap();
         assert_eq!(h.description, "Thread starter");
@@ -196,6 +224,8 @@ mod tests {
         assert_eq!(h.utm, [("utm_source".to_string(), "forum".to_string())]);
         assert!(h.lift_question);
         assert_eq!(h.raw_html, RawHtml::Sanitize);
+        assert_eq!(h.url_length, Some(23));
+        assert_eq!(h.footnotes, FootnoteStyle::List);
     }
 
     #[test]
@@ -219,6 +249,27 @@ mod tests {
         let err = parse("{#---\nbody: rtf\n---#}\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("unknown body format `rtf`"));
+    }
+
+    #[test]
+    fn url_length_must_be_positive_and_footnotes_known() {
+        let err = parse("{#---\nmax_chars: 280\nurl_length: 0\n---#}\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.contains("`url_length` must be at least 1"),
+            "{}",
+            err.message
+        );
+        let err = parse("{#---\nurl_length: short\n---#}\n").unwrap_err();
+        assert!(err.message.contains("url_length"), "{}", err.message);
+        let err = parse("{#---\nfootnotes: endnotes\n---#}\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message
+                .contains("unknown footnotes style `endnotes`; use `native` or `list`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -54,6 +54,16 @@ pub struct Output {
 }
 
 impl Output {
+    /// `max_chars` as a limit on the whole file. A template that cuts the post into a
+    /// `thread` has none: there it is each post's length, which the thread keeps to.
+    pub fn file_max_chars(&self) -> Option<usize> {
+        if self.needs.thread {
+            None
+        } else {
+            self.header.max_chars
+        }
+    }
+
     /// The template as users know it: its path, or `built-in <name>`.
     pub fn origin_name(&self) -> String {
         match &self.origin {
@@ -179,6 +189,13 @@ impl Catalog {
             if let Ok(vars) = tera.get_template_variables(&output.template) {
                 output.needs.body = vars.contains("body");
                 output.needs.notes = vars.contains("body_notes");
+                output.needs.thread = vars.contains("thread");
+            }
+            if output.needs.thread
+                && let Err(e) = thread_limits(&output.header)
+            {
+                errors.push(anyhow::anyhow!("{}: not loaded: {e}", output.origin));
+                continue;
             }
             let name = venue_name(&output.file).to_string();
             venues
@@ -259,6 +276,23 @@ fn describe(name: &str, text: &str, origin: Origin) -> Result<Output> {
     })
 }
 
+/// Checks that a template using `thread` has limits a thread can keep.
+fn thread_limits(header: &Header) -> Result<(), String> {
+    use crate::thread::{DEFAULT_LIMIT, MIN_LIMIT};
+    let limit = header.max_chars.unwrap_or(DEFAULT_LIMIT);
+    if limit < MIN_LIMIT {
+        return Err(format!(
+            "`max_chars: {limit}` is too small for `thread`: a thread needs at least {MIN_LIMIT} characters a post"
+        ));
+    }
+    match header.url_length {
+        Some(length) if length > limit / 2 => Err(format!(
+            "`url_length: {length}` leaves too little room in posts of {limit} characters; it may be at most half of `max_chars`"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The venue a file belongs to: its name up to the first dot.
 fn venue_name(file: &str) -> &str {
     file.split_once('.').map_or(file, |(v, _)| v)
@@ -290,10 +324,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtins_are_the_four_venues() {
+    fn builtins_are_the_seven_venues() {
         let catalog = Catalog::load(None).unwrap();
         assert!(catalog.errors.is_empty(), "{:?}", catalog.errors);
-        assert_eq!(catalog.names(), ["article", "blog", "forum", "newsletter"]);
+        assert_eq!(
+            catalog.names(),
+            [
+                "article",
+                "blog",
+                "discourse",
+                "forum",
+                "hugo",
+                "newsletter",
+                "social"
+            ]
+        );
         let files: Vec<&str> = catalog
             .get("newsletter")
             .unwrap()
@@ -320,6 +365,28 @@ mod tests {
         assert!(needs("forum").body && !needs("forum").parts);
         let text = &catalog.get("newsletter").unwrap().outputs[1];
         assert!(text.needs.body && text.needs.notes, "{:?}", text.needs);
+        assert!(needs("social").thread && !needs("social").body);
+        assert!(!needs("forum").thread && !needs("hugo").thread);
+    }
+
+    #[test]
+    fn thread_templates_need_room_for_a_thread() {
+        let header = |yaml: &str| header::parse(&format!("{{#---\n{yaml}\n---#}}")).unwrap();
+        assert!(thread_limits(&header("max_chars: 280\nurl_length: 23")).is_ok());
+        assert!(
+            thread_limits(&header("description: x")).is_ok(),
+            "500 by default"
+        );
+        let small = thread_limits(&header("max_chars: 20")).unwrap_err();
+        assert!(
+            small.contains("`max_chars: 20` is too small for `thread`"),
+            "{small}"
+        );
+        let long = thread_limits(&header("max_chars: 60\nurl_length: 40")).unwrap_err();
+        assert!(
+            long.contains("`url_length: 40` leaves too little room"),
+            "{long}"
+        );
     }
 
     #[test]

@@ -2,16 +2,19 @@
 
 use crate::harness::{FIXTURES, Project};
 
-const VENUE_FILES: [&str; 5] = [
+const VENUE_FILES: [&str; 8] = [
     "article.md",
     "blog.html",
+    "discourse.md",
     "forum.bbcode",
+    "hugo.md",
     "newsletter.html",
     "newsletter.txt",
+    "social.txt",
 ];
 
 #[test]
-fn each_fixture_gets_all_five_files() {
+fn each_fixture_gets_all_eight_files() {
     let names: Vec<&str> = FIXTURES.iter().map(|(f, _)| *f).collect();
     let p = Project::with_fixtures(&names);
     let run = p.run(&["build", "posts"]).expect_code(0);
@@ -32,7 +35,7 @@ fn each_fixture_gets_all_five_files() {
     }
     assert!(
         run.stderr
-            .contains("built 3 posts (15 files written, 0 unchanged)"),
+            .contains("built 3 posts (24 files written, 0 unchanged)"),
         "{}",
         run.stderr
     );
@@ -46,7 +49,7 @@ fn manifest_lists_every_file_with_size_and_hash() {
     let files = manifest["posts"]["plain-notes"]["files"]
         .as_array()
         .unwrap();
-    assert_eq!(files.len(), 5);
+    assert_eq!(files.len(), VENUE_FILES.len());
     for file in files {
         let path = file["path"].as_str().unwrap();
         let bytes = std::fs::read(p.path().join("out").join(path)).unwrap();
@@ -81,7 +84,7 @@ fn rebuild_skips_up_to_date_posts_and_leaves_files_alone() {
     let run = p.run(&["build", "posts", "--force"]).expect_code(0);
     assert!(
         run.stderr
-            .contains("built 1 post (0 files written, 5 unchanged)"),
+            .contains("built 1 post (0 files written, 8 unchanged)"),
         "{}",
         run.stderr
     );
@@ -100,14 +103,14 @@ fn a_change_to_the_post_templates_or_config_rebuilds() {
 
     p.write("repurpose.yaml", "site:\n  url: https://example.org\n");
     assert!(
-        rebuilt(&p).contains("built 1 post (5 files written"),
+        rebuilt(&p).contains("built 1 post (8 files written"),
         "config change"
     );
     assert!(rebuilt(&p).contains("1 up to date"));
 
     p.write("templates/extra.txt.tera", "{{ post.title }}\n");
     assert!(
-        rebuilt(&p).contains("built 1 post (1 file written, 5 unchanged)"),
+        rebuilt(&p).contains("built 1 post (1 file written, 8 unchanged)"),
         "new template"
     );
 
@@ -116,13 +119,14 @@ fn a_change_to_the_post_templates_or_config_rebuilds() {
         .replace("Quiet Week", "Calm Week");
     p.write("posts/plain-notes.md", &text);
     assert!(
-        rebuilt(&p).contains("built 1 post (6 files written"),
+        // Every output but discourse.md, which leaves the title to the forum's title field.
+        rebuilt(&p).contains("built 1 post (8 files written, 1 unchanged)"),
         "post change"
     );
 
     std::fs::remove_file(p.path().join("out/plain-notes/forum.bbcode")).unwrap();
     assert!(
-        rebuilt(&p).contains("built 1 post (1 file written, 5 unchanged)"),
+        rebuilt(&p).contains("built 1 post (1 file written, 8 unchanged)"),
         "deleted output"
     );
 }
@@ -137,7 +141,7 @@ fn removed_posts_are_reported_and_clean_removes_only_their_files() {
     std::fs::remove_file(p.path().join("posts/gone.md")).unwrap();
     let run = p.run(&["build", "posts"]).expect_code(0);
     assert!(
-        run.stderr.contains("warning: 5 files are in `out` no longer built (from `posts/gone.md`); `--clean` removes them"),
+        run.stderr.contains("warning: 8 files are in `out` no longer built (from `posts/gone.md`); `--clean` removes them"),
         "{}",
         run.stderr
     );

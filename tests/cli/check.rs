@@ -17,6 +17,8 @@ const EVERY_CONSTRUCT: &str = "\
 warning: posts/every-construct.md:13: relative link `../about/` stays relative outside the blog: set `site.url` in repurpose.yaml or `canonical_url` in the front matter
 warning: posts/every-construct.md:56: relative image `images/chart.png` stays relative outside the blog: set `site.url` in repurpose.yaml or `canonical_url` in the front matter
 warning: posts/every-construct.md:65: link to a `javascript:` URL shown as its text only, in every venue
+warning: posts/every-construct.md:65: inline HTML reduced to its text in discourse
+warning: posts/every-construct.md:67: raw HTML block reduced to its text in discourse
 note: posts/every-construct.md:13: inline code shown as plain text in forum
 note: posts/every-construct.md:24: numbered list not starting at 1 shown as bullets with its numbers in forum
 warning: posts/every-construct.md:49: table rendered as preformatted text in forum
@@ -53,7 +55,7 @@ fn every_construct_fixture_reports_each_loss_with_its_line() {
     assert_eq!(run.stdout, EVERY_CONSTRUCT);
     assert_eq!(
         run.stderr,
-        "checked 1 post for 4 venues: 10 warnings, 5 notes\n"
+        "checked 1 post for 7 venues: 12 warnings, 5 notes\n"
     );
 }
 
@@ -252,12 +254,15 @@ fn json_is_one_object_per_post_with_outputs_and_diagnostics() {
         [
             "article.md",
             "blog.html",
+            "discourse.md",
             "forum.bbcode",
+            "hugo.md",
             "newsletter.html",
-            "newsletter.txt"
+            "newsletter.txt",
+            "social.txt"
         ]
     );
-    let forum = &outputs[2];
+    let forum = &outputs[3];
     assert_eq!(forum["venue"], "forum");
     assert_eq!(forum["format"], "bbcode");
     assert_eq!(forum["max_chars"], 20000);
@@ -291,7 +296,7 @@ fn json_is_one_object_per_post_with_outputs_and_diagnostics() {
     assert_eq!(own["venue"], serde_json::Value::Null);
     assert_eq!(
         run.stderr,
-        "checked 2 posts for 4 venues: 10 warnings, 5 notes\n"
+        "checked 2 posts for 7 venues: 12 warnings, 5 notes\n"
     );
 }
 
@@ -303,7 +308,7 @@ fn strict_fails_only_on_warnings_and_errors_always_fail() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         run.stderr,
-        "checked 1 post for 4 venues: 0 warnings, 0 notes\n"
+        "checked 1 post for 7 venues: 0 warnings, 0 notes\n"
     );
 
     // Notes alone never fail.
@@ -330,7 +335,7 @@ fn strict_fails_only_on_warnings_and_errors_always_fail() {
     );
     assert!(
         run.stderr
-            .ends_with("checked 2 posts for 4 venues: 1 error, 0 warnings, 0 notes\n"),
+            .ends_with("checked 2 posts for 7 venues: 1 error, 0 warnings, 0 notes\n"),
         "{}",
         run.stderr
     );
@@ -369,7 +374,7 @@ fn a_broken_template_is_an_error_and_the_rest_is_checked() {
     );
     assert!(
         run.stderr
-            .ends_with("checked 1 post for 5 venues: 2 errors, 0 warnings, 0 notes\n"),
+            .ends_with("checked 1 post for 8 venues: 2 errors, 0 warnings, 0 notes\n"),
         "{}",
         run.stderr
     );

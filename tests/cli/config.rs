@@ -86,7 +86,7 @@ fn unknown_default_venue_names_the_line_and_lists_the_venues() {
     let p = project("default_venues:\n  - forum\n  - blgo\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
     assert!(
-        run.stderr.contains("error: repurpose.yaml:6:1: `default_venues` names `blgo`, which is not a venue; the venues are: article, blog, forum, newsletter"),
+        run.stderr.contains("error: repurpose.yaml:6:1: `default_venues` names `blgo`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social"),
         "{}",
         run.stderr
     );
@@ -106,7 +106,7 @@ fn venue_settings_replace_the_template_header() {
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
     assert!(
-        run.stderr.contains("error: repurpose.yaml:6:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, forum, newsletter"),
+        run.stderr.contains("error: repurpose.yaml:6:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social"),
         "{}",
         run.stderr
     );
@@ -118,7 +118,7 @@ fn venue_settings_replace_the_template_header() {
     let run = p.run(&["build", "posts"]).expect_code(0);
     assert!(
         run.stderr
-            .contains("built 1 post (2 files written, 3 unchanged)"),
+            .contains("built 1 post (2 files written, 6 unchanged)"),
         "an override is part of every post's inputs: {}",
         run.stderr
     );
@@ -141,7 +141,7 @@ fn venue_settings_replace_the_template_header() {
     let run = p.run(&["build", "posts"]).expect_code(0);
     assert!(
         run.stderr
-            .contains("built 1 post (0 files written, 5 unchanged)"),
+            .contains("built 1 post (0 files written, 8 unchanged)"),
         "a setting that changes no output still rebuilds: {}",
         run.stderr
     );

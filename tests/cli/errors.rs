@@ -94,7 +94,7 @@ fn unknown_venue_is_a_usage_error() {
         .run(&["build", "posts", "--venue", "twitter"])
         .expect_code(2);
     assert!(
-        run.stderr.contains("error: unknown venue `twitter`; the venues are: article, blog, forum, newsletter (`repurpose venues` describes them)"),
+        run.stderr.contains("error: unknown venue `twitter`; the venues are: article, blog, discourse, forum, hugo, newsletter, social (`repurpose venues` describes them)"),
         "{}",
         run.stderr
     );

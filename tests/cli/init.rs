@@ -12,6 +12,9 @@ fn writes_templates_config_and_a_post_that_builds() {
         "site/templates/newsletter.html.tera",
         "site/templates/newsletter.txt.tera",
         "site/templates/article.md.tera",
+        "site/templates/discourse.md.tera",
+        "site/templates/hugo.md.tera",
+        "site/templates/social.txt.tera",
         "site/repurpose.yaml",
         "site/posts/example.md",
     ] {

@@ -50,7 +50,7 @@ fn color_always_colours_the_labels_like_cargo() {
     );
     assert!(
         run.stderr.contains(&format!(
-            "{ESC}[1m{ESC}[33mwarning:{ESC}[0m 5 files are in `out` no longer built"
+            "{ESC}[1m{ESC}[33mwarning:{ESC}[0m 8 files are in `out` no longer built"
         )),
         "bold yellow warning: {:?}",
         run.stderr
@@ -101,7 +101,7 @@ fn no_color_and_never_leave_the_labels_plain() {
         );
         assert!(
             run.stderr
-                .contains("warning: 5 files are in `out` no longer built")
+                .contains("warning: 8 files are in `out` no longer built")
         );
     }
 }
@@ -164,14 +164,14 @@ fn verbose_shows_up_to_date_posts_and_where_things_come_from() {
         lines[0]
     );
     assert!(
-        lines[1].starts_with("two ") && lines[1].ends_with("5 files → out/two"),
+        lines[1].starts_with("two ") && lines[1].ends_with("8 files → out/two"),
         "{}",
         lines[1]
     );
     for detail in [
         "configuration: none (no ./repurpose.yaml; --config names one)\n",
         "templates: the built-ins (no ./templates; -t names a folder)\n",
-        "venues: article, blog, forum, newsletter\n",
+        "venues: article, blog, discourse, forum, hugo, newsletter, social\n",
     ] {
         assert!(run.stderr.contains(detail), "{detail:?} in {}", run.stderr);
     }
@@ -198,6 +198,6 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     assert_eq!(run.stdout.lines().count(), 60);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "only the summary: {:?}", run.stderr);
-    assert!(lines[0].starts_with("built 60 posts (300 files written, 0 unchanged)"));
+    assert!(lines[0].starts_with("built 60 posts (480 files written, 0 unchanged)"));
     assert!(!run.stderr.contains('\r') && !run.stderr.contains(ESC));
 }

@@ -104,7 +104,7 @@ fn preview_writes_one_page_with_every_venue_and_no_venue_files() {
         let page = format!("out/{slug}/index.html");
         assert_eq!(run.stdout, format!("{page}\n"), "the page's path on stdout");
         assert!(
-            run.stderr.contains("preview of 4 venues (5 files) written"),
+            run.stderr.contains("preview of 7 venues (8 files) written"),
             "{}",
             run.stderr
         );
@@ -327,7 +327,9 @@ fn venues_the_post_leaves_out_are_named() {
         .filter_map(|s| s.value().attr("data-venue"))
         .collect();
     assert_eq!(names, ["blog", "forum"]);
-    assert!(text(&select(&doc, ".skipped")[0]).contains("article, newsletter"));
+    assert!(
+        text(&select(&doc, ".skipped")[0]).contains("article, discourse, hugo, newsletter, social")
+    );
 }
 
 #[test]

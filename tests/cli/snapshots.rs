@@ -12,6 +12,9 @@ fn built_in_venues_match_their_snapshots() {
             "newsletter.html",
             "newsletter.txt",
             "article.md",
+            "discourse.md",
+            "hugo.md",
+            "social.txt",
         ] {
             let text = p.read(&format!("out/{slug}/{file}"));
             insta::assert_snapshot!(format!("{slug}__{file}"), text);

@@ -92,7 +92,7 @@ fn several_files_ask_for_file() {
     let run = p.run(&["build", "posts", "--stdout"]).expect_code(2);
     assert!(
         run.stderr.contains(
-            "this selection writes 5 files: article.md, blog.html, forum.bbcode, newsletter.html, newsletter.txt; choose one with --file NAME"
+            "this selection writes 8 files: article.md, blog.html, discourse.md, forum.bbcode, hugo.md, newsletter.html, newsletter.txt, social.txt; choose one with --file NAME"
         ),
         "{}",
         run.stderr

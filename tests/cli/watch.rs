@@ -151,7 +151,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     });
     let lines = watch.lines();
     assert!(
-        lines[0].starts_with("built 1 post (6 files written, 0 unchanged)"),
+        lines[0].starts_with("built 1 post (9 files written, 0 unchanged)"),
         "{lines:?}"
     );
     assert_eq!(
@@ -167,9 +167,10 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
         &original.replace("Small Audiences, Long Echoes", "Quiet Rooms"),
     );
     let line = watch.wait_for_rebuild(1);
+    // Every file shows the title but discourse.md (the forum's own title field holds it).
     assert!(
         line.starts_with(&format!(
-            "changed {POST} → built 1 post (6 files written, 0 unchanged)"
+            "changed {POST} → built 1 post (8 files written, 1 unchanged)"
         )),
         "{line}"
     );
@@ -266,7 +267,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     );
     let line = watch.wait_for_rebuild(8);
     assert!(
-        line.starts_with("changed repurpose.yaml → built 1 post (2 files written, 4 unchanged)"),
+        line.starts_with("changed repurpose.yaml → built 1 post (2 files written, 7 unchanged)"),
         "{line}"
     );
     let excerpt = read(&p, "out/small-audiences/newsletter.txt");
@@ -300,7 +301,7 @@ fn an_unknown_venue_stops_before_watching() {
     let run = p.run(&["watch", "posts", "--venue", "nope"]).expect_code(2);
     assert!(
         run.stderr.starts_with(
-            "error: unknown venue `nope`; the venues are: article, blog, card, forum, newsletter"
+            "error: unknown venue `nope`; the venues are: article, blog, card, discourse, forum, hugo, newsletter, social"
         ),
         "{}",
         run.stderr

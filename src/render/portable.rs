@@ -1,0 +1,244 @@
+//! Events made portable for Markdown that has no footnotes or shows raw HTML as typed
+//! (Reddit, Discourse without its footnote plugin): a pass before the markdown writer,
+//! which then escapes and lays out the result like any other text.
+//!
+//! - `footnotes: list`: each reference becomes a superscript number (`¹`), and the notes a
+//!   numbered list after a rule at the end, in the order `split_footnotes` numbers them.
+//! - `raw_html: text` (and `sanitize`, since a cleaned block cannot be trusted to stay one
+//!   HTML block in Markdown): HTML blocks become paragraphs of their text, inline tags are
+//!   dropped, and the content of `<script>` and `<style>` with them; heading attributes
+//!   (`{#id .class}`) are dropped too, since such Markdown shows them as typed.
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use super::{
+    FootnoteStyle, RawHtml, RenderOptions, ScriptSkip, is_inline, opens_element, split_footnotes,
+    strip_html, superscript,
+};
+
+/// The events rewritten for `opts`, or `None` when the markdown writer can take them as
+/// they are (native footnotes, raw HTML kept).
+pub fn prepare(events: &[Event<'static>], opts: &RenderOptions) -> Option<Vec<Event<'static>>> {
+    let notes_as_list = opts.footnotes == FootnoteStyle::List;
+    let html_as_text = opts.raw_html != RawHtml::Keep;
+    if !notes_as_list && !html_as_text {
+        return None;
+    }
+    let mut pass = Pass {
+        html_as_text,
+        out: Vec::with_capacity(events.len() + 8),
+        html_block: None,
+        skip: ScriptSkip::default(),
+    };
+    if !notes_as_list {
+        pass.run(events.iter(), |_| None);
+        return Some(pass.out);
+    }
+    let (main, notes) = split_footnotes(events);
+    let number = |label: &str| notes.number(label);
+    pass.run(main.into_iter(), number);
+    if notes.defs.is_empty() {
+        return Some(pass.out);
+    }
+    // A note of one paragraph is a tight item; one note of several blocks makes the whole
+    // list loose, as Markdown cannot mix the two.
+    let loose = notes
+        .defs
+        .iter()
+        .any(|(_, _, body)| single_paragraph(body).is_none());
+    pass.out.push(Event::Rule);
+    pass.out.push(Event::Start(Tag::List(Some(1))));
+    for &(_, _, body) in &notes.defs {
+        pass.out.push(Event::Start(Tag::Item));
+        match single_paragraph(body).filter(|_| !loose) {
+            Some(inner) => pass.run(inner.iter(), number),
+            None => pass.run(body.iter(), number),
+        }
+        pass.close_html_block();
+        pass.out.push(Event::End(TagEnd::Item));
+    }
+    pass.out.push(Event::End(TagEnd::List(true)));
+    Some(pass.out)
+}
+
+/// The inline events of a note that is exactly one paragraph.
+fn single_paragraph<'e>(body: &'e [Event<'static>]) -> Option<&'e [Event<'static>]> {
+    match body {
+        [
+            Event::Start(Tag::Paragraph),
+            inner @ ..,
+            Event::End(TagEnd::Paragraph),
+        ] if !inner
+            .iter()
+            .any(|e| matches!(e, Event::End(TagEnd::Paragraph))) =>
+        {
+            Some(inner)
+        }
+        _ => None,
+    }
+}
+
+struct Pass {
+    html_as_text: bool,
+    out: Vec<Event<'static>>,
+    /// The text of the HTML block being read.
+    html_block: Option<String>,
+    skip: ScriptSkip,
+}
+
+impl Pass {
+    fn run<'e>(
+        &mut self,
+        events: impl Iterator<Item = &'e Event<'static>>,
+        number: impl Fn(&str) -> Option<usize>,
+    ) {
+        for event in events {
+            match event {
+                Event::FootnoteReference(label) => match number(label) {
+                    Some(n) => self.out.push(Event::Text(superscript(n).into())),
+                    None => self.out.push(event.clone()),
+                },
+                Event::Start(Tag::HtmlBlock) if self.html_as_text => {
+                    self.html_block = Some(String::new());
+                }
+                Event::Html(html) if self.html_as_text => match &mut self.html_block {
+                    Some(block) => block.push_str(html),
+                    None => self.paragraphs(&strip_html(html)),
+                },
+                Event::End(TagEnd::HtmlBlock) if self.html_as_text => self.close_html_block(),
+                Event::InlineHtml(html) if self.html_as_text => self.inline_html(html),
+                // Markdown without HTML has no `{#id .class}` either: the forum would show it.
+                Event::Start(Tag::Heading { level, .. }) if self.html_as_text => {
+                    self.out.push(Event::Start(Tag::Heading {
+                        level: *level,
+                        id: None,
+                        classes: Vec::new(),
+                        attrs: Vec::new(),
+                    }));
+                }
+                Event::Text(_) if self.skip.active() => {}
+                Event::End(tag) => {
+                    if !is_inline(tag) {
+                        self.skip.reset();
+                    }
+                    self.out.push(event.clone());
+                }
+                _ => self.out.push(event.clone()),
+            }
+        }
+    }
+
+    fn close_html_block(&mut self) {
+        if let Some(block) = self.html_block.take() {
+            self.paragraphs(&strip_html(&block));
+        }
+    }
+
+    /// Text from an HTML block: paragraphs where it has blank lines, lines joined within.
+    fn paragraphs(&mut self, text: &str) {
+        let mut open = false;
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() {
+                if open {
+                    self.out.push(Event::End(TagEnd::Paragraph));
+                    open = false;
+                }
+                continue;
+            }
+            if open {
+                self.out.push(Event::SoftBreak);
+            } else {
+                self.out.push(Event::Start(Tag::Paragraph));
+                open = true;
+            }
+            self.out.push(Event::Text(line.to_string().into()));
+        }
+        if open {
+            self.out.push(Event::End(TagEnd::Paragraph));
+        }
+    }
+
+    fn inline_html(&mut self, html: &str) {
+        if self.skip.feed(html) {
+            return;
+        }
+        if opens_element(&html.to_ascii_lowercase(), "br") {
+            self.out.push(Event::HardBreak);
+            return;
+        }
+        let text = strip_html(html);
+        if !text.is_empty() {
+            self.out.push(Event::Text(text.into()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Format;
+
+    fn markdown(md: &str, footnotes: FootnoteStyle, raw_html: RawHtml) -> String {
+        let opts = RenderOptions {
+            footnotes,
+            raw_html,
+            ..RenderOptions::default()
+        };
+        Format::Markdown.render(&crate::parse::events(md), &opts)
+    }
+
+    #[test]
+    fn footnotes_become_superscripts_and_a_numbered_list_after_a_rule() {
+        let md =
+            "Later[^b], first[^a], again[^b] and [^missing].\n\n[^a]: Alpha *note*.\n[^b]: Beta.\n";
+        assert_eq!(
+            markdown(md, FootnoteStyle::List, RawHtml::Keep),
+            "Later¹, first², again¹ and \\[^missing\\].\n\n---\n\n1. Beta.\n2. Alpha *note*."
+        );
+    }
+
+    #[test]
+    fn a_note_of_several_blocks_makes_the_list_loose() {
+        let md = "A[^1] b[^2].\n\n[^1]: One.\n\n    Two, same note.\n\n[^2]: Three.\n";
+        assert_eq!(
+            markdown(md, FootnoteStyle::List, RawHtml::Keep),
+            "A¹ b².\n\n---\n\n1. One.\n\n   Two, same note.\n\n2. Three."
+        );
+    }
+
+    #[test]
+    fn references_inside_notes_are_superscripts_too() {
+        let md = "X[^1].\n\n[^1]: See[^2].\n[^2]: Deep.\n";
+        assert_eq!(
+            markdown(md, FootnoteStyle::List, RawHtml::Keep),
+            "X¹.\n\n---\n\n1. See².\n2. Deep."
+        );
+    }
+
+    #[test]
+    fn raw_html_becomes_escaped_text_without_scripts() {
+        let md = "Keep <b>bold *words*</b><script>alert(1)</script> here<br>next.\n\n<div class=\"x\">\n<p>Block <em>one</em>.</p>\n\n<p>*Two*</p>\n<script>evil()</script>\n</div>\n\nAfter.";
+        assert_eq!(
+            markdown(md, FootnoteStyle::Native, RawHtml::Text),
+            "Keep bold *words* here\\\nnext.\n\nBlock one.\n\n\\*Two\\*\n\nAfter."
+        );
+        assert_eq!(
+            markdown(md, FootnoteStyle::Native, RawHtml::Sanitize),
+            markdown(md, FootnoteStyle::Native, RawHtml::Text)
+        );
+    }
+
+    #[test]
+    fn nothing_changes_with_native_footnotes_and_raw_html_kept() {
+        let events = crate::parse::events("A[^1] <b>b</b>.\n\n[^1]: N.\n");
+        assert!(prepare(&events, &RenderOptions::default()).is_none());
+        assert_eq!(
+            markdown(
+                "A[^1] <b>b</b>.\n\n[^1]: N.\n",
+                FootnoteStyle::Native,
+                RawHtml::Keep
+            ),
+            "A[^1] <b>b</b>.\n\n[^1]: N."
+        );
+    }
+}

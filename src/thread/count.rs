@@ -1,0 +1,185 @@
+//! How a social network counts a post: by grapheme cluster, so an emoji, a flag or an
+//! accented letter is one, and, where the network shortens links (X, Mastodon), each URL
+//! as a fixed number of characters whatever its length.
+
+use std::ops::Range;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Counts text the way a network does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counter {
+    /// What every URL counts for; `None` counts URLs whole.
+    pub url_length: Option<usize>,
+}
+
+impl Counter {
+    /// The length of `text` as the network counts it.
+    pub fn count(self, text: &str) -> usize {
+        let Some(length) = self.url_length else {
+            return graphemes(text);
+        };
+        let mut total = 0;
+        let mut from = 0;
+        for url in urls(text) {
+            total += graphemes(&text[from..url.start]) + length;
+            from = url.end;
+        }
+        total + graphemes(&text[from..])
+    }
+}
+
+/// Grapheme clusters in `text`.
+pub fn graphemes(text: &str) -> usize {
+    // Every ASCII character but a CR before an LF is a cluster of its own.
+    if text.is_ascii() && !text.contains('\r') {
+        return text.len();
+    }
+    text.graphemes(true).count()
+}
+
+/// Byte ranges of the URLs in `text` that a network shortening links would count as links:
+/// `http://` or `https://` after a space, the start or an opening bracket or quote, then a
+/// host with a dot and a top-level domain of letters, then URL characters, less trailing
+/// punctuation (`.`, `,`, `)` without its `(` …).
+///
+/// The URL ends at the first character outside RFC 3986's set, non-ASCII ones included:
+/// networks differ past that point, and counting the rest as text is the safe side, since
+/// a network that reads the URL further only counts less.
+pub fn urls(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(found) = find_scheme(&text[at..]) {
+            let start = at + found;
+            at = start + 1;
+            let preceded_well = text[..start].chars().next_back().is_none_or(|c| {
+                c.is_whitespace()
+                    || matches!(c, '(' | '[' | '{' | '<' | '"' | '\'' | '“' | '‘' | '«')
+            });
+            if !preceded_well {
+                continue;
+            }
+            let mut end = start;
+            while end < bytes.len() && is_url_byte(bytes[end]) {
+                end += 1;
+            }
+            let end = start + trimmed_len(&text[start..end]);
+            let url = &text[start..end];
+            if has_domain(url) {
+                at = end;
+                return Some(start..end);
+            }
+        }
+        None
+    })
+}
+
+/// The offset of the next `http://` or `https://`, in any case.
+fn find_scheme(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find(|&i| {
+        let rest = &bytes[i..];
+        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        (bytes[i] == b'h' || bytes[i] == b'H') && (starts(b"https://") || starts(b"http://"))
+    })
+}
+
+/// Characters RFC 3986 allows in a URL (unreserved, reserved and `%`).
+fn is_url_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
+}
+
+/// The URL without the punctuation that ends the sentence around it: networks end a link
+/// on a letter, a digit, one of `/=_#-+&`, or a `)` that closes a `(` of the URL.
+fn trimmed_len(url: &str) -> usize {
+    let bytes = url.as_bytes();
+    let opened = bytes.iter().filter(|&&b| b == b'(').count();
+    let mut closed = bytes.iter().filter(|&&b| b == b')').count();
+    let mut end = bytes.len();
+    while end > 0 {
+        let last = bytes[end - 1];
+        let keep = last.is_ascii_alphanumeric()
+            || b"/=_#-+&".contains(&last)
+            || (last == b')' && opened >= closed);
+        if keep {
+            break;
+        }
+        if last == b')' {
+            closed -= 1;
+        }
+        end -= 1;
+    }
+    end
+}
+
+/// Whether the URL's host is a domain name: a dot, and a last label of two letters or more.
+fn has_domain(url: &str) -> bool {
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    let mut labels = host.trim_end_matches('.').rsplit('.');
+    let tld = labels.next().unwrap_or("");
+    labels.next().is_some_and(|l| !l.is_empty())
+        && tld.len() >= 2
+        && tld.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<&str> {
+        urls(text).map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn emoji_flags_and_accents_count_as_one() {
+        let whole = Counter::default();
+        assert_eq!(whole.count("héllo"), 5);
+        assert_eq!(whole.count("he\u{301}llo"), 5, "e + combining acute");
+        assert_eq!(whole.count("👩‍👩‍👧‍👦 🇫🇷 👍🏽"), 5);
+        assert_eq!(whole.count("日本語のテキスト"), 8);
+        assert_eq!(whole.count(""), 0);
+    }
+
+    #[test]
+    fn urls_count_whole_or_at_the_network_length() {
+        let text = "See https://example.com/a/very/long/path/that/goes/on?x=1 now";
+        assert_eq!(Counter::default().count(text), text.chars().count());
+        let x = Counter {
+            url_length: Some(23),
+        };
+        assert_eq!(x.count(text), 4 + 23 + 4);
+        assert_eq!(x.count("https://e.co"), 23, "short URLs count 23 too");
+        assert_eq!(x.count("(https://e.co/a)."), 1 + 23 + 2);
+    }
+
+    #[test]
+    fn urls_end_before_sentence_punctuation_and_foreign_brackets() {
+        assert_eq!(
+            found("Read https://e.com/a. Or (https://e.com/b), or https://e.com/w_(x)!"),
+            ["https://e.com/a", "https://e.com/b", "https://e.com/w_(x)"]
+        );
+        assert_eq!(
+            found("“https://e.com/q?a=1&b=2”"),
+            ["https://e.com/q?a=1&b=2"]
+        );
+        assert_eq!(found("HTTPS://E.COM/X"), ["HTTPS://E.COM/X"]);
+    }
+
+    #[test]
+    fn only_urls_a_network_links_are_urls() {
+        assert!(found("xhttps://e.com/a").is_empty(), "glued to a word");
+        assert!(found("https://localhost/a https://10.0.0.1/ https://").is_empty());
+        assert_eq!(
+            found("https://ja.wikipedia.org/wiki/日本"),
+            ["https://ja.wikipedia.org/wiki/"]
+        );
+        assert_eq!(
+            found("http://user@e.org:8080/p"),
+            ["http://user@e.org:8080/p"]
+        );
+    }
+}

@@ -1,0 +1,534 @@
+//! `thread`: a post cut into numbered posts for a social network with a length limit.
+//!
+//! The first post opens with the title; the last ends with the closing question and the
+//! canonical link; every post but a lone one ends with its `n/N` marker after a blank line.
+//! Posts end, in order of preference:
+//!
+//! 1. between blocks (paragraphs, list items, code lines): a block that does not fit what
+//!    is left of a post but fits a post of its own starts the next one — unless the post
+//!    holds nothing but headings, which always stay with what they introduce;
+//! 2. between sentences (or at a line break) of a block longer than a post;
+//! 3. between the pieces of a sentence longer than a post — a word with its punctuation, a
+//!    whole link with its URL, a whole code span — and the post ends with `…`;
+//! 4. inside a piece longer than a post on its own: between its words, and a single word
+//!    longer than that is cut at a word boundary (between ideographs, after a hyphen) or
+//!    between grapheme clusters, each part ending with `…`.
+//!
+//! The closing link never stands alone when the sentence before it can go along.
+//!
+//! Lengths are counted as the network does (see `count`), so no post is ever longer than
+//! the limit, marker included.
+
+pub mod blocks;
+mod count;
+#[cfg(test)]
+mod tests;
+
+use pulldown_cmark::Event;
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+pub use blocks::{Block, Gap, Sep};
+pub use count::{Counter, graphemes, urls};
+
+use crate::render::RenderOptions;
+
+/// The limit when a template using `thread` sets no `max_chars`: Mastodon's.
+pub const DEFAULT_LIMIT: usize = 500;
+
+/// The smallest `max_chars` a thread accepts: room for a marker, a quote or list prefix and
+/// a link counted at 23 characters, with some text besides.
+pub const MIN_LIMIT: usize = 50;
+
+/// One post of a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThreadPost {
+    /// 1 for the first post.
+    pub number: usize,
+    /// How many posts the thread has.
+    pub total: usize,
+    /// The post as it is published, its `n/N` marker included.
+    pub text: String,
+}
+
+/// What a thread is made of besides the body.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// Opens the first post.
+    pub title: &'a str,
+    /// Its own paragraph after the body (which must not hold it too); none when empty.
+    pub question: &'a str,
+    /// Closes the last post: the canonical link; none when empty.
+    pub closing: &'a str,
+}
+
+/// The thread for a post: the title, the body's events, the question, then the closing
+/// link, each post at most `limit` long as `counter` counts.
+pub fn thread(
+    frame: Frame<'_>,
+    events: &[Event<'static>],
+    opts: &RenderOptions,
+    limit: usize,
+    counter: Counter,
+) -> Vec<ThreadPost> {
+    let Frame {
+        title,
+        question,
+        closing,
+    } = frame;
+    let mut all = vec![Block::plain(title, true, counter)];
+    all.extend(blocks::blocks(events, opts, counter));
+    if !question.trim().is_empty() {
+        all.push(Block::plain(question, false, counter));
+    }
+    if !closing.trim().is_empty() {
+        let mut link = Block::plain(closing, false, counter);
+        link.keep_with_previous = true;
+        all.push(link);
+    }
+    let posts = split(&all, limit, counter);
+    let total = posts.len();
+    posts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| ThreadPost {
+            number: i + 1,
+            total,
+            text,
+        })
+        .collect()
+}
+
+/// Packs blocks into posts of at most `limit`, each but a lone one ending with its marker.
+pub fn split(blocks: &[Block], limit: usize, counter: Counter) -> Vec<String> {
+    let whole: usize = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b.cost() + if i == 0 { 0 } else { b.gap.text().len() })
+        .sum();
+    if whole <= limit {
+        return pack(blocks, limit, counter);
+    }
+    // The marker's room depends on how many posts there are: try one digit, then more
+    // until the count fits the digits reserved.
+    let mut digits = 1;
+    loop {
+        let reserve = "\n\n".len() + 2 * digits + "/".len();
+        let posts = pack(blocks, limit.saturating_sub(reserve).max(1), counter);
+        let total = posts.len();
+        if total.to_string().len() <= digits {
+            return posts
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| format!("{text}\n\n{}/{total}", i + 1))
+                .collect();
+        }
+        digits += 1;
+    }
+}
+
+/// Packs blocks into posts of at most `budget`, without markers.
+fn pack(blocks: &[Block], budget: usize, counter: Counter) -> Vec<String> {
+    let mut packer = Packer {
+        budget,
+        counter,
+        posts: Vec::new(),
+        cur: String::new(),
+        cost: 0,
+        only_headings: true,
+        tail_heading: None,
+        last_sentence: None,
+    };
+    for block in blocks {
+        packer.block(block);
+    }
+    packer.new_post();
+    packer.posts
+}
+
+/// Where a post ends with a whole heading after other content: it moves to the next post
+/// with what it introduces.
+#[derive(Debug, Clone, Copy)]
+struct TailHeading {
+    /// Where the separator before it starts in the post.
+    sep_at: usize,
+    /// Where its text starts.
+    text_at: usize,
+    /// Its cost, lead included.
+    cost: usize,
+}
+
+/// Where a block stands while it is written.
+#[derive(Debug, Clone, Copy, Default)]
+struct Progress {
+    /// Some of the block is written, in this post or an earlier one.
+    started: bool,
+    /// Some of it is in the current post.
+    in_post: bool,
+}
+
+#[derive(Debug)]
+struct Packer {
+    budget: usize,
+    counter: Counter,
+    posts: Vec<String>,
+    cur: String,
+    cost: usize,
+    /// The current post holds nothing but headings (the title, say), or nothing.
+    only_headings: bool,
+    tail_heading: Option<TailHeading>,
+    /// The last sentence written whole in the current post, which may move on to the next
+    /// post with the closing link.
+    last_sentence: Option<SentenceMark>,
+}
+
+/// Where the last whole sentence of a post starts.
+#[derive(Debug, Clone)]
+struct SentenceMark {
+    /// Where the separator before it starts, and the cost there.
+    joint_at: usize,
+    cost_before: usize,
+    /// Where its text starts, and the cost there.
+    text_at: usize,
+    cost_at_text: usize,
+    /// What goes before it at the start of a post (its block's lead or `cont`).
+    prefix: String,
+    prefix_cost: usize,
+    /// Nothing but headings came before it in the post, or a heading right before it:
+    /// moving it would leave a heading without what it introduces.
+    after_heading: bool,
+}
+
+impl Packer {
+    fn room(&self) -> usize {
+        self.budget.saturating_sub(self.cost)
+    }
+
+    fn write(&mut self, text: &str, cost: usize) {
+        self.cur.push_str(text);
+        self.cost += cost;
+    }
+
+    /// Ends the current post (if it has anything) and starts the next, moving a heading
+    /// that ends it along.
+    fn new_post(&mut self) {
+        self.last_sentence = None;
+        if self.cur.trim().is_empty() {
+            self.cur.clear();
+            self.cost = 0;
+            return;
+        }
+        let carried = match self.tail_heading.take() {
+            Some(tail) if tail.sep_at > 0 => {
+                let heading = self.cur.split_off(tail.text_at);
+                self.cur.truncate(tail.sep_at);
+                Some((heading, tail.cost))
+            }
+            _ => None,
+        };
+        let post = std::mem::take(&mut self.cur);
+        self.posts.push(post.trim_matches('\n').to_string());
+        self.cost = 0;
+        self.only_headings = true;
+        if let Some((heading, cost)) = carried {
+            self.write(&heading, cost);
+            self.tail_heading = Some(TailHeading {
+                sep_at: 0,
+                text_at: 0,
+                cost,
+            });
+        }
+    }
+
+    /// The cost of what goes before a piece: a separator inside the block, or the gap to
+    /// the block before and the block's prefix.
+    fn joint_cost(&self, block: &Block, sep: Sep, at: Progress) -> usize {
+        if at.in_post {
+            return block.sep_cost(sep);
+        }
+        let gap = if self.cur.is_empty() {
+            0
+        } else {
+            block.gap.text().len()
+        };
+        gap + if at.started {
+            block.cont_cost
+        } else {
+            block.lead_cost
+        }
+    }
+
+    fn write_joint(&mut self, block: &Block, sep: Sep, at: &mut Progress) {
+        let cost = self.joint_cost(block, sep, *at);
+        if at.in_post {
+            match sep {
+                Sep::None => {}
+                Sep::Space => self.cur.push(' '),
+                Sep::Line => {
+                    self.cur.push('\n');
+                    self.cur.push_str(&block.cont);
+                }
+            }
+        } else {
+            if !self.cur.is_empty() {
+                self.cur.push_str(block.gap.text());
+            }
+            self.cur
+                .push_str(if at.started { &block.cont } else { &block.lead });
+        }
+        self.cost += cost;
+        at.started = true;
+        at.in_post = true;
+        if !block.heading {
+            self.only_headings = false;
+        }
+        self.tail_heading = None;
+    }
+
+    fn write_piece(&mut self, block: &Block, text: &str, cost: usize, sep: Sep, at: &mut Progress) {
+        self.write_joint(block, sep, at);
+        self.write(text, cost);
+    }
+
+    fn block(&mut self, block: &Block) {
+        let whole = block.cost();
+        let gap = |p: &Packer| {
+            if p.cur.is_empty() {
+                0
+            } else {
+                block.gap.text().len()
+            }
+        };
+        if block.keep_with_previous && gap(self) + whole > self.room() {
+            self.move_last_sentence(block.gap.text().len() + whole);
+        }
+        if gap(self) + whole > self.room() && whole <= self.budget && !self.only_headings {
+            self.new_post();
+        }
+        let mut at = Progress::default();
+        if gap(self) + whole <= self.room() {
+            let sep_at = self.cur.len();
+            let had_content = !self.cur.is_empty();
+            for sentence in &block.sentences {
+                self.write_sentence(block, sentence, &mut at);
+            }
+            if block.heading {
+                self.last_sentence = None;
+                if had_content {
+                    self.tail_heading = Some(TailHeading {
+                        sep_at,
+                        text_at: sep_at + block.gap.text().len(),
+                        cost: whole,
+                    });
+                }
+            }
+            return;
+        }
+        for sentence in &block.sentences {
+            self.sentence(block, sentence, &mut at);
+        }
+    }
+
+    /// Writes a sentence that fits, remembering where it starts.
+    fn write_sentence(&mut self, block: &Block, sentence: &blocks::Sentence, at: &mut Progress) {
+        let Some((first, rest)) = sentence.pieces.split_first() else {
+            return;
+        };
+        let (prefix, prefix_cost) = if at.started {
+            (&block.cont, block.cont_cost)
+        } else {
+            (&block.lead, block.lead_cost)
+        };
+        let mut mark = SentenceMark {
+            joint_at: self.cur.len(),
+            cost_before: self.cost,
+            text_at: 0,
+            cost_at_text: 0,
+            prefix: prefix.clone(),
+            prefix_cost,
+            after_heading: self.only_headings || self.tail_heading.is_some(),
+        };
+        self.write_joint(block, first.sep, at);
+        mark.text_at = self.cur.len();
+        mark.cost_at_text = self.cost;
+        self.write(&first.text, first.cost);
+        for piece in rest {
+            self.write_piece(block, &piece.text, piece.cost, piece.sep, at);
+        }
+        self.last_sentence = Some(mark);
+    }
+
+    /// Ends the post before its last sentence, which starts the next post, when that lets
+    /// `needed` (the closing link with its gap) follow it there: a thread is better closed
+    /// by its last words and the link than by the link alone.
+    fn move_last_sentence(&mut self, needed: usize) {
+        let Some(mark) = self.last_sentence.take() else {
+            return;
+        };
+        let moved = self.cost - mark.cost_at_text;
+        if mark.joint_at == 0
+            || mark.after_heading
+            || mark.prefix_cost + moved + needed > self.budget
+        {
+            return;
+        }
+        let text = self.cur.split_off(mark.text_at);
+        self.cur.truncate(mark.joint_at);
+        self.cost = mark.cost_before;
+        self.tail_heading = None;
+        self.new_post();
+        self.write(&mark.prefix, mark.prefix_cost);
+        self.write(&text, moved);
+        self.only_headings = false;
+    }
+
+    fn sentence(&mut self, block: &Block, sentence: &blocks::Sentence, at: &mut Progress) {
+        let sep = sentence.pieces.first().map_or(Sep::None, |p| p.sep);
+        if self.joint_cost(block, sep, *at) + sentence.cost <= self.room() {
+            self.write_sentence(block, sentence, at);
+            return;
+        }
+        let fresh = Progress {
+            started: at.started,
+            in_post: false,
+        };
+        let fits_alone = sentence.cost
+            + if at.started {
+                block.cont_cost
+            } else {
+                block.lead_cost
+            }
+            <= self.budget;
+        if fits_alone && !self.only_headings {
+            self.new_post();
+            at.in_post = false;
+            if self.joint_cost(block, sep, fresh) + sentence.cost <= self.room() {
+                self.write_sentence(block, sentence, at);
+                return;
+            }
+        }
+        self.last_sentence = None;
+        self.words(block, sentence, at);
+    }
+
+    /// A sentence that fits nowhere whole: piece by piece, each post it leaves ending
+    /// with `…`.
+    fn words(&mut self, block: &Block, sentence: &blocks::Sentence, at: &mut Progress) {
+        let mut queue: std::collections::VecDeque<(String, usize, Sep)> = sentence
+            .pieces
+            .iter()
+            .map(|p| (p.text.clone(), p.cost, p.sep))
+            .collect();
+        // Whether this post already holds some of the sentence, so leaving it needs `…`.
+        let mut begun = false;
+        while let Some((text, cost, sep)) = queue.pop_front() {
+            let ellipsis = usize::from(!queue.is_empty());
+            if self.joint_cost(block, sep, *at) + cost + ellipsis <= self.room() {
+                self.write_piece(block, &text, cost, sep, at);
+                // Part of a heading is content: the rest may go to the next post.
+                self.only_headings = false;
+                begun = true;
+                continue;
+            }
+            let fresh_joint = if at.started {
+                block.cont_cost
+            } else {
+                block.lead_cost
+            };
+            // It fits a post of its own: the next one, unless this one holds nothing but
+            // headings (they stay with it, and what is left of it is filled instead).
+            if fresh_joint + cost + ellipsis <= self.budget && !self.only_headings {
+                self.leave(begun, at);
+                begun = false;
+                queue.push_front((text, cost, sep));
+                continue;
+            }
+            // Longer than a post: its words one by one, if it has several.
+            let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+            if words.len() > 1 {
+                for (i, word) in words.iter().enumerate().rev() {
+                    let sep = if i == 0 { sep } else { Sep::Space };
+                    queue.push_front((word.to_string(), self.counter.count(word), sep));
+                }
+                continue;
+            }
+            // A single word longer than a post: as much as fits here with `…`, the rest
+            // in the next post.
+            let mut avail = self
+                .room()
+                .saturating_sub(self.joint_cost(block, sep, *at) + 1);
+            let mut end = cut(&text, avail, self.counter);
+            if end == 0 && !self.cur.is_empty() {
+                self.leave(begun, at);
+                avail = self
+                    .room()
+                    .saturating_sub(self.joint_cost(block, sep, *at) + 1);
+                end = cut(&text, avail, self.counter);
+            }
+            if end == 0 {
+                // Not one cluster fits an empty post: only reachable with a limit below
+                // `MIN_LIMIT`. One cluster still goes, so the thread ends.
+                end = text
+                    .grapheme_indices(true)
+                    .nth(1)
+                    .map_or(text.len(), |(i, _)| i);
+            }
+            let (head, rest) = text.split_at(end);
+            let head = format!("{head}…");
+            let head_cost = self.counter.count(&head);
+            self.write_piece(block, &head, head_cost, sep, at);
+            self.new_post();
+            at.in_post = false;
+            begun = false;
+            if !rest.is_empty() {
+                queue.push_front((rest.to_string(), self.counter.count(rest), Sep::None));
+            }
+        }
+    }
+
+    /// Leaves the current post mid-sentence: `…` when the sentence began in it.
+    fn leave(&mut self, begun: bool, at: &mut Progress) {
+        if begun {
+            self.write("…", 1);
+        }
+        self.new_post();
+        at.in_post = false;
+    }
+}
+
+/// Where to cut `text` so the part before counts at most `avail`: at the last word
+/// boundary (between ideographs, after a hyphen or slash) in the second half of what
+/// fits, else between grapheme clusters; its byte length.
+fn cut(text: &str, avail: usize, counter: Counter) -> usize {
+    let mut end = 0;
+    for (n, (i, g)) in text.grapheme_indices(true).enumerate() {
+        if n + 1 > avail {
+            break;
+        }
+        end = i + g.len();
+    }
+    // A prefix that is a URL counts as a whole URL: back off until it fits.
+    while end > 0 && counter.count(&text[..end]) > avail {
+        end = text[..end]
+            .grapheme_indices(true)
+            .next_back()
+            .map_or(0, |(i, _)| i);
+    }
+    if end == 0 || end == text.len() {
+        return end;
+    }
+    // Word boundaries looked for in a window a little past the cut, so the rules that
+    // look ahead (`can't` is one word) see what follows.
+    let mut window = (end + 16).min(text.len());
+    while !text.is_char_boundary(window) {
+        window += 1;
+    }
+    text[..window]
+        .split_word_bound_indices()
+        .map(|(i, _)| i)
+        .take_while(|&i| i <= end)
+        // Not so early that most of the room goes unused (a URL's `https:`).
+        .filter(|&i| i > 0 && i >= end / 2)
+        .last()
+        .unwrap_or(end)
+}
