@@ -198,33 +198,37 @@ impl Markers {
         let mut from = 0;
         let mut blocks = shown.iter();
         let mut skip_to: Option<usize> = None;
-        let mut excerpt_at = None;
         let mut empty_more = None;
         for (k, mark) in self.marks.iter().enumerate() {
-            if let Some(close) = skip_to {
-                if k == close {
+            match skip_to {
+                Some(close) if k == close => {
                     skip_to = None;
-                    from = out.join(mark.at);
+                    from = mark.at;
                 }
-                continue;
-            }
-            out.copy(from..mark.at);
-            if let Kind::Open { close, .. } = &mark.kind
-                && !blocks.next().copied().unwrap_or(true)
-            {
-                skip_to = Some(*close);
-                continue;
-            }
-            from = out.join(mark.at);
-            if mark.kind == Kind::More && excerpt_at.is_none() && empty_more.is_none() {
-                if has_text(out.events()) {
-                    excerpt_at = Some(out.len());
-                } else {
-                    empty_more = Some(mark.line);
+                Some(_) => {}
+                None => {
+                    out.copy(from..mark.at);
+                    from = mark.at;
+                    if let Kind::Open { close, .. } = &mark.kind {
+                        if !blocks.next().copied().unwrap_or(true) {
+                            skip_to = Some(*close);
+                        }
+                    } else if mark.kind == Kind::More
+                        && out.excerpt_at.is_none()
+                        && empty_more.is_none()
+                    {
+                        if has_text(out.events()) {
+                            out.excerpt_at = Some(out.len());
+                        } else {
+                            empty_more = Some(mark.line);
+                        }
+                    }
                 }
             }
+            out.seam = true;
         }
         out.copy(from..self.events.len());
+        let excerpt_at = out.excerpt_at;
         let (events, lines) = out.finish();
         Cut {
             events,
@@ -406,6 +410,11 @@ struct Builder<'s> {
     next_line: usize,
     out: Vec<Event<'static>>,
     out_lines: Vec<(u32, u32)>,
+    /// A marker or a cut block sits at the end of `out`: what it split is joined when
+    /// copying resumes (only then is it known what comes next).
+    seam: bool,
+    /// Where a `<!-- more -->` sits in `out`.
+    excerpt_at: Option<usize>,
 }
 
 impl<'s> Builder<'s> {
@@ -416,6 +425,8 @@ impl<'s> Builder<'s> {
             next_line: 0,
             out: Vec::with_capacity(source.len()),
             out_lines: Vec::new(),
+            seam: false,
+            excerpt_at: None,
         }
     }
 
@@ -427,8 +438,14 @@ impl<'s> Builder<'s> {
         &self.out
     }
 
-    /// Appends `source[range]`; ranges come in increasing order.
+    /// Appends `source[range]`, joined to what comes before across a seam; ranges come in
+    /// increasing order.
     fn copy(&mut self, range: std::ops::Range<usize>) {
+        let mut range = range;
+        if self.seam && !range.is_empty() {
+            self.seam = false;
+            range.start = self.join(range.start);
+        }
         let (start, end) = (to_u32(range.start), to_u32(range.end));
         while let Some(&(index, line)) = self.lines.get(self.next_line) {
             if index >= end {
@@ -460,7 +477,18 @@ impl<'s> Builder<'s> {
         {
             self.out_lines.pop();
         }
+        // A `<!-- more -->` after the event now sits where it was.
+        if self.excerpt_at.is_some_and(|at| at > self.out.len()) {
+            self.excerpt_at = Some(self.out.len());
+        }
         Some(event)
+    }
+
+    /// Replaces the last event (a text run) in place.
+    fn replace_last(&mut self, event: Event<'static>) {
+        if let Some(last) = self.out.last_mut() {
+            *last = event;
+        }
     }
 
     /// The lines of an HTML block (each with its body line) as a block of their own.
@@ -477,9 +505,11 @@ impl<'s> Builder<'s> {
 
     /// Joins what a marker or a cut block split, where the output continues with
     /// `source[at..]`; returns where copying resumes. Two lists of the same kind become
-    /// one; text runs merge (one space between them); a paragraph left empty goes.
+    /// one; text runs merge (one space between them) unless a `<!-- more -->` cuts them;
+    /// a paragraph left empty goes.
     fn join(&mut self, at: usize) -> usize {
         let next = self.source.get(at);
+        let more_here = self.excerpt_at == Some(self.out.len());
         match (self.out.last(), next) {
             (Some(Event::End(TagEnd::List(ordered))), Some(Event::Start(Tag::List(start))))
                 if *ordered == start.is_some() =>
@@ -487,15 +517,14 @@ impl<'s> Builder<'s> {
                 self.pop();
                 at + 1
             }
-            (Some(Event::Text(before)), Some(Event::Text(after))) => {
+            (Some(Event::Text(before)), Some(Event::Text(after))) if !more_here => {
                 let after = if before.ends_with(char::is_whitespace) {
                     after.trim_start()
                 } else {
                     after.as_ref()
                 };
                 let joined = format!("{before}{after}");
-                self.pop();
-                self.push(Event::Text(joined.into()), None);
+                self.replace_last(Event::Text(joined.into()));
                 at + 1
             }
             (Some(Event::Start(Tag::Paragraph)), Some(Event::End(TagEnd::Paragraph))) => {
@@ -509,8 +538,7 @@ impl<'s> Builder<'s> {
             }
             (Some(Event::Text(before)), Some(Event::End(tag))) if !is_inline(tag) => {
                 let trimmed = before.trim_end().to_string();
-                self.pop();
-                self.push(Event::Text(trimmed.into()), None);
+                self.replace_last(Event::Text(trimmed.into()));
                 at
             }
             _ => at,
@@ -659,6 +687,41 @@ mod tests {
         };
         assert_eq!(excerpt("blog"), "One. Two.");
         assert_eq!(excerpt("forum"), "One. Three.");
+    }
+
+    #[test]
+    fn markers_side_by_side_join_only_what_ends_up_adjacent() {
+        // Found by the robustness test: a block closing where the next, hidden, one opens.
+        let md = "- a\n<!-- venue: blog -->\n- b\n<!-- /venue -->\n<!-- venue: forum -->\n- c\n<!-- /venue -->\n<!-- more -->\n- d\n";
+        let m = markers(md).unwrap().unwrap();
+        for (venue, text, excerpt) in [
+            ("blog", "a b d", "a b"),
+            ("forum", "a c d", "a c"),
+            ("article", "a d", "a"),
+        ] {
+            let cut = m.cut(&m.shown(venue));
+            assert_eq!(plain_text(&cut.events), text, "{venue}");
+            let at = cut.excerpt_at.unwrap();
+            let before = crate::post::structure::excerpt_before(&cut.events, at);
+            assert_eq!(plain_text(&before), excerpt, "{venue}");
+            assert_eq!(
+                cut.events
+                    .iter()
+                    .filter(|e| matches!(e, Event::Start(Tag::List(_))))
+                    .count(),
+                1,
+                "{venue}: one list"
+            );
+        }
+    }
+
+    #[test]
+    fn an_inline_more_cuts_its_paragraph() {
+        let md = "Teaser text <!-- more -->and the rest.\n\nMore.\n";
+        let cut = markers(md).unwrap().unwrap().cut(&[]);
+        assert_eq!(plain_text(&cut.events), "Teaser text and the rest. More.");
+        let before = crate::post::structure::excerpt_before(&cut.events, cut.excerpt_at.unwrap());
+        assert_eq!(before, crate::parse::events("Teaser text\n"));
     }
 
     #[test]

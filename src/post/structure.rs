@@ -312,6 +312,10 @@ pub fn excerpt(events: &[Event<'static>], limit: usize) -> Vec<Event<'static>> {
 /// closed, and leading headings skipped as in `excerpt`.
 pub fn excerpt_before(events: &[Event<'static>], at: usize) -> Vec<Event<'static>> {
     let mut out = events[..at.min(events.len())].to_vec();
+    // A marker inside a paragraph cuts it: no space is left before the close.
+    if let Some(Event::Text(text)) = out.last_mut() {
+        *text = text.trim_end().to_string().into();
+    }
     let mut open = Vec::new();
     for event in &out {
         match event {
