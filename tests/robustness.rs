@@ -566,6 +566,7 @@ fn fixtures_keep_every_promise() {
         "2024-03-14-small-audiences.md",
         "every-construct.md",
         "plain-notes.md",
+        "per-venue.md",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures")
