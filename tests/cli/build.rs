@@ -32,7 +32,7 @@ fn each_fixture_gets_all_five_files() {
     }
     assert!(
         run.stderr
-            .contains("built 3 posts (15 files written, 0 unchanged)"),
+            .contains("built 4 posts (20 files written, 0 unchanged)"),
         "{}",
         run.stderr
     );

@@ -12,6 +12,7 @@ mod hostile;
 mod init;
 mod new;
 mod output_style;
+mod per_venue;
 mod preview;
 mod snapshots;
 mod stdout;
