@@ -82,7 +82,7 @@ impl Markers {
         lines: &Lines,
         body_line: usize,
     ) -> Result<Option<Markers>, Located> {
-        if !events.iter().any(holds_marker) {
+        if !events.iter().any(|e| holds_marker(e) || opens_comment(e)) {
             return Ok(None);
         }
         let file_line = |body: usize| body + body_line - 1;
@@ -96,12 +96,19 @@ impl Markers {
             match &events[i] {
                 Event::Start(Tag::HtmlBlock) => {
                     let end = matching_end(events, i);
+                    let mut line = lines.line_of(i).unwrap_or(1);
                     if !events[i + 1..end].iter().any(holds_marker) {
+                        if let Some(at) = marker_over_lines(&events[i + 1..end]) {
+                            return Err(Located::new(
+                                file_line(line + at),
+                                1,
+                                "this marker comment spans several lines, which makes it an ordinary comment: write `<!-- venue: … -->`, `<!-- /venue -->` and `<!-- more -->` each on one line",
+                            ));
+                        }
                         out.copy(i..end + 1);
                         i = end + 1;
                         continue;
                     }
-                    let mut line = lines.line_of(i).unwrap_or(1);
                     // The block's other lines, kept as HTML blocks of their own.
                     let mut rest: Vec<(Event<'static>, usize)> = Vec::new();
                     for event in &events[i + 1..end] {
@@ -156,6 +163,9 @@ impl Markers {
                 _ => out.copy(i..i + 1),
             }
             i += 1;
+        }
+        if marks.is_empty() {
+            return Ok(None);
         }
         pair_blocks(&mut marks)?;
         let (events, lines) = out.finish();
@@ -300,6 +310,40 @@ fn holds_marker(event: &Event<'_>) -> bool {
         Event::InlineHtml(text) | Event::Html(text) => comments(text).any(|c| read(c).is_some()),
         _ => false,
     }
+}
+
+/// Whether a line of an HTML block opens a comment it does not close.
+fn opens_comment(event: &Event<'_>) -> bool {
+    match event {
+        Event::Html(text) => text
+            .rfind("<!--")
+            .is_some_and(|at| !text[at..].contains("-->")),
+        _ => false,
+    }
+}
+
+/// In the lines of an HTML block, a marker comment written over several of them: the line
+/// (from 0) where it starts.
+fn marker_over_lines(lines: &[Event<'_>]) -> Option<usize> {
+    if !lines.iter().any(opens_comment) {
+        return None;
+    }
+    let text: String = lines
+        .iter()
+        .filter_map(|e| match e {
+            Event::Html(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let mut from = 0;
+    for comment in comments(&text) {
+        let at = from + text[from..].find(comment).unwrap_or(0);
+        from = at + comment.len();
+        if read(comment).is_some() {
+            return Some(text[..at].matches('\n').count());
+        }
+    }
+    None
 }
 
 /// The `<!-- … -->` comments in a piece of raw HTML.
@@ -751,6 +795,23 @@ mod tests {
             e.message.contains("separate venues with commas"),
             "{}",
             e.message
+        );
+    }
+
+    #[test]
+    fn a_marker_over_several_lines_is_an_error_and_other_comments_are_left_alone() {
+        let e = markers("A.\n\n<!--\n  venue: forum\n-->\nB.\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("spans several lines"), "{}", e.message);
+        assert_eq!(markers("A.\n\n<!--\n  a note\n-->\n").unwrap(), None);
+        assert_eq!(markers("Text <!-- a\nnote --> more.\n").unwrap(), None);
+        // Inline, a comment may wrap: it is still one marker.
+        assert_eq!(
+            text_for(
+                "Text <!-- venue:\nblog -->here<!-- /venue --> end.\n",
+                "forum"
+            ),
+            "Text end."
         );
     }
 
