@@ -14,7 +14,7 @@ use crate::config::{Config, Site};
 use crate::context::Renders;
 use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output::{self, Written};
-use crate::post::Post;
+use crate::post::{Editions, Post};
 use crate::progress::Progress;
 use crate::venue::{Catalog, Output, Venue, tera_report};
 use crate::{Status, Usage, report};
@@ -418,6 +418,9 @@ fn build_one(
     for warning in &post.warnings {
         progress.warning(&format!("{}: {warning}", post.source.display()));
     }
+    for found in crate::check::unknown_venues(&post, &catalog.names()) {
+        progress.warning(&found.located(&post.source));
+    }
     let (outputs, failures) = render_post(&post, venues, catalog, site);
     for err in &failures {
         progress.error(err);
@@ -595,21 +598,29 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
     manifest.posts.retain(|_, entry| !entry.files.is_empty());
 }
 
-/// Renders every output of every venue the post wants, in memory. A template that fails
-/// costs only its own output; its error (naming the post and template) is returned beside
-/// the outputs that worked.
+/// Renders every output of every venue the post wants, in memory, each venue from its
+/// edition of the post (`Editions`). A template that fails costs only its own output; its
+/// error (naming the post and template) is returned beside the outputs that worked.
 pub fn render_post(
     post: &Post,
     venues: &[&Venue],
     catalog: &Catalog,
     site: &Site,
 ) -> (Vec<Rendered>, Vec<anyhow::Error>) {
-    let mut renders = Renders::new(post);
+    let wanted: Vec<&Venue> = venues
+        .iter()
+        .copied()
+        .filter(|v| post.wants_venue(&v.name))
+        .collect();
+    let editions = Editions::new(post, wanted.iter().map(|v| v.name.as_str()));
+    // One cache per edition: venues reading the same post share its renders.
+    let mut renders: Vec<Renders<'_>> = editions.all().map(Renders::new).collect();
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
-    for venue in venues.iter().filter(|v| post.wants_venue(&v.name)) {
+    for venue in wanted {
+        let renders = &mut renders[editions.index(&venue.name)];
         for output in &venue.outputs {
-            match render_output(&mut renders, post, venue, output, catalog, site) {
+            match render_output(renders, post, venue, output, catalog, site) {
                 Ok(rendered) => outputs.push(rendered),
                 Err(err) => failures.push(err),
             }

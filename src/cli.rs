@@ -98,10 +98,12 @@ text a reader sees (HTML and BBCode tags left out);\n\
 message;\n\
 - every construct a venue degrades or drops, with its line: a table in the forum, raw HTML in \
 the newsletter, strikethrough in plain text… (a warning when something is lost, a note when \
-it is only shown another way);\n\
+it is only shown another way); each venue only for what it shows, venue-only blocks for \
+other venues left out;\n\
 - relative links while no `site.url` (or `canonical_url`) is known, empty links, script URLs, \
 images without alt text, footnotes defined twice;\n\
-- front matter a venue would use: no `summary`, no closing `question` (notes).\n\n\
+- front matter a venue would use: no `summary`, no closing `question` (notes);\n\
+- venue names in `<!-- venue: … -->` blocks or a `venues:` map that are not venues here.\n\n\
 Findings are printed one per line on stdout (`warning: post.md:41: table rendered as \
 preformatted text in forum`), grouped per post then venue; errors and the summary go to \
 stderr. `build` prints the same warnings for the posts it builds.\n\n\

@@ -146,7 +146,14 @@ impl<'p> Renders<'p> {
         self.parts[usize::from(lift)].get_or_init(|| structure::parts(self.events(lift)))
     }
 
+    /// The excerpt: up to `words` words, or what comes before the post's `<!-- more -->`
+    /// whatever the count.
     fn excerpt_events(&mut self, words: usize) -> &[Event<'static>] {
+        if let Some(at) = self.post.excerpt_at {
+            return self
+                .excerpt
+                .get_or_init(|| structure::excerpt_before(&self.post.events, at));
+        }
         if self.excerpt_words != words {
             self.excerpt = OnceCell::new();
             self.excerpt_words = words;

@@ -80,6 +80,11 @@ Here are three ways to get more from it:
 
 Run `repurpose build posts/example.md` and look in `out/` for all of them.
 
+<!-- venue: !forum -->
+A passage can go to some venues only: this one sits between `<!-- venue: !forum -->` and
+`<!-- /venue -->`, so the forum thread leaves it out.
+<!-- /venue -->
+
 Which of these would you try first?
 "#;
 

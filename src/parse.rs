@@ -38,6 +38,16 @@ impl Lines {
             .map(|at| self.0[at].1 as usize)
     }
 
+    /// The `(event index, body line)` pairs, in event order.
+    pub(crate) fn entries(&self) -> &[(u32, u32)] {
+        &self.0
+    }
+
+    /// Lines from `(event index, body line)` pairs in event order.
+    pub(crate) fn from_entries(entries: Vec<(u32, u32)>) -> Lines {
+        Lines(entries)
+    }
+
     /// Follows the removal of the first `count` events (the title heading).
     pub fn drop_first(&mut self, count: usize) {
         let count = u32::try_from(count).unwrap_or(u32::MAX);

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::build::{self, BuildOptions};
 use crate::context::Renders;
-use crate::post::Post;
+use crate::post::{Editions, Post};
 use crate::venue::{Output, Venue};
 use crate::{Status, Usage, report, shell};
 
@@ -46,6 +46,9 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(format!("{}: {warning}", post.source.display()));
     }
+    for found in crate::check::unknown_venues(&post, &catalog.names()) {
+        shell::warning(found.located(&post.source));
+    }
     if !post.wants_venue(&output_venue.name) {
         anyhow::bail!(
             "{}: its front matter leaves out venue `{}` (`venues:` or `skip_venues:`), so there is nothing to print",
@@ -53,7 +56,8 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
             output_venue.name
         );
     }
-    let mut renders = Renders::new(&post);
+    let editions = Editions::new(&post, [output_venue.name.as_str()]);
+    let mut renders = Renders::new(editions.get(&output_venue.name));
     let rendered = build::render_output(
         &mut renders,
         &post,

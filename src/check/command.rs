@@ -114,6 +114,7 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
             message: warning.clone(),
         })
         .collect();
+    diagnostics.extend(super::unknown_venues(&post, &catalog.names()));
     diagnostics.extend(diagnose(&post, venues, site, &outputs));
     PostReport {
         file,

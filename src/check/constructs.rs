@@ -1,16 +1,21 @@
 //! Constructs a venue degrades or drops, each named with its line: the renderers' own
 //! account (`Format::degradation`) applied to the constructs found in the post.
 
-use crate::post::Post;
+use crate::post::Editions;
 use crate::render::{Impact, constructs};
 
 use super::{Diagnostic, Level, Target};
 
 /// One finding per construct and venue whose outputs cannot show it as written: said once
-/// for the venue when all its outputs do the same, else once per output file.
-pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
-    let found = constructs(&post.events);
-    if found.is_empty() {
+/// for the venue when all its outputs do the same, else once per output file. A venue is
+/// told of the constructs of its edition only (not of blocks it does not show).
+pub(super) fn diagnose(editions: &Editions<'_>, targets: &[Target<'_>]) -> Vec<Diagnostic> {
+    // The constructs of each edition, found once however many venues read it.
+    let found: Vec<_> = editions
+        .all()
+        .map(|post| constructs(&post.events))
+        .collect();
+    if found.iter().all(Vec::is_empty) {
         return Vec::new();
     }
     // Outputs that show the post's body (or its parts); the others never meet a construct.
@@ -22,18 +27,19 @@ pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
         })
         .collect();
     let mut out = Vec::new();
-    for (index, construct) in found {
-        let line = post.line_of(index);
-        let mut i = 0;
-        while i < shown.len() {
-            // The outputs of one venue sit together, in catalog order.
-            let venue = shown[i].venue;
-            let group: Vec<&Target<'_>> = shown[i..]
-                .iter()
-                .take_while(|t| t.venue.name == venue.name)
-                .copied()
-                .collect();
-            i += group.len();
+    let mut i = 0;
+    while i < shown.len() {
+        // The outputs of one venue sit together, in catalog order.
+        let venue = shown[i].venue;
+        let group: Vec<&Target<'_>> = shown[i..]
+            .iter()
+            .take_while(|t| t.venue.name == venue.name)
+            .copied()
+            .collect();
+        i += group.len();
+        let post = editions.get(&venue.name);
+        for &(index, construct) in &found[editions.index(&venue.name)] {
+            let line = post.line_of(index);
             let each: Vec<_> = group
                 .iter()
                 .map(|t| {

@@ -1,17 +1,18 @@
 //! Front matter a venue would use but the post lacks: notes, since every venue has a
 //! fallback, but the writer may prefer to choose.
 
-use crate::post::Post;
+use crate::post::Editions;
 
 use super::{Diagnostic, Level, Target};
 
-/// A note per venue whose templates show `post.summary` while the front matter has none,
-/// or `post.question` while the post has none at all.
-pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
+/// A note per venue whose templates show `post.summary` while neither the front matter nor
+/// a `<!-- more -->` gives one, or `post.question` while the post has none at all.
+pub(super) fn diagnose(editions: &Editions<'_>, targets: &[Target<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut noted: Vec<(&str, &str)> = Vec::new();
     for target in targets {
         let venue = target.venue.name.as_str();
+        let post = editions.get(venue);
         let needs = target.output.needs;
         let mut note = |code: &'static str, message: String| {
             if !noted.contains(&(venue, code)) {
@@ -26,7 +27,8 @@ pub(super) fn diagnose(post: &Post, targets: &[Target<'_>]) -> Vec<Diagnostic> {
                 });
             }
         };
-        if needs.summary && post.meta.summary.is_none() {
+        // A `<!-- more -->` is the writer's choice of summary too.
+        if needs.summary && post.meta.summary.is_none() && post.excerpt_at.is_none() {
             note(
                 "missing-summary",
                 format!(

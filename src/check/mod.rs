@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::build::Rendered;
 use crate::config::Site;
-use crate::post::Post;
+use crate::post::{Editions, Post};
 use crate::venue::{Output, Venue};
 
 pub use command::{CheckOptions, run};
@@ -51,7 +51,7 @@ pub struct Diagnostic {
     pub level: Level,
     /// What kind of finding, for scripts: `length`, `gmail-clip`, `degraded`,
     /// `relative-link`, `empty-link`, `unsafe-url`, `missing-alt`, `duplicate-footnote`,
-    /// `missing-summary`, `missing-question`.
+    /// `missing-summary`, `missing-question`, `unknown-venue`.
     pub code: &'static str,
     /// The line in the post file, when the finding has one.
     pub line: Option<usize>,
@@ -122,12 +122,39 @@ pub fn diagnose(
     outputs: &[Rendered],
 ) -> Vec<Diagnostic> {
     let targets = targets(post, venues);
+    // Each venue's findings are about the post as it reads it: without the venue-only
+    // blocks it does not show, with its own front matter. Links are the post's own.
+    let editions = Editions::new(post, targets.iter().map(|t| t.venue.name.as_str()));
     let mut found = links::diagnose(post, site);
-    found.extend(constructs::diagnose(post, &targets));
-    found.extend(front::diagnose(post, &targets));
+    found.extend(constructs::diagnose(&editions, &targets));
+    found.extend(front::diagnose(&editions, &targets));
     found.extend(limits::diagnose(&targets, outputs));
     order(&mut found, venues);
     found
+}
+
+/// A warning for each venue name the post's venue blocks or `venues:` map write that is not
+/// a venue of `known` (every venue of the catalog, not only those selected). Not an error:
+/// the name may be a venue of another templates folder.
+pub fn unknown_venues(post: &Post, known: &[&str]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = post
+        .named_venues()
+        .into_iter()
+        .filter(|(_, name, _)| !known.contains(&name.as_str()))
+        .map(|(line, name, place)| Diagnostic {
+            level: Level::Warning,
+            code: "unknown-venue",
+            line: Some(line),
+            venue: None,
+            file: None,
+            message: format!(
+                "{place} names `{name}`, which is not one of the venues: {} (fine if it is a venue of another templates folder; else check its spelling)",
+                known.join(", ")
+            ),
+        })
+        .collect();
+    out.sort_by_key(|d| d.line);
+    out
 }
 
 /// Drops repeats (the opening and closing inline tags on one line) and sorts findings into

@@ -374,3 +374,60 @@ fn a_file_that_never_shows_the_body_meets_no_construct() {
         )]
     );
 }
+
+#[test]
+fn a_venue_is_told_only_of_the_blocks_it_shows() {
+    let lines = report(&format!(
+        "{FRONT}Intro.\n<!-- venue: forum -->\n| a |\n|---|\n| 1 |\n<!-- /venue -->\n\n<!-- venue: !forum -->\nSome ~~struck~~ text.\n<!-- /venue -->\n"
+    ));
+    assert_eq!(
+        lines,
+        [
+            "warning: p.md:8: table rendered as preformatted text in forum",
+            "warning: p.md:14: struck-through text shown without its strikethrough in newsletter.txt",
+        ]
+    );
+}
+
+#[test]
+fn summary_and_question_notes_follow_each_venues_front_matter() {
+    let text = "---\ntitle: T\nvenues:\n  blog: {summary: Only the blog has one.}\n  forum: {question: And you?}\n---\nPlain.\n<!-- more -->\nRest.\n";
+    let lines = report(text);
+    // The `<!-- more -->` gives every venue its summary; only the forum has a question.
+    assert_eq!(
+        lines,
+        [
+            "note: p.md: no `question` in the front matter and the post does not end with one: article ends without inviting replies",
+            "note: p.md: no `question` in the front matter and the post does not end with one: discourse ends without inviting replies",
+            "note: p.md: no `question` in the front matter and the post does not end with one: newsletter ends without inviting replies",
+        ]
+    );
+    let lines =
+        report("---\ntitle: T\nvenues:\n  blog: {summary: Only the blog has one.}\n---\nPlain.\n");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("no `summary`") && l.contains("blog")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn unknown_venue_names_are_warnings_with_their_line() {
+    let post = Post::parse(
+        Path::new("p.md"),
+        "---\ntitle: T\nvenues:\n  forumz: {title: X}\n---\nA.\n<!-- venue: blog, nope -->\nB.\n<!-- /venue -->\n",
+    )
+    .unwrap();
+    let found: Vec<String> = unknown_venues(&post, &["blog", "forum"])
+        .iter()
+        .map(|d| d.line_for(Path::new("p.md")))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "warning: p.md:4: the `venues:` front matter names `forumz`, which is not one of the venues: blog, forum (fine if it is a venue of another templates folder; else check its spelling)",
+            "warning: p.md:7: a venue block names `nope`, which is not one of the venues: blog, forum (fine if it is a venue of another templates folder; else check its spelling)",
+        ]
+    );
+}

@@ -28,12 +28,79 @@ pub struct Meta {
     pub canonical_url: Option<String>,
     /// `question`: the prompt a forum post or newsletter ends with.
     pub question: Option<String>,
-    /// `venues`: only these venues.
+    /// `venues` as a list: only these venues.
     pub venues: Option<Vec<String>>,
     /// `skip_venues`: every venue but these.
     pub skip_venues: Vec<String>,
+    /// `venues` as a map: front matter for one venue, by venue name.
+    pub overrides: BTreeMap<String, Override>,
     /// Every other key, for templates as `post.extra`.
     pub extra: BTreeMap<String, Value>,
+}
+
+/// One venue's front matter, from the `venues:` map: each key set replaces the post's own
+/// for that venue only; unknown keys join that venue's `post.extra`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Override {
+    /// `title`
+    pub title: Option<String>,
+    /// `date`
+    pub date: Option<String>,
+    /// `author`
+    pub author: Option<String>,
+    /// `tags`
+    pub tags: Option<Vec<String>>,
+    /// `summary`, alias `description`.
+    pub summary: Option<String>,
+    /// `canonical_url`, alias `url`.
+    pub canonical_url: Option<String>,
+    /// `question`
+    pub question: Option<String>,
+    /// Every other key.
+    pub extra: BTreeMap<String, Value>,
+    /// The post-file line of the venue's key under `venues:`, for messages.
+    pub line: usize,
+}
+
+/// Keys a `venues:` override may not set, and why.
+const NOT_PER_VENUE: [(&str, &str); 3] = [
+    (
+        "slug",
+        "the slug cannot differ per venue (each post has one output folder, `<out>/<slug>/`); set `slug` at the top of the front matter",
+    ),
+    (
+        "venues",
+        "the venues a post goes to are chosen at the top of the front matter (`venues:` as a list, or `skip_venues:`), not per venue",
+    ),
+    (
+        "skip_venues",
+        "the venues a post goes to are chosen at the top of the front matter (`venues:` as a list, or `skip_venues:`), not per venue",
+    ),
+];
+
+impl Override {
+    /// The post's front matter with this override's keys set over it.
+    pub fn apply(&self, meta: &Meta) -> Meta {
+        let mut merged = meta.clone();
+        let set = |mine: &Option<String>, into: &mut Option<String>| {
+            if mine.is_some() {
+                into.clone_from(mine);
+            }
+        };
+        set(&self.title, &mut merged.title);
+        set(&self.date, &mut merged.date);
+        set(&self.author, &mut merged.author);
+        set(&self.summary, &mut merged.summary);
+        set(&self.canonical_url, &mut merged.canonical_url);
+        set(&self.question, &mut merged.question);
+        if let Some(tags) = &self.tags {
+            merged.tags.clone_from(tags);
+        }
+        merged
+            .extra
+            .extend(self.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        merged
+    }
 }
 
 /// A post's text split at its front matter.
@@ -109,31 +176,45 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
         map: &mut map,
         yaml,
         first_line,
+        path: Vec::new(),
+    };
+    let (venues, overrides) = match fields.take("venues") {
+        Some(Value::Mapping(venues)) => (None, fields.overrides(venues)?),
+        Some(list @ (Value::String(_) | Value::Sequence(_))) => {
+            (Some(fields.list_of("venues", &list)?), BTreeMap::new())
+        }
+        Some(other) => {
+            return Err(fields.wrong(
+                "venues",
+                "a list of the only venues to build, or a map of front matter per venue like `{forum: {title: …}}`",
+                &other,
+            ));
+        }
+        None => (None, BTreeMap::new()),
     };
     let meta = Meta {
         title: fields.text("title")?,
         date: fields.date("date")?,
         author: fields.text("author")?,
         tags: fields.list("tags")?.unwrap_or_default(),
-        summary: match fields.text("summary")? {
-            Some(s) => Some(s),
-            None => fields.text("description")?,
-        },
+        summary: fields.summary()?,
         slug: fields.text("slug")?,
-        canonical_url: match fields.web_url("canonical_url")? {
-            Some(s) => Some(s),
-            None => fields.web_url("url")?,
-        },
+        canonical_url: fields.canonical_url()?,
         question: fields.text("question")?,
-        venues: fields.list("venues")?,
+        venues,
         skip_venues: fields.list("skip_venues")?.unwrap_or_default(),
+        overrides,
         extra: BTreeMap::new(),
     };
-    let extra = map
-        .into_iter()
-        .map(|(k, v)| (key_name(&k), v))
-        .collect::<BTreeMap<_, _>>();
-    Ok(Meta { extra, ..meta })
+    Ok(Meta {
+        extra: rest(map),
+        ..meta
+    })
+}
+
+/// The keys no field took, for `post.extra`.
+fn rest(map: Mapping) -> BTreeMap<String, Value> {
+    map.into_iter().map(|(k, v)| (key_name(&k), v)).collect()
 }
 
 /// Takes known keys out of the map, typing each and naming it in errors.
@@ -141,6 +222,8 @@ struct Fields<'m> {
     map: &'m mut Mapping,
     yaml: &'m str,
     first_line: usize,
+    /// The keys above this map: empty at the top, `["venues", "forum"]` in an override.
+    path: Vec<String>,
 }
 
 impl Fields<'_> {
@@ -153,21 +236,105 @@ impl Fields<'_> {
 
     /// The post-file line of `key:` in the YAML, for errors about its value.
     fn line_of(&self, key: &str) -> usize {
-        self.yaml
-            .lines()
-            .position(|l| {
-                l.strip_prefix(key)
-                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
-            })
-            .map_or(self.first_line, |i| self.first_line + i)
+        let mut path: Vec<&str> = self.path.iter().map(String::as_str).collect();
+        path.push(key);
+        line_of_path(self.yaml, &path).map_or(self.first_line, |i| self.first_line + i)
+    }
+
+    /// The key as messages name it: `title`, or `venues.forum.title` in an override.
+    fn name(&self, key: &str) -> String {
+        let mut name = String::new();
+        for part in &self.path {
+            name.push_str(part);
+            name.push('.');
+        }
+        name.push_str(key);
+        name
     }
 
     fn wrong(&self, key: &str, expected: &str, found: &Value) -> Located {
         Located::new(
             self.line_of(key),
             1,
-            format!("`{key}` must be {expected}, found {}", kind(found)),
+            format!(
+                "`{}` must be {expected}, found {}",
+                self.name(key),
+                kind(found)
+            ),
         )
+    }
+
+    fn summary(&mut self) -> Result<Option<String>, Located> {
+        match self.text("summary")? {
+            Some(s) => Ok(Some(s)),
+            None => self.text("description"),
+        }
+    }
+
+    fn canonical_url(&mut self) -> Result<Option<String>, Located> {
+        match self.web_url("canonical_url")? {
+            Some(s) => Ok(Some(s)),
+            None => self.web_url("url"),
+        }
+    }
+
+    /// The `venues:` map: one `Override` per venue, its keys typed as at the top.
+    fn overrides(&mut self, venues: Mapping) -> Result<BTreeMap<String, Override>, Located> {
+        let mut out = BTreeMap::new();
+        for (venue, value) in venues {
+            let venue = key_name(&venue);
+            let path = vec!["venues".to_string(), venue.clone()];
+            let line = line_of_path(self.yaml, &["venues", &venue])
+                .map_or(self.first_line, |i| self.first_line + i);
+            let mut map = match value {
+                Value::Mapping(map) => map,
+                Value::Null => Mapping::new(),
+                other => {
+                    return Err(Located::new(
+                        line,
+                        1,
+                        format!(
+                            "`venues.{venue}` must be a map of the front matter {venue} gets instead of the post's, like `{{title: …}}`, found {}",
+                            kind(&other)
+                        ),
+                    ));
+                }
+            };
+            let mut fields = Fields {
+                map: &mut map,
+                yaml: self.yaml,
+                first_line: self.first_line,
+                path,
+            };
+            for (key, why) in NOT_PER_VENUE {
+                if fields.map.contains_key(key) {
+                    return Err(Located::new(
+                        fields.line_of(key),
+                        1,
+                        format!("`{}` cannot be set per venue: {why}", fields.name(key)),
+                    ));
+                }
+            }
+            let one = Override {
+                title: fields.text("title")?,
+                date: fields.date("date")?,
+                author: fields.text("author")?,
+                tags: fields.list("tags")?,
+                summary: fields.summary()?,
+                canonical_url: fields.canonical_url()?,
+                question: fields.text("question")?,
+                extra: BTreeMap::new(),
+                line,
+            };
+            out.insert(
+                venue,
+                Override {
+                    extra: rest(map),
+                    ..one
+                },
+            );
+        }
+        Ok(out)
     }
 
     fn text(&mut self, key: &str) -> Result<Option<String>, Located> {
@@ -181,10 +348,14 @@ impl Fields<'_> {
     }
 
     fn list(&mut self, key: &str) -> Result<Option<Vec<String>>, Located> {
-        let Some(value) = self.take(key) else {
-            return Ok(None);
-        };
-        let items = match &value {
+        match self.take(key) {
+            Some(value) => self.list_of(key, &value).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn list_of(&self, key: &str, value: &Value) -> Result<Vec<String>, Located> {
+        let items = match value {
             Value::String(s) => s
                 .split(',')
                 .map(|item| {
@@ -214,7 +385,7 @@ impl Fields<'_> {
                 return Err(self.wrong(key, "a list or a comma-separated string", other));
             }
         };
-        Ok(Some(items))
+        Ok(items)
     }
 
     /// An absolute http(s) URL: it becomes links in every venue, so nothing else will do.
@@ -230,7 +401,8 @@ impl Fields<'_> {
                 self.line_of(key),
                 1,
                 format!(
-                    "`{key}` must be an absolute http(s) URL like https://example.com/post/, found `{text}`"
+                    "`{}` must be an absolute http(s) URL like https://example.com/post/, found `{text}`",
+                    self.name(key)
                 ),
             ))
         }
@@ -245,12 +417,72 @@ impl Fields<'_> {
                 self.line_of(key),
                 1,
                 format!(
-                    "`{key}` must be a date like 2024-05-01 or an RFC 3339 date-time like 2024-05-01T09:30:00Z, found `{text}`"
+                    "`{}` must be a date like 2024-05-01 or an RFC 3339 date-time like 2024-05-01T09:30:00Z, found `{text}`",
+                    self.name(key)
                 ),
             ));
         }
         Ok(Some(text))
     }
+}
+
+/// The 0-based line of the YAML where the last key of `path` is written, each key looked
+/// for after its parent's line: at the start of a line (`title:` at the top, indented
+/// below its parent), or after `{` or `,` in a flow map (`venues: {forum: {title: …}}`).
+fn line_of_path(yaml: &str, path: &[&str]) -> Option<usize> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let mut at: Option<usize> = None;
+    for (depth, key) in path.iter().enumerate() {
+        let from = at.unwrap_or(0);
+        let found = lines.iter().enumerate().skip(from).find_map(|(i, line)| {
+            let top_level = !line.starts_with([' ', '\t']) && !line.trim().is_empty();
+            if depth > 0 && i > from && top_level {
+                // The next top-level key: the parent's map has ended.
+                return Some(None);
+            }
+            let here = if depth == 0 {
+                has_key_at(line, key, 0)
+            } else {
+                names_key(line, key)
+            };
+            here.then_some(Some(i))
+        });
+        at = Some(found.flatten()?);
+    }
+    at
+}
+
+/// Whether `key:` (maybe quoted) is written at byte `at` of `line`.
+fn has_key_at(line: &str, key: &str, at: usize) -> bool {
+    let rest = &line[at..];
+    let (quote, rest) = match rest.chars().next() {
+        Some(q @ ('"' | '\'')) => (Some(q), &rest[1..]),
+        _ => (None, rest),
+    };
+    let Some(rest) = rest.strip_prefix(key) else {
+        return false;
+    };
+    let rest = match quote {
+        Some(q) => match rest.strip_prefix(q) {
+            Some(rest) => rest,
+            None => return false,
+        },
+        None => rest,
+    };
+    rest.trim_start().starts_with(':')
+}
+
+/// Whether `line` writes `key:` as a key: after its indentation, or after `{` or `,`.
+fn names_key(line: &str, key: &str) -> bool {
+    let indent = line.len() - line.trim_start().len();
+    if has_key_at(line, key, indent) {
+        return true;
+    }
+    line.match_indices(['{', ',']).any(|(i, _)| {
+        let after = i + 1;
+        let skip = line[after..].len() - line[after..].trim_start().len();
+        has_key_at(line, key, after + skip)
+    })
 }
 
 /// Text of a scalar: strings as they are, numbers and booleans as YAML wrote them.
@@ -372,5 +604,121 @@ mod tests {
     fn numbers_are_accepted_as_text() {
         let m = meta("---\ntitle: 1984\n---\n").unwrap();
         assert_eq!(m.title.as_deref(), Some("1984"));
+    }
+
+    #[test]
+    fn venues_as_a_list_restricts_and_as_a_map_overrides() {
+        let m = meta("---\nvenues: [forum, blog]\n---\n").unwrap();
+        assert_eq!(
+            m.venues.as_deref(),
+            Some(&["forum".to_string(), "blog".into()][..])
+        );
+        assert!(m.overrides.is_empty());
+        let m = meta("---\nvenues: forum, blog\n---\n").unwrap();
+        assert_eq!(m.venues.unwrap(), ["forum", "blog"]);
+
+        let m = meta(
+            "---\ntitle: Top\nvenues:\n  forum:\n    title: For the forum\n    tags: [a, b]\n    mood: chatty\n  newsletter: {summary: Short., url: https://e.com/n/}\n---\n",
+        )
+        .unwrap();
+        assert_eq!(m.venues, None, "a map does not restrict the venues");
+        assert_eq!(m.title.as_deref(), Some("Top"));
+        let forum = &m.overrides["forum"];
+        assert_eq!(forum.title.as_deref(), Some("For the forum"));
+        assert_eq!(
+            forum.tags.as_deref(),
+            Some(&["a".to_string(), "b".into()][..])
+        );
+        assert_eq!(forum.extra["mood"], Value::String("chatty".into()));
+        assert_eq!(forum.line, 4);
+        let newsletter = &m.overrides["newsletter"];
+        assert_eq!(newsletter.summary.as_deref(), Some("Short."));
+        assert_eq!(
+            newsletter.canonical_url.as_deref(),
+            Some("https://e.com/n/")
+        );
+        assert_eq!(newsletter.line, 8);
+    }
+
+    #[test]
+    fn an_override_is_merged_over_the_top_level_values() {
+        let m = meta(
+            "---\ntitle: Top\nsummary: Top summary.\ntags: [x]\nmood: calm\nvenues:\n  forum: {title: Forum title, tags: [], mood: loud, extra_key: 1}\n---\n",
+        )
+        .unwrap();
+        let forum = m.overrides["forum"].apply(&m);
+        assert_eq!(forum.title.as_deref(), Some("Forum title"));
+        assert_eq!(forum.summary.as_deref(), Some("Top summary."), "kept");
+        assert!(forum.tags.is_empty(), "`tags: []` clears them");
+        assert_eq!(forum.extra["mood"], Value::String("loud".into()));
+        assert!(forum.extra.contains_key("extra_key"));
+        assert!(forum.overrides.contains_key("forum"));
+    }
+
+    #[test]
+    fn override_errors_name_the_key_and_its_line() {
+        let err = meta("---\ntitle: T\nvenues:\n  forum:\n    slug: other\n---\n").unwrap_err();
+        assert_eq!(err.line, 5);
+        assert!(
+            err.message.starts_with(
+                "`venues.forum.slug` cannot be set per venue: the slug cannot differ per venue"
+            ),
+            "{}",
+            err.message
+        );
+        let err = meta("---\nvenues: {blog: {skip_venues: [forum]}}\n---\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message
+                .contains("`venues.blog.skip_venues` cannot be set per venue")
+        );
+
+        let err = meta("---\nvenues:\n  blog:\n    title: ok\n  forum:\n    date: soon\n---\n")
+            .unwrap_err();
+        assert_eq!(err.line, 6);
+        assert!(
+            err.message
+                .starts_with("`venues.forum.date` must be a date"),
+            "{}",
+            err.message
+        );
+        let err = meta("---\nvenues:\n  forum:\n    tags: {a: 1}\n---\n").unwrap_err();
+        assert_eq!(err.line, 4);
+        assert_eq!(
+            err.message,
+            "`venues.forum.tags` must be a list or a comma-separated string, found a map"
+        );
+        let err = meta("---\nvenues:\n  forum: loud\n---\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.starts_with("`venues.forum` must be a map"),
+            "{}",
+            err.message
+        );
+        let err = meta("---\nvenues: 3\n---\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message
+                .starts_with("`venues` must be a list of the only venues to build, or a map"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn keys_are_found_on_their_own_line_under_their_parent() {
+        let yaml =
+            "title: venues\nvenues:\n  blog:\n    title: B\n  forum:\n    title: F\nquestion: q\n";
+        assert_eq!(line_of_path(yaml, &["venues"]), Some(1));
+        assert_eq!(line_of_path(yaml, &["venues", "forum", "title"]), Some(5));
+        assert_eq!(line_of_path(yaml, &["venues", "blog", "title"]), Some(3));
+        assert_eq!(line_of_path(yaml, &["venues", "article"]), None);
+        assert_eq!(
+            line_of_path(
+                "venues: {\"forum\": {title: x}}\n",
+                &["venues", "forum", "title"]
+            ),
+            Some(0)
+        );
     }
 }

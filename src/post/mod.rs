@@ -1,6 +1,8 @@
 //! The post model: a Markdown file parsed once into front matter, events and derived facts.
 
+pub mod edition;
 pub mod front_matter;
+pub mod markers;
 pub mod sentences;
 pub mod structure;
 
@@ -10,7 +12,9 @@ use anyhow::Result;
 use pulldown_cmark::Event;
 
 use crate::date::{self, PostDate};
+pub use edition::Editions;
 pub use front_matter::Meta;
+use markers::Markers;
 use structure::{OutlineEntry, QuestionAt};
 
 /// Minutes of reading per this many words.
@@ -48,6 +52,40 @@ pub struct Post {
     pub lines: crate::parse::Lines,
     /// Problems worth a warning that did not stop the post from building.
     pub warnings: Vec<String>,
+    /// Where a `<!-- more -->` ends `post.excerpt`: an index into `events`.
+    pub excerpt_at: Option<usize>,
+    /// The body's venue-only blocks, when it has any. `events` then holds every block;
+    /// each venue reads its own edition (`edition`), without the blocks it does not show.
+    pub venue_blocks: Option<Box<Markers>>,
+}
+
+/// What is derived from a post's events (and its front matter's question).
+struct Facts {
+    heading_shift: i8,
+    outline: Vec<OutlineEntry>,
+    question: Option<String>,
+    question_at: Option<QuestionAt>,
+    word_count: usize,
+}
+
+impl Facts {
+    fn of(meta: &Meta, events: &[Event<'static>]) -> Facts {
+        let heading_shift = structure::top_heading_level(events).map_or(0, |top| 2 - top as i8);
+        let found = structure::closing_question(events);
+        let (question, question_at) = match (&meta.question, found) {
+            (Some(q), Some(at)) if q.trim() == at.text => (Some(q.clone()), Some(at)),
+            (Some(q), _) => (Some(q.clone()), None),
+            (None, Some(at)) => (Some(at.text.clone()), Some(at)),
+            (None, None) => (None, None),
+        };
+        Facts {
+            heading_shift,
+            outline: structure::outline(events, heading_shift),
+            question,
+            question_at,
+            word_count: structure::body_word_count(events),
+        }
+    }
 }
 
 impl Post {
@@ -73,10 +111,30 @@ impl Post {
         let text = normalise(path, text)?;
         let (meta, split) = front(path, &text)?;
         let (mut events, mut lines, parse_warning) = crate::parse::parse(split.body);
+        let mut warnings: Vec<String> = parse_warning.into_iter().collect();
         let heading_title = structure::first_heading(&events);
         let before = events.len();
         structure::remove_title_heading(&mut events, meta.title.as_deref());
         lines.drop_first(before - events.len());
+        let mut excerpt_at = None;
+        let mut venue_blocks = None;
+        // Most posts have no marker; the memchr-fast look for `<!--` spares them the rest.
+        let markers = match split.body.contains("<!--") {
+            true => Markers::find(&events, &lines, split.body_line).map_err(|e| e.in_file(path))?,
+            false => None,
+        };
+        if let Some(markers) = markers {
+            let all = markers.cut(&[]);
+            (events, lines, excerpt_at) = (all.events, all.lines, all.excerpt_at);
+            if let Some(line) = all.empty_more {
+                warnings.push(format!(
+                    "{line}: `<!-- more -->` has no text before it, so it sets no excerpt; the excerpt is the post's opening sentences"
+                ));
+            }
+            if markers.has_blocks() {
+                venue_blocks = Some(Box::new(markers));
+            }
+        }
         let stem = stem(path);
         let title = meta
             .title
@@ -93,31 +151,110 @@ impl Post {
             };
             crate::slug::safe_folder(slug)
         });
-        let heading_shift = structure::top_heading_level(&events).map_or(0, |top| 2 - top as i8);
-        let outline = structure::outline(&events, heading_shift);
-        let found = structure::closing_question(&events);
-        let (question, question_at) = match (&meta.question, found) {
-            (Some(q), Some(at)) if q.trim() == at.text => (Some(q.clone()), Some(at)),
-            (Some(q), _) => (Some(q.clone()), None),
-            (None, Some(at)) => (Some(at.text.clone()), Some(at)),
-            (None, None) => (None, None),
-        };
+        let facts = Facts::of(&meta, &events);
         Ok(Post {
             source: path.to_path_buf(),
             date: meta.date.as_deref().and_then(date::parse),
-            word_count: structure::body_word_count(&events),
+            word_count: facts.word_count,
             meta,
             title,
             slug,
             events,
-            heading_shift,
-            outline,
-            question,
-            question_at,
+            heading_shift: facts.heading_shift,
+            outline: facts.outline,
+            question: facts.question,
+            question_at: facts.question_at,
             body_line: split.body_line,
             lines,
-            warnings: parse_warning.into_iter().collect(),
+            warnings,
+            excerpt_at,
+            venue_blocks,
         })
+    }
+
+    /// Whether some venue reads this post differently: venue-only blocks in the body, or
+    /// front matter for one venue (`venues:` as a map).
+    pub fn varies_by_venue(&self) -> bool {
+        self.venue_blocks.is_some() || !self.meta.overrides.is_empty()
+    }
+
+    /// The post as `venue` reads it when that differs from the post itself: the venue-only
+    /// blocks it does not show cut out (and everything derived from the body derived again),
+    /// its `venues:` front matter set over the post's. `None` when it reads the post as is.
+    pub fn edition(&self, venue: &str) -> Option<Post> {
+        let own = self.meta.overrides.get(venue);
+        let blocks = self
+            .venue_blocks
+            .as_deref()
+            .map(|b| b.shown(venue))
+            .filter(|shown| shown.contains(&false));
+        if own.is_none() && blocks.is_none() {
+            return None;
+        }
+        let meta = own.map_or_else(|| self.meta.clone(), |o| o.apply(&self.meta));
+        let (events, lines, excerpt_at) = match (&self.venue_blocks, blocks) {
+            (Some(markers), Some(shown)) => {
+                let cut = markers.cut(&shown);
+                (cut.events, cut.lines, cut.excerpt_at)
+            }
+            _ => (self.events.clone(), self.lines.clone(), self.excerpt_at),
+        };
+        let title = own
+            .and_then(|o| o.title.clone())
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| self.title.clone());
+        let facts = Facts::of(&meta, &events);
+        Some(Post {
+            source: self.source.clone(),
+            date: meta.date.as_deref().and_then(date::parse),
+            word_count: facts.word_count,
+            meta,
+            title,
+            slug: self.slug.clone(),
+            events,
+            heading_shift: facts.heading_shift,
+            outline: facts.outline,
+            question: facts.question,
+            question_at: facts.question_at,
+            body_line: self.body_line,
+            lines,
+            warnings: Vec::new(),
+            excerpt_at,
+            venue_blocks: None,
+        })
+    }
+
+    /// What makes `venue`'s edition what it is: venues with equal keys read the same post.
+    /// `None` for a venue that reads the post itself.
+    pub fn edition_key(&self, venue: &str) -> Option<(Vec<bool>, Option<&str>)> {
+        let own = self
+            .meta
+            .overrides
+            .get_key_value(venue)
+            .map(|(name, _)| name.as_str());
+        let shown = self
+            .venue_blocks
+            .as_deref()
+            .map(|b| b.shown(venue))
+            .unwrap_or_default();
+        (own.is_some() || shown.contains(&false)).then_some((shown, own))
+    }
+
+    /// The venue names the post's markers and `venues:` map write, each with its line.
+    pub fn named_venues(&self) -> Vec<(usize, String, &'static str)> {
+        let mut out: Vec<(usize, String, &'static str)> = self
+            .venue_blocks
+            .iter()
+            .flat_map(|b| b.venue_names())
+            .map(|(line, name)| (line, name.to_string(), "a venue block"))
+            .collect();
+        out.extend(
+            self.meta
+                .overrides
+                .iter()
+                .map(|(name, o)| (o.line, name.clone(), "the `venues:` front matter")),
+        );
+        out
     }
 
     /// The line in the post file of `events[index]`, for the events `check` reports on.

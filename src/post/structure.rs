@@ -308,6 +308,34 @@ pub fn excerpt(events: &[Event<'static>], limit: usize) -> Vec<Event<'static>> {
     out
 }
 
+/// The excerpt a `<!-- more -->` marks: the events before `at`, the tags still open there
+/// closed, and leading headings skipped as in `excerpt`.
+pub fn excerpt_before(events: &[Event<'static>], at: usize) -> Vec<Event<'static>> {
+    let mut out = events[..at.min(events.len())].to_vec();
+    // A marker inside a paragraph cuts it: no space is left before the close.
+    if let Some(Event::Text(text)) = out.last_mut() {
+        *text = text.trim_end().to_string().into();
+    }
+    let mut open = Vec::new();
+    for event in &out {
+        match event {
+            Event::Start(tag) => open.push(tag.to_end()),
+            Event::End(_) => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    out.extend(open.into_iter().rev().map(Event::End));
+    let headings = blocks(&out)
+        .into_iter()
+        .take_while(|b| matches!(out[b.start], Event::Start(Tag::Heading { .. })))
+        .last()
+        .map_or(0, |b| b.end);
+    out.drain(..headings);
+    out
+}
+
 /// Byte offset just past the `n`th word of `text`.
 fn nth_word_end(text: &str, n: usize) -> usize {
     let mut seen = 0;
@@ -459,6 +487,17 @@ mod tests {
     fn excerpt_cuts_a_long_first_sentence_with_an_ellipsis() {
         let e = events("One *two three* four five six seven.\n");
         assert_eq!(plain_text(&excerpt(&e, 3)), "One two three…");
+    }
+
+    #[test]
+    fn excerpt_before_a_marker_closes_what_is_open_and_skips_leading_headings() {
+        let e = events("## Start\n\nOne.\n\n- a\n- b\n");
+        let at = e
+            .iter()
+            .rposition(|ev| matches!(ev, Event::Start(Tag::Item)))
+            .unwrap();
+        let cut = excerpt_before(&e, at);
+        assert_eq!(cut, events("One.\n\n- a\n"));
     }
 
     #[test]

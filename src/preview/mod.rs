@@ -60,6 +60,10 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(format!("{}: {warning}", post.source.display()));
     }
+    let unknown = crate::check::unknown_venues(&post, &catalog.names());
+    for found in &unknown {
+        shell::warning(found.located(&post.source));
+    }
 
     let (outputs, failures) = crate::build::render_post(&post, &venues, &catalog, &config.site);
     for err in &failures {
@@ -94,6 +98,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
             .warnings
             .iter()
             .map(|w| format!("warning: {}: {w}", post.source.display()))
+            .chain(unknown.iter().map(|d| d.line_for(&post.source)))
             .chain(findings(None))
             .collect(),
     };

@@ -35,7 +35,7 @@ fn each_fixture_gets_all_eight_files() {
     }
     assert!(
         run.stderr
-            .contains("built 3 posts (24 files written, 0 unchanged)"),
+            .contains("built 4 posts (32 files written, 0 unchanged)"),
         "{}",
         run.stderr
     );

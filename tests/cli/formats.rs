@@ -52,7 +52,7 @@ fn blog_escapes_front_matter_values() {
 
 #[test]
 fn article_reparses_as_commonmark_with_its_sections() {
-    let expected: [(&str, &[&str]); 3] = [
+    let expected: [(&str, &[&str]); 4] = [
         (
             "small-audiences",
             &[
@@ -76,6 +76,16 @@ fn article_reparses_as_commonmark_with_its_sections() {
         (
             "plain-notes",
             &["1. What I kept", "2. What I cut", "Conclusion"],
+        ),
+        (
+            // The article's edition: the `!forum, !newsletter` section is in it.
+            "per-venue",
+            &[
+                "1. What changes from room to room",
+                "2. How I got here",
+                "3. What stays the same",
+                "Conclusion",
+            ],
         ),
     ];
     for_each_output("article.md", |slug, md| {

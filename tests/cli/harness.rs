@@ -12,10 +12,11 @@ pub fn fixtures() -> PathBuf {
 }
 
 /// The fixture posts every venue is checked against: `(file name, slug)`.
-pub const FIXTURES: [(&str, &str); 3] = [
+pub const FIXTURES: [(&str, &str); 4] = [
     ("2024-03-14-small-audiences.md", "small-audiences"),
     ("every-construct.md", "every-construct"),
     ("plain-notes.md", "plain-notes"),
+    ("per-venue.md", "per-venue"),
 ];
 
 /// A project folder that is deleted when the test ends.

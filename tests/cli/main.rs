@@ -14,6 +14,7 @@ mod init;
 mod markdown_venues;
 mod new;
 mod output_style;
+mod per_venue;
 mod preview;
 mod snapshots;
 mod social;

@@ -21,6 +21,12 @@ fn outline(slug: &str) -> Vec<(u8, &'static str)> {
             (3, "A rule of thumb"),
             (2, "What I cut"),
         ],
+        // Its venue-only block holds "How I got here" for every venue but forum and newsletter.
+        "per-venue" => vec![
+            (2, "What changes from room to room"),
+            (2, "How I got here"),
+            (2, "What stays the same"),
+        ],
         other => panic!("no outline for {other}"),
     }
 }
@@ -116,6 +122,10 @@ fn discourse_topics_end_on_the_question_in_bold_and_the_link_back() {
         (
             "plain-notes",
             "What would you cut from your own drafts folder?",
+        ),
+        (
+            "per-venue",
+            "What do you change when the same idea goes to two places?",
         ),
     ];
     for (_, slug) in FIXTURES {

@@ -10,13 +10,14 @@ use crate::harness::{FIXTURES, Project};
 const SEPARATOR: &str = "\n\n────────────\n\n";
 
 /// The fixtures' titles, by slug.
-const TITLES: [(&str, &str); 3] = [
+const TITLES: [(&str, &str); 4] = [
     ("small-audiences", "Small Audiences, Long Echoes"),
     (
         "every-construct",
         "Every Construct: a <Field> Guide & [b]Test[/b]",
     ),
     ("plain-notes", "Notes From a Quiet Week"),
+    ("per-venue", "One Post, Four Rooms"),
 ];
 
 /// The posts of a thread file, checked: each within `limit` as `counter` counts and, when
