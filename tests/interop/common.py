@@ -106,10 +106,7 @@ class Build:
         self.templates = os.environ.get("INTEROP_TEMPLATES")
         user = ["-t", str(Path(self.templates).resolve())] if self.templates else []
         self.repurpose("build", "posts", "-q", *user)
-        self.own = set()
-        # What repurpose derived from each post (its title, question, outro), through a
-        # template of the checks' own.
-        self.build_own("facts")
+        self.own_out = None
         manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
         self.posts = [Post(slug, self.dir / entry["source"])
                       for slug, entry in sorted(manifest["posts"].items())]
@@ -127,14 +124,52 @@ class Build:
             sys.exit(f"repurpose {' '.join(args)} failed ({run.returncode}):\n{run.stderr}")
         return run.stdout
 
-    def build_own(self, venue):
-        """Builds one of the checks' own templates (tests/interop/templates/) into
-        `<venue>/<slug>/`, apart from `out`, which holds only what users get."""
-        if venue not in self.own:
-            self.repurpose("build", "posts", "-q", "-o", venue, "-t", str(HERE / "templates"),
-                           "--venue", venue)
-            self.own.add(venue)
-        return self.dir / venue
+    def build_own(self):
+        """The posts built once more, into `own/<slug>/` apart from `out` (which holds only
+        what users get), with the checks' own templates (tests/interop/templates/) added to
+        the run's, and for every venue a `<venue>.facts.json`: the post as repurpose derived
+        it for that venue. Returns the `own` folder.
+
+        A post may set its title, question or canonical URL per venue and show content only
+        in some venues, so each venue has its own facts, and a check compares a venue's
+        output only with files of the same venue (its templates share the venue's edition of
+        the post). The facts template copies the venue's header keys that change what
+        `post` holds (FACTS_KEYS). Every file the venues write must come out here as in
+        `out`, so the added templates are known to change nothing users get.
+        """
+        if self.own_out:
+            return self.own_out
+        folder = self.dir / "own-templates"
+        folder.mkdir()
+        for source in ([Path(self.templates)] if self.templates else []) + [HERE / "templates"]:
+            for path in sorted(source.glob("*.tera")):
+                shutil.copy(path, folder / path.name)
+        listed = json.loads(self.repurpose("venues", "--json", "-t", str(folder)))
+        for venue in listed:
+            # The venue's files users get; only the checks' own venues have none.
+            files = self.venues.get(venue["name"], venue)["files"]
+            keys = facts_keys(venue["name"], files, folder)
+            (folder / f"{venue['name']}.facts.json.tera").write_text(
+                "{#---\ndescription: What repurpose derived from a post for this venue, for the "
+                "interop checks\nbody: markdown\n" + "".join(f"{k}: {v}\n" for k, v in keys)
+                + "---#}\n" + FACTS_TEMPLATE, encoding="utf-8")
+        self.repurpose("build", "posts", "-q", "-o", "own", "-t", str(folder))
+        own = self.dir / "own"
+        for post in self.posts:
+            for name in (name for venue in self.venues.values() for name in venue["files"]):
+                ours, theirs = self.path(post, name), own / post.slug / name
+                same = (ours.is_file() == theirs.is_file()
+                        and (not ours.is_file() or ours.read_bytes() == theirs.read_bytes()))
+                if not same:
+                    sys.exit(f"{post.slug}/{name} differs when built with the checks' own "
+                             f"templates ({HERE / 'templates'}): they must add files, not "
+                             "change a venue's")
+        self.own_out = own
+        return own
+
+    def own_path(self, post, name):
+        """A file of the checks' own build (see `build_own`), e.g. `forum.html`."""
+        return self.build_own() / post.slug / name
 
     def has_file(self, name):
         """Whether a venue writes the output file `name` (e.g. `hugo.md`)."""
@@ -146,8 +181,10 @@ class Build:
     def read(self, post, name):
         return self.path(post, name).read_text(encoding="utf-8")
 
-    def facts(self, post):
-        path = self.build_own("facts") / post.slug / "facts.json"
+    def facts(self, post, venue):
+        """What repurpose derived from `post` for `venue`: its `post` as JSON (title,
+        question, outline, outro, canonical_url, …)."""
+        path = self.own_path(post, f"{venue}.facts.json")
         return json.loads(path.read_text(encoding="utf-8"))
 
     def scratch(self, name):
@@ -171,17 +208,66 @@ def repurpose_binary():
     return target / "debug" / "repurpose"
 
 
+# Header keys that change what a template's `post` holds, not only how its body is written:
+# the facts of a venue are derived with the venue's own values of these.
+FACTS_KEYS = ("lift_question", "excerpt_words")
+
+
+# The facts template's text after its header. repurpose derives only what a template names,
+# so the comment names every part the checks may read.
+FACTS_TEMPLATE = """{#- Names post.excerpt, post.summary, post.question, post.intro, post.sections and
+    post.outro, so that repurpose derives each of them for the venue. -#}
+{{ post | json_encode(pretty=true) }}
+"""
+
+
+def template_text(file_name, folders=()):
+    """The template that writes `file_name`, as the checks' build uses it: in one of
+    `folders` or $INTEROP_TEMPLATES when it has the file, else the built-in (templates/)."""
+    own = [Path(os.environ["INTEROP_TEMPLATES"])] if os.environ.get("INTEROP_TEMPLATES") else []
+    for folder in list(folders) + own + [ROOT / "templates"]:
+        path = Path(folder) / f"{file_name}.tera"
+        if path.is_file():
+            return path, path.read_text(encoding="utf-8")
+    return None, ""
+
+
+def template_header(text):
+    """A template header's top-level keys and their values as written (a value spanning
+    several lines, such as `utm`, keeps its indented lines), comments left out."""
+    match = re.match(r"\{#-?---\n(.*?)\n---#\}", text, re.S)
+    header = {}
+    key = None
+    for line in (match.group(1).splitlines() if match else []):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        top = re.match(r"^(\w+):\s*(.*?)\s*(?:\s#.*)?$", line)
+        if top:
+            key = top.group(1)
+            header[key] = top.group(2)
+        elif key:
+            header[key] += "\n" + line.rstrip()
+    return header
+
+
 def template_header_int(file_name, key, default=0):
-    """An integer key of a venue template's header, e.g. `heading_offset` of hugo.md: in
-    $INTEROP_TEMPLATES when it has the file, else the built-in (templates/)."""
-    template = ROOT / "templates" / f"{file_name}.tera"
-    if os.environ.get("INTEROP_TEMPLATES"):
-        own = Path(os.environ["INTEROP_TEMPLATES"]) / f"{file_name}.tera"
-        template = own if own.is_file() else template
-    text = template.read_text(encoding="utf-8") if template.is_file() else ""
-    header = re.match(r"\{#-?---\n(.*?)\n---#\}", text, re.S)
-    found = re.search(rf"^{key}:\s*(-?\d+)", header.group(1), re.M) if header else None
-    return int(found.group(1)) if found else default
+    """An integer key of a venue template's header, e.g. `heading_offset` of hugo.md."""
+    found = re.fullmatch(r"-?\d+", template_header(template_text(file_name)[1]).get(key, ""))
+    return int(found.group(0)) if found else default
+
+
+def facts_keys(venue, files, folder):
+    """`[(key, value)]` of FACTS_KEYS as the templates of `venue` that write `files` (in
+    `folder`, else built in) set them; SystemExit when they disagree, since the venue's
+    facts could then be either."""
+    values = {}
+    for name in files:
+        header = template_header(template_text(name, [folder])[1])
+        values[name] = tuple((k, header[k]) for k in FACTS_KEYS if k in header)
+    if len(set(values.values())) > 1:
+        sys.exit(f"the templates of venue {venue} set {', '.join(FACTS_KEYS)} apart "
+                 f"({values}); the interop checks derive one set of facts per venue")
+    return next(iter(values.values()), ())
 
 
 def split_front_matter(text):

@@ -17,7 +17,6 @@ import check_hugo
 import check_vnu
 import common
 
-# After the hugo and discourse venues are merged, add "discourse" and "hugo" here.
 REQUIRED_VENUES = ["article", "blog", "discourse", "forum", "hugo", "newsletter"]
 
 CHECKS = [check_vnu, check_bbcode, check_commonmark, check_hugo, check_chromium]
