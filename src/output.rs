@@ -86,27 +86,57 @@ pub fn remove_stale_temporaries(dir: &Path) {
 /// the file is always either its old complete content or the new one. Skips the write
 /// when the file already holds these bytes. Refuses to write through a symlink.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let existing = std::fs::symlink_metadata(path).ok();
-    match &existing {
-        Some(meta) if meta.file_type().is_symlink() => {
-            anyhow::bail!(
-                "refusing to write `{}`: it is a symbolic link",
-                path.display()
-            );
-        }
-        Some(meta)
-            if meta.len() == bytes.len() as u64
-                && std::fs::read(path).is_ok_and(|old| old == bytes) =>
-        {
-            return Ok(Written::Unchanged);
-        }
-        _ => {}
+    let existing = existing(path)?;
+    if let Some(meta) = &existing
+        && meta.len() == bytes.len() as u64
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+    {
+        return Ok(Written::Unchanged);
     }
+    replace(path, existing.as_ref(), |file| file.write_all(bytes))?;
+    Ok(Written::Changed)
+}
+
+/// Like `write_atomic`, for content written as it is made (the manifest of a large
+/// archive), so it never has to sit in memory whole; always writes.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let existing = existing(path)?;
+    replace(path, existing.as_ref(), |file| {
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered)?;
+        buffered.flush()
+    })
+}
+
+/// What is at `path` now, if anything; a symbolic link is refused.
+fn existing(path: &Path) -> Result<Option<std::fs::Metadata>> {
+    let existing = std::fs::symlink_metadata(path).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        anyhow::bail!(
+            "refusing to write `{}`: it is a symbolic link",
+            path.display()
+        );
+    }
+    Ok(existing)
+}
+
+/// Writes a temporary file beside `path` with `write`, then renames it over `path`.
+fn replace(
+    path: &Path,
+    existing: Option<&std::fs::Metadata>,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let fail = || format!("failed to write `{}`", path.display());
     // A replaced file keeps its permissions; a new one gets what any new file gets (0666
     // less the umask), not the owner-only mode of a temporary file: outputs are published.
-    let permissions = match &existing {
+    let permissions = match existing {
         Some(meta) => Some(meta.permissions()),
         None => new_file_permissions(),
     };
@@ -116,19 +146,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
         builder.permissions(permissions.clone());
     }
     let mut tmp = builder.tempfile_in(dir).with_context(fail)?;
-    tmp.write_all(bytes).with_context(fail)?;
+    write(tmp.as_file_mut()).with_context(fail)?;
     // No fsync: the rename alone makes the swap atomic for anything that kills the process
     // (Ctrl-C, SIGKILL, a crash), which is what a build must survive; forcing every file to
     // disk cost 3–5× the whole build time here, for a guarantee against power loss that the
     // outputs, being derived, do not need (a rebuild recreates them).
-    if let (Some(_), Some(permissions)) = (&existing, permissions) {
+    if let (Some(_), Some(permissions)) = (existing, permissions) {
         // The umask applied at creation; an existing file's mode is restored exactly.
         tmp.as_file()
             .set_permissions(permissions)
             .with_context(fail)?;
     }
     tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
-    Ok(Written::Changed)
+    Ok(())
 }
 
 #[cfg(test)]
