@@ -274,16 +274,32 @@ impl RenderOptions {
 /// Whether a URL starts with a scheme (`https:`, `mailto:`) or is protocol-relative (`//`):
 /// the URLs no base URL changes.
 pub fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => url.starts_with("//"),
+    if url.contains(':') {
+        starts_with_scheme(url)
+    } else {
+        url.starts_with("//")
+    }
+}
+
+/// Whether a URL starts with a scheme name and `:` (`https:`, `mailto:`).
+pub fn starts_with_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// The label a GitHub-style alert (`> [!NOTE]`) reads as in plain text.
+pub fn alert_label(kind: pulldown_cmark::BlockQuoteKind) -> &'static str {
+    use pulldown_cmark::BlockQuoteKind;
+    match kind {
+        BlockQuoteKind::Note => "Note",
+        BlockQuoteKind::Tip => "Tip",
+        BlockQuoteKind::Important => "Important",
+        BlockQuoteKind::Warning => "Warning",
+        BlockQuoteKind::Caution => "Caution",
     }
 }
 

@@ -21,8 +21,8 @@ use pulldown_cmark::{Alignment, BlockQuoteKind, Event, LinkType, Tag, TagEnd};
 use textwrap::core::display_width;
 
 use super::{
-    Construct, Degradation, Footnotes, LinkStyle, RenderOptions, ScriptSkip, is_inline, plain_text,
-    shifted_level, split_footnotes, strip_html, superscript,
+    Construct, Degradation, Footnotes, LinkStyle, RenderOptions, ScriptSkip, alert_label,
+    is_inline, plain_text, shifted_level, split_footnotes, strip_html, superscript,
 };
 
 /// Stands for the space before a reference number while wrapping, so `[1]` never starts a
@@ -810,16 +810,6 @@ fn clean_inline(text: &str) -> String {
         out.trim_matches('\n').to_string()
     } else {
         out
-    }
-}
-
-fn alert_label(kind: BlockQuoteKind) -> &'static str {
-    match kind {
-        BlockQuoteKind::Note => "Note",
-        BlockQuoteKind::Tip => "Tip",
-        BlockQuoteKind::Important => "Important",
-        BlockQuoteKind::Warning => "Warning",
-        BlockQuoteKind::Caution => "Caution",
     }
 }
 

@@ -9,12 +9,13 @@
 //! reduced to its text. Relative URLs are resolved against the post's page, and dropped
 //! when there is none, since nobody can follow them from a network.
 
-use pulldown_cmark::{BlockQuoteKind, Event, LinkType, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::count::Counter;
 use crate::post::sentences::sentence_ends;
 use crate::render::{
-    RenderOptions, ScriptSkip, is_inline, opens_element, split_footnotes, strip_html, superscript,
+    RenderOptions, ScriptSkip, alert_label, is_inline, opens_element, split_footnotes,
+    starts_with_scheme, strip_html, superscript,
 };
 
 /// Bullet glyphs by list depth, as the text format uses them.
@@ -493,7 +494,7 @@ impl<'a, 'e> Walker<'a, 'e> {
                     .opts
                     .image_url(dest_url)
                     .map(std::borrow::Cow::into_owned)
-                    .filter(|u| has_scheme(u));
+                    .filter(|u| starts_with_scheme(u));
                 let start = self.span_start();
                 self.spans.push(Span::Image { start, url });
             }
@@ -806,7 +807,9 @@ impl<'a, 'e> Walker<'a, 'e> {
         if link_type == LinkType::Email {
             return Some(dest.to_string()).filter(|d| !d.is_empty());
         }
-        self.opts.detached_url(dest).filter(|u| has_scheme(u))
+        self.opts
+            .detached_url(dest)
+            .filter(|u| starts_with_scheme(u))
     }
 
     fn inline_html(&mut self, html: &str) {
@@ -828,25 +831,5 @@ impl<'a, 'e> Walker<'a, 'e> {
 fn trim_span_end(open: &mut String, start: usize) {
     while open.len() > start && open.ends_with(' ') {
         open.pop();
-    }
-}
-
-fn has_scheme(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
-}
-
-fn alert_label(kind: BlockQuoteKind) -> &'static str {
-    match kind {
-        BlockQuoteKind::Note => "Note",
-        BlockQuoteKind::Tip => "Tip",
-        BlockQuoteKind::Important => "Important",
-        BlockQuoteKind::Warning => "Warning",
-        BlockQuoteKind::Caution => "Caution",
     }
 }
