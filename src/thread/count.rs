@@ -19,6 +19,10 @@ impl Counter {
         let Some(length) = self.url_length else {
             return graphemes(text);
         };
+        // Most pieces are single words: no URL without `://`.
+        if !text.contains("://") {
+            return graphemes(text);
+        }
         let mut total = 0;
         let mut from = 0;
         for url in urls(text) {
