@@ -253,10 +253,11 @@ for n in "${sizes[@]}"; do
 done
 r=$(calc '%.1f' "100 * ${noop_s[$big]} / ${repurpose_s[$big]}")
 target "no-op rebuild / cold build, $big posts" "${r}%" "< 5%" "$(pass "$r < 5")"
-r=$(mib "${repurpose_rss[$big]}")
+# The larger of the cold build and the no-op rebuild: both are builds of these posts.
+r=$(mib "$(maximum "${repurpose_rss[$big]}" "${noop_rss[$big]}")")
 note=""
 ((big == 10000)) || note=" (target is for 10000)"
-target "peak RSS, $big posts$note" "${r} MiB" "< 64 MiB" "$(pass "$r < 64")"
+target "peak RSS (cold or no-op), $big posts$note" "${r} MiB" "< 64 MiB" "$(pass "$r < 64")"
 target "one post, all venues, start to exit" "$(calc '%.1f' "$one_ms") ms" "< 15 ms" "$(pass "$one_ms < 15")"
 if ((big > small)); then
   r=$(calc '%.2f' "${repurpose_s[$big]} / ${repurpose_s[$small]}")
