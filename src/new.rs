@@ -113,16 +113,41 @@ fn post_text(title: &str, date: &str, author: Option<&str>, slug: &str, chosen: 
     } else {
         String::new()
     };
-    TEMPLATE
-        .replace("{title}", &yaml_quote(title))
-        .replace("{date}", date)
-        .replace(
-            "{author}",
-            &author.map_or("author:".to_string(), |a| {
-                format!("author: {}", yaml_quote(a))
-            }),
-        )
-        .replace("{slug}", &slug_line)
+    let author = author.map_or("author:".to_string(), |a| {
+        format!("author: {}", yaml_quote(a))
+    });
+    fill(
+        TEMPLATE,
+        &[
+            ("{title}", &yaml_quote(title)),
+            ("{date}", date),
+            ("{author}", &author),
+            ("{slug}", &slug_line),
+        ],
+    )
+}
+
+/// `template` with each placeholder replaced, in one pass: a value that holds a
+/// placeholder's name (a title "About {date}") is never filled in again.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 128);
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match values.iter().find(|(name, _)| rest.starts_with(name)) {
+            Some((name, value)) => {
+                out.push_str(value);
+                rest = &rest[name.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Characters a one-line title cannot hold: controls, and what YAML reads as a line break.
@@ -183,6 +208,20 @@ mod tests {
     fn meta_of(text: &str) -> front_matter::Meta {
         let split = front_matter::split(text).unwrap();
         front_matter::parse(split.yaml.unwrap(), split.yaml_line).unwrap()
+    }
+
+    #[test]
+    fn placeholders_in_the_title_or_author_stay_as_typed() {
+        let text = post_text(
+            "Filling {author} and {date} {slug}",
+            "2026-11-27",
+            Some("Ann {title}"),
+            "x",
+            true,
+        );
+        let meta = meta_of(&text);
+        assert_eq!(meta.title.as_deref(), Some("Filling {author} and {date} {slug}"));
+        assert_eq!(meta.author.as_deref(), Some("Ann {title}"));
     }
 
     #[test]
