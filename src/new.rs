@@ -220,7 +220,10 @@ mod tests {
             true,
         );
         let meta = meta_of(&text);
-        assert_eq!(meta.title.as_deref(), Some("Filling {author} and {date} {slug}"));
+        assert_eq!(
+            meta.title.as_deref(),
+            Some("Filling {author} and {date} {slug}")
+        );
         assert_eq!(meta.author.as_deref(), Some("Ann {title}"));
     }
 

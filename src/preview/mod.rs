@@ -45,6 +45,17 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let config = &opts.config;
     let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
     let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
+    // The page would take the place of that venue's file, and `build` would not notice.
+    if let Some(venue) = catalog
+        .venues
+        .iter()
+        .find(|v| v.outputs.iter().any(|o| o.file == FILE))
+    {
+        anyhow::bail!(
+            "venue `{}` writes `{FILE}`, where the preview page goes; rename its template to preview this post",
+            venue.name
+        );
+    }
     if opts.post.is_dir() {
         anyhow::bail!(
             "`{}` is a folder; `preview` shows one post: give the post's file",

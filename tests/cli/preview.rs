@@ -672,3 +672,23 @@ fn panels_carry_the_findings_of_check() {
         assert!(top.iter().any(|t| t == line), "{line} not in {top:?}");
     }
 }
+
+#[test]
+fn a_venue_writing_index_html_is_never_overwritten_by_the_page() {
+    let p = project();
+    p.write("templates/index.html.tera", "<p>{{ post.title }}</p>\n");
+    p.run(&["build", "posts/plain-notes.md"]).expect_code(0);
+    let before = p.read("out/plain-notes/index.html");
+    let run = p.run(&["preview", "posts/plain-notes.md"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("venue `index` writes `index.html`, where the preview page goes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.read("out/plain-notes/index.html"), before);
+    // Not even when that venue is left out: its file from the last build is there.
+    p.run(&["preview", "posts/plain-notes.md", "--venue", "forum"])
+        .expect_code(1);
+    assert_eq!(p.read("out/plain-notes/index.html"), before);
+}
