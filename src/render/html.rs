@@ -13,8 +13,9 @@ use pulldown_cmark::{
 };
 
 use super::{
-    Anchors, Construct, Degradation, Footnotes, RawHtml, RenderOptions, ScriptSkip, is_inline,
-    matching_end, plain_text, shifted_level, split_footnotes, strip_html,
+    Anchors, Construct, Degradation, Footnotes, RawHtml, RenderOptions, ScriptSkip,
+    html_paragraphs, is_inline, matching_end, plain_text, shifted_level, split_footnotes,
+    strip_html,
 };
 
 /// Which HTML the renderer writes.
@@ -723,7 +724,7 @@ impl<'e> Writer<'e> {
                 self.close_block("div");
             }
         } else {
-            for paragraph in paragraphs(&strip_html(&raw)) {
+            for paragraph in html_paragraphs(&raw) {
                 self.block("p", &[], P);
                 escape_body(&mut self.out, &paragraph);
                 self.close_block("p");
@@ -794,26 +795,6 @@ fn sanitize(html: &str, base: Option<&str>) -> String {
 fn has_mailto(dest: &str) -> bool {
     dest.get(..7)
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("mailto:"))
-}
-
-/// Text from a stripped HTML block, split where the block had blank lines.
-fn paragraphs(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() {
-            if !current.is_empty() {
-                out.push(current.join("\n"));
-                current.clear();
-            }
-        } else {
-            current.push(line);
-        }
-    }
-    if !current.is_empty() {
-        out.push(current.join("\n"));
-    }
-    out
 }
 
 // The escapers below follow `pulldown_cmark_escape`, which this crate cannot name: it is only

@@ -291,6 +291,51 @@ pub fn starts_with_scheme(url: &str) -> bool {
     })
 }
 
+/// Tags that end a paragraph when raw HTML is reduced to text.
+pub const HTML_BLOCK_TAGS: &str = "address article aside blockquote br caption dd details div dl dt \
+    figcaption figure footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary \
+    table tbody td tfoot th thead tr ul";
+
+/// Raw HTML as paragraphs of text, as a browser shows it: block-level tags (`<p>`,
+/// `<div>`, `<li>`, `<br>` …) separate paragraphs, other tags are dropped, and each run of
+/// whitespace reads as one space. For formats that cannot keep raw HTML.
+pub fn html_paragraphs(raw: &str) -> Vec<String> {
+    let mut marked = String::with_capacity(raw.len());
+    for (i, piece) in raw.split('<').enumerate() {
+        if i > 0 {
+            let name = piece
+                .strip_prefix('/')
+                .unwrap_or(piece)
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if HTML_BLOCK_TAGS.split_whitespace().any(|tag| tag == name) {
+                marked.push_str("\n\n");
+            }
+            marked.push('<');
+        }
+        marked.push_str(piece);
+    }
+    let text = strip_html(&marked);
+    let mut paragraphs = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    for line in text.lines().chain(std::iter::once("")) {
+        if line.trim().is_empty() {
+            if !words.is_empty() {
+                paragraphs.push(words.join(" "));
+                words.clear();
+            }
+            continue;
+        }
+        words.extend(
+            line.split(|c: char| c.is_ascii_whitespace())
+                .filter(|w| !w.is_empty()),
+        );
+    }
+    paragraphs
+}
+
 /// The label a GitHub-style alert (`> [!NOTE]`) reads as in plain text.
 pub fn alert_label(kind: pulldown_cmark::BlockQuoteKind) -> &'static str {
     use pulldown_cmark::BlockQuoteKind;

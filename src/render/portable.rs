@@ -12,8 +12,8 @@
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::{
-    FootnoteStyle, RawHtml, RenderOptions, ScriptSkip, is_inline, opens_element, split_footnotes,
-    strip_html, superscript,
+    FootnoteStyle, RawHtml, RenderOptions, ScriptSkip, html_paragraphs, is_inline, opens_element,
+    split_footnotes, strip_html, superscript,
 };
 
 /// The events rewritten for `opts`, or `None` when the markdown writer can take them as
@@ -103,7 +103,7 @@ impl Pass {
                 }
                 Event::Html(html) if self.html_as_text => match &mut self.html_block {
                     Some(block) => block.push_str(html),
-                    None => self.paragraphs(&strip_html(html)),
+                    None => self.paragraphs(html),
                 },
                 Event::End(TagEnd::HtmlBlock) if self.html_as_text => self.close_html_block(),
                 Event::InlineHtml(html) if self.html_as_text => self.inline_html(html),
@@ -130,30 +130,15 @@ impl Pass {
 
     fn close_html_block(&mut self) {
         if let Some(block) = self.html_block.take() {
-            self.paragraphs(&strip_html(&block));
+            self.paragraphs(&block);
         }
     }
 
-    /// Text from an HTML block: paragraphs where it has blank lines, lines joined within.
-    fn paragraphs(&mut self, text: &str) {
-        let mut open = false;
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() {
-                if open {
-                    self.out.push(Event::End(TagEnd::Paragraph));
-                    open = false;
-                }
-                continue;
-            }
-            if open {
-                self.out.push(Event::SoftBreak);
-            } else {
-                self.out.push(Event::Start(Tag::Paragraph));
-                open = true;
-            }
-            self.out.push(Event::Text(line.to_string().into()));
-        }
-        if open {
+    /// Raw HTML as the paragraphs of text a browser would show.
+    fn paragraphs(&mut self, html: &str) {
+        for paragraph in html_paragraphs(html) {
+            self.out.push(Event::Start(Tag::Paragraph));
+            self.out.push(Event::Text(paragraph.into()));
             self.out.push(Event::End(TagEnd::Paragraph));
         }
     }
@@ -185,6 +170,15 @@ mod tests {
             ..RenderOptions::default()
         };
         Format::Markdown.render(&crate::parse::events(md), &opts)
+    }
+
+    #[test]
+    fn block_tags_on_one_line_still_part_paragraphs() {
+        let md = "<div><p>One</p><p>Two</p></div>\n\n<details><summary>Why?</summary>Because.</details>\n";
+        assert_eq!(
+            markdown(md, FootnoteStyle::Native, RawHtml::Text),
+            "One\n\nTwo\n\nWhy?\n\nBecause."
+        );
     }
 
     #[test]

@@ -22,7 +22,8 @@ use textwrap::core::display_width;
 
 use super::{
     Construct, Degradation, Footnotes, LinkStyle, RenderOptions, ScriptSkip, alert_label,
-    is_inline, plain_text, shifted_level, split_footnotes, strip_html, superscript,
+    html_paragraphs, is_inline, plain_text, shifted_level, split_footnotes, strip_html,
+    superscript,
 };
 
 /// Stands for the space before a reference number while wrapping, so `[1]` never starts a
@@ -34,10 +35,6 @@ const BULLETS: [char; 3] = ['•', '◦', '▪'];
 
 const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
 const SUBSCRIPT_DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-
-/// Tags that end a paragraph when raw HTML is reduced to text.
-const HTML_BLOCK_TAGS: &str = "address article aside blockquote br dd div dl dt figcaption figure \
-    footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table td th tr ul";
 
 /// Like `render`, with the end matter (notes and link references) returned separately so a
 /// template can put its own closing lines between the two.
@@ -902,39 +899,6 @@ fn tag_name(raw: &str) -> (bool, String) {
         .collect::<String>()
         .to_ascii_lowercase();
     (closing, name)
-}
-
-/// Raw block HTML as paragraphs of text: block-level tags separate paragraphs, the rest
-/// of the whitespace collapses as a browser would.
-fn html_paragraphs(raw: &str) -> Vec<String> {
-    let mut marked = String::with_capacity(raw.len());
-    for (i, piece) in raw.split('<').enumerate() {
-        if i > 0 {
-            let (_, name) = tag_name(&format!("<{piece}"));
-            if HTML_BLOCK_TAGS.split_whitespace().any(|tag| tag == name) {
-                marked.push_str("\n\n");
-            }
-            marked.push('<');
-        }
-        marked.push_str(piece);
-    }
-    let text = strip_html(&marked);
-    let mut paragraphs = Vec::new();
-    let mut words: Vec<&str> = Vec::new();
-    for line in text.lines().chain(std::iter::once("")) {
-        if line.trim().is_empty() {
-            if !words.is_empty() {
-                paragraphs.push(words.join(" "));
-                words.clear();
-            }
-            continue;
-        }
-        words.extend(
-            line.split(|c: char| c.is_ascii_whitespace())
-                .filter(|w| !w.is_empty()),
-        );
-    }
-    paragraphs
 }
 
 fn table_columns(table: &TableState) -> usize {

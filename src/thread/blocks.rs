@@ -14,8 +14,8 @@ use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 use super::count::Counter;
 use crate::post::sentences::sentence_ends;
 use crate::render::{
-    RenderOptions, ScriptSkip, alert_label, is_inline, opens_element, split_footnotes,
-    starts_with_scheme, strip_html, superscript,
+    RenderOptions, ScriptSkip, alert_label, html_paragraphs, is_inline, opens_element,
+    split_footnotes, starts_with_scheme, strip_html, superscript,
 };
 
 /// Bullet glyphs by list depth, as the text format uses them.
@@ -408,7 +408,7 @@ impl<'a, 'e> Walker<'a, 'e> {
                 }
             }
             Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => self.glued(t),
-            Event::Html(html) => self.paragraphs(&strip_html(html)),
+            Event::Html(html) => self.paragraphs(html),
             Event::InlineHtml(html) => self.inline_html(html),
             Event::FootnoteReference(label) => {
                 if let Some(n) = self.notes.number(label) {
@@ -623,7 +623,7 @@ impl<'a, 'e> Walker<'a, 'e> {
 
     fn end_raw(&mut self) {
         match self.raw.take() {
-            Some(Raw::Html(html)) => self.paragraphs(&strip_html(&html)),
+            Some(Raw::Html(html)) => self.paragraphs(&html),
             Some(Raw::Code(code)) => {
                 self.enter_run();
                 for line in code.trim_end_matches('\n').split('\n') {
@@ -654,23 +654,15 @@ impl<'a, 'e> Walker<'a, 'e> {
         }
     }
 
-    /// Text from raw HTML: a paragraph for each run of non-blank lines.
-    fn paragraphs(&mut self, text: &str) {
+    /// Raw HTML as the paragraphs of text a browser would show.
+    fn paragraphs(&mut self, html: &str) {
         self.flush();
-        let mut para = Para::default();
-        for line in text.lines() {
-            if line.trim().is_empty() {
-                if !para.pieces.is_empty() || !para.open.is_empty() {
-                    self.emit(std::mem::take(&mut para), false);
-                }
-                continue;
-            }
-            for word in line.split_whitespace() {
+        for paragraph in html_paragraphs(html) {
+            let mut para = Para::default();
+            for word in paragraph.split(' ') {
                 para.space(Sep::Space);
                 para.word(word);
             }
-        }
-        if !para.pieces.is_empty() || !para.open.is_empty() {
             self.emit(para, false);
         }
     }

@@ -76,6 +76,13 @@ fn sentence(words: usize, seed: &str) -> String {
 }
 
 #[test]
+fn raw_html_reads_as_the_paragraphs_a_browser_shows() {
+    let posts = posts_of("<p>One</p><p>Two</p>\n", 500, None);
+    assert_eq!(posts.len(), 1);
+    assert!(posts[0].contains("One\n\nTwo"), "{}", posts[0]);
+}
+
+#[test]
 fn a_short_post_is_one_post_without_a_marker() {
     let posts = posts_of("Just a line.", 500, None);
     assert_eq!(posts, [format!("Title\n\nJust a line.\n\n{CANONICAL}")]);
