@@ -1581,9 +1581,6 @@ pub fn degradation(raw_html: RawHtml, construct: Construct) -> Option<Degradatio
     match construct {
         Construct::HtmlBlock if as_text => Degradation::lost("raw HTML block reduced to its text"),
         Construct::InlineHtml if as_text => Degradation::lost("inline HTML reduced to its text"),
-        Construct::LineBreakTag if as_text => {
-            Degradation::lost("inline `<br>` removed, running its lines together")
-        }
         // CommonMark as forums render it has no attribute syntax either.
         Construct::HeadingAttributes if as_text => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
@@ -2510,7 +2507,8 @@ Simply put, “leverage” is the ability to accomplish more by use of a tool.
                 Construct::Table => out.contains("| a   | b   |"),
                 Construct::HtmlBlock => out.contains("<div class=\"box\">"),
                 Construct::InlineHtml => out.contains("<kbd>Ctrl</kbd>"),
-                Construct::LineBreakTag => out.contains("one<br>two"),
+                // As raw HTML, or (`raw_html: text`) as a Markdown hard break.
+                Construct::LineBreakTag => out.contains("one<br>two") || out.contains("one\\\ntwo"),
                 Construct::CodeSpan => out.contains("`run()`"),
                 Construct::Strikethrough => out.contains("~~free~~"),
                 Construct::Image { alt: true } => out.contains("![A chart]("),
