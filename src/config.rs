@@ -226,6 +226,13 @@ impl Config {
             let own = self.venues.get(&venue.name);
             for output in &mut venue.outputs {
                 overrides::apply(&mut output.header, &self.utm, own);
+                // The limits a thread needs, checked on the header as the file leaves it.
+                if own.is_some()
+                    && output.needs.thread
+                    && let Err(e) = crate::venue::thread_limits(&output.header)
+                {
+                    return Err(self.error(&["venues", &venue.name], e));
+                }
             }
         }
         Ok(())

@@ -277,7 +277,7 @@ fn describe(name: &str, text: &str, origin: Origin) -> Result<Output> {
 }
 
 /// Checks that a template using `thread` has limits a thread can keep.
-fn thread_limits(header: &Header) -> Result<(), String> {
+pub fn thread_limits(header: &Header) -> Result<(), String> {
     use crate::thread::{DEFAULT_LIMIT, MIN_LIMIT};
     let limit = header.max_chars.unwrap_or(DEFAULT_LIMIT);
     if limit < MIN_LIMIT {

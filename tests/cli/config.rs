@@ -291,3 +291,18 @@ fn the_newsletter_names_itself_from_site_newsletter() {
     let name = html.find("Small Lists Weekly").expect("the name is shown");
     assert!(name < html.find("<h1").expect("a title"), "above the title");
 }
+
+#[test]
+fn a_thread_limit_set_here_is_held_to_what_a_thread_needs() {
+    let p = project("venues:\n  social:\n    max_chars: 30\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("repurpose.yaml:")
+            && run
+                .stderr
+                .contains("`max_chars: 30` is too small for `thread`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("out/echoes/social.txt"));
+}
