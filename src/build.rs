@@ -425,8 +425,14 @@ fn build_one(
     for err in &failures {
         progress.error(err);
     }
-    // What `check` would warn about, one line each; notes are for `check` to show.
-    for found in crate::check::diagnose(&post, venues, site, &outputs) {
+    // What `check` would warn about, one line each (notes with -v); nothing to work out
+    // when -q would print none of it.
+    let found = if crate::shell::is_quiet() {
+        Vec::new()
+    } else {
+        crate::check::diagnose(&post, venues, site, &outputs)
+    };
+    for found in found {
         match found.level {
             crate::check::Level::Warning => progress.warning(&found.located(&post.source)),
             // Notes (shown another way, no loss) only when asked for.
