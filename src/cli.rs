@@ -241,7 +241,8 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Only this venue (repeatable); `repurpose venues` lists them
+    /// Only this venue (repeatable); `repurpose venues` lists them [default: the
+    /// configuration's `default_venues`, else all]
     /// [default: the configuration's `default_venues`, else every venue]
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
@@ -275,7 +276,8 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Only this venue (repeatable); `repurpose venues` lists them
+    /// Only this venue (repeatable); `repurpose venues` lists them [default: the
+    /// configuration's `default_venues`, else all]
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
 
@@ -303,7 +305,8 @@ pub struct PreviewArgs {
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Only this venue (repeatable); `repurpose venues` lists them
+    /// Only this venue (repeatable); `repurpose venues` lists them [default: the
+    /// configuration's `default_venues`, else all]
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
 

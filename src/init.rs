@@ -34,8 +34,8 @@ site:
 # templates (in the folder you run repurpose from), when it exists.
 # templates: templates
 
-# The venues `build` and `watch` make when no --venue is given. When unset: every venue
-# (`repurpose venues` lists them).
+# The venues every command (build, check, preview, watch) makes when no --venue is
+# given. When unset: every venue (`repurpose venues` lists them).
 # default_venues: [forum, blog, newsletter]
 
 # utm parameters for the venues that add them to links to your site (the newsletter's

@@ -21,7 +21,7 @@ pub struct CheckOptions {
     pub inputs: Vec<PathBuf>,
     /// The templates folder, when there is one.
     pub templates: Option<PathBuf>,
-    /// Only these venues (all when empty).
+    /// Only these venues; when empty, the configuration's `default_venues`, else all.
     pub venues: Vec<String>,
     /// The configuration, read from its file or the defaults.
     pub config: Config,
