@@ -8,6 +8,12 @@ use walkdir::WalkDir;
 /// Extensions of post files.
 const EXTENSIONS: [&str; 2] = ["md", "markdown"];
 
+/// Whether a path has a post's extension (`.md`, `.markdown`, any case).
+pub fn has_post_extension(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)))
+}
+
 /// Every post file under `inputs`, in a stable order: each input in the order given,
 /// folders sorted by file name, hidden folders and `skip` (the output folder) left out.
 /// Problems with one input (a missing path, an unreadable folder) are returned beside the
@@ -75,11 +81,7 @@ fn walk(
         match entry {
             Ok(entry) => {
                 *links |= entry.path_is_symlink();
-                let is_post = entry.file_type().is_file()
-                    && entry
-                        .path()
-                        .extension()
-                        .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)));
+                let is_post = entry.file_type().is_file() && has_post_extension(entry.path());
                 if is_post {
                     files.push(entry.into_path());
                     found += 1;

@@ -295,7 +295,7 @@ impl Scope {
                 .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
             // A folder moved in or out may hold posts.
             let folder = path.is_dir() || (!path.exists() && path.extension().is_none());
-            !hidden && (folder || has_extension(path, &["md", "markdown"]))
+            !hidden && (folder || crate::inputs::has_post_extension(path))
         })
     }
 

@@ -390,9 +390,7 @@ fn read(comment: &str) -> Option<Result<Kind, String>> {
 }
 
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    crate::render::starts_with_ignore_ascii_case(text, prefix).then(|| &text[prefix.len()..])
 }
 
 /// The venue list of `<!-- venue: … -->`: names separated by commas, all plain or all

@@ -199,7 +199,7 @@ impl Converter {
     ) -> Option<usize> {
         let closing = format!("[/{}]", name.as_str());
         let body = &rest[len..];
-        let end = find_ignore_case(body, &closing)?;
+        let end = crate::render::find_ignore_ascii_case(body, &closing)?;
         write(self, &body[..end]).then_some(len + end + closing.len())
     }
 
@@ -355,12 +355,6 @@ fn email(address: &str) -> Option<String> {
     let mut out = "mailto:".to_string();
     escape_html(address, &mut out);
     Some(out)
-}
-
-/// The byte offset of `needle` (ASCII) in `haystack`, ignoring ASCII case.
-fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    (0..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 #[cfg(test)]

@@ -577,7 +577,7 @@ pub fn strip_html(raw: &str) -> String {
 }
 
 /// Whether `text` starts with `prefix` (ASCII, lower case), ignoring ASCII case.
-fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
+pub fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
     text.as_bytes()
         .get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
@@ -585,7 +585,7 @@ fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
 
 /// Byte offset of the first `needle` (ASCII) in `hay`, ignoring ASCII case. The needle is
 /// ASCII, so a match never starts inside a multi-byte character.
-fn find_ignore_ascii_case(hay: &str, needle: &str) -> Option<usize> {
+pub fn find_ignore_ascii_case(hay: &str, needle: &str) -> Option<usize> {
     hay.as_bytes()
         .windows(needle.len())
         .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
