@@ -436,8 +436,11 @@ impl Packer {
                 block.lead_cost
             };
             // It fits a post of its own: the next one, unless this one holds nothing but
-            // headings (they stay with it, and what is left of it is filled instead).
-            if fresh_joint + cost + ellipsis <= self.budget && !self.only_headings {
+            // headings (they stay with it, and what is left of it is filled instead) and
+            // the piece has words to fill it with. A single word (a URL) is never cut to
+            // keep a heading company.
+            let one_word = !text.contains(' ');
+            if fresh_joint + cost + ellipsis <= self.budget && (!self.only_headings || one_word) {
                 self.leave(begun, at);
                 begun = false;
                 queue.push_front((text, cost, sep));
