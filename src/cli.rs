@@ -85,7 +85,7 @@ repurpose build post.md --venue forum --stdout | wl-copy\n  \
 repurpose build post.md --stdout --file newsletter.txt\n  \
 repurpose build post.md -t my-templates --config site.yaml"
     )]
-    Build(BuildArgs),
+    Build(BuildCommand),
     /// Report what each venue will lose of each post, without writing anything.
     #[command(
         display_order = 3,
@@ -230,7 +230,7 @@ pub struct SourceArgs {
     pub config: Option<PathBuf>,
 }
 
-/// `repurpose build`
+/// What `repurpose build` and `repurpose watch` both take.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// Post files (.md, .markdown) or folders of posts
@@ -241,8 +241,7 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Only this venue (repeatable); `repurpose venues` lists them [default: the
-    /// configuration's `default_venues`, else all]
+    /// Only this venue (repeatable); `repurpose venues` lists them
     /// [default: the configuration's `default_venues`, else every venue]
     #[arg(long = "venue", value_name = "NAME")]
     pub venues: Vec<String>,
@@ -256,6 +255,16 @@ pub struct BuildArgs {
     #[arg(long)]
     pub clean: bool,
 
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// `repurpose build`: what `watch` takes, and printing one output instead of writing.
+#[derive(Debug, Args)]
+pub struct BuildCommand {
+    #[command(flatten)]
+    pub build: BuildArgs,
+
     /// Print the output on stdout instead of writing files (nothing is written, not even the
     /// manifest); needs one post and one output file: choose with --venue or --file
     #[arg(long, conflicts_with_all = ["clean", "force"])]
@@ -264,9 +273,6 @@ pub struct BuildArgs {
     /// With --stdout: the output file to print, by file name (e.g. newsletter.txt)
     #[arg(long, value_name = "NAME", requires = "stdout")]
     pub file: Option<String>,
-
-    #[command(flatten)]
-    pub sources: SourceArgs,
 }
 
 /// `repurpose check`

@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     );
     match cli.command {
         Command::Build(args) => {
-            let opts = build::BuildOptions::from_args(&args)?;
+            let opts = build::BuildOptions::from_args(&args.build)?;
             if args.stdout {
                 print::run(&opts, args.file.as_deref())
             } else {
@@ -113,16 +113,7 @@ pub fn run(cli: Cli) -> Result<Status> {
                 open: args.open,
             })
         }
-        Command::Watch(args) => {
-            if args.stdout {
-                return Err(Usage(
-                    "`watch` writes files; --stdout prints one file once: use `repurpose build --stdout`"
-                        .into(),
-                )
-                .into());
-            }
-            watch::run(&args)
-        }
+        Command::Watch(args) => watch::run(&args),
     }
 }
 
