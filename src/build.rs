@@ -416,7 +416,7 @@ fn build_one(
 ) -> Result<(PostEntry, usize, usize, usize)> {
     let post = Post::load(&plan.source)?;
     for warning in &post.warnings {
-        progress.warning(&format!("{}: {warning}", post.source.display()));
+        progress.warning(&warning.located(&post.source));
     }
     for found in crate::check::unknown_venues(&post, &catalog.names()) {
         progress.warning(&found.located(&post.source));

@@ -44,7 +44,7 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     };
     let post = Post::load(source)?;
     for warning in &post.warnings {
-        shell::warning(format!("{}: {warning}", post.source.display()));
+        shell::warning(warning.located(&post.source));
     }
     for found in crate::check::unknown_venues(&post, &catalog.names()) {
         shell::warning(found.located(&post.source));

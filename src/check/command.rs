@@ -108,10 +108,10 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
         .map(|warning| Diagnostic {
             level: Level::Warning,
             code: "parse",
-            line: None,
+            line: warning.line,
             venue: None,
             file: None,
-            message: warning.clone(),
+            message: warning.message.clone(),
         })
         .collect();
     diagnostics.extend(super::unknown_venues(&post, &catalog.names()));

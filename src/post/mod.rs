@@ -51,7 +51,7 @@ pub struct Post {
     /// Body lines of the events `check` reports on; see `line_of`.
     pub lines: crate::parse::Lines,
     /// Problems worth a warning that did not stop the post from building.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<PostWarning>,
     /// Where a `<!-- more -->` ends `post.excerpt`: an index into `events`.
     pub excerpt_at: Option<usize>,
     /// The body's venue-only blocks, when it has any. `events` then holds every block;
@@ -88,6 +88,25 @@ impl Facts {
     }
 }
 
+/// A problem with a post that did not stop it from building, with its line when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostWarning {
+    /// The line in the post file.
+    pub line: Option<usize>,
+    /// What is wrong, without file and line.
+    pub message: String,
+}
+
+impl PostWarning {
+    /// `post.md:7: message`, or `post.md: message`.
+    pub fn located(&self, source: &Path) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}: {}", source.display(), self.message),
+            None => format!("{}: {}", source.display(), self.message),
+        }
+    }
+}
+
 impl Post {
     /// Reads and parses a post file.
     pub fn load(path: &Path) -> Result<Post> {
@@ -111,7 +130,13 @@ impl Post {
         let text = normalise(path, text)?;
         let (meta, split) = front(path, &text)?;
         let (mut events, mut lines, parse_warning) = crate::parse::parse(split.body);
-        let mut warnings: Vec<String> = parse_warning.into_iter().collect();
+        let mut warnings: Vec<PostWarning> = parse_warning
+            .into_iter()
+            .map(|message| PostWarning {
+                line: None,
+                message,
+            })
+            .collect();
         let heading_title = structure::first_heading(&events);
         let before = events.len();
         structure::remove_title_heading(&mut events, meta.title.as_deref());
@@ -127,9 +152,10 @@ impl Post {
             let all = markers.cut(&[]);
             (events, lines, excerpt_at) = (all.events, all.lines, all.excerpt_at);
             if let Some(line) = all.empty_more {
-                warnings.push(format!(
-                    "{line}: `<!-- more -->` has no text before it, so it sets no excerpt; the excerpt is the post's opening sentences"
-                ));
+                warnings.push(PostWarning {
+                    line: Some(line),
+                    message: "`<!-- more -->` has no text before it, so it sets no excerpt; the excerpt is the post's opening sentences".into(),
+                });
             }
             if markers.has_blocks() {
                 venue_blocks = Some(Box::new(markers));

@@ -69,7 +69,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     }
     let post = Post::load(&opts.post)?;
     for warning in &post.warnings {
-        shell::warning(format!("{}: {warning}", post.source.display()));
+        shell::warning(warning.located(&post.source));
     }
     let unknown = crate::check::unknown_venues(&post, &catalog.names());
     for found in &unknown {
@@ -108,7 +108,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
         warnings: post
             .warnings
             .iter()
-            .map(|w| format!("warning: {}: {w}", post.source.display()))
+            .map(|w| format!("warning: {}", w.located(&post.source)))
             .chain(unknown.iter().map(|d| d.line_for(&post.source)))
             .chain(findings(None))
             .collect(),

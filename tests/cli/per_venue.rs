@@ -372,3 +372,25 @@ fn other_markdown_tools_render_the_source_harmlessly() {
         assert!(shown.contains(text), "`{text}` missing:\n{shown}");
     }
 }
+
+#[test]
+fn a_more_marker_with_nothing_before_it_is_a_warning_at_its_line() {
+    let p = Project::new();
+    p.write(
+        "posts/p.md",
+        "---\ntitle: P\n---\n<!-- more -->\n\nThe opening sentence. And more.\n",
+    );
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: posts/p.md:4: `<!-- more -->` has no text before it, so it sets no excerpt"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = p.run(&["check", "posts", "--json"]).expect_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found = &report[0]["diagnostics"][0];
+    assert_eq!(found["code"], "parse");
+    assert_eq!(found["line"], 4);
+}
