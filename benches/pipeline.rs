@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use repurpose::build::render_post;
+use repurpose::build::{editions, render_post};
 use repurpose::config::Site;
 use repurpose::post::Post;
 use repurpose::render::{Format, RenderOptions};
@@ -209,7 +209,8 @@ fn pipeline(c: &mut Criterion) {
         group.bench_function(venue.name.as_str(), |b| {
             b.iter(|| {
                 for post in &posts {
-                    let (outputs, failures) = render_post(post, &only, &catalog, &site);
+                    let editions = editions(post, &only);
+                    let (outputs, failures) = render_post(post, &editions, &only, &catalog, &site);
                     assert!(failures.is_empty(), "venue `{}` failed", venue.name);
                     black_box(outputs);
                 }
@@ -223,7 +224,8 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| {
             for s in &sources {
                 let post = Post::parse(&s.path, black_box(&s.text)).expect("a post parses");
-                let (outputs, failures) = render_post(&post, &venues, &catalog, &site);
+                let editions = editions(&post, &venues);
+                let (outputs, failures) = render_post(&post, &editions, &venues, &catalog, &site);
                 assert!(
                     failures.is_empty(),
                     "a venue failed on {}",

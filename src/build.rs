@@ -421,7 +421,8 @@ fn build_one(
     for found in crate::check::unknown_venues(&post, &catalog.names()) {
         progress.warning(&found.located(&post.source));
     }
-    let (outputs, failures) = render_post(&post, venues, catalog, site);
+    let editions = editions(&post, venues);
+    let (outputs, failures) = render_post(&post, &editions, venues, catalog, site);
     for err in &failures {
         progress.error(err);
     }
@@ -430,7 +431,7 @@ fn build_one(
     let found = if crate::shell::is_quiet() {
         Vec::new()
     } else {
-        crate::check::diagnose(&post, venues, site, &outputs)
+        crate::check::diagnose(&post, &editions, venues, site, &outputs)
     };
     for found in found {
         match found.level {
@@ -473,6 +474,18 @@ pub fn chosen_venues<'c>(
     } else {
         select(catalog, names)
     }
+}
+
+/// The post as each of `venues` it wants reads it; `render_post` renders from them and
+/// `check::diagnose` reports on them.
+pub fn editions<'p>(post: &'p Post, venues: &[&Venue]) -> Editions<'p> {
+    Editions::new(
+        post,
+        venues
+            .iter()
+            .filter(|v| post.wants_venue(&v.name))
+            .map(|v| v.name.as_str()),
+    )
 }
 
 /// The venues to build: all, or those named with `--venue` (an unknown name is a usage
@@ -609,6 +622,7 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
 /// error (naming the post and template) is returned beside the outputs that worked.
 pub fn render_post(
     post: &Post,
+    editions: &Editions<'_>,
     venues: &[&Venue],
     catalog: &Catalog,
     site: &Site,
@@ -618,7 +632,6 @@ pub fn render_post(
         .copied()
         .filter(|v| post.wants_venue(&v.name))
         .collect();
-    let editions = Editions::new(post, wanted.iter().map(|v| v.name.as_str()));
     // One cache per edition: venues reading the same post share its renders.
     let mut renders: Vec<Renders<'_>> = editions.all().map(Renders::new).collect();
     let mut outputs = Vec::new();

@@ -57,7 +57,8 @@ impl Built {
 fn build(text: &str) -> Built {
     let post = Post::parse(Path::new("posts/2024-01-02-robust.md"), text).expect("the post parses");
     let venues: Vec<_> = CATALOG.venues.iter().collect();
-    let (outputs, failures) = render_post(&post, &venues, &CATALOG, &SITE);
+    let editions = repurpose::build::editions(&post, &venues);
+    let (outputs, failures) = render_post(&post, &editions, &venues, &CATALOG, &SITE);
     if let Some(failure) = failures.first() {
         panic!("a built-in template failed: {failure:#}");
     }
@@ -69,7 +70,7 @@ fn build(text: &str) -> Built {
     assert_eq!(outputs.len(), expected, "one output per template");
     // What `check` reports (and `build` prints) never fails, and names the line of every
     // construct and link it finds.
-    for found in repurpose::check::diagnose(&post, &venues, &SITE, &outputs) {
+    for found in repurpose::check::diagnose(&post, &editions, &venues, &SITE, &outputs) {
         if found.venue.is_none() || found.code == "degraded" {
             assert!(found.line.is_some(), "no line for {found:?}");
         }

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::{LazyLock, Once};
 
 use libfuzzer_sys::fuzz_target;
-use repurpose::build::render_post;
+use repurpose::build::{editions, render_post};
 use repurpose::config::Site;
 use repurpose::post::Post;
 use repurpose::venue::Catalog;
@@ -54,7 +54,8 @@ fn check(text: &str) {
     };
     let catalog = &*CATALOG;
     let venues: Vec<_> = catalog.venues.iter().collect();
-    let (outputs, failures) = render_post(&post, &venues, catalog, &SITE);
+    let editions = editions(&post, &venues);
+    let (outputs, failures) = render_post(&post, &editions, &venues, catalog, &SITE);
     assert!(
         failures.is_empty(),
         "a built-in template failed: {:#}",

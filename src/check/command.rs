@@ -101,7 +101,8 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
             };
         }
     };
-    let (outputs, failures) = crate::build::render_post(&post, venues, catalog, site);
+    let editions = crate::build::editions(&post, venues);
+    let (outputs, failures) = crate::build::render_post(&post, &editions, venues, catalog, site);
     let mut diagnostics: Vec<Diagnostic> = post
         .warnings
         .iter()
@@ -115,7 +116,7 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
         })
         .collect();
     diagnostics.extend(super::unknown_venues(&post, &catalog.names()));
-    diagnostics.extend(diagnose(&post, venues, site, &outputs));
+    diagnostics.extend(diagnose(&post, &editions, venues, site, &outputs));
     PostReport {
         file,
         slug: Some(post.slug.clone()),

@@ -118,17 +118,18 @@ pub fn measure(post: &Post, venues: &[&Venue], outputs: &[Rendered]) -> Vec<Meas
 /// rendered outputs (those that failed are simply missing).
 pub fn diagnose(
     post: &Post,
+    editions: &Editions<'_>,
     venues: &[&Venue],
     site: &Site,
     outputs: &[Rendered],
 ) -> Vec<Diagnostic> {
     let targets = targets(post, venues);
-    // Each venue's findings are about the post as it reads it: without the venue-only
-    // blocks it does not show, with its own front matter. Links are the post's own.
-    let editions = Editions::new(post, targets.iter().map(|t| t.venue.name.as_str()));
+    // Each venue's findings are about the post as it reads it (`build::editions`): without
+    // the venue-only blocks it does not show, with its own front matter. Links are the
+    // post's own.
     let mut found = links::diagnose(post, site);
-    found.extend(constructs::diagnose(&editions, &targets));
-    found.extend(front::diagnose(&editions, &targets));
+    found.extend(constructs::diagnose(editions, &targets));
+    found.extend(front::diagnose(editions, &targets));
     found.extend(limits::diagnose(&targets, outputs));
     order(&mut found, venues);
     found

@@ -14,9 +14,10 @@ fn site(yaml: &str) -> Site {
 fn found_in(catalog: &Catalog, site: &Site, text: &str) -> Vec<Diagnostic> {
     let post = Post::parse(Path::new("p.md"), text).unwrap();
     let venues: Vec<&Venue> = catalog.venues.iter().collect();
-    let (outputs, failures) = crate::build::render_post(&post, &venues, catalog, site);
+    let editions = crate::build::editions(&post, &venues);
+    let (outputs, failures) = crate::build::render_post(&post, &editions, &venues, catalog, site);
     assert!(failures.is_empty(), "{failures:?}");
-    diagnose(&post, &venues, site, &outputs)
+    diagnose(&post, &editions, &venues, site, &outputs)
 }
 
 /// The report lines for `text` with the built-in venues and a site URL.

@@ -76,7 +76,9 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
         shell::warning(found.located(&post.source));
     }
 
-    let (outputs, failures) = crate::build::render_post(&post, &venues, &catalog, &config.site);
+    let editions = crate::build::editions(&post, &venues);
+    let (outputs, failures) =
+        crate::build::render_post(&post, &editions, &venues, &catalog, &config.site);
     for err in &failures {
         report(err);
         problems.push(format!("{err:#}"));
@@ -84,7 +86,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let (wanted, skipped): (Vec<&Venue>, Vec<&Venue>) =
         venues.iter().partition(|v| post.wants_venue(&v.name));
     // `repurpose check`'s findings: the post's own at the top, each venue's in its panel.
-    let found = crate::check::diagnose(&post, &venues, &config.site, &outputs);
+    let found = crate::check::diagnose(&post, &editions, &venues, &config.site, &outputs);
     let findings = |venue: Option<&str>| -> Vec<String> {
         found
             .iter()
