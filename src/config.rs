@@ -4,7 +4,6 @@
 //! Precedence: command-line options win over this file, the file over template headers,
 //! template headers over built-in defaults. Paths are relative to the file's folder.
 
-mod lines;
 mod overrides;
 
 use std::collections::BTreeMap;
@@ -204,9 +203,9 @@ impl Config {
         let mut out: Vec<&Venue> = Vec::new();
         for name in &self.default_venues {
             let Some(venue) = catalog.get(name) else {
-                let line = self
-                    .text()
-                    .map_or(1, |t| lines::item_line(t, "default_venues", name));
+                let line = self.text().map_or(1, |t| {
+                    crate::yaml_lines::item_line(t, "default_venues", name)
+                });
                 return Err(self.error_at(line, no_such_venue("default_venues", name, catalog)));
             };
             if !out.iter().any(|v| v.name == venue.name) {
@@ -244,7 +243,9 @@ impl Config {
 
     /// An error at the line of `path` in the file.
     fn error(&self, path: &[&str], message: String) -> anyhow::Error {
-        let line = self.text().map_or(1, |t| lines::key_line(t, path));
+        let line = self
+            .text()
+            .map_or(1, |t| crate::yaml_lines::key_line(t, path));
         self.error_at(line, message)
     }
 
@@ -282,7 +283,7 @@ struct Reader<'t> {
 
 impl Reader<'_> {
     fn at(&self, path: &[&str], message: String) -> Located {
-        Located::new(lines::key_line(self.text, path), 1, message)
+        Located::new(crate::yaml_lines::key_line(self.text, path), 1, message)
     }
 
     fn wrong(&self, path: &[&str], expected: &str, found: &Value) -> Located {

@@ -238,7 +238,7 @@ impl Fields<'_> {
     fn line_of(&self, key: &str) -> usize {
         let mut path: Vec<&str> = self.path.iter().map(String::as_str).collect();
         path.push(key);
-        line_of_path(self.yaml, &path).map_or(self.first_line, |i| self.first_line + i)
+        self.first_line + crate::yaml_lines::key_line(self.yaml, &path) - 1
     }
 
     /// The key as messages name it: `title`, or `venues.forum.title` in an override.
@@ -284,8 +284,8 @@ impl Fields<'_> {
         for (venue, value) in venues {
             let venue = key_name(&venue);
             let path = vec!["venues".to_string(), venue.clone()];
-            let line = line_of_path(self.yaml, &["venues", &venue])
-                .map_or(self.first_line, |i| self.first_line + i);
+            let line =
+                self.first_line + crate::yaml_lines::key_line(self.yaml, &["venues", &venue]) - 1;
             let mut map = match value {
                 Value::Mapping(map) => map,
                 Value::Null => Mapping::new(),
@@ -424,65 +424,6 @@ impl Fields<'_> {
         }
         Ok(Some(text))
     }
-}
-
-/// The 0-based line of the YAML where the last key of `path` is written, each key looked
-/// for after its parent's line: at the start of a line (`title:` at the top, indented
-/// below its parent), or after `{` or `,` in a flow map (`venues: {forum: {title: …}}`).
-fn line_of_path(yaml: &str, path: &[&str]) -> Option<usize> {
-    let lines: Vec<&str> = yaml.lines().collect();
-    let mut at: Option<usize> = None;
-    for (depth, key) in path.iter().enumerate() {
-        let from = at.unwrap_or(0);
-        let found = lines.iter().enumerate().skip(from).find_map(|(i, line)| {
-            let top_level = !line.starts_with([' ', '\t']) && !line.trim().is_empty();
-            if depth > 0 && i > from && top_level {
-                // The next top-level key: the parent's map has ended.
-                return Some(None);
-            }
-            let here = if depth == 0 {
-                has_key_at(line, key, 0)
-            } else {
-                names_key(line, key)
-            };
-            here.then_some(Some(i))
-        });
-        at = Some(found.flatten()?);
-    }
-    at
-}
-
-/// Whether `key:` (maybe quoted) is written at byte `at` of `line`.
-fn has_key_at(line: &str, key: &str, at: usize) -> bool {
-    let rest = &line[at..];
-    let (quote, rest) = match rest.chars().next() {
-        Some(q @ ('"' | '\'')) => (Some(q), &rest[1..]),
-        _ => (None, rest),
-    };
-    let Some(rest) = rest.strip_prefix(key) else {
-        return false;
-    };
-    let rest = match quote {
-        Some(q) => match rest.strip_prefix(q) {
-            Some(rest) => rest,
-            None => return false,
-        },
-        None => rest,
-    };
-    rest.trim_start().starts_with(':')
-}
-
-/// Whether `line` writes `key:` as a key: after its indentation, or after `{` or `,`.
-fn names_key(line: &str, key: &str) -> bool {
-    let indent = line.len() - line.trim_start().len();
-    if has_key_at(line, key, indent) {
-        return true;
-    }
-    line.match_indices(['{', ',']).any(|(i, _)| {
-        let after = i + 1;
-        let skip = line[after..].len() - line[after..].trim_start().len();
-        has_key_at(line, key, after + skip)
-    })
 }
 
 /// Text of a scalar: strings as they are, numbers and booleans as YAML wrote them.
@@ -709,16 +650,18 @@ mod tests {
     fn keys_are_found_on_their_own_line_under_their_parent() {
         let yaml =
             "title: venues\nvenues:\n  blog:\n    title: B\n  forum:\n    title: F\nquestion: q\n";
-        assert_eq!(line_of_path(yaml, &["venues"]), Some(1));
-        assert_eq!(line_of_path(yaml, &["venues", "forum", "title"]), Some(5));
-        assert_eq!(line_of_path(yaml, &["venues", "blog", "title"]), Some(3));
-        assert_eq!(line_of_path(yaml, &["venues", "article"]), None);
+        let line = crate::yaml_lines::key_line;
+        assert_eq!(line(yaml, &["venues"]), 2);
+        assert_eq!(line(yaml, &["venues", "forum", "title"]), 6);
+        assert_eq!(line(yaml, &["venues", "blog", "title"]), 4);
+        // Not there: the line of what is.
+        assert_eq!(line(yaml, &["venues", "article"]), 2);
         assert_eq!(
-            line_of_path(
+            line(
                 "venues: {\"forum\": {title: x}}\n",
                 &["venues", "forum", "title"]
             ),
-            Some(0)
+            1
         );
     }
 }

@@ -115,11 +115,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         }
         err
     })?;
-    let line_of = |key: &str| {
-        yaml.lines()
-            .position(|l| l.trim_start().starts_with(&format!("{key}:")))
-            .map_or(1, |i| i + 1)
-    };
+    let line_of = |key: &str| crate::yaml_lines::key_line(yaml, &[key]);
     let body = match raw.body.as_deref() {
         None => None,
         Some(name) => Some(Format::from_name(name).ok_or_else(|| {

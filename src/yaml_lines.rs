@@ -1,5 +1,5 @@
-//! Where a key or list item sits in `repurpose.yaml`, for errors found after parsing
-//! (YAML values carry no positions).
+//! Where a key or list item sits in YAML text (`repurpose.yaml`, a post's front matter),
+//! for errors found after parsing: serde_yaml's values carry no positions.
 
 /// The 1-based line of the key at `path` (`["venues", "forum", "wrap"]`), in block or flow
 /// style; when part of the path is not found, the line of the deepest part that is (1 when
