@@ -46,9 +46,11 @@ site:
 #   utm_campaign: spring-{slug}
 
 # Per-venue settings, over the template's header: max_chars, max_words, excerpt_words,
-# heading_offset, wrap, links (numbered | inline), raw_html (keep | sanitize | text) and
-# utm (merged over the utm above; a venue whose template adds none gets them only from
-# here; ~ turns them off). The venue's name is its template's file name up to the first dot.
+# heading_offset, wrap, links (numbered | inline), raw_html (keep | sanitize | text),
+# url_length (the social thread: 23 as X and Mastodon count links, ~ to count them whole
+# as Bluesky does), footnotes (native | list) and utm (merged over the utm above; a venue
+# whose template adds none gets them only from here; ~ turns them off). The venue's name
+# is its template's file name up to the first dot.
 # venues:
 #   newsletter:
 #     excerpt_words: 80      # send the opening and a link, not the whole post
@@ -56,6 +58,9 @@ site:
 #     max_chars: 10000
 #   blog:
 #     raw_html: sanitize
+#   social:                  # a thread for Bluesky instead of Mastodon
+#     max_chars: 300
+#     url_length: ~
 "#;
 
 /// The example post `init` writes (today's date is filled in).
@@ -170,7 +175,7 @@ mod tests {
         let mut catalog = Catalog::load(None).unwrap();
         config.apply(&mut catalog).unwrap();
         assert_eq!(config.default_venues(&catalog).unwrap().len(), 3);
-        assert_eq!(config.venues.len(), 3);
+        assert_eq!(config.venues.len(), 4);
         assert_eq!(config.utm.len(), 1);
         assert!(config.out.is_some() && config.templates.is_some());
         assert_eq!(

@@ -8,7 +8,7 @@ use serde_yaml::Value;
 use super::{Reader, key_name};
 use crate::error::Located;
 use crate::post::front_matter::kind;
-use crate::render::{LinkStyle, RawHtml};
+use crate::render::{FootnoteStyle, LinkStyle, RawHtml};
 use crate::venue::Header;
 
 /// `utm_*` parameters as written, in order; `None` (`~`) removes the parameter.
@@ -43,10 +43,14 @@ pub struct Override {
     pub raw_html: Option<RawHtml>,
     /// `utm`
     pub utm: Option<UtmSetting>,
+    /// `url_length`: `Some(None)` (`~`) counts links whole, as Bluesky does.
+    pub url_length: Option<Option<usize>>,
+    /// `footnotes`
+    pub footnotes: Option<FootnoteStyle>,
 }
 
 /// The header keys a venue entry may set.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 10] = [
     "max_chars",
     "max_words",
     "excerpt_words",
@@ -55,6 +59,8 @@ pub const KEYS: [&str; 8] = [
     "links",
     "raw_html",
     "utm",
+    "url_length",
+    "footnotes",
 ];
 
 /// Header keys that belong to the template alone, and why.
@@ -129,6 +135,25 @@ fn venue(reader: &Reader<'_>, name: &str, value: &Value) -> Result<Override, Loc
             });
             continue;
         }
+        if key == "url_length" {
+            over.url_length = Some(match value {
+                Value::Null => None,
+                value => Some(
+                    value
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| {
+                            reader.wrong(
+                                &path,
+                                "a whole number of at least 1 (23 on X and Mastodon), or ~ to count links whole",
+                                value,
+                            )
+                        })?,
+                ),
+            });
+            continue;
+        }
         if value.is_null() {
             continue;
         }
@@ -163,6 +188,14 @@ fn venue(reader: &Reader<'_>, name: &str, value: &Value) -> Result<Override, Loc
                     Some(value.as_str().and_then(RawHtml::from_name).ok_or_else(|| {
                         reader.wrong(&path, "`keep`, `sanitize` or `text`", value)
                     })?);
+            }
+            "footnotes" => {
+                over.footnotes = Some(
+                    value
+                        .as_str()
+                        .and_then(FootnoteStyle::from_name)
+                        .ok_or_else(|| reader.wrong(&path, "`native` or `list`", value))?,
+                );
             }
             // Every key in `KEYS` is handled above or here.
             _ => return Err(reader.unknown(&path, &KEYS)),
@@ -219,6 +252,8 @@ pub(super) fn apply(header: &mut Header, defaults: &Utm, own: Option<&Override>)
     header.wrap = own.wrap.map_or(header.wrap, |w| w.max(20));
     header.links = own.links.unwrap_or(header.links);
     header.raw_html = own.raw_html.unwrap_or(header.raw_html);
+    header.url_length = own.url_length.unwrap_or(header.url_length);
+    header.footnotes = own.footnotes.unwrap_or(header.footnotes);
     let set = [
         ("max_chars", own.max_chars.is_some()),
         ("max_words", own.max_words.is_some()),
@@ -228,6 +263,8 @@ pub(super) fn apply(header: &mut Header, defaults: &Utm, own: Option<&Override>)
         ("links", own.links.is_some()),
         ("raw_html", own.raw_html.is_some()),
         ("utm", own.utm.is_some()),
+        ("url_length", own.url_length.is_some()),
+        ("footnotes", own.footnotes.is_some()),
     ];
     header.configured = set.iter().filter(|(_, s)| *s).map(|(k, _)| *k).collect();
 }
@@ -350,7 +387,7 @@ mod tests {
         );
         assert_eq!(
             error("venues: {forum: {max_char: 5}}\n"),
-            "r.yaml:1:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm)"
+            "r.yaml:1:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm, url_length, footnotes)"
         );
         assert!(
             error("venues:\n  forum:\n    max_char:\n").starts_with("r.yaml:3:1: unknown key"),

@@ -194,7 +194,7 @@ fn unknown_keys_and_wrong_types_name_the_key_and_line() {
         ),
         (
             "venues:\n  forum:\n    max_char: 5\n",
-            "error: repurpose.yaml:6:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm)",
+            "error: repurpose.yaml:6:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm, url_length, footnotes)",
         ),
         (
             "venues:\n  forum:\n    body: html\n",
@@ -305,4 +305,39 @@ fn a_thread_limit_set_here_is_held_to_what_a_thread_needs() {
         run.stderr
     );
     assert!(!p.exists("out/echoes/social.txt"));
+}
+
+#[test]
+fn the_thread_and_footnotes_can_be_set_per_venue() {
+    let p =
+        project("venues:\n  social: {max_chars: 300, url_length: ~}\n  hugo: {footnotes: list}\n");
+    let url = format!("https://example.com/{}", "long-path/".repeat(20));
+    p.write(
+        "posts/echoes.md",
+        &format!(
+            "---\ntitle: Echoes\nslug: echoes\n---\n{}\n\nSee {url} for more[^n].\n\n[^n]: A note.\n",
+            "A sentence of some length that fills the post. ".repeat(12)
+        ),
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let thread = p.read("out/echoes/social.txt");
+    // Counted whole, the URL (over 200 characters) still fits a post of 300 with its marker.
+    for post in thread.split("\n\n────────────\n\n") {
+        assert!(post.chars().count() <= 300, "{post}");
+    }
+    assert!(thread.contains(&url), "the URL is whole: {thread}");
+    let hugo = p.read("out/echoes/hugo.md");
+    assert!(hugo.contains("more¹") && !hugo.contains("[^"), "{hugo}");
+    // A wrong value names the key.
+    p.write(
+        "repurpose.yaml",
+        &format!("{SITE}venues:\n  social: {{url_length: 0}}\n"),
+    );
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("`venues.social.url_length` must be a whole number of at least 1"),
+        "{}",
+        run.stderr
+    );
 }
