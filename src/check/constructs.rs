@@ -18,12 +18,13 @@ pub(super) fn diagnose(editions: &Editions<'_>, targets: &[Target<'_>]) -> Vec<D
     if found.iter().all(Vec::is_empty) {
         return Vec::new();
     }
-    // Outputs that show the post's body (or its parts); the others never meet a construct.
+    // Outputs that show the post's body (or its parts, or a thread of it); the others never
+    // meet a construct.
     let shown: Vec<&Target<'_>> = targets
         .iter()
         .filter(|t| {
             let needs = t.output.needs;
-            needs.body || needs.parts || needs.notes
+            needs.body || needs.parts || needs.notes || needs.thread
         })
         .collect();
     let mut out = Vec::new();
@@ -43,9 +44,14 @@ pub(super) fn diagnose(editions: &Editions<'_>, targets: &[Target<'_>]) -> Vec<D
             let each: Vec<_> = group
                 .iter()
                 .map(|t| {
-                    t.output
-                        .format
-                        .degradation(construct, t.output.header.raw_html)
+                    // A thread is written by its own walker, whatever the body format.
+                    if t.output.needs.thread {
+                        crate::thread::degradation(construct)
+                    } else {
+                        t.output
+                            .format
+                            .degradation(construct, t.output.header.raw_html)
+                    }
                 })
                 .collect();
             // Said for the venue only when every one of its files does the same.

@@ -53,6 +53,7 @@ fn a_table_is_named_with_its_line_in_the_file() {
         [
             "warning: p.md:8: table rendered as preformatted text in forum",
             "note: p.md:8: table rendered as plain-text columns in newsletter.txt",
+            "note: p.md:8: table rendered as one plain-text line a row in social",
         ]
     );
 }
@@ -78,6 +79,7 @@ fn a_venue_whose_files_agree_is_named_once_and_repeats_on_a_line_are_dropped() {
             "warning: p.md:6: inline HTML reduced to its text in discourse",
             "warning: p.md:6: inline HTML reduced to its text in forum",
             "warning: p.md:6: inline HTML reduced to its text in newsletter",
+            "warning: p.md:6: inline HTML reduced to its text in social",
         ]
     );
 }
@@ -92,6 +94,7 @@ fn a_venue_whose_files_differ_names_each_file() {
             "warning: p.md:6: raw HTML block reduced to its text in forum",
             "warning: p.md:6: raw HTML block stripped of scripts, styles, forms, classes and ids in newsletter.html",
             "warning: p.md:6: raw HTML block reduced to its text in newsletter.txt",
+            "warning: p.md:6: raw HTML block reduced to its text in social",
         ]
     );
 }
@@ -339,6 +342,13 @@ fn the_readme_lists_every_degradation_the_renderers_report() {
     for format in Format::ALL {
         for raw in [RawHtml::Keep, RawHtml::Sanitize, RawHtml::Text] {
             for construct in Construct::ALL {
+                let thread = crate::thread::degradation(construct);
+                if let Some(d) = thread.filter(|d| !readme.contains(d.what)) {
+                    panic!(
+                        "README.md does not say what the social thread does to {construct:?}: {}",
+                        d.what
+                    );
+                }
                 if let Some(d) = format.degradation(construct, raw) {
                     assert!(
                         readme.contains(d.what),
@@ -386,6 +396,7 @@ fn a_venue_is_told_only_of_the_blocks_it_shows() {
         [
             "warning: p.md:8: table rendered as preformatted text in forum",
             "warning: p.md:14: struck-through text shown without its strikethrough in newsletter.txt",
+            "warning: p.md:14: struck-through text shown without its strikethrough in social",
         ]
     );
 }

@@ -21,6 +21,25 @@
 
 pub mod blocks;
 mod count;
+/// What a thread does to a construct it cannot show as written (see
+/// `Format::degradation`): a social post is plain text.
+pub fn degradation(construct: crate::render::Construct) -> Option<crate::render::Degradation> {
+    use crate::render::{Construct, Degradation};
+    match construct {
+        Construct::Table => Degradation::changed("table rendered as one plain-text line a row"),
+        Construct::HtmlBlock => Degradation::lost("raw HTML block reduced to its text"),
+        Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
+        Construct::CodeSpan => Degradation::changed("inline code shown as plain text"),
+        Construct::Strikethrough => {
+            Degradation::lost("struck-through text shown without its strikethrough")
+        }
+        Construct::HeadingAttributes => {
+            Degradation::changed("heading attributes `{#id .class}` dropped")
+        }
+        Construct::LineBreakTag | Construct::Image { .. } | Construct::ListStart => None,
+    }
+}
+
 #[cfg(test)]
 mod tests;
 

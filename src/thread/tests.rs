@@ -454,3 +454,28 @@ proptest! {
         posts_of(&lines.join(" "), limit, x.then_some(23));
     }
 }
+
+#[test]
+fn degradations_are_what_the_output_shows() {
+    use crate::render::Construct;
+    for construct in Construct::ALL {
+        let out = posts_of(construct.sample(), 500, Some(23)).join("\n");
+        let kept = match construct {
+            Construct::Table => out.contains("|---"),
+            Construct::HtmlBlock => out.contains("<div"),
+            Construct::InlineHtml => out.contains("<kbd>"),
+            Construct::LineBreakTag => out.contains("one\ntwo"),
+            Construct::CodeSpan => out.contains("`run()`"),
+            Construct::Strikethrough => out.contains("~~free~~"),
+            Construct::Image { alt: true } => out.contains("A chart") && out.contains("c.png"),
+            Construct::Image { alt: false } => out.contains("c.png"),
+            Construct::HeadingAttributes => out.contains("{#setup"),
+            Construct::ListStart => out.contains("7. seven"),
+        };
+        assert_eq!(
+            super::degradation(construct).is_none(),
+            kept,
+            "{construct:?} becomes:\n{out}"
+        );
+    }
+}

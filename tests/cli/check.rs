@@ -31,6 +31,12 @@ note: posts/every-construct.md:49: table rendered as plain-text columns in newsl
 warning: posts/every-construct.md:65: inline HTML reduced to its text in newsletter
 warning: posts/every-construct.md:67: raw HTML block stripped of scripts, styles, forms, classes and ids in newsletter.html
 warning: posts/every-construct.md:67: raw HTML block reduced to its text in newsletter.txt
+warning: posts/every-construct.md:13: struck-through text shown without its strikethrough in social
+note: posts/every-construct.md:13: inline code shown as plain text in social
+note: posts/every-construct.md:49: table rendered as one plain-text line a row in social
+note: posts/every-construct.md:61: inline code shown as plain text in social
+warning: posts/every-construct.md:65: inline HTML reduced to its text in social
+warning: posts/every-construct.md:67: raw HTML block reduced to its text in social
 ";
 
 /// Every file and folder under the project, to prove a run wrote nothing.
@@ -55,7 +61,7 @@ fn every_construct_fixture_reports_each_loss_with_its_line() {
     assert_eq!(run.stdout, EVERY_CONSTRUCT);
     assert_eq!(
         run.stderr,
-        "checked 1 post for 7 venues: 12 warnings, 5 notes\n"
+        "checked 1 post for 7 venues: 15 warnings, 8 notes\n"
     );
 }
 
@@ -296,7 +302,7 @@ fn json_is_one_object_per_post_with_outputs_and_diagnostics() {
     assert_eq!(own["venue"], serde_json::Value::Null);
     assert_eq!(
         run.stderr,
-        "checked 2 posts for 7 venues: 12 warnings, 5 notes\n"
+        "checked 2 posts for 7 venues: 15 warnings, 8 notes\n"
     );
 }
 
