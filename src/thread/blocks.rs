@@ -60,11 +60,14 @@ pub enum Sep {
     Line,
 }
 
-/// A run of text never split unless it alone is longer than a post.
+/// A run of text never split unless it alone is longer than a post: a range of its
+/// block's `text` (`Block::text_of`), so a paragraph's words share one buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
-    /// The text, without surrounding whitespace.
-    pub text: String,
+    /// Where its text starts in the block's `text`.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
     /// Its length as the network counts it.
     pub cost: usize,
     /// What comes before it.
@@ -100,9 +103,16 @@ pub struct Block {
     pub keep_with_previous: bool,
     /// Its sentences, in order.
     pub sentences: Vec<Sentence>,
+    /// Its pieces' text, with the separators between them.
+    pub text: String,
 }
 
 impl Block {
+    /// A piece's text.
+    pub fn text_of(&self, piece: &Piece) -> &str {
+        &self.text[piece.start..piece.end]
+    }
+
     /// A block of plain text (a title, a URL), cut into sentences like a paragraph.
     pub fn plain(text: &str, heading: bool, counter: Counter) -> Block {
         let mut para = Para::default();
@@ -198,6 +208,8 @@ enum Span {
 /// The paragraph being collected.
 #[derive(Debug, Default)]
 struct Para {
+    /// The text of the pieces done, with the separators between them.
+    buf: String,
     pieces: Vec<Piece>,
     /// The piece being written; costs are counted when it is done.
     open: String,
@@ -240,8 +252,17 @@ impl Para {
 
     fn close_piece(&mut self) {
         if !self.open.is_empty() {
+            match self.open_sep {
+                Sep::None => {}
+                Sep::Space => self.buf.push(' '),
+                Sep::Line => self.buf.push('\n'),
+            }
+            let start = self.buf.len();
+            self.buf.push_str(&self.open);
+            self.open.clear();
             self.pieces.push(Piece {
-                text: std::mem::take(&mut self.open),
+                start,
+                end: self.buf.len(),
                 cost: 0,
                 sep: self.open_sep,
             });
@@ -260,24 +281,21 @@ impl Para {
         self.close_piece();
         let lead_cost = counter.count(&lead);
         let cont_cost = counter.count(&cont);
-        // The paragraph's text as `sentence_ends` reads it, with where each piece ends.
-        let mut flat = String::new();
-        let mut ends = Vec::with_capacity(self.pieces.len());
-        for piece in &mut self.pieces {
-            piece.cost = counter.count(&piece.text);
-            match piece.sep {
-                Sep::None => {}
-                Sep::Space => flat.push(' '),
-                Sep::Line => flat.push('\n'),
-            }
-            flat.push_str(&piece.text);
-            ends.push(flat.len());
+        // The paragraph's text, as `sentence_ends` reads it.
+        let Para {
+            buf: text,
+            pieces: mut all,
+            ..
+        } = self;
+        for piece in &mut all {
+            piece.cost = counter.count(&text[piece.start..piece.end]);
         }
-        let mut boundaries = sentence_ends(&flat).into_iter().peekable();
+        let mut boundaries = sentence_ends(&text).into_iter().peekable();
         let mut sentences = Vec::new();
         let mut current = Sentence::default();
-        let mut pieces = self.pieces.into_iter().zip(ends).peekable();
-        while let Some((piece, end)) = pieces.next() {
+        let mut pieces = all.into_iter().peekable();
+        while let Some(piece) = pieces.next() {
+            let end = piece.end;
             if !current.pieces.is_empty() {
                 current.cost += match piece.sep {
                     Sep::None => 0,
@@ -291,13 +309,13 @@ impl Para {
             let at_boundary = boundaries.next_if_eq(&end).is_some();
             // A line break is as good a place to end a post as a sentence's end, and so
             // is a full stop with no space after it (see `FULL_STOPS`).
-            let next_sep = pieces.peek().map(|(p, _)| p.sep);
+            let next_sep = pieces.peek().map(|p| p.sep);
             let before_break = next_sep == Some(Sep::Line);
             let full_stop = next_sep == Some(Sep::None)
                 && current
                     .pieces
                     .last()
-                    .is_some_and(|p| p.text.ends_with(FULL_STOPS));
+                    .is_some_and(|p| text[p.start..p.end].ends_with(FULL_STOPS));
             if at_boundary || before_break || full_stop {
                 sentences.push(std::mem::take(&mut current));
             }
@@ -314,6 +332,7 @@ impl Para {
             heading,
             keep_with_previous: false,
             sentences,
+            text,
         }
     }
 }
@@ -634,7 +653,8 @@ impl<'a, 'e> Walker<'a, 'e> {
                     let para = if line.trim().is_empty() {
                         Para {
                             pieces: vec![Piece {
-                                text: String::new(),
+                                start: 0,
+                                end: 0,
                                 cost: 0,
                                 sep: Sep::None,
                             }],

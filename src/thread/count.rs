@@ -19,8 +19,9 @@ impl Counter {
         let Some(length) = self.url_length else {
             return graphemes(text);
         };
-        // Most pieces are single words: no URL without `://`.
-        if !text.contains("://") {
+        // Most pieces are single words: no URL without `://` (a byte search for the `:`
+        // first, cheaper than a substring search on short text).
+        if !text.as_bytes().contains(&b':') || !text.contains("://") {
             return graphemes(text);
         }
         let mut total = 0;

@@ -370,9 +370,9 @@ impl Packer {
         self.write_joint(block, first.sep, at);
         mark.text_at = self.cur.len();
         mark.cost_at_text = self.cost;
-        self.write(&first.text, first.cost);
+        self.write(block.text_of(first), first.cost);
         for piece in rest {
-            self.write_piece(block, &piece.text, piece.cost, piece.sep, at);
+            self.write_piece(block, block.text_of(piece), piece.cost, piece.sep, at);
         }
         self.last_sentence = Some(mark);
     }
@@ -436,7 +436,7 @@ impl Packer {
         let mut queue: std::collections::VecDeque<(String, usize, Sep)> = sentence
             .pieces
             .iter()
-            .map(|p| (p.text.clone(), p.cost, p.sep))
+            .map(|p| (block.text_of(p).to_string(), p.cost, p.sep))
             .collect();
         // Whether this post already holds some of the sentence, so leaving it needs `…`.
         let mut begun = false;
