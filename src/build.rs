@@ -685,14 +685,30 @@ pub fn render_output(
 /// files were written and left unchanged.
 fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntry, usize, usize)> {
     let dir = output::post_folder(out, &post.slug)?;
-    crate::error::create_dir_all(&dir)?;
-    output::remove_stale_temporaries(&dir);
+    // A folder made just now holds nothing: no temporary file a killed build left, no
+    // output to compare with (a cold build of an archive is mostly these).
+    let made = match std::fs::create_dir(&dir) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        Err(_) => {
+            crate::error::create_dir_all(&dir)?;
+            false
+        }
+    };
+    if !made {
+        output::remove_stale_temporaries(&dir);
+    }
     let mut files = Vec::with_capacity(outputs.len());
     let (mut written, mut unchanged) = (0, 0);
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
         let path = output::inside(out, &relative)?;
-        match output::write_atomic(&path, &rendered.bytes)? {
+        let result = if made {
+            output::write_new(&path, &rendered.bytes).map(|()| Written::Changed)
+        } else {
+            output::write_atomic(&path, &rendered.bytes)
+        };
+        match result? {
             Written::Changed => written += 1,
             Written::Unchanged => unchanged += 1,
         }

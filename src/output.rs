@@ -97,6 +97,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
     Ok(Written::Changed)
 }
 
+/// Like `write_atomic`, for a file in a folder just created, so nothing is there to compare
+/// with or to keep the mode of: the same temporary file and rename, without looking first.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(path, None, |file| file.write_all(bytes))
+}
+
 /// Like `write_atomic`, for content written as it is made (the manifest of a large
 /// archive), so it never has to sit in memory whole; always writes.
 pub fn write_atomic_with(

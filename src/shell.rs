@@ -37,7 +37,9 @@ static VERBOSITY: OnceLock<Verbosity> = OnceLock::new();
 pub fn init(verbosity: Verbosity, color: clap::ColorChoice) {
     let _ = VERBOSITY.set(verbosity);
     let choice = match color {
-        clap::ColorChoice::Auto => anstream::ColorChoice::Auto,
+        // Decided once for stderr (NO_COLOR, CLICOLOR_FORCE, a terminal), not at every
+        // message: a build of thousands of posts may print thousands of warnings.
+        clap::ColorChoice::Auto => anstream::AutoStream::choice(&std::io::stderr()),
         clap::ColorChoice::Always => anstream::ColorChoice::Always,
         clap::ColorChoice::Never => anstream::ColorChoice::Never,
     };
