@@ -13,7 +13,7 @@ use crate::cli::BuildArgs;
 use crate::config::{Config, Site};
 use crate::context::Renders;
 use crate::manifest::{FileEntry, Manifest, PostEntry};
-use crate::output::{self, Written};
+use crate::output;
 use crate::post::{Editions, Post};
 use crate::progress::Progress;
 use crate::venue::{Catalog, Output, Venue, tera_report};
@@ -181,8 +181,13 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         report(err);
         Tally::add(&tally.failed, 1);
     }
-    crate::error::create_dir_all(&opts.out)?;
+    // Held until the manifest is written: one run at a time writes into `<out>`.
+    let _lock = output::lock(&opts.out)?;
     let previous = Manifest::read(&opts.out);
+    let venue_scope = VenueScope {
+        chosen: venues.iter().map(|v| v.name.as_str()).collect(),
+        catalog: &catalog,
+    };
 
     // First pass: slugs and inputs hashes only, so clashes are found before anything is
     // written and up-to-date posts are never parsed.
@@ -224,13 +229,19 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                 plan,
                 &build_inputs,
                 &venues,
-                &catalog,
+                &venue_scope,
+                previous.posts.get(&plan.slug),
                 &config.site,
                 &opts.out,
                 &progress,
             );
             match result {
-                Ok((entry, written, unchanged, failures)) => {
+                Ok(PostBuilt {
+                    entry,
+                    written,
+                    unchanged,
+                    failures,
+                }) => {
                     Tally::add(&tally.built, 1);
                     Tally::add(&tally.written, written);
                     Tally::add(&tally.unchanged, unchanged);
@@ -257,13 +268,15 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     progress.finish();
 
     let built: HashMap<String, PostEntry> = entries.into_iter().flatten().collect();
-    let stale = stale_outputs(&previous, &built, &plans, &files);
     drop(by_source);
+    let nothing_built = built.is_empty();
+    let mut manifest = previous;
+    let current = manifest.is_current();
+    settle(&mut manifest, built);
+    let stale = stale_outputs(&manifest, &files);
     // Nothing built and nothing removed: the manifest on disk is already this one, and a
     // no-op rebuild of a large archive should not pay for writing it again.
-    let unchanged = built.is_empty() && (stale.is_empty() || !opts.clean) && previous.is_current();
-    let mut manifest = previous;
-    manifest.posts.extend(built);
+    let unchanged = nothing_built && (stale.is_empty() || !opts.clean) && current;
     report_stale(&stale, &mut manifest, &opts.out, opts.clean);
     if !unchanged {
         manifest
@@ -325,13 +338,13 @@ fn plan(
 ) -> Result<Planned> {
     let meta = std::fs::metadata(source)
         .with_context(|| format!("failed to read `{}`", source.display()))?;
-    let (size, mtime) = (meta.len(), mtime_ns(&meta));
+    let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
     let shown = source.display().to_string();
     let known = by_source.get(shown.as_str()).filter(|(_, entry)| {
         !force
             && entry.build == build_inputs
             && !entry.inputs.is_empty()
-            && outputs_present(out, &entry.files)
+            && outputs_intact(out, &entry.files)
     });
     let planned = |slug: &str, inputs: String, fresh: bool| Planned {
         source: source.to_path_buf(),
@@ -360,60 +373,111 @@ fn plan(
     Ok(planned(&slug, inputs, false))
 }
 
-/// Whether every file of a manifest entry is still in `<out>`. A post's files share one
-/// folder, so it is listed once rather than each file looked up on its own (a no-op rebuild
-/// is mostly these checks).
-fn outputs_present(out: &Path, files: &[FileEntry]) -> bool {
-    fn folder(f: &FileEntry) -> Option<&str> {
-        f.path.rsplit_once('/').map(|(dir, _)| dir)
+/// Whether every file of a manifest entry is still in `<out>` as it was written: the size
+/// and modification time recorded. A file edited by hand, or rewritten by a build that was
+/// killed before it wrote the manifest, fails this and its post is built again. A post's
+/// files share one folder, so it is listed once and each file's metadata read through the
+/// listing; temporary files a killed build left there are removed on the way.
+fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
+    fn split(f: &FileEntry) -> Option<(&str, &str)> {
+        f.path.rsplit_once('/')
     }
-    let Some(dir) = files.first().and_then(folder) else {
-        return files.iter().all(|f| out.join(&f.path).is_file());
+    let intact = |f: &FileEntry| {
+        std::fs::symlink_metadata(out.join(&f.path))
+            .is_ok_and(|m| m.is_file() && f.matches(output::Stamp::of(&m)))
     };
-    if files.iter().any(|f| folder(f) != Some(dir)) {
-        return files.iter().all(|f| out.join(&f.path).is_file());
+    let Some((dir, _)) = files.first().and_then(split) else {
+        return files.iter().all(intact);
+    };
+    if files.iter().any(|f| split(f).map(|(d, _)| d) != Some(dir)) {
+        return files.iter().all(intact);
     }
-    let Ok(listing) = std::fs::read_dir(out.join(dir)) else {
+    let folder = out.join(dir);
+    let Ok(listing) = std::fs::read_dir(&folder) else {
         return false;
     };
-    let mut missing: Vec<&str> = files
-        .iter()
-        .map(|f| {
-            f.path
-                .rsplit_once('/')
-                .map_or(f.path.as_str(), |(_, name)| name)
-        })
-        .collect();
+    let mut missing: Vec<&FileEntry> = files.iter().collect();
+    let mut leftovers = false;
     for entry in listing.flatten() {
-        if let Some(at) = missing.iter().position(|name| entry.file_name() == **name)
-            && entry.file_type().is_ok_and(|t| t.is_file())
+        let name = entry.file_name();
+        if let Some(at) = missing
+            .iter()
+            .position(|f| split(f).is_some_and(|(_, file)| name == *file))
         {
+            // The listing's metadata does not follow a symbolic link.
+            let Ok(meta) = entry.metadata() else {
+                return false;
+            };
+            if !meta.is_file() || !missing[at].matches(output::Stamp::of(&meta)) {
+                return false;
+            }
             missing.swap_remove(at);
+        } else if output::is_temporary(&name) {
+            leftovers = true;
         }
+    }
+    if leftovers {
+        output::remove_stale_temporaries(&folder);
     }
     missing.is_empty()
 }
 
-/// A file's modification time in nanoseconds since the epoch (0 when unknown).
-fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| u64::try_from(d.as_nanos()).ok())
-        .unwrap_or(0)
+/// A post built: its manifest entry and what happened to its files.
+#[derive(Debug)]
+struct PostBuilt {
+    entry: PostEntry,
+    /// Files written because their content changed.
+    written: usize,
+    /// Files rendered with the content they already had.
+    unchanged: usize,
+    /// Problems reported for it as they happened (failed outputs, files not written).
+    failures: usize,
 }
 
-/// Parses, renders and writes one post: its manifest entry, files written and unchanged,
-/// and how many of its outputs failed (reported as they happen).
+/// The venues of this run, to tell which of a post's earlier outputs are stale: only those
+/// of a venue that no longer exists or that the post no longer wants. A venue merely not
+/// chosen this time (`--venue forum`) keeps its files, and so does one whose template
+/// failed.
+#[derive(Debug)]
+struct VenueScope<'c> {
+    chosen: HashSet<&'c str>,
+    catalog: &'c Catalog,
+}
+
+impl VenueScope<'_> {
+    /// Whether `old`, an output the post had and did not write this time, is still one of
+    /// its outputs.
+    fn keeps(&self, post: &Post, old: &FileEntry) -> bool {
+        let Some(venue) = self.catalog.get(&old.venue) else {
+            // A venue whose template failed to load is missing too: not known to be gone.
+            return !self.catalog.errors.is_empty();
+        };
+        if !self.chosen.contains(venue.name.as_str()) {
+            return true;
+        }
+        let file = old
+            .path
+            .rsplit_once('/')
+            .map_or(old.path.as_str(), |(_, f)| f);
+        // Chosen and wanted, a file it still writes: its render failed this time.
+        post.wants_venue(&venue.name) && venue.outputs.iter().any(|o| o.file == file)
+    }
+}
+
+/// Parses, renders and writes one post. `previous` is the manifest's entry for its slug:
+/// the files there are the ones it may replace.
+#[allow(clippy::too_many_arguments)]
 fn build_one(
     plan: &Planned,
     build_inputs: &str,
     venues: &[&Venue],
-    catalog: &Catalog,
+    scope: &VenueScope<'_>,
+    previous: Option<&PostEntry>,
     site: &Site,
     out: &Path,
     progress: &Progress,
-) -> Result<(PostEntry, usize, usize, usize)> {
+) -> Result<PostBuilt> {
+    let catalog = scope.catalog;
     let post = Post::load(&plan.source)?;
     for warning in &post.warnings {
         progress.warning(&warning.located(&post.source));
@@ -440,18 +504,56 @@ fn build_one(
             crate::check::Level::Note => progress.detail(&found.line_for(&post.source)),
         }
     }
-    let (mut entry, written, unchanged) = write_post(&post, &outputs, out)
+    let write = write_post(&post, &outputs, out, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
-    entry.build = build_inputs.to_string();
-    entry.source_size = plan.size;
-    entry.source_mtime = plan.mtime;
-    // A post with a failed output is rebuilt next time, whatever its inputs hash.
-    entry.inputs = if failures.is_empty() {
-        plan.inputs.clone()
-    } else {
-        String::new()
+    let mut failed = failures.len();
+    if let Some(err) = &write.error {
+        progress.error(&anyhow::anyhow!(
+            "{}: {} of its files written, the others not: {err:#}",
+            post.source.display(),
+            write.written
+        ));
+        failed += 1;
+    }
+    let source = post.source.display().to_string();
+    let mut entry = PostEntry {
+        source,
+        title: post.title.clone(),
+        // A post with a failed output or file is rebuilt next time, whatever its inputs.
+        inputs: if failed == 0 {
+            plan.inputs.clone()
+        } else {
+            String::new()
+        },
+        build: build_inputs.to_string(),
+        source_size: plan.size,
+        source_mtime: plan.mtime,
+        files: write.files,
+        stale: Vec::new(),
     };
-    Ok((entry, written, unchanged, failures.len()))
+    if let Some(old) = previous.filter(|old| old.source == entry.source) {
+        let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
+        let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) = old
+            .files
+            .iter()
+            .filter(|f| !written(f))
+            .partition(|f| scope.keeps(&post, f));
+        let stale: Vec<FileEntry> = old
+            .stale
+            .iter()
+            .filter(|f| !written(f))
+            .chain(dropped)
+            .cloned()
+            .collect();
+        entry.files.extend(kept.into_iter().cloned());
+        entry.stale = stale;
+    }
+    Ok(PostBuilt {
+        entry,
+        written: write.written,
+        unchanged: write.unchanged,
+        failures: failed,
+    })
 }
 
 /// The templates, with the configuration's settings for each venue applied (an entry for
@@ -538,40 +640,78 @@ fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
     before - plans.len()
 }
 
-/// Outputs the previous build wrote that this one no longer does: posts whose file is
-/// gone, posts now writing under another slug, files of venues a post no longer wants.
-fn stale_outputs(
-    previous: &Manifest,
-    built: &HashMap<String, PostEntry>,
-    plans: &[Planned],
-    inputs: &[PathBuf],
-) -> Vec<(String, FileEntry)> {
-    let given: HashSet<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-    let slug_now: HashMap<String, &str> = plans
+/// Puts this build's entries into the manifest. A post now written under another slug
+/// takes its old entry's files as its stale files, and so does a post taking a slug that
+/// another source had.
+fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>) {
+    let slug_of: HashMap<String, String> = built
         .iter()
-        .map(|p| (p.source.display().to_string(), p.slug.as_str()))
+        .map(|(slug, entry)| (entry.source.clone(), slug.clone()))
+        .collect();
+    let moved: Vec<String> = manifest
+        .posts
+        .iter()
+        .filter(|(slug, old)| slug_of.get(&old.source).is_some_and(|now| now != *slug))
+        .map(|(slug, _)| slug.clone())
+        .collect();
+    for (slug, mut entry) in built {
+        if let Some(old) = manifest.posts.remove(&slug)
+            && old.source != entry.source
+        {
+            entry.take_stale(old);
+        }
+        manifest.posts.insert(slug, entry);
+    }
+    for slug in moved {
+        let Some(old) = manifest.posts.remove(&slug) else {
+            continue;
+        };
+        if let Some(entry) = slug_of
+            .get(&old.source)
+            .and_then(|now| manifest.posts.get_mut(now))
+        {
+            entry.take_stale(old);
+        }
+    }
+}
+
+/// Outputs earlier builds wrote that are no longer built, by slug: the files of a post
+/// whose source is gone, and every entry's stale files (venues a post no longer wants,
+/// files of a post now under another slug). A file a post still claims is never one.
+fn stale_outputs(manifest: &Manifest, inputs: &[PathBuf]) -> Vec<(String, FileEntry)> {
+    let given: HashSet<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let claimed: HashSet<&str> = manifest
+        .posts
+        .values()
+        .filter(|entry| !is_gone(entry, &given))
+        .flat_map(|entry| entry.files.iter().map(|f| f.path.as_str()))
         .collect();
     let mut stale = Vec::new();
-    for (slug, old) in &previous.posts {
-        let moved = slug_now.get(&old.source).is_some_and(|now| now != slug);
-        let gone = !given.contains(&old.source) && !Path::new(&old.source).exists();
-        if moved || gone {
-            stale.extend(old.files.iter().map(|f| (old.source.clone(), f.clone())));
-            continue;
-        }
-        if let Some(new) = built.get(slug) {
-            for file in &old.files {
-                if !new.files.iter().any(|f| f.path == file.path) {
-                    stale.push((old.source.clone(), file.clone()));
-                }
-            }
-        }
+    for (slug, entry) in &manifest.posts {
+        let files = if is_gone(entry, &given) {
+            entry.files.iter().chain(&entry.stale).collect::<Vec<_>>()
+        } else {
+            entry.stale.iter().collect()
+        };
+        stale.extend(
+            files
+                .into_iter()
+                .filter(|f| !claimed.contains(f.path.as_str()))
+                .map(|f| (slug.clone(), f.clone())),
+        );
     }
     stale
 }
 
-/// Reports stale outputs, or with `clean` removes them (only files the manifest lists, and
-/// their folders when that leaves them empty) and drops them from the manifest.
+/// Whether a manifest entry's post is gone: not among the inputs and not on disk.
+fn is_gone(entry: &PostEntry, given: &HashSet<String>) -> bool {
+    !given.contains(&entry.source) && !Path::new(&entry.source).exists()
+}
+
+/// Reports stale outputs, or with `clean` removes them and drops them from the manifest.
+/// Only a file whose bytes still hash to what the manifest says was written is removed,
+/// and never through a symbolic link; any other is left in place with a warning, and no
+/// longer listed (it is not ours any more). Folders are removed when that leaves them empty.
 fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Path, clean: bool) {
     if stale.is_empty() {
         return;
@@ -584,7 +724,8 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
             out.display(),
             stale
                 .iter()
-                .map(|(source, _)| format!("`{source}`"))
+                .filter_map(|(slug, _)| manifest.posts.get(slug))
+                .map(|entry| format!("`{}`", entry.source))
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect::<Vec<_>>()
@@ -593,28 +734,49 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
         ));
         return;
     }
-    for (_, file) in stale {
-        let Ok(path) = output::inside(out, &file.path) else {
-            continue;
-        };
-        match std::fs::remove_file(&path) {
-            Ok(()) => crate::shell::status(format_args!("removed {}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => report(
-                &anyhow::Error::new(e).context(format!("failed to remove `{}`", path.display())),
-            ),
+    let mut forgotten: HashSet<(&str, &str)> = HashSet::new();
+    for (slug, file) in stale {
+        let shown = out.join(&file.path);
+        match output::remove_if_ours(out, &file.path, &file.hash) {
+            Ok(Ok(path)) => {
+                crate::shell::status(format_args!("removed {}", path.display()));
+                if let Some(dir) = path.parent().filter(|dir| *dir != out) {
+                    // Only succeeds when the folder is empty: nothing else is ever deleted.
+                    let _ = std::fs::remove_dir(dir);
+                }
+            }
+            Ok(Err(output::Kept::Missing)) => {}
+            Ok(Err(output::Kept::Changed)) => crate::shell::warning(format_args!(
+                "left `{}` in place: it changed since repurpose wrote it",
+                shown.display()
+            )),
+            Ok(Err(output::Kept::Link(link))) => crate::shell::warning(format_args!(
+                "left `{}` in place: `{}` is a symbolic link, and nothing outside `{}` is removed",
+                shown.display(),
+                link.display(),
+                out.display()
+            )),
+            Ok(Err(output::Kept::Outside)) => crate::shell::warning(format_args!(
+                "left `{}` alone: the manifest names a path outside `{}`",
+                file.path,
+                out.display()
+            )),
+            Err(err) => {
+                // Still ours and still there: listed until a later `--clean` removes it.
+                report(&err);
+                continue;
+            }
         }
-        if let Some(dir) = path.parent() {
-            // Only succeeds when the folder is empty: nothing else is ever deleted.
-            let _ = std::fs::remove_dir(dir);
-        }
+        forgotten.insert((slug.as_str(), file.path.as_str()));
     }
-    for entry in manifest.posts.values_mut() {
-        entry
-            .files
-            .retain(|f| !stale.iter().any(|(_, s)| s.path == f.path));
+    for (slug, entry) in &mut manifest.posts {
+        let keep = |f: &FileEntry| !forgotten.contains(&(slug.as_str(), f.path.as_str()));
+        entry.files.retain(keep);
+        entry.stale.retain(keep);
     }
-    manifest.posts.retain(|_, entry| !entry.files.is_empty());
+    manifest
+        .posts
+        .retain(|_, entry| !entry.files.is_empty() || !entry.stale.is_empty());
 }
 
 /// Renders every output of every venue the post wants, in memory, each venue from its
@@ -681,9 +843,30 @@ pub fn render_output(
     }
 }
 
-/// Writes a post's outputs into `<out>/<slug>/`; returns its manifest entry and how many
-/// files were written and left unchanged.
-fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntry, usize, usize)> {
+/// What writing a post's files did.
+#[derive(Debug)]
+struct PostWrite {
+    /// An entry for each file in place: new, unchanged, or (after a failed rename) as the
+    /// manifest had it.
+    files: Vec<FileEntry>,
+    /// Files written because their content changed.
+    written: usize,
+    /// Files that already held their content.
+    unchanged: usize,
+    /// Why some files were not renamed into place, when that happened.
+    error: Option<anyhow::Error>,
+}
+
+/// Writes a post's outputs into `<out>/<slug>/`: every changed file to a temporary file
+/// first, then all renamed into place, so a failure while writing (a full disk) leaves the
+/// post's files all as they were. A file there that the manifest (`previous`, the entry
+/// for this slug) does not list is not ours: nothing of the post is written then.
+fn write_post(
+    post: &Post,
+    outputs: &[Rendered],
+    out: &Path,
+    previous: Option<&PostEntry>,
+) -> Result<PostWrite> {
     let dir = output::post_folder(out, &post.slug)?;
     // A folder made just now holds nothing: no temporary file a killed build left, no
     // output to compare with (a cold build of an archive is mostly these).
@@ -698,34 +881,78 @@ fn write_post(post: &Post, outputs: &[Rendered], out: &Path) -> Result<(PostEntr
     if !made {
         output::remove_stale_temporaries(&dir);
     }
+    let ours = |relative: &str| {
+        previous.is_some_and(|entry| {
+            entry
+                .files
+                .iter()
+                .chain(&entry.stale)
+                .any(|f| f.path == relative)
+        })
+    };
+    let mut batch = output::Batch::default();
     let mut files = Vec::with_capacity(outputs.len());
-    let (mut written, mut unchanged) = (0, 0);
+    // Indexes in `files` of the files staged, in the order staged.
+    let mut staged = Vec::new();
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
         let path = output::inside(out, &relative)?;
-        let result = if made {
-            output::write_new(&path, &rendered.bytes).map(|()| Written::Changed)
-        } else {
-            output::write_atomic(&path, &rendered.bytes)
+        let existing = if made { None } else { output::existing(&path)? };
+        let stamp = match &existing {
+            Some(meta) if output::holds(&path, Some(meta), &rendered.bytes) => {
+                output::Stamp::of(meta)
+            }
+            _ => {
+                if existing.is_some() && !ours(&relative) {
+                    // Dropping `batch` removes what was staged: nothing is replaced.
+                    anyhow::bail!(
+                        "refusing to replace `{}`: repurpose did not write it (`{}` does not list it); move it away or build into another folder with `-o`",
+                        path.display(),
+                        out.join(crate::manifest::FILE).display()
+                    );
+                }
+                staged.push(files.len());
+                batch.stage(&path, existing.as_ref(), &rendered.bytes)?
+            }
         };
-        match result? {
-            Written::Changed => written += 1,
-            Written::Unchanged => unchanged += 1,
-        }
         files.push(FileEntry::new(
             relative,
             rendered.venue.clone(),
             &rendered.bytes,
+            stamp,
         ));
     }
-    let entry = PostEntry {
-        source: post.source.display().to_string(),
-        title: post.title.clone(),
-        inputs: String::new(),
-        build: String::new(),
-        source_size: 0,
-        source_mtime: 0,
-        files,
-    };
-    Ok((entry, written, unchanged))
+    let unchanged = outputs.len() - staged.len();
+    match batch.commit() {
+        Ok(()) => Ok(PostWrite {
+            files,
+            written: staged.len(),
+            unchanged,
+            error: None,
+        }),
+        Err(partial) => {
+            // Files not renamed hold what they held: the manifest's entry, when it had one.
+            let not_renamed: HashSet<usize> = staged[partial.renamed..].iter().copied().collect();
+            let files = files
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, file)| {
+                    if !not_renamed.contains(&i) {
+                        return Some(file);
+                    }
+                    previous?
+                        .files
+                        .iter()
+                        .find(|f| f.path == file.path)
+                        .cloned()
+                })
+                .collect();
+            Ok(PostWrite {
+                files,
+                written: partial.renamed,
+                unchanged,
+                error: Some(partial.error),
+            })
+        }
+    }
 }

@@ -7,6 +7,8 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::output::Stamp;
+
 /// The manifest file's name inside `<out>`.
 pub const FILE: &str = "manifest.json";
 
@@ -42,6 +44,27 @@ pub struct PostEntry {
     pub source_mtime: u64,
     /// Files written under `<out>/<slug>/`.
     pub files: Vec<FileEntry>,
+    /// Files an earlier build wrote for it that it no longer has (a venue it no longer
+    /// wants, its old slug's): still ours, reported until `build --clean` removes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<FileEntry>,
+}
+
+impl PostEntry {
+    /// Takes `old`'s files as stale ones, but those this entry writes.
+    pub fn take_stale(&mut self, old: PostEntry) {
+        let files = old.files.into_iter().chain(old.stale);
+        for file in files {
+            if !self
+                .files
+                .iter()
+                .chain(&self.stale)
+                .any(|f| f.path == file.path)
+            {
+                self.stale.push(file);
+            }
+        }
+    }
 }
 
 /// One output file.
@@ -55,17 +78,28 @@ pub struct FileEntry {
     pub bytes: u64,
     /// The content's SHA-256, written `sha256:<hex>`.
     pub hash: ContentHash,
+    /// The file's modification time (ns since the epoch) once written: with `bytes`, what
+    /// one `stat` compares to know the file is still the one written. 0 when unknown (a
+    /// manifest from an older version), which makes the next build look again.
+    #[serde(default)]
+    pub mtime: u64,
 }
 
 impl FileEntry {
-    /// The entry for some content.
-    pub fn new(path: String, venue: String, content: &[u8]) -> FileEntry {
+    /// The entry for some content, written with `stamp`.
+    pub fn new(path: String, venue: String, content: &[u8], stamp: Stamp) -> FileEntry {
         FileEntry {
             path,
             venue,
             bytes: content.len() as u64,
-            hash: ContentHash(Sha256::digest(content).into()),
+            hash: ContentHash::of(content),
+            mtime: stamp.mtime,
         }
+    }
+
+    /// Whether a file's stamp is the one recorded when it was written.
+    pub fn matches(&self, stamp: Stamp) -> bool {
+        self.mtime != 0 && stamp.mtime == self.mtime && stamp.len == self.bytes
     }
 }
 
@@ -73,6 +107,13 @@ impl FileEntry {
 /// and written as `sha256:<hex>`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ContentHash(pub [u8; 32]);
+
+impl ContentHash {
+    /// The hash of some content.
+    pub fn of(content: &[u8]) -> ContentHash {
+        ContentHash(Sha256::digest(content).into())
+    }
+}
 
 impl std::fmt::Debug for ContentHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -166,7 +207,7 @@ mod tests {
 
     #[test]
     fn content_hashes_are_written_as_sha256_hex_and_read_back() {
-        let entry = FileEntry::new("a/b.txt".into(), "blog".into(), b"abc");
+        let entry = FileEntry::new("a/b.txt".into(), "blog".into(), b"abc", Stamp::default());
         let json = serde_json::to_string(&entry).unwrap();
         assert!(json.contains(
             "\"hash\":\"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\""
@@ -206,7 +247,9 @@ mod tests {
                     "p/forum.bbcode".into(),
                     "forum".into(),
                     b"x",
+                    Stamp { len: 1, mtime: 7 },
                 )],
+                stale: Vec::new(),
             },
         );
         m.write(dir.path()).unwrap();

@@ -64,22 +64,54 @@ const TEMP_PREFIX: &str = ".repurpose-";
 /// See `TEMP_PREFIX`.
 const TEMP_SUFFIX: &str = ".tmp";
 
+/// Whether a file name is one of our temporary files' (`.repurpose-*.tmp`).
+pub fn is_temporary(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
+
 /// Removes temporary files a killed build left in `dir`; only ours, by their name.
 pub fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(TEMP_PREFIX)
-            && name.ends_with(TEMP_SUFFIX)
-            && entry.file_type().is_ok_and(|t| t.is_file())
-        {
+        if is_temporary(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
             // Best effort: a leftover temporary file is harmless, only untidy.
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// A file's size and modification time as a build left it. The manifest keeps one per
+/// output, so the next build can tell with one `stat` whether the file is still what it
+/// wrote: one edited by hand, or rewritten by a build that was killed before it could
+/// record it, differs in one or the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time in nanoseconds since the epoch (0 when unknown).
+    pub mtime: u64,
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata.
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            mtime: mtime_ns(meta),
+        }
+    }
+}
+
+/// A file's modification time in nanoseconds since the epoch (0 when unknown).
+pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
@@ -87,20 +119,19 @@ pub fn remove_stale_temporaries(dir: &Path) {
 /// when the file already holds these bytes. Refuses to write through a symlink.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
     let existing = existing(path)?;
-    if let Some(meta) = &existing
-        && meta.len() == bytes.len() as u64
-        && std::fs::read(path).is_ok_and(|old| old == bytes)
-    {
+    if holds(path, existing.as_ref(), bytes) {
         return Ok(Written::Unchanged);
     }
-    replace(path, existing.as_ref(), |file| file.write_all(bytes))?;
+    let tmp = temporary(path, existing.as_ref(), |file| file.write_all(bytes))?;
+    persist(tmp, path)?;
     Ok(Written::Changed)
 }
 
-/// Like `write_atomic`, for a file in a folder just created, so nothing is there to compare
-/// with or to keep the mode of: the same temporary file and rename, without looking first.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    replace(path, None, |file| file.write_all(bytes))
+/// Whether the file at `path` (whose metadata is `existing`) holds exactly `bytes`.
+pub fn holds(path: &Path, existing: Option<&std::fs::Metadata>, bytes: &[u8]) -> bool {
+    existing.is_some_and(|meta| {
+        meta.len() == bytes.len() as u64 && std::fs::read(path).is_ok_and(|old| old == bytes)
+    })
 }
 
 /// Like `write_atomic`, for content written as it is made (the manifest of a large
@@ -110,15 +141,16 @@ pub fn write_atomic_with(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
     let existing = existing(path)?;
-    replace(path, existing.as_ref(), |file| {
+    let tmp = temporary(path, existing.as_ref(), |file| {
         let mut buffered = std::io::BufWriter::new(file);
         write(&mut buffered)?;
         buffered.flush()
-    })
+    })?;
+    persist(tmp, path)
 }
 
 /// What is at `path` now, if anything; a symbolic link is refused.
-fn existing(path: &Path) -> Result<Option<std::fs::Metadata>> {
+pub fn existing(path: &Path) -> Result<Option<std::fs::Metadata>> {
     let existing = std::fs::symlink_metadata(path).ok();
     if existing
         .as_ref()
@@ -132,12 +164,61 @@ fn existing(path: &Path) -> Result<Option<std::fs::Metadata>> {
     Ok(existing)
 }
 
-/// Writes a temporary file beside `path` with `write`, then renames it over `path`.
-fn replace(
+/// Several files written together: each to a temporary file beside its place first, then
+/// all renamed into place. A failure while writing (a full disk, say) leaves every one of
+/// them as it was; only a failing rename, which writes no data, can leave some new and
+/// some old, and `commit` then says which were renamed.
+#[derive(Debug, Default)]
+pub struct Batch {
+    staged: Vec<(PathBuf, tempfile::NamedTempFile)>,
+}
+
+/// A `Batch::commit` that stopped part-way.
+#[derive(Debug)]
+pub struct PartialCommit {
+    /// How many files, in the order staged, are in place with their new content.
+    pub renamed: usize,
+    /// Why the next one is not.
+    pub error: anyhow::Error,
+}
+
+impl Batch {
+    /// Writes `bytes` to a temporary file beside `path` (whose metadata is `existing`, as
+    /// `existing()` read it); returns the stamp the file will have once renamed.
+    pub fn stage(
+        &mut self,
+        path: &Path,
+        existing: Option<&std::fs::Metadata>,
+        bytes: &[u8],
+    ) -> Result<Stamp> {
+        let tmp = temporary(path, existing, |file| file.write_all(bytes))?;
+        // A rename keeps the modification time: this is the stamp the output will have.
+        let meta = tmp
+            .as_file()
+            .metadata()
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+        self.staged.push((path.to_path_buf(), tmp));
+        Ok(Stamp::of(&meta))
+    }
+
+    /// Renames every staged file into place, in the order staged.
+    pub fn commit(self) -> std::result::Result<(), PartialCommit> {
+        for (renamed, (path, tmp)) in self.staged.into_iter().enumerate() {
+            if let Err(error) = persist(tmp, &path) {
+                return Err(PartialCommit { renamed, error });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a temporary file beside `path` with `write`; it is removed when dropped unless
+/// `persist` renames it over `path`.
+fn temporary(
     path: &Path,
     existing: Option<&std::fs::Metadata>,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
+) -> Result<tempfile::NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let fail = || format!("failed to write `{}`", path.display());
     // A replaced file keeps its permissions; a new one gets what any new file gets (0666
@@ -156,15 +237,118 @@ fn replace(
     // No fsync: the rename alone makes the swap atomic for anything that kills the process
     // (Ctrl-C, SIGKILL, a crash), which is what a build must survive; forcing every file to
     // disk cost 3–5× the whole build time here, for a guarantee against power loss that the
-    // outputs, being derived, do not need (a rebuild recreates them).
+    // outputs, being derived, do not need (a rebuild recreates them, and the next build
+    // notices a file whose size or time is not the one recorded).
     if let (Some(_), Some(permissions)) = (existing, permissions) {
         // The umask applied at creation; an existing file's mode is restored exactly.
         tmp.as_file()
             .set_permissions(permissions)
             .with_context(fail)?;
     }
-    tmp.persist(path).map_err(|e| e.error).with_context(fail)?;
+    Ok(tmp)
+}
+
+/// Renames a temporary file from `temporary` over `path`.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(())
+}
+
+/// The lock file's name inside `<out>`.
+const LOCK_FILE: &str = ".repurpose.lock";
+
+/// Holds `<out>` for one run that writes into it; released when dropped (or when the
+/// process dies, however it dies: the operating system drops the lock).
+#[derive(Debug)]
+pub struct OutLock {
+    _file: std::fs::File,
+}
+
+/// Takes the output folder for this run, creating it when needed. Another run holding it
+/// (a second `build` or `watch` into the same folder) is waited for, with a message saying
+/// so: two runs writing one folder at once would remove each other's temporary files and
+/// each write a manifest missing the other's posts.
+pub fn lock(out: &Path) -> Result<OutLock> {
+    crate::error::create_dir_all(out)?;
+    let path = out.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            crate::shell::status(format_args!(
+                "waiting for another repurpose run writing into `{}` to finish…",
+                out.display()
+            ));
+            file.lock()
+                .with_context(|| format!("failed to lock `{}`", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(
+                anyhow::Error::new(e).context(format!("failed to lock `{}`", path.display()))
+            );
+        }
+    }
+    // Holding the folder, no other run is writing: a temporary file here is a leftover of
+    // a run that was killed (at the manifest's rename, say).
+    remove_stale_temporaries(out);
+    Ok(OutLock { _file: file })
+}
+
+/// Why `remove_if_ours` left a file in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// The file is not there any more.
+    Missing,
+    /// A folder on the way, or the file itself, is a symbolic link: removing through it
+    /// could delete a file outside `<out>`.
+    Link(PathBuf),
+    /// Its content is not what was written (edited by hand since, or never ours).
+    Changed,
+    /// The path is not one an output can have.
+    Outside,
+}
+
+/// Removes `<root>/<relative>` only when it is a regular file reached without following a
+/// symbolic link and its bytes still hash to `hash` (what the manifest says was written).
+pub fn remove_if_ours(
+    root: &Path,
+    relative: &str,
+    hash: &crate::manifest::ContentHash,
+) -> Result<std::result::Result<PathBuf, Kept>> {
+    let Ok(path) = inside(root, relative) else {
+        return Ok(Err(Kept::Outside));
+    };
+    let mut walked = root.to_path_buf();
+    for part in Path::new(relative).components() {
+        walked.push(part);
+        match std::fs::symlink_metadata(&walked) {
+            Ok(meta) if meta.file_type().is_symlink() => return Ok(Err(Kept::Link(walked))),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Err(Kept::Missing)),
+            Err(e) => {
+                return Err(
+                    anyhow::Error::new(e).context(format!("failed to read `{}`", walked.display()))
+                );
+            }
+        }
+    }
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return Ok(Err(Kept::Changed));
+    }
+    let bytes = crate::error::read(&path)?;
+    if crate::manifest::ContentHash::of(&bytes) != *hash {
+        return Ok(Err(Kept::Changed));
+    }
+    std::fs::remove_file(&path)
+        .with_context(|| format!("failed to remove `{}`", path.display()))?;
+    Ok(Ok(path))
 }
 
 #[cfg(test)]

@@ -144,6 +144,8 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
 
 /// Writes the page atomically into `<out>/<slug>/`, never through a symbolic link.
 fn write_page(out: &Path, slug: &str, bytes: &[u8]) -> Result<PathBuf> {
+    // A build writing into `<out>` at the same time would remove our temporary file.
+    let _lock = output::lock(out)?;
     let dir = output::post_folder(out, slug)?;
     crate::error::create_dir_all(&dir)?;
     let path = output::inside(out, &format!("{slug}/{FILE}"))?;
