@@ -418,4 +418,81 @@ mod tests {
         left.sort();
         assert_eq!(left, [".repurpose-notes.txt", "blog.html", "keep.tmp"]);
     }
+
+    #[test]
+    fn a_batch_that_fails_while_staging_leaves_every_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.txt");
+        std::fs::write(&first, "old").unwrap();
+        let mut batch = Batch::default();
+        batch
+            .stage(&first, existing(&first).unwrap().as_ref(), b"new")
+            .unwrap();
+        // The second file's folder does not exist: staging it fails like a full disk would.
+        let second = dir.path().join("gone/second.txt");
+        assert!(batch.stage(&second, None, b"new").is_err());
+        drop(batch);
+        assert_eq!(std::fs::read(&first).unwrap(), b"old");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["first.txt"], "no temporary file left");
+    }
+
+    #[test]
+    fn a_batch_commit_that_stops_says_how_many_files_are_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+        let mut batch = Batch::default();
+        let stamp = batch.stage(&a, None, b"aaa").unwrap();
+        batch.stage(&b, None, b"bb").unwrap();
+        // The second temporary file vanishes before its rename.
+        let (_, tmp) = &batch.staged[1];
+        std::fs::remove_file(tmp.path()).unwrap();
+        let partial = batch.commit().unwrap_err();
+        assert_eq!(partial.renamed, 1);
+        assert_eq!(std::fs::read(&a).unwrap(), b"aaa");
+        assert!(!b.exists());
+        let meta = std::fs::metadata(&a).unwrap();
+        assert_eq!(Stamp::of(&meta), stamp, "the stamp staged is the file's");
+    }
+
+    #[test]
+    fn remove_if_ours_removes_only_unchanged_files_reached_without_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("out");
+        std::fs::create_dir_all(root.join("post")).unwrap();
+        std::fs::write(root.join("post/a.txt"), "mine").unwrap();
+        std::fs::write(root.join("post/b.txt"), "edited").unwrap();
+        let hash = crate::manifest::ContentHash::of(b"mine");
+        assert_eq!(
+            remove_if_ours(&root, "post/b.txt", &hash).unwrap(),
+            Err(Kept::Changed)
+        );
+        assert_eq!(
+            remove_if_ours(&root, "post/c.txt", &hash).unwrap(),
+            Err(Kept::Missing)
+        );
+        assert_eq!(
+            remove_if_ours(&root, "../x.txt", &hash).unwrap(),
+            Err(Kept::Outside)
+        );
+        #[cfg(unix)]
+        {
+            std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+            std::fs::write(dir.path().join("elsewhere/a.txt"), "mine").unwrap();
+            std::os::unix::fs::symlink(dir.path().join("elsewhere"), root.join("link")).unwrap();
+            assert_eq!(
+                remove_if_ours(&root, "link/a.txt", &hash).unwrap(),
+                Err(Kept::Link(root.join("link")))
+            );
+            assert!(dir.path().join("elsewhere/a.txt").exists());
+        }
+        assert_eq!(
+            remove_if_ours(&root, "post/a.txt", &hash).unwrap(),
+            Ok(root.join("post/a.txt"))
+        );
+        assert!(!root.join("post/a.txt").exists());
+    }
 }

@@ -16,6 +16,7 @@ mod new;
 mod output_style;
 mod per_venue;
 mod preview;
+mod safety;
 mod snapshots;
 mod social;
 mod stdout;

@@ -1,0 +1,516 @@
+//! Nothing already written is lost: `--clean` removes only what repurpose wrote, an output
+//! never replaces a file it did not write, a venue not chosen is not stale, outputs that
+//! are not what the manifest says are repaired, a failed write leaves a post all old, and
+//! two runs never write one folder at once.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::harness::Project;
+
+const POST: &str = "---\ntitle: Kept Safe\ndate: 2024-05-01\n---\n\nA paragraph with a [link](https://example.org/).\n\n## A section\n\nMore words here. What do you think?\n";
+
+/// The output files of one post, as the manifest lists them.
+fn manifest_paths(p: &Project, slug: &str) -> Vec<String> {
+    let json: serde_json::Value =
+        serde_json::from_str(&p.read("out/manifest.json")).expect("manifest JSON");
+    json["posts"][slug]["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| f["path"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+#[test]
+fn clean_never_removes_through_a_symbolic_link_out_of_the_output_folder() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.write("posts/stays.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    // The post's folder is moved elsewhere and `out/kept` made a link to it.
+    std::fs::rename(p.path().join("out/kept"), p.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(p.path().join("elsewhere"), p.path().join("out/kept")).unwrap();
+    std::fs::remove_file(p.path().join("posts/kept.md")).unwrap();
+    let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
+    for file in ["forum.bbcode", "blog.html", "newsletter.txt"] {
+        assert!(
+            p.exists(&format!("elsewhere/{file}")),
+            "{file} outside `out` removed\n{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("left `out/kept/blog.html` in place: `out/kept` is a symbolic link, and nothing outside `out` is removed"),
+        "{}",
+        run.stderr
+    );
+    // No longer listed: the next --clean has nothing to say.
+    let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert!(!run.stderr.contains("left"), "{}", run.stderr);
+}
+
+#[test]
+fn clean_leaves_a_file_changed_since_it_was_written() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.write("posts/stays.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write(
+        "out/kept/forum.bbcode",
+        "my own notes, typed over the output\n",
+    );
+    std::fs::remove_file(p.path().join("posts/kept.md")).unwrap();
+    let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert_eq!(
+        p.read("out/kept/forum.bbcode"),
+        "my own notes, typed over the output\n"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: left `out/kept/forum.bbcode` in place: it changed since repurpose wrote it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !p.exists("out/kept/blog.html"),
+        "unchanged files are removed"
+    );
+    assert!(
+        run.stderr.contains("removed out/kept/blog.html"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_output_never_replaces_a_file_repurpose_did_not_write() {
+    // `-o .` with a post whose slug is its folder's name: the article venue's `article.md`
+    // would land on `posts/article.md`, the post itself.
+    let p = Project::new();
+    let post = "---\ntitle: Folder Name\nslug: posts\n---\n\nThe source, which must survive.\n";
+    p.write("posts/article.md", post);
+    p.write(
+        "posts/other.md",
+        "---\ntitle: Other\n---\n\nAnother post.\n",
+    );
+    let run = p.run(&["build", "posts", "-o", "."]).expect_code(1);
+    assert_eq!(
+        p.read("posts/article.md"),
+        post,
+        "the source post is intact"
+    );
+    assert!(
+        run.stderr.contains("refusing to replace `./posts/article.md`: repurpose did not write it (`./manifest.json` does not list it); move it away or build into another folder with `-o`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !p.exists("posts/forum.bbcode"),
+        "nothing of that post written"
+    );
+    assert!(p.exists("other/forum.bbcode"), "the other post still built");
+}
+
+#[test]
+fn a_file_in_place_that_holds_the_same_bytes_is_not_a_clash() {
+    // A manifest lost (deleted by hand): the outputs already there are what would be
+    // written, so the build goes on and lists them again.
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    std::fs::remove_file(p.path().join("out/manifest.json")).unwrap();
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("0 files written, 8 unchanged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(manifest_paths(&p, "kept").len(), 8);
+}
+
+#[test]
+fn building_one_venue_keeps_every_other_venues_files() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("posts/kept.md", &POST.replace("More words", "Other words"));
+    let run = p
+        .run(&["build", "posts/kept.md", "--venue", "forum", "--clean"])
+        .expect_code(0);
+    assert!(!run.stderr.contains("no longer built"), "{}", run.stderr);
+    assert!(!run.stderr.contains("removed"), "{}", run.stderr);
+    for file in ["blog.html", "newsletter.html", "social.txt", "article.md"] {
+        assert!(p.exists(&format!("out/kept/{file}")), "{file} removed");
+    }
+    assert!(p.read("out/kept/forum.bbcode").contains("Other words"));
+    let listed = manifest_paths(&p, "kept");
+    assert_eq!(listed.len(), 8, "every file still listed: {listed:?}");
+    // A full build later still removes nothing.
+    let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert!(!run.stderr.contains("removed"), "{}", run.stderr);
+    assert_eq!(manifest_paths(&p, "kept").len(), 8);
+}
+
+#[test]
+fn a_venue_the_post_no_longer_wants_is_stale_until_clean_removes_it() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write(
+        "posts/kept.md",
+        &POST.replace(
+            "date: 2024-05-01\n",
+            "date: 2024-05-01\nskip_venues: [blog]\n",
+        ),
+    );
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("warning: 1 file is in `out` no longer built (from `posts/kept.md`); `--clean` removes it"),
+        "{}",
+        run.stderr
+    );
+    // Said again on the next build, though the post is up to date, and still removable.
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("1 file is in `out` no longer built"),
+        "{}",
+        run.stderr
+    );
+    let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert!(
+        run.stderr.contains("removed out/kept/blog.html"),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.exists("out/kept/blog.html"));
+    assert!(p.exists("out/kept/forum.bbcode"));
+    assert_eq!(manifest_paths(&p, "kept").len(), 7);
+}
+
+#[test]
+fn outputs_left_by_an_interrupted_build_are_repaired_after_the_edit_is_undone() {
+    // The state a build killed after its renames but before its manifest leaves: outputs
+    // hold the edited post, the manifest vouches for the old one. Then the edit is undone.
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    let old = p.read("out/kept/blog.html");
+    p.write("posts/kept.md", &POST.replace("More words", "Edited words"));
+    p.run(&["build", "posts", "-o", "edited"]).expect_code(0);
+    for file in ["blog.html", "forum.bbcode", "social.txt"] {
+        let edited = p.read(&format!("edited/kept/{file}"));
+        p.write(&format!("out/kept/{file}"), &edited);
+    }
+    p.write("posts/kept.md", POST);
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("3 files written, 5 unchanged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.read("out/kept/blog.html"), old);
+    assert!(!p.read("out/kept/social.txt").contains("Edited"));
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(run.stderr.contains("1 up to date"), "{}", run.stderr);
+}
+
+#[test]
+fn an_output_truncated_by_hand_is_rebuilt() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = p.read("out/kept/blog.html");
+    p.write("out/kept/blog.html", "");
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        run.stderr.contains("1 file written, 7 unchanged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(p.read("out/kept/blog.html"), blog);
+}
+
+#[test]
+fn a_leftover_temporary_file_in_the_output_folder_is_removed() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    // A kill exactly at the manifest's rename, and one while a post's files were staged.
+    p.write("out/.repurpose-AbC123.tmp", "{\"half\": ");
+    p.write("out/kept/.repurpose-XyZ789.tmp", "<html>half");
+    p.write("out/notes.tmp", "not ours");
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(run.stderr.contains("1 up to date"), "{}", run.stderr);
+    assert!(!p.exists("out/.repurpose-AbC123.tmp"));
+    assert!(!p.exists("out/kept/.repurpose-XyZ789.tmp"));
+    assert!(
+        p.exists("out/notes.tmp"),
+        "only our temporary files are removed"
+    );
+}
+
+#[test]
+fn a_second_build_into_the_same_folder_waits_for_the_first() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    std::fs::create_dir_all(p.path().join("out")).unwrap();
+    // Another run holds the folder.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(p.path().join("out/.repurpose.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts"])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert_eq!(
+        first.trim_end(),
+        "waiting for another repurpose run writing into `out` to finish…"
+    );
+    assert!(
+        !p.exists("out/manifest.json"),
+        "nothing written while waiting"
+    );
+    drop(lock);
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(status.success(), "{rest}");
+    assert!(rest.contains("built 1 post"), "{rest}");
+    assert_eq!(manifest_paths(&p, "kept").len(), 8);
+}
+
+#[test]
+fn two_builds_at_once_into_one_folder_both_finish_cleanly() {
+    let p = Project::new();
+    for i in 0..120 {
+        p.write(
+            &format!("posts/p{i:03}.md"),
+            &POST.replace("Kept Safe", &format!("Post {i}")),
+        );
+    }
+    let spawn = || {
+        Command::new(assert_cmd::cargo::cargo_bin("repurpose"))
+            .args(["build", "posts"])
+            .current_dir(p.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("error"), "{stderr}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&p.read("out/manifest.json")).expect("manifest JSON");
+    assert_eq!(
+        json["posts"].as_object().map(serde_json::Map::len),
+        Some(120)
+    );
+}
+
+/// A small tmpfs mounted on a folder for the length of a test; unmounted when dropped.
+struct SmallDisk {
+    path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts `size` bytes of tmpfs on `path`; `None` where this process cannot mount
+    /// (not root, or no `mount`), unless `REPURPOSE_REQUIRE_FAULTS` says the run must
+    /// test it (CI does).
+    fn mount(path: &std::path::Path, size: usize) -> Option<SmallDisk> {
+        std::fs::create_dir_all(path).expect("create the mount point");
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if mounted {
+            return Some(SmallDisk {
+                path: path.to_path_buf(),
+            });
+        }
+        assert!(
+            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
+            "REPURPOSE_REQUIRE_FAULTS is set but a tmpfs could not be mounted (root needed)"
+        );
+        eprintln!("skipped: cannot mount a tmpfs here (root needed); CI runs this test");
+        None
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_post_all_old_and_the_summary_says_what_was_written() {
+    let p = Project::new();
+    let Some(disk) = SmallDisk::mount(&p.path().join("out"), 256 * 1024) else {
+        return;
+    };
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    let old: Vec<(String, String)> = manifest_paths(&p, "kept")
+        .into_iter()
+        .map(|path| {
+            let text = p.read(&format!("out/{path}"));
+            (path, text)
+        })
+        .collect();
+    // Fill the disk, then free ten pages: room for a file or two of the longer post.
+    let filler = disk.path.join("filler");
+    {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![b'x'; 4096];
+        while file.write_all(&chunk).is_ok() {}
+    }
+    let full = std::fs::metadata(&filler).unwrap().len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&filler)
+        .unwrap();
+    file.set_len(full.saturating_sub(40 * 1024)).unwrap();
+    drop(file);
+
+    let long = POST.replace(
+        "More words here.",
+        &"Many more words, to make every output far longer than the room left. ".repeat(300),
+    );
+    p.write("posts/kept.md", &long);
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: posts/kept.md: not written"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("No space left on device"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("(0 files written, 0 unchanged)"),
+        "{}",
+        run.stderr
+    );
+    for (path, text) in &old {
+        assert!(
+            &p.read(&format!("out/{path}")) == text,
+            "{path} is not all old"
+        );
+    }
+    let leftovers: Vec<_> = walkdir::WalkDir::new(&disk.path)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Room again: the next build writes every file.
+    std::fs::remove_file(&filler).unwrap();
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(run.stderr.contains("8 files written"), "{}", run.stderr);
+    assert!(p.read("out/kept/blog.html").contains("Many more words"));
+}
+
+/// Whether `strace` can run here; with `REPURPOSE_REQUIRE_FAULTS` set (CI) it must.
+fn strace_available() -> bool {
+    let ok = Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok || std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
+        "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
+    );
+    if !ok {
+        eprintln!("skipped: strace is not installed; CI runs this test");
+    }
+    ok
+}
+
+#[test]
+fn a_build_killed_at_a_rename_then_the_edit_undone_is_repaired_by_the_next_build() {
+    if !strace_available() {
+        return;
+    }
+    let p = Project::new();
+    let post = |i: usize, version: &str| {
+        POST.replace("Kept Safe", &format!("Post {i}"))
+            .replace("More words", &format!("The {version} words"))
+    };
+    for i in 0..20 {
+        p.write(&format!("posts/p{i:02}.md"), &post(i, "first"));
+    }
+    p.run(&["build", "posts"]).expect_code(0);
+    p.run(&["build", "posts", "-o", "expected"]).expect_code(0);
+    for i in 0..20 {
+        p.write(&format!("posts/p{i:02}.md"), &post(i, "edited"));
+    }
+    // SIGKILL at the fourth rename: some outputs edited, the manifest not written.
+    let status = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=rename,renameat,renameat2",
+            "-e",
+            "inject=rename,renameat,renameat2:signal=KILL:when=4",
+        ])
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts", "-q"])
+        .current_dir(p.path())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the build was killed");
+    let edited = walkdir::WalkDir::new(p.path().join("out"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("edited words")))
+        .count();
+    assert!(edited > 0, "the kill came after some renames");
+    for i in 0..20 {
+        p.write(&format!("posts/p{i:02}.md"), &post(i, "first"));
+    }
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    for i in 0..20 {
+        for file in ["blog.html", "forum.bbcode", "social.txt", "article.md"] {
+            let path = format!("p{i:02}/{file}");
+            assert!(
+                p.read(&format!("out/{path}")) == p.read(&format!("expected/{path}")),
+                "{path} keeps the undone edit\n{}",
+                run.stderr
+            );
+        }
+    }
+}
