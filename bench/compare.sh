@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `repurpose build` against the floor program (examples/floor.rs: pulldown-cmark parse,
 # eight HTML renders and eight plain writes per post) on generated posts, on this machine in
-# this run, and checks the performance targets. See "Benchmarks" in README.md.
+# this run, and checks the performance targets. See docs/benchmarks.md.
 #
 #   bash bench/compare.sh            1,000 and 10,000 posts (5 and 3 repeats), one-post latency
 #   bash bench/compare.sh --quick    100 and 1,000 posts, 1 repeat (the CI smoke)

@@ -18,7 +18,7 @@ use crate::post::front_matter::kind;
 use crate::venue::{Catalog, Venue};
 pub use overrides::{KEYS as OVERRIDE_KEYS, Override, Utm, UtmSetting};
 
-/// Every top-level key, in the order the README documents them.
+/// Every top-level key, in the order docs/configuration.md documents them.
 pub const KEYS: [&str; 6] = [
     "site",
     "out",

@@ -111,8 +111,8 @@ fn bbcode_urls(bbcode: &str) -> Vec<&str> {
     urls
 }
 
-/// Whether a URL has a scheme that must never become a link or image (the README's
-/// promise), read as a browser reads it: ASCII whitespace and controls ignored, any case.
+/// Whether a URL has a scheme that must never become a link or image (the guide's
+/// promise, docs/errors.md), read as a browser reads it: ASCII whitespace and controls ignored, any case.
 fn is_script_url(url: &str) -> bool {
     let scheme: String = url
         .chars()

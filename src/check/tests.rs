@@ -335,24 +335,24 @@ fn only_the_venues_a_post_wants_are_checked() {
 }
 
 #[test]
-fn the_readme_lists_every_degradation_the_renderers_report() {
+fn the_guide_lists_every_degradation_the_renderers_report() {
     use crate::render::{Construct, Format, RawHtml};
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check.md"))
+        .unwrap();
     for format in Format::ALL {
         for raw in [RawHtml::Keep, RawHtml::Sanitize, RawHtml::Text] {
             for construct in Construct::ALL {
                 let thread = crate::thread::degradation(construct);
-                if let Some(d) = thread.filter(|d| !readme.contains(d.what)) {
+                if let Some(d) = thread.filter(|d| !page.contains(d.what)) {
                     panic!(
-                        "README.md does not say what the social thread does to {construct:?}: {}",
+                        "docs/check.md does not say what the social thread does to {construct:?}: {}",
                         d.what
                     );
                 }
                 if let Some(d) = format.degradation(construct, raw) {
                     assert!(
-                        readme.contains(d.what),
-                        "README.md does not say what {format} does to {construct:?}: {}",
+                        page.contains(d.what),
+                        "docs/check.md does not say what {format} does to {construct:?}: {}",
                         d.what
                     );
                 }

@@ -269,26 +269,6 @@ fn folders_are_walked_in_order() {
 }
 
 #[test]
-fn the_readme_walkthrough_venue_works() {
-    let p = Project::with_fixtures(&["2024-03-14-small-audiences.md"]);
-    p.write(
-        "templates/microblog.txt.tera",
-        "{#---\ndescription: One post for a microblog, with a link back\nbody: text\nutm:\n  utm_source: microblog\n  utm_medium: social\n---#}\n{{ post.title }}: {{ post.summary | excerpt(words=30) }}\n\n{{ post.canonical_url | utm }}\n",
-    );
-    let venues = p.run(&["venues"]).expect_code(0);
-    assert!(
-        venues.stdout.contains("microblog   microblog.txt"),
-        "{}",
-        venues.stdout
-    );
-    p.run(&["build", "posts"]).expect_code(0);
-    assert_eq!(
-        p.read("out/small-audiences/microblog.txt"),
-        "Small Audiences, Long Echoes: Why a reply to twelve people can outlast a speech to a thousand — and three ways to make yours carry.\n\nhttps://example.com/blog/small-audiences/?utm_source=microblog&utm_medium=social\n"
-    );
-}
-
-#[test]
 fn a_touched_but_unchanged_post_is_still_up_to_date() {
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.run(&["build", "posts"]).expect_code(0);

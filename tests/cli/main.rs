@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod completions_man;
 mod config;
+mod docs;
 mod errors;
 mod formats;
 mod hostile;

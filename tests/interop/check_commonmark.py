@@ -3,8 +3,8 @@
 implementation (PyPI's markdown-it-py) into the post's heading outline, as that venue has it.
 
 The venue's own outline comes from the source fixture as the venue reads it — its venue-only
-blocks (`<!-- venue: … -->` … `<!-- /venue -->`) kept or left out here, by the rules README
-"One post, each venue its own" gives, not by asking repurpose — parsed by the same library,
+blocks (`<!-- venue: … -->` … `<!-- /venue -->`) kept or left out here, by the rules
+docs/per-venue.md gives, not by asking repurpose — parsed by the same library,
 normalised as repurpose does (a level-1 heading that opens the body and is the venue's title
 is the title; the top level becomes 2), then placed the way each venue's template says: see
 `expected_*`. On fixtures/per-venue.md the heading "How I got here" is in a `!forum,
@@ -31,7 +31,7 @@ VENUES = {
 }
 
 # The comments of a venue-only block: on a line of their own around blocks, or both inside
-# one line around text (README "One post, each venue its own").
+# one line around text (docs/per-venue.md).
 BLOCK_OPEN = re.compile(r"^[ \t]*<!--[ \t]*venue:[ \t]*(.*?)[ \t]*-->[ \t]*$")
 BLOCK_CLOSE = re.compile(r"^[ \t]*<!--[ \t]*/venue[ \t]*-->[ \t]*$")
 INLINE_BLOCK = re.compile(r"<!--[ \t]*venue:[ \t]*(.*?)[ \t]*-->(.*?)<!--[ \t]*/venue[ \t]*-->")
@@ -122,7 +122,7 @@ def post_outline(md, source, title):
 
 def main_list_items(md, source):
     """The items' text of the post's main list: its first top-level numbered list of two or
-    more items, else its first such bulleted list (README: "main points")."""
+    more items, else its first such bulleted list (docs/post.md: "main points")."""
     _, body = common.split_front_matter(source)
     tokens = md.parse(body)
     lists = {"ordered_list_open": [], "bullet_list_open": []}
