@@ -50,6 +50,28 @@ impl Run {
         );
         self
     }
+
+    /// Panics with stderr unless it holds `text`.
+    #[track_caller]
+    pub fn expect_stderr(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Panics with stderr if it holds `text`.
+    #[track_caller]
+    pub fn refute_stderr(&self, text: &str) -> &Run {
+        assert!(
+            !self.stderr.contains(text),
+            "stderr holds {text:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
 }
 
 impl Project {

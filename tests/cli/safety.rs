@@ -44,14 +44,10 @@ fn clean_never_removes_through_a_symbolic_link_out_of_the_output_folder() {
             run.stderr
         );
     }
-    assert!(
-        run.stderr.contains("left `out/kept/blog.html` in place: `out/kept` is a symbolic link, and nothing outside `out` is removed"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("left `out/kept/blog.html` in place: `out/kept` is a symbolic link, and nothing outside `out` is removed");
     // No longer listed: the next --clean has nothing to say.
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    assert!(!run.stderr.contains("left"), "{}", run.stderr);
+    run.refute_stderr("left");
 }
 
 #[test]
@@ -70,22 +66,14 @@ fn clean_leaves_a_file_changed_since_it_was_written() {
         p.read("out/kept/forum.bbcode"),
         "my own notes, typed over the output\n"
     );
-    assert!(
-        run.stderr.contains(
-            "warning: left `out/kept/forum.bbcode` in place: it changed since repurpose wrote it"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr(
+        "warning: left `out/kept/forum.bbcode` in place: it changed since repurpose wrote it",
     );
     assert!(
         !p.exists("out/kept/blog.html"),
         "unchanged files are removed"
     );
-    assert!(
-        run.stderr.contains("removed out/kept/blog.html"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("removed out/kept/blog.html");
 }
 
 #[test]
@@ -105,11 +93,7 @@ fn an_output_never_replaces_a_file_repurpose_did_not_write() {
         post,
         "the source post is intact"
     );
-    assert!(
-        run.stderr.contains("refusing to replace `./posts/article.md`: repurpose did not write it (`./manifest.json` does not list it); move it away or build into another folder with `-o`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("refusing to replace `./posts/article.md`: repurpose did not write it (`./manifest.json` does not list it); move it away or build into another folder with `-o`");
     assert!(
         !p.exists("posts/forum.bbcode"),
         "nothing of that post written"
@@ -126,11 +110,7 @@ fn a_file_in_place_that_holds_the_same_bytes_is_not_a_clash() {
     p.run(&["build", "posts"]).expect_code(0);
     std::fs::remove_file(p.path().join("out/manifest.json")).unwrap();
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("0 files written, 8 unchanged"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("0 files written, 8 unchanged");
     assert_eq!(manifest_paths(&p, "kept").len(), 8);
 }
 
@@ -143,8 +123,8 @@ fn building_one_venue_keeps_every_other_venues_files() {
     let run = p
         .run(&["build", "posts/kept.md", "--venue", "forum", "--clean"])
         .expect_code(0);
-    assert!(!run.stderr.contains("no longer built"), "{}", run.stderr);
-    assert!(!run.stderr.contains("removed"), "{}", run.stderr);
+    run.refute_stderr("no longer built");
+    run.refute_stderr("removed");
     for file in ["blog.html", "newsletter.html", "social.txt", "article.md"] {
         assert!(p.exists(&format!("out/kept/{file}")), "{file} removed");
     }
@@ -153,7 +133,7 @@ fn building_one_venue_keeps_every_other_venues_files() {
     assert_eq!(listed.len(), 8, "every file still listed: {listed:?}");
     // A full build later still removes nothing.
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    assert!(!run.stderr.contains("removed"), "{}", run.stderr);
+    run.refute_stderr("removed");
     assert_eq!(manifest_paths(&p, "kept").len(), 8);
 }
 
@@ -170,24 +150,14 @@ fn a_venue_the_post_no_longer_wants_is_stale_until_clean_removes_it() {
         ),
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("warning: 1 file is in `out` no longer built (from `posts/kept.md`); `--clean` removes it"),
-        "{}",
-        run.stderr
+    run.expect_stderr(
+        "warning: 1 file is in `out` no longer built (from `posts/kept.md`); `--clean` removes it",
     );
     // Said again on the next build, though the post is up to date, and still removable.
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("1 file is in `out` no longer built"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("1 file is in `out` no longer built");
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    assert!(
-        run.stderr.contains("removed out/kept/blog.html"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("removed out/kept/blog.html");
     assert!(!p.exists("out/kept/blog.html"));
     assert!(p.exists("out/kept/forum.bbcode"));
     assert_eq!(manifest_paths(&p, "kept").len(), 7);
@@ -209,15 +179,11 @@ fn outputs_left_by_an_interrupted_build_are_repaired_after_the_edit_is_undone() 
     }
     p.write("posts/kept.md", POST);
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("3 files written, 5 unchanged"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("3 files written, 5 unchanged");
     assert_eq!(p.read("out/kept/blog.html"), old);
     assert!(!p.read("out/kept/social.txt").contains("Edited"));
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(run.stderr.contains("1 up to date"), "{}", run.stderr);
+    run.expect_stderr("1 up to date");
 }
 
 #[test]
@@ -228,11 +194,7 @@ fn an_output_truncated_by_hand_is_rebuilt() {
     let blog = p.read("out/kept/blog.html");
     p.write("out/kept/blog.html", "");
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("1 file written, 7 unchanged"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("1 file written, 7 unchanged");
     assert_eq!(p.read("out/kept/blog.html"), blog);
 }
 
@@ -246,7 +208,7 @@ fn a_leftover_temporary_file_in_the_output_folder_is_removed() {
     p.write("out/kept/.repurpose-XyZ789.tmp", "<html>half");
     p.write("out/notes.tmp", "not ours");
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(run.stderr.contains("1 up to date"), "{}", run.stderr);
+    run.expect_stderr("1 up to date");
     assert!(!p.exists("out/.repurpose-AbC123.tmp"));
     assert!(!p.exists("out/kept/.repurpose-XyZ789.tmp"));
     assert!(
@@ -403,21 +365,9 @@ fn a_full_disk_leaves_the_post_all_old_and_the_summary_says_what_was_written() {
     );
     p.write("posts/kept.md", &long);
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: posts/kept.md: not written"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("No space left on device"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("(0 files written, 0 unchanged)"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr("error: posts/kept.md: not written");
+    run.expect_stderr("No space left on device");
+    run.expect_stderr("(0 files written, 0 unchanged)");
     for (path, text) in &old {
         assert!(
             &p.read(&format!("out/{path}")) == text,
@@ -434,7 +384,7 @@ fn a_full_disk_leaves_the_post_all_old_and_the_summary_says_what_was_written() {
     // Room again: the next build writes every file.
     std::fs::remove_file(&filler).unwrap();
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(run.stderr.contains("8 files written"), "{}", run.stderr);
+    run.expect_stderr("8 files written");
     assert!(p.read("out/kept/blog.html").contains("Many more words"));
 }
 
