@@ -749,7 +749,7 @@ pub fn degradation(construct: Construct) -> Option<Degradation> {
         Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
         Construct::CodeSpan => Degradation::changed("inline code shown as plain text"),
         Construct::Image { alt: true } => Degradation::changed("image shown without its alt text"),
-        Construct::HeadingAttributes => {
+        Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
         Construct::ListStart => Degradation::changed(
@@ -1188,7 +1188,9 @@ mod tests {
                 Construct::Image { alt: false } => {
                     out.contains("[img]https://example.com/c.png[/img]")
                 }
-                Construct::HeadingAttributes => out.contains("setup") || out.contains("wide"),
+                Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
+                    out.contains("setup") || out.contains("wide") || out.contains("data-x")
+                }
                 Construct::ListStart => out.contains("[list="),
             };
             assert_eq!(

@@ -13,7 +13,7 @@ mod portable;
 mod text;
 
 pub use html::escape_html;
-pub use loss::{Construct, Degradation, Impact, constructs};
+pub use loss::{Construct, Degradation, Impact, constructs, detail};
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};

@@ -218,3 +218,34 @@ fn raw_html_in_the_blog_can_be_turned_off_in_its_header() {
     );
     assert!(blog.contains("Kept text"));
 }
+
+#[test]
+fn heading_attributes_cannot_run_script_where_raw_html_is_not_kept() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        "venues:\n  blog:\n    raw_html: sanitize\n",
+    );
+    p.write(
+        "posts/x.md",
+        "---\ntitle: T\n---\nIntro.\n\n## Hello {#hi .lead autofocus onfocus=alert(1)}\n\nText.\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = p.read("out/x/blog.html");
+    assert!(
+        !blog.contains("onfocus") && !blog.contains("autofocus"),
+        "{blog}"
+    );
+    assert!(
+        blog.contains("<h2 id=\"hi\" class=\"lead\">Hello</h2>"),
+        "{blog}"
+    );
+    let run = p.run(&["check", "posts"]).expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "warning: posts/x.md:6: heading attributes other than id and class dropped in blog: `autofocus`, `onfocus`"
+        ),
+        "{}",
+        run.stdout
+    );
+}
