@@ -413,7 +413,10 @@ fn outline_view(outline: &[OutlineEntry], offset: i8, format: Format) -> Vec<Out
         .map(|h| OutlineView {
             level: (i16::from(h.level) + i16::from(offset)).clamp(1, 6) as u8,
             title: plain_value(format, &h.title),
-            anchor: h.anchor.clone(),
+            // An explicit `{#id}` is the writer's text, `]` and `[img]` included.
+            anchor: format
+                .escape_value(&h.anchor)
+                .unwrap_or_else(|| h.anchor.clone()),
         })
         .collect()
 }

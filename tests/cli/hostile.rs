@@ -320,11 +320,13 @@ fn a_bbcode_template_cannot_link_to_script_from_a_value() {
     p.write(
         "templates/forum.bbcode.tera",
         "{{ site.title }} [url={{ post.extra.link }}]more[/url] [url]{{ post.extra.link }}[/url]\n\
-         [url={{ site.url | utm(source=\"forum\") }}]home[/url]\n",
+         [url={{ site.url | utm(source=\"forum\") }}]home[/url]\n\
+         {% for h in post.outline %}[url=https://e.com/#{{ h.anchor }}]{{ h.title }}[/url]{% endfor %}\n",
     );
     p.write(
         "posts/x.md",
-        "---\ntitle: T\nlink: \"javascript:alert(1)\"\n---\nText.\n",
+        "---\ntitle: T\nlink: \"javascript:alert(1)\"\n---\nText.\n\n\
+         ## H {#x][img]https://evil.example/p.png[/img]}\n\nMore.\n",
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
     let forum = p.read("out/x/forum.bbcode");
