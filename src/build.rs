@@ -67,6 +67,9 @@ pub struct Rendered {
     pub file: String,
     /// The content, ending with one newline.
     pub bytes: Vec<u8>,
+    /// URLs of link and image tags the format may not keep (`javascript:` in a BBCode
+    /// `[url=…]` a template wrote), left as text: `check` warns of each.
+    pub dropped_links: Vec<String>,
 }
 
 /// Counts for the summary line, added up across workers.
@@ -825,12 +828,14 @@ pub fn render_output(
         .and_then(|ctx| catalog.tera.render(&output.template, &ctx))
     {
         Ok(text) => {
+            let (text, dropped_links) = output.format.guard_links(text);
             let mut text = text.trim_end().to_string();
             text.push('\n');
             Ok(Rendered {
                 venue: venue.name.clone(),
                 file: output.file.clone(),
                 bytes: text.into_bytes(),
+                dropped_links,
             })
         }
         Err(err) => Err(anyhow::anyhow!(

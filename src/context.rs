@@ -1,6 +1,7 @@
 //! The template context: a typed, borrowed view of a post for one venue output, with the
 //! body formats rendered at most once per post for each distinct set of options.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,8 +29,8 @@ pub struct Context<'a> {
     pub thread: Vec<ThreadPost>,
     /// The post.
     pub post: PostView<'a>,
-    /// `repurpose.yaml`'s `site:` map.
-    pub site: &'a BTreeMap<String, serde_yaml::Value>,
+    /// `repurpose.yaml`'s `site:` map (escaped for BBCode: see `escaped_map`).
+    pub site: Cow<'a, BTreeMap<String, serde_yaml::Value>>,
     /// The template being rendered.
     pub venue: VenueView<'a>,
 }
@@ -52,7 +53,7 @@ pub struct PostView<'a> {
     intro: Value,
     sections: Vec<SectionView>,
     outro: Value,
-    extra: &'a BTreeMap<String, serde_yaml::Value>,
+    extra: Cow<'a, BTreeMap<String, serde_yaml::Value>>,
 }
 
 /// One `post.outline` entry, its title escaped for the venue.
@@ -218,10 +219,9 @@ impl<'p> Renders<'p> {
             .iter()
             .map(|(k, v)| (k.clone(), v.replace("{slug}", &post.slug)))
             .collect();
+        let site_folder = site.url().and_then(crate::render::folder_url);
         let mut utm_scope = Vec::new();
-        if let Some(url) = site.url() {
-            utm_scope.push(url.trim_end_matches('/').to_string() + "/");
-        }
+        utm_scope.extend(site_folder.clone());
         if !canonical.is_empty() {
             utm_scope.push(canonical.clone());
         }
@@ -231,10 +231,7 @@ impl<'p> Renders<'p> {
             links: header.links,
             base_url: Some(canonical.clone())
                 .filter(|c| !c.is_empty())
-                .or_else(|| {
-                    site.url()
-                        .map(|u| u.trim_end_matches('/').to_string() + "/")
-                }),
+                .or(site_folder),
             utm_scope,
             utm: utm.clone(),
             raw_html: header.raw_html,
@@ -332,16 +329,16 @@ impl<'p> Renders<'p> {
                 summary,
                 excerpt,
                 question: post.question.as_deref().map(plain),
-                canonical_url: canonical,
+                canonical_url: format.escape_value(&canonical).unwrap_or(canonical),
                 word_count: post.word_count,
                 reading_time: post.reading_time(),
                 outline,
                 intro,
                 sections,
                 outro,
-                extra: &post.meta.extra,
+                extra: escaped_map(format, &post.meta.extra),
             },
-            site: &site.map,
+            site: escaped_map(format, &site.map),
             venue: VenueView {
                 name: venue,
                 file: &output.file,
@@ -416,7 +413,10 @@ fn outline_view(outline: &[OutlineEntry], offset: i8, format: Format) -> Vec<Out
         .map(|h| OutlineView {
             level: (i16::from(h.level) + i16::from(offset)).clamp(1, 6) as u8,
             title: plain_value(format, &h.title),
-            anchor: h.anchor.clone(),
+            // An explicit `{#id}` is the writer's text, `]` and `[img]` included.
+            anchor: format
+                .escape_value(&h.anchor)
+                .unwrap_or_else(|| h.anchor.clone()),
         })
         .collect()
 }
@@ -427,5 +427,42 @@ fn plain_value(format: Format, text: &str) -> Value {
     match format.escape_plain(text) {
         Some(escaped) => Value::safe_string(&escaped),
         None => Value::from(text),
+    }
+}
+
+/// A map of the writer's values (`site:`, front-matter extras) for a template in `format`:
+/// as written, except in BBCode, which has no autoescape: there every string is made safe
+/// to print (`Format::escape_value`), so `site.url` or an extra with `]` or `[img]` in it
+/// cannot end a tag the template wrote or open one of its own.
+fn escaped_map(
+    format: Format,
+    map: &BTreeMap<String, serde_yaml::Value>,
+) -> Cow<'_, BTreeMap<String, serde_yaml::Value>> {
+    match format {
+        Format::Bbcode => Cow::Owned(
+            map.iter()
+                .map(|(key, value)| (key.clone(), escaped_value(format, value)))
+                .collect(),
+        ),
+        Format::Html | Format::Email | Format::Text | Format::Markdown => Cow::Borrowed(map),
+    }
+}
+
+fn escaped_value(format: Format, value: &serde_yaml::Value) -> serde_yaml::Value {
+    use serde_yaml::Value as Yaml;
+    match value {
+        Yaml::String(text) => {
+            Yaml::String(format.escape_value(text).unwrap_or_else(|| text.clone()))
+        }
+        Yaml::Sequence(items) => {
+            Yaml::Sequence(items.iter().map(|v| escaped_value(format, v)).collect())
+        }
+        Yaml::Mapping(map) => Yaml::Mapping(
+            map.iter()
+                .map(|(k, v)| (k.clone(), escaped_value(format, v)))
+                .collect(),
+        ),
+        Yaml::Tagged(tagged) => escaped_value(format, &tagged.value),
+        Yaml::Null | Yaml::Bool(_) | Yaml::Number(_) => value.clone(),
     }
 }

@@ -2,7 +2,7 @@
 //! account (`Format::degradation`) applied to the constructs found in the post.
 
 use crate::post::Editions;
-use crate::render::{Impact, constructs};
+use crate::render::{Impact, constructs, detail};
 
 use super::{Diagnostic, Level, Target};
 
@@ -41,6 +41,13 @@ pub(super) fn diagnose(editions: &Editions<'_>, targets: &[Target<'_>]) -> Vec<D
         let post = editions.get(&venue.name);
         for &(index, construct) in &found[editions.index(&venue.name)] {
             let line = post.line_of(index);
+            // What the account cannot know: the attributes a heading loses, say.
+            let detail = post
+                .events
+                .get(index)
+                .and_then(|event| detail(construct, event))
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
             let each: Vec<_> = group
                 .iter()
                 .map(|t| {
@@ -76,7 +83,7 @@ pub(super) fn diagnose(editions: &Editions<'_>, targets: &[Target<'_>]) -> Vec<D
                     line,
                     venue: Some(venue.name.clone()),
                     file,
-                    message: format!("{} in {place}", degradation.what),
+                    message: format!("{} in {place}{detail}", degradation.what),
                 });
                 if all_same {
                     break;

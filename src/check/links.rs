@@ -1,11 +1,12 @@
 //! The post's own doubtful links, images and footnotes, whatever the venue: relative URLs
 //! no venue can make absolute, empty URLs, script URLs the renderers refuse, images
-//! without alt text, footnotes defined twice.
+//! without alt text, footnotes defined twice; and the links an output's format left as text.
 
 use std::collections::HashMap;
 
 use pulldown_cmark::{Event, LinkType, Tag};
 
+use crate::build::Rendered;
 use crate::config::Site;
 use crate::post::Post;
 use crate::render::{has_scheme, is_safe_url, matching_end, plain_text};
@@ -122,6 +123,29 @@ fn check_url(url: &str, has_base: bool, what: &str, text: &str) -> Option<(&'sta
         ));
     }
     None
+}
+
+/// A warning for each link or image an output's format left as text (a BBCode
+/// `[url=javascript:…]` that a template or a value it printed wrote, an `ftp:` link),
+/// naming the file.
+pub(super) fn dropped(outputs: &[Rendered]) -> Vec<Diagnostic> {
+    outputs
+        .iter()
+        .flat_map(|rendered| {
+            rendered.dropped_links.iter().map(|url| Diagnostic {
+                level: Level::Warning,
+                code: "unsafe-url",
+                line: None,
+                venue: Some(rendered.venue.clone()),
+                file: Some(rendered.file.clone()),
+                message: format!(
+                    "link to `{}` in {} is not an http(s) URL: left as text",
+                    quote(url),
+                    rendered.file
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Text for a message: on one line, cut at `QUOTE_CHARS` characters.

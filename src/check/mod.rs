@@ -131,6 +131,7 @@ pub fn diagnose(
     found.extend(constructs::diagnose(editions, &targets));
     found.extend(front::diagnose(editions, &targets));
     found.extend(limits::diagnose(&targets, outputs));
+    found.extend(links::dropped(outputs));
     order(&mut found, venues);
     found
 }

@@ -305,9 +305,15 @@ impl Post {
         if let Some(url) = &self.meta.canonical_url {
             return Some(url.clone());
         }
-        site_url
-            .filter(|u| !u.is_empty())
-            .map(|u| format!("{}/{}/", u.trim_end_matches('/'), self.slug))
+        // Built, not concatenated: the slug goes into the path, before a query the site's
+        // URL may have (`https://e.com/?lang=en` → `https://e.com/<slug>/?lang=en`).
+        let mut url = url::Url::parse(site_url?).ok()?;
+        url.path_segments_mut()
+            .ok()?
+            .pop_if_empty()
+            .push(&self.slug)
+            .push("");
+        Some(url.into())
     }
 
     /// Whether the post asks for this venue (front matter `venues` / `skip_venues`).
@@ -451,6 +457,16 @@ mod tests {
             Some("https://e.com/x/")
         );
         assert_eq!(p.canonical_url(None), None);
+        assert_eq!(
+            p.canonical_url(Some("https://e.com/blog?lang=en#top"))
+                .as_deref(),
+            Some("https://e.com/blog/x/?lang=en#top")
+        );
+        assert_eq!(
+            p.canonical_url(Some("https://e.com/a]b/")).as_deref(),
+            Some("https://e.com/a]b/x/"),
+            "escaping is each format's business"
+        );
         assert_eq!(p.reading_time(), 1);
     }
 

@@ -587,6 +587,71 @@ fn encode_url(url: &str) -> String {
     out
 }
 
+/// A value from outside the body (`post.canonical_url`, a `site:` or front-matter value)
+/// made safe to print in a BBCode template: an http(s) URL percent-encoded like the body's
+/// links (`encode_url`), so it can neither end the `[url=…]` it sits in nor open a tag;
+/// anything else escaped as text.
+pub fn escape_value(text: &str) -> String {
+    if url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+        encode_url(text)
+    } else {
+        escape(text)
+    }
+}
+
+/// Makes every `[url=…]`, `[url]…[/url]` and `[img]…[/img]` of a rendered output whose URL
+/// could run something (any scheme but http, https, and mailto for links) into text, with
+/// a word joiner after its `[`, and returns those URLs. The body never writes one; this
+/// holds whatever a template or a value it prints writes.
+pub fn guard_links(bbcode: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(bbcode.len());
+    let mut dropped = Vec::new();
+    let mut rest = bbcode;
+    while let Some(at) = rest.find('[') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        if let Some((url, _)) = tag_url(rest).filter(|&(url, mail)| !is_web_link(url, mail)) {
+            out.push(WORD_JOINER);
+            dropped.push(url.to_string());
+        }
+    }
+    out.push_str(rest);
+    (out, dropped)
+}
+
+/// The URL of the link or image tag that `after_bracket` (the text after a `[`) opens,
+/// with whether a `mailto:` URL is fine there.
+fn tag_url(after_bracket: &str) -> Option<(&str, bool)> {
+    let name = after_bracket.get(..4)?;
+    if name.eq_ignore_ascii_case("url=") {
+        let value = &after_bracket[4..];
+        return value.find(']').map(|end| (&value[..end], true));
+    }
+    let (closing, mail) = if name.eq_ignore_ascii_case("url]") {
+        ("[/url]", true)
+    } else if name.eq_ignore_ascii_case("img]") {
+        ("[/img]", false)
+    } else {
+        return None;
+    };
+    let value = &after_bracket[4..];
+    super::find_ignore_ascii_case(value, closing).map(|end| (&value[..end], mail))
+}
+
+/// Whether a tag's URL is a web link (or a mail link, when `mail`) or relative: nothing a
+/// forum would run. Relative URLs are left to `check`'s `relative-link`.
+fn is_web_link(url: &str, mail: bool) -> bool {
+    let url = url.trim();
+    if !super::starts_with_scheme(url) {
+        return is_safe_url(url);
+    }
+    url::Url::parse(url).is_ok_and(|u| match u.scheme() {
+        "http" | "https" => true,
+        "mailto" => mail,
+        _ => false,
+    })
+}
+
 /// `[tag]value[/tag]` when the text is the value itself (autolinks), else `[tag=value]text[/tag]`.
 fn wrap_link(out: &mut String, tag: &str, value: &str, text: &str) {
     if text.is_empty() || text == value {
@@ -749,7 +814,7 @@ pub fn degradation(construct: Construct) -> Option<Degradation> {
         Construct::InlineHtml => Degradation::lost("inline HTML reduced to its text"),
         Construct::CodeSpan => Degradation::changed("inline code shown as plain text"),
         Construct::Image { alt: true } => Degradation::changed("image shown without its alt text"),
-        Construct::HeadingAttributes => {
+        Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
         Construct::ListStart => Degradation::changed(
@@ -964,6 +1029,51 @@ mod tests {
         assert_eq!(
             bb("[x](<https://e.com/a]b[c d>) ![i](https://e.com/[x].png)"),
             "[url=https://e.com/a%5Db%5Bc%20d]x[/url] [img]https://e.com/%5Bx%5D.png[/img]"
+        );
+    }
+
+    #[test]
+    fn values_from_outside_the_body_cannot_end_or_open_a_tag() {
+        assert_eq!(
+            escape_value("https://e.com/x]y[url=javascript:alert(1)] \"z\""),
+            "https://e.com/x%5Dy%5Burl=javascript:alert(1)%5D%20%22z%22"
+        );
+        assert_eq!(
+            escape_value("Site [img]x[/img]"),
+            format!("Site [{WJ}img]x[{WJ}/img]")
+        );
+        assert_eq!(escape_value("javascript:alert(1)"), "javascript:alert(1)");
+    }
+
+    #[test]
+    fn links_to_anything_but_the_web_or_mail_are_left_as_text() {
+        let (out, dropped) = guard_links(
+            "[url=javascript:alert(1)]a[/url] [URL]vbscript:x[/URL] [img]data:x[/img] \
+             [url= JaVa\tScRiPt:y]b[/url] [url=ftp://e.com/f]c[/url]",
+        );
+        assert_eq!(
+            out,
+            format!(
+                "[{WJ}url=javascript:alert(1)]a[/url] [{WJ}URL]vbscript:x[/URL] [{WJ}img]data:x[/img] \
+                 [{WJ}url= JaVa\tScRiPt:y]b[/url] [{WJ}url=ftp://e.com/f]c[/url]"
+            )
+        );
+        assert_eq!(
+            dropped,
+            [
+                "javascript:alert(1)",
+                "vbscript:x",
+                "data:x",
+                " JaVa\tScRiPt:y",
+                "ftp://e.com/f"
+            ]
+        );
+        let fine = "[url=https://e.com/]a[/url] [url]http://e.com[/url] [img]https://e.com/i.png[/img] \
+                    [url=mailto:me@e.com?subject=Hi]m[/url] [url=/about]rel[/url] [url=x [b]";
+        assert_eq!(guard_links(fine), (fine.to_string(), Vec::new()));
+        assert_eq!(
+            guard_links("[img]mailto:me@e.com[/img]").1,
+            ["mailto:me@e.com"]
         );
     }
 
@@ -1188,7 +1298,9 @@ mod tests {
                 Construct::Image { alt: false } => {
                     out.contains("[img]https://example.com/c.png[/img]")
                 }
-                Construct::HeadingAttributes => out.contains("setup") || out.contains("wide"),
+                Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
+                    out.contains("setup") || out.contains("wide") || out.contains("data-x")
+                }
                 Construct::ListStart => out.contains("[list="),
             };
             assert_eq!(

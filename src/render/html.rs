@@ -12,6 +12,7 @@ use pulldown_cmark::{
     Alignment, BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd,
 };
 
+use super::loss::is_plain_attribute;
 use super::{
     Anchors, Construct, Degradation, Footnotes, RawHtml, RenderOptions, ScriptSkip,
     html_paragraphs, is_inline, matching_end, plain_text, shifted_level, split_footnotes,
@@ -460,7 +461,9 @@ impl<'e> Writer<'e> {
             _ => H6,
         };
         let mut pairs: Vec<(String, String)> = Vec::new();
-        // Custom attributes are the author's markup: kept on the web, never in email.
+        // Custom attributes are the author's markup: kept on the web, never in email. Any
+        // but id and class can run script (`{autofocus onfocus=…}`), so they are kept only
+        // where the author's raw HTML is.
         if self.flavor == Flavor::Web {
             if let Some(id) = self.heading_ids.get(&ptr::from_ref(event)) {
                 pairs.push(("id".into(), escape_attr(id)));
@@ -475,8 +478,9 @@ impl<'e> Writer<'e> {
             if !class.is_empty() {
                 pairs.push(("class".into(), escape_attr(&class.join(" "))));
             }
+            let custom = self.opts.raw_html == RawHtml::Keep;
             for (key, value) in attrs {
-                if !key.eq_ignore_ascii_case("class") && !key.eq_ignore_ascii_case("id") {
+                if custom && !is_plain_attribute(key) {
                     let value = value.as_deref().unwrap_or("");
                     pairs.push((escape_attr(key), escape_attr(value)));
                 }
@@ -884,10 +888,18 @@ pub fn degradation(flavor: Flavor, raw_html: RawHtml, construct: Construct) -> O
         (Construct::InlineHtml, RawHtml::Sanitize | RawHtml::Text) => {
             Degradation::lost("inline HTML reduced to its text")
         }
-        (Construct::HeadingAttributes, _) if flavor == Flavor::Email => {
+        (Construct::HeadingAttributes | Construct::HeadingCustomAttributes, _)
+            if flavor == Flavor::Email =>
+        {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
-        (Construct::HtmlBlock | Construct::InlineHtml, RawHtml::Keep)
+        (Construct::HeadingCustomAttributes, RawHtml::Sanitize | RawHtml::Text) => {
+            Degradation::lost("heading attributes other than id and class dropped")
+        }
+        (
+            Construct::HtmlBlock | Construct::InlineHtml | Construct::HeadingCustomAttributes,
+            RawHtml::Keep,
+        )
         | (
             Construct::Table
             | Construct::LineBreakTag
@@ -954,6 +966,23 @@ mod tests {
             web("# Hello {#intro .lead .big data-x=a\"b id=dup}"),
             "<h1 id=\"intro\" class=\"lead big\" data-x=\"a&quot;b\">Hello</h1>"
         );
+    }
+
+    #[test]
+    fn web_heading_keeps_only_id_and_class_unless_raw_html_is_kept() {
+        let md = "## Hello {#a&b .c\"d autofocus onfocus=alert(1) class=e'f}";
+        for raw_html in [RawHtml::Sanitize, RawHtml::Text] {
+            let opts = RenderOptions {
+                raw_html,
+                ..RenderOptions::default()
+            };
+            assert_eq!(
+                web_with(md, &opts),
+                "<h2 id=\"a&amp;b\" class=\"c&quot;d e&#39;f\">Hello</h2>",
+                "{raw_html:?}"
+            );
+        }
+        assert!(web(md).contains(" autofocus=\"\" onfocus=\"alert(1)\""));
     }
 
     #[test]
@@ -1508,6 +1537,7 @@ mod tests {
                     Construct::HeadingAttributes => {
                         out.contains("id=\"setup\"") && out.contains("class=\"wide\"")
                     }
+                    Construct::HeadingCustomAttributes => out.contains("data-x=\"1\""),
                     Construct::ListStart => out.contains("start=\"7\""),
                 };
                 assert_eq!(

@@ -29,8 +29,11 @@ pub enum Construct {
         /// Whether the image has alt text.
         alt: bool,
     },
-    /// A heading with `{#id .class key=value}` attributes.
+    /// A heading with `{#id .class}` attributes and no others.
     HeadingAttributes,
+    /// A heading with an attribute other than id and class (`{key=value}`, `{onfocus=…}`):
+    /// live markup wherever it is kept, so kept only where raw HTML is.
+    HeadingCustomAttributes,
     /// A numbered list that does not start at 1.
     ListStart,
 }
@@ -38,7 +41,7 @@ pub enum Construct {
 impl Construct {
     /// Every construct, for tests that hold each format to its account.
     #[cfg(test)]
-    pub const ALL: [Construct; 10] = [
+    pub const ALL: [Construct; 11] = [
         Construct::Table,
         Construct::HtmlBlock,
         Construct::InlineHtml,
@@ -48,6 +51,7 @@ impl Construct {
         Construct::Image { alt: true },
         Construct::Image { alt: false },
         Construct::HeadingAttributes,
+        Construct::HeadingCustomAttributes,
         Construct::ListStart,
     ];
 
@@ -66,6 +70,7 @@ impl Construct {
             Construct::Image { alt: true } => "![A chart](https://example.com/c.png)\n",
             Construct::Image { alt: false } => "![](https://example.com/c.png)\n",
             Construct::HeadingAttributes => "## Setup {#setup .wide}\n\nText.\n",
+            Construct::HeadingCustomAttributes => "## Setup {#setup .wide data-x=1}\n\nText.\n",
             Construct::ListStart => "7. seven\n8. eight\n",
         }
     }
@@ -148,6 +153,11 @@ pub fn constructs(events: &[Event<'_>]) -> Vec<(usize, Construct)> {
                     alt: !alt.trim().is_empty(),
                 })
             }
+            Event::Start(Tag::Heading { attrs, .. })
+                if attrs.iter().any(|(key, _)| !is_plain_attribute(key)) =>
+            {
+                Some(Construct::HeadingCustomAttributes)
+            }
             Event::Start(Tag::Heading {
                 id, classes, attrs, ..
             }) if id.is_some() || !classes.is_empty() || !attrs.is_empty() => {
@@ -162,6 +172,28 @@ pub fn constructs(events: &[Event<'_>]) -> Vec<(usize, Construct)> {
         i += 1;
     }
     found
+}
+
+/// What a finding about the construct at `event` adds to the format's account: the
+/// attributes a heading loses, named (`\`autofocus\`, \`onfocus\``).
+pub fn detail(construct: Construct, event: &Event<'_>) -> Option<String> {
+    match (construct, event) {
+        (Construct::HeadingCustomAttributes, Event::Start(Tag::Heading { attrs, .. })) => {
+            let names: Vec<String> = attrs
+                .iter()
+                .filter(|(key, _)| !is_plain_attribute(key))
+                .map(|(key, _)| format!("`{key}`"))
+                .collect();
+            Some(names.join(", "))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a heading attribute is one that styles or anchors and never runs anything
+/// (`id`, `class`): the only ones an HTML format keeps where raw HTML is not kept.
+pub fn is_plain_attribute(key: &str) -> bool {
+    key.eq_ignore_ascii_case("id") || key.eq_ignore_ascii_case("class")
 }
 
 /// The events inside the tag that starts at `start` (none in an unbalanced slice).
@@ -217,6 +249,23 @@ mod tests {
             []
         );
         assert_eq!(found("1. one\n2. two\n\n## Plain\n"), []);
+    }
+
+    #[test]
+    fn heading_attributes_beyond_id_and_class_are_named() {
+        let events = crate::parse::events("## Hi {#a .b autofocus onfocus=alert(1) class=c}\n");
+        assert_eq!(
+            constructs(&events),
+            [(0, Construct::HeadingCustomAttributes)]
+        );
+        assert_eq!(
+            detail(Construct::HeadingCustomAttributes, &events[0]).as_deref(),
+            Some("`autofocus`, `onfocus`")
+        );
+        assert_eq!(
+            found("## Hi {#a .b class=c id=d}\n"),
+            [Construct::HeadingAttributes]
+        );
     }
 
     #[test]

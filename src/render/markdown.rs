@@ -1582,7 +1582,7 @@ pub fn degradation(raw_html: RawHtml, construct: Construct) -> Option<Degradatio
         Construct::HtmlBlock if as_text => Degradation::lost("raw HTML block reduced to its text"),
         Construct::InlineHtml if as_text => Degradation::lost("inline HTML reduced to its text"),
         // CommonMark as forums render it has no attribute syntax either.
-        Construct::HeadingAttributes if as_text => {
+        Construct::HeadingAttributes | Construct::HeadingCustomAttributes if as_text => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
         Construct::Table
@@ -1593,6 +1593,7 @@ pub fn degradation(raw_html: RawHtml, construct: Construct) -> Option<Degradatio
         | Construct::Strikethrough
         | Construct::Image { .. }
         | Construct::HeadingAttributes
+        | Construct::HeadingCustomAttributes
         | Construct::ListStart => None,
     }
 }
@@ -2514,6 +2515,7 @@ Simply put, “leverage” is the ability to accomplish more by use of a tool.
                 Construct::Image { alt: true } => out.contains("![A chart]("),
                 Construct::Image { alt: false } => out.contains("![]("),
                 Construct::HeadingAttributes => out.contains("{#setup .wide}"),
+                Construct::HeadingCustomAttributes => out.contains("{#setup .wide data-x=1}"),
                 Construct::ListStart => out.starts_with("7. seven"),
             };
             assert_eq!(

@@ -13,7 +13,7 @@ mod portable;
 mod text;
 
 pub use html::escape_html;
-pub use loss::{Construct, Degradation, Impact, constructs};
+pub use loss::{Construct, Degradation, Impact, constructs, detail};
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
@@ -101,6 +101,29 @@ impl Format {
         match self {
             Format::Bbcode => Some(bbcode::escape(text)),
             Format::Html | Format::Email | Format::Text | Format::Markdown => None,
+        }
+    }
+
+    /// A template value from outside the body that may be a URL (`post.canonical_url`,
+    /// `site.url`, a front-matter value) made safe to print in this format's markup, when
+    /// the format needs it rather than Tera's autoescape: for `bbcode`, an http(s) URL is
+    /// percent-encoded so it cannot end the tag it sits in, anything else is escaped as
+    /// text; `None` for the other formats.
+    pub fn escape_value(self, text: &str) -> Option<String> {
+        match self {
+            Format::Bbcode => Some(bbcode::escape_value(text)),
+            Format::Html | Format::Email | Format::Text | Format::Markdown => None,
+        }
+    }
+
+    /// A whole rendered output held to what the format may link to: in `bbcode`, a link
+    /// or image tag to anything but an http(s) (or mail) URL is made text, and its URL
+    /// returned, whatever wrote it (the template or a value it printed). Other formats are
+    /// returned as they are.
+    pub fn guard_links(self, output: String) -> (String, Vec<String>) {
+        match self {
+            Format::Bbcode => bbcode::guard_links(&output),
+            Format::Html | Format::Email | Format::Text | Format::Markdown => (output, Vec::new()),
         }
     }
 
@@ -365,6 +388,20 @@ pub fn is_safe_url(url: &str) -> bool {
         .to_ascii_lowercase();
     let has_colon = url.contains(':');
     !(has_colon && matches!(scheme.as_str(), "javascript" | "vbscript" | "data" | "file"))
+}
+
+/// `url` as the folder relative URLs resolve against: no query or fragment, its path
+/// ending in `/` (`https://e.com/blog?lang=en` → `https://e.com/blog/`); `None` when it is
+/// not an absolute URL.
+pub fn folder_url(url: &str) -> Option<String> {
+    let mut url = url::Url::parse(url).ok()?;
+    url.set_query(None);
+    url.set_fragment(None);
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Some(url.into())
 }
 
 /// Appends query parameters to a URL, before any `#fragment`; keys already present are kept.

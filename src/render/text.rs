@@ -1028,7 +1028,7 @@ pub fn degradation(construct: Construct) -> Option<Degradation> {
         Construct::Strikethrough => {
             Degradation::lost("struck-through text shown without its strikethrough")
         }
-        Construct::HeadingAttributes => {
+        Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
         Construct::LineBreakTag
@@ -1466,7 +1466,9 @@ Hit reply and tell me."
                     out.contains(if alt { "[Image: A chart]" } else { "[Image]" })
                         && out.contains("https://example.com/c.png")
                 }
-                Construct::HeadingAttributes => out.contains("setup") || out.contains("wide"),
+                Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
+                    out.contains("setup") || out.contains("wide") || out.contains("data-x")
+                }
                 Construct::ListStart => out.contains("7. seven"),
             };
             assert_eq!(

@@ -33,7 +33,7 @@ pub fn degradation(construct: crate::render::Construct) -> Option<crate::render:
         Construct::Strikethrough => {
             Degradation::lost("struck-through text shown without its strikethrough")
         }
-        Construct::HeadingAttributes => {
+        Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
             Degradation::changed("heading attributes `{#id .class}` dropped")
         }
         Construct::LineBreakTag | Construct::Image { .. } | Construct::ListStart => None,

@@ -469,7 +469,9 @@ fn degradations_are_what_the_output_shows() {
             Construct::Strikethrough => out.contains("~~free~~"),
             Construct::Image { alt: true } => out.contains("A chart") && out.contains("c.png"),
             Construct::Image { alt: false } => out.contains("c.png"),
-            Construct::HeadingAttributes => out.contains("{#setup"),
+            Construct::HeadingAttributes | Construct::HeadingCustomAttributes => {
+                out.contains("{#setup")
+            }
             Construct::ListStart => out.contains("7. seven"),
         };
         assert_eq!(

@@ -218,3 +218,133 @@ fn raw_html_in_the_blog_can_be_turned_off_in_its_header() {
     );
     assert!(blog.contains("Kept text"));
 }
+
+#[test]
+fn heading_attributes_cannot_run_script_where_raw_html_is_not_kept() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        "venues:\n  blog:\n    raw_html: sanitize\n",
+    );
+    p.write(
+        "posts/x.md",
+        "---\ntitle: T\n---\nIntro.\n\n## Hello {#hi .lead autofocus onfocus=alert(1)}\n\nText.\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = p.read("out/x/blog.html");
+    assert!(
+        !blog.contains("onfocus") && !blog.contains("autofocus"),
+        "{blog}"
+    );
+    assert!(
+        blog.contains("<h2 id=\"hi\" class=\"lead\">Hello</h2>"),
+        "{blog}"
+    );
+    let run = p.run(&["check", "posts"]).expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "warning: posts/x.md:6: heading attributes other than id and class dropped in blog: `autofocus`, `onfocus`"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn urls_cannot_break_out_of_the_forum_footer() {
+    let p = Project::new();
+    let hostile = "https://e.com/x]y[url=javascript:alert(1)]click[/url] \
+                   [img]https://evil.example/p.png[/img][quote=\"\"]fake[/quote]";
+    p.write(
+        "posts/x.md",
+        &format!(
+            "---\ntitle: T\ncanonical_url: \"{}\"\n---\nText with a [link](<https://e.com/a]b>).\n",
+            hostile.replace('"', "\\\"")
+        ),
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let forum = p.read("out/x/forum.bbcode");
+    for live in ["[url=javascript", "[img]", "[quote"] {
+        assert!(!forum.contains(live), "{live} in:\n{forum}");
+    }
+    assert!(
+        forum.contains(
+            "[url=https://e.com/x%5Dy%5Burl=javascript:alert(1)%5Dclick%5B/url%5D%20%5Bimg%5D"
+        ),
+        "{forum}"
+    );
+    assert!(
+        forum.contains("[url=https://e.com/a%5Db]link[/url]"),
+        "{forum}"
+    );
+
+    // The preview shows the footer as the one link it is: no injected image or quote.
+    p.run(&["preview", "posts/x.md", "--venue", "forum"])
+        .expect_code(0);
+    let page = scraper::Html::parse_document(&p.read("out/x/index.html"));
+    let panel = scraper::Selector::parse("[data-file=\"forum.bbcode\"] .forum").unwrap();
+    let panel = page.select(&panel).next().unwrap().html();
+    assert!(
+        !panel.contains("<img") && !panel.contains("<blockquote"),
+        "{panel}"
+    );
+}
+
+#[test]
+fn a_site_url_with_a_query_gets_the_slug_in_its_path() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://e.com/blog?lang=en\n",
+    );
+    p.write("posts/x.md", "---\ntitle: T\n---\nSee [about](/about).\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let forum = p.read("out/x/forum.bbcode");
+    assert!(
+        forum.contains("[url=https://e.com/blog/x/?lang=en]"),
+        "{forum}"
+    );
+    assert!(
+        forum.contains("[url=https://e.com/about]about[/url]"),
+        "{forum}"
+    );
+}
+
+#[test]
+fn a_bbcode_template_cannot_link_to_script_from_a_value() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://e.com/\n  title: \"[img]https://evil.example/t.png[/img]\"\n",
+    );
+    p.write(
+        "templates/forum.bbcode.tera",
+        "{{ site.title }} [url={{ post.extra.link }}]more[/url] [url]{{ post.extra.link }}[/url]\n\
+         [url={{ site.url | utm(source=\"forum\") }}]home[/url]\n\
+         {% for h in post.outline %}[url=https://e.com/#{{ h.anchor }}]{{ h.title }}[/url]{% endfor %}\n",
+    );
+    p.write(
+        "posts/x.md",
+        "---\ntitle: T\nlink: \"javascript:alert(1)\"\n---\nText.\n\n\
+         ## H {#x][img]https://evil.example/p.png[/img]}\n\nMore.\n",
+    );
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    let forum = p.read("out/x/forum.bbcode");
+    assert!(
+        !forum.contains("[url=javascript")
+            && !forum.contains("[url]javascript")
+            && !forum.contains("[img]"),
+        "{forum}"
+    );
+    assert!(
+        forum.contains("[url=https://e.com/?utm_source=forum]home[/url]"),
+        "{forum}"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: posts/x.md: link to `javascript:alert(1)` in forum.bbcode is not an http(s) URL: left as text"
+        ),
+        "{}",
+        run.stderr
+    );
+}

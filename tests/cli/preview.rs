@@ -268,11 +268,16 @@ fn bbcode_that_looks_like_script_or_markup_stays_text() {
 
     let raw = select(&doc, "[data-file=\"raw.bbcode\"] .forum");
     let shown = text(&raw[0]);
+    // The build made them text already (a word joiner after the `[`); the converter would
+    // have left them as text anyway.
     assert!(
-        shown.contains("[url=javascript:alert(6)]six[/url]"),
+        shown.contains("[\u{2060}url=javascript:alert(6)]six[/url]"),
         "{shown}"
     );
-    assert!(shown.contains("[img]javascript:alert(8)[/img]"), "{shown}");
+    assert!(
+        shown.contains("[\u{2060}img]javascript:alert(8)[/img]"),
+        "{shown}"
+    );
     let links: Vec<&str> = select(&doc, "[data-file=\"raw.bbcode\"] .forum a")
         .iter()
         .filter_map(|a| a.value().attr("href"))
