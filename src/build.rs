@@ -489,7 +489,7 @@ pub fn editions<'p>(post: &'p Post, venues: &[&Venue]) -> Editions<'p> {
 }
 
 /// The venues to build: all, or those named with `--venue` (an unknown name is a usage
-/// error that lists the names there are).
+/// error that lists the names there are; a venue whose templates failed is left out).
 pub fn select<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Venue>> {
     if names.is_empty() {
         return Ok(catalog.venues.iter().collect());
@@ -502,6 +502,8 @@ pub fn select<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Venu
                     out.push(venue);
                 }
             }
+            // Its template error is reported already; the other venues still build.
+            None if catalog.is_broken(name) => {}
             None => {
                 return Err(Usage(format!(
                     "unknown venue `{name}`; the venues are: {} (`repurpose venues` describes them)",

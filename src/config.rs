@@ -195,13 +195,18 @@ impl Config {
     }
 
     /// The venues to build when the command line names none: `default_venues`, else all.
-    /// A name no template defines is an error naming its line and the venues there are.
+    /// A name no template defines is an error naming its line and the venues there are; a
+    /// venue whose templates failed is left out.
     pub fn default_venues<'c>(&self, catalog: &'c Catalog) -> Result<Vec<&'c Venue>> {
         if self.default_venues.is_empty() {
             return Ok(catalog.venues.iter().collect());
         }
         let mut out: Vec<&Venue> = Vec::new();
         for name in &self.default_venues {
+            if catalog.is_broken(name) {
+                // Its template error is reported already; the other venues still build.
+                continue;
+            }
             let Some(venue) = catalog.get(name) else {
                 let line = self.text().map_or(1, |t| {
                     crate::yaml_lines::item_line(t, "default_venues", name)
@@ -218,7 +223,11 @@ impl Config {
     /// Applies `utm` and the `venues:` settings to the catalog's template headers. An
     /// entry for a venue no template defines is an error naming it and the venues there are.
     pub fn apply(&self, catalog: &mut Catalog) -> Result<()> {
-        if let Some(name) = self.venues.keys().find(|name| catalog.get(name).is_none()) {
+        if let Some(name) = self
+            .venues
+            .keys()
+            .find(|name| catalog.get(name).is_none() && !catalog.is_broken(name))
+        {
             return Err(self.error(&["venues", name], no_such_venue("venues", name, catalog)));
         }
         for venue in &mut catalog.venues {

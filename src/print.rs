@@ -19,6 +19,10 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
         report(err);
     }
     let venues = build::chosen_venues(&catalog, config, &opts.venues)?;
+    if venues.is_empty() && !catalog.errors.is_empty() {
+        // Every venue chosen has a broken template, reported above: nothing to print.
+        return Ok(Status::Failure);
+    }
     let (output_venue, output) = choose(&venues, file)?;
 
     let (posts, errors) = crate::inputs::collect(&opts.inputs, &opts.out);

@@ -413,14 +413,14 @@ impl Fields<'_> {
             return Ok(None);
         };
         if crate::date::parse(&text).is_none() {
-            return Err(Located::new(
-                self.line_of(key),
-                1,
-                format!(
+            let message = match crate::date::not_a_day(&text) {
+                Some(why) => format!("`{}` is `{text}`, but {why}", self.name(key)),
+                None => format!(
                     "`{}` must be a date like 2024-05-01 or an RFC 3339 date-time like 2024-05-01T09:30:00Z, found `{text}`",
                     self.name(key)
                 ),
-            ));
+            };
+            return Err(Located::new(self.line_of(key), 1, message));
         }
         Ok(Some(text))
     }
