@@ -26,6 +26,7 @@ pub mod progress;
 pub mod render;
 pub mod shell;
 pub mod slug;
+pub mod suggest;
 pub mod thread;
 pub mod venue;
 pub mod venues;

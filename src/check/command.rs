@@ -108,7 +108,7 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
         .iter()
         .map(|warning| Diagnostic {
             level: Level::Warning,
-            code: "parse",
+            code: warning.code,
             line: warning.line,
             venue: None,
             file: None,
