@@ -165,6 +165,7 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
 pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let started = Instant::now();
     let config = &opts.config;
+    config.warn();
     let mut catalog = Catalog::load(opts.templates.as_deref())?;
     let tally = Tally::default();
     for err in &catalog.errors {

@@ -45,7 +45,28 @@ pub struct Config {
     pub venues: BTreeMap<String, Override>,
     /// The file and its text, for errors found later and the build fingerprint.
     file: Option<(PathBuf, String)>,
+    /// What the file allows but was probably not meant, for `warn`.
+    doubts: Vec<Doubt>,
 }
+
+/// Something the file allows but was probably not meant: a misspelt `site:` key, a
+/// placeholder `site.url`.
+#[derive(Debug, Clone)]
+struct Doubt {
+    line: usize,
+    message: String,
+}
+
+/// The `site:` keys repurpose or its built-in templates read; any other key is the
+/// writer's own, for their templates.
+pub const SITE_KEYS: [&str; 6] = [
+    "url",
+    "title",
+    "author",
+    "newsletter",
+    "language",
+    "media_url",
+];
 
 /// The `site:` map.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -140,7 +161,7 @@ impl Config {
                 continue;
             }
             match key.as_str() {
-                "site" => config.site = reader.site(value)?,
+                "site" => (config.site, config.doubts) = reader.site(value)?,
                 "out" => config.out = Some(folder.join(reader.folder("out", &value)?)),
                 "templates" => {
                     config.templates = Some(folder.join(reader.folder("templates", &value)?));
@@ -152,6 +173,25 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// Prints a warning for each thing the file allows but was probably not meant (a
+    /// `site:` key one edit from a known one, an example domain as `site.url`), naming its
+    /// line; returns how many.
+    pub fn warn(&self) -> usize {
+        for line in self.warnings() {
+            crate::shell::warning(line);
+        }
+        self.doubts.len()
+    }
+
+    /// The warnings `warn` prints: `repurpose.yaml:3: message`.
+    pub fn warnings(&self) -> Vec<String> {
+        let file = self.path().unwrap_or(Path::new(DEFAULT_FILE));
+        self.doubts
+            .iter()
+            .map(|d| format!("{}:{}: {}", file.display(), d.line, d.message))
+            .collect()
     }
 
     /// The file read, when there was one.
@@ -269,6 +309,23 @@ impl Config {
 /// The configuration file read when `--config` is not given.
 pub const DEFAULT_FILE: &str = "repurpose.yaml";
 
+/// Whether `host` is a name reserved for examples and tests, never a real site
+/// (RFC 2606 and 6761): example.com/.net/.org and their subdomains, and anything under
+/// `.example`, `.test`, `.invalid` or `.localhost`.
+fn is_reserved(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let under = |domain: &str| {
+        host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.'))
+    };
+    ["example.com", "example.net", "example.org"]
+        .iter()
+        .chain(&["example", "test", "invalid", "localhost"])
+        .any(|d| under(d))
+}
+
 fn no_such_venue(key: &str, name: &str, catalog: &Catalog) -> String {
     format!(
         "`{key}` names `{name}`, which is not a venue; the venues are: {} (`repurpose venues` describes them)",
@@ -317,13 +374,26 @@ impl Reader<'_> {
         )
     }
 
-    fn site(&self, value: Value) -> Result<Site, Located> {
+    /// The `site:` map, and what in it was probably not meant.
+    fn site(&self, value: Value) -> Result<(Site, Vec<Doubt>), Located> {
         let Value::Mapping(map) = value else {
             return Err(self.wrong(&["site"], "a map of `key: value` lines", &value));
         };
         let map: BTreeMap<String, Value> =
             map.into_iter().map(|(k, v)| (key_name(&k), v)).collect();
         let site = Site { map };
+        let line = |key: &str| crate::yaml_lines::key_line(self.text, &["site", key]);
+        let mut doubts: Vec<Doubt> = site
+            .map
+            .keys()
+            .filter_map(|key| {
+                let known = crate::suggest::near(key, &SITE_KEYS)?;
+                Some(Doubt {
+                    line: line(key),
+                    message: format!("unknown key `site.{key}`, did you mean `site.{known}`?"),
+                })
+            })
+            .collect();
         if let Some(value) = site.map.get("url")
             && !value.is_null()
         {
@@ -340,7 +410,21 @@ impl Reader<'_> {
                 ));
             }
         }
-        Ok(site)
+        if let Some(url) = site.url()
+            && let Some(host) = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from))
+            && is_reserved(&host)
+        {
+            doubts.push(Doubt {
+                line: line("url"),
+                message: format!(
+                    "`site.url` is `{url}`, and {host} is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
+                ),
+            });
+        }
+        doubts.sort_by_key(|d| d.line);
+        Ok((site, doubts))
     }
 
     fn folder(&self, key: &str, value: &Value) -> Result<PathBuf, Located> {
@@ -420,6 +504,60 @@ mod tests {
             "site/r.yaml:2:1: `default_venues` must be a list of venue names, like [forum, blog], found the text `forum`"
         );
         assert!(error("- a\n").contains("must be a map of `key: value` lines"));
+    }
+
+    #[test]
+    fn misspelt_site_keys_and_example_domains_are_doubted() {
+        let c = parse(
+            "out: public\nsite:\n  title: T\n  ulr: https://blog.me/\n  Author: A\n  motto: hi\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.warnings(),
+            [
+                "site/r.yaml:4: unknown key `site.ulr`, did you mean `site.url`?",
+                "site/r.yaml:5: unknown key `site.Author`, did you mean `site.author`?",
+            ]
+        );
+        assert_eq!(c.site.map.len(), 4, "every key is kept for templates");
+        let c = parse("site:\n  url: https://www.EXAMPLE.org./blog\n").unwrap();
+        assert_eq!(
+            c.warnings(),
+            [
+                "site/r.yaml:2: `site.url` is `https://www.EXAMPLE.org./blog`, and www.example.org. is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
+            ]
+        );
+        assert!(
+            parse("site: {url: https://blog.me/}\n")
+                .unwrap()
+                .warnings()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn reserved_hosts_are_those_of_rfc_2606_and_6761() {
+        for host in [
+            "example.com",
+            "docs.example.net",
+            "example.org",
+            "site.example",
+            "blog.test",
+            "x.invalid",
+            "localhost",
+            "app.localhost",
+        ] {
+            assert!(is_reserved(host), "{host}");
+        }
+        for host in [
+            "myexample.com",
+            "example.co",
+            "testing.dev",
+            "blog.me",
+            "test.com",
+        ] {
+            assert!(!is_reserved(host), "{host}");
+        }
     }
 
     #[test]

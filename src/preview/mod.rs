@@ -43,6 +43,7 @@ pub struct PreviewOptions {
 pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let started = Instant::now();
     let config = &opts.config;
+    config.warn();
     let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
     let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
     // The page would take the place of that venue's file, and `build` would not notice.

@@ -341,3 +341,23 @@ fn the_thread_and_footnotes_can_be_set_per_venue() {
         run.stderr
     );
 }
+
+#[test]
+fn a_site_key_one_edit_from_a_known_one_is_a_warning() {
+    let p = Project::new();
+    p.write("posts/echoes.md", POST);
+    p.write(
+        "repurpose.yaml",
+        "site:\n  title: Example\n  ulr: https://blog.me/\n  motto: Small is fine\n",
+    );
+    let expected = ["warning: repurpose.yaml:3: unknown key `site.ulr`, did you mean `site.url`?"];
+    for command in ["build", "check"] {
+        let run = p.run(&[command, "posts"]).expect_code(0);
+        let warnings: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .collect();
+        assert_eq!(warnings, expected, "{command}");
+    }
+}

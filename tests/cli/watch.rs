@@ -134,7 +134,7 @@ fn project() -> Project {
     let p = Project::new();
     let post = std::fs::read_to_string(fixtures().join(FIXTURE)).expect("fixture exists");
     p.write(POST, &post);
-    p.write("repurpose.yaml", "site:\n  url: https://example.com/blog\n");
+    p.write("repurpose.yaml", "site:\n  title: Example\n");
     p.write("templates/card.txt.tera", "card: {{ post.title }}\n");
     p
 }
@@ -242,11 +242,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     );
 
     // The configuration: a broken edit keeps the watcher waiting; a good one rebuilds.
-    save(
-        &p,
-        "repurpose.yaml",
-        "site:\n  url: https://example.com/blog\nsitee: {}\n",
-    );
+    save(&p, "repurpose.yaml", "site:\n  title: Example\nsitee: {}\n");
     let line = watch.wait_for_rebuild(7);
     assert_eq!(
         line,
@@ -263,7 +259,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     save(
         &p,
         "repurpose.yaml",
-        "site:\n  url: https://example.com/blog\nvenues:\n  newsletter: {excerpt_words: 30}\n",
+        "site:\n  title: Example\nvenues:\n  newsletter: {excerpt_words: 30}\n",
     );
     let line = watch.wait_for_rebuild(8);
     assert!(
