@@ -44,7 +44,7 @@ impl BuildOptions {
     /// The options `build` and `watch` run with: the command line over the configuration
     /// file (read afresh on each call) over the defaults.
     pub fn from_args(args: &BuildArgs) -> Result<BuildOptions> {
-        let config = Config::discover(args.sources.config.as_deref())?;
+        let config = Config::discover(args.sources.config.as_deref(), &args.inputs)?;
         Ok(BuildOptions {
             inputs: args.inputs.clone(),
             out: config.out_dir(args.out.as_deref()),
@@ -287,13 +287,16 @@ fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
     if !crate::shell::is_verbose() {
         return;
     }
-    crate::shell::detail(match opts.config.path() {
-        Some(path) => format!("configuration: `{}`", path.display()),
-        None => "configuration: none (no ./repurpose.yaml; --config names one)".to_string(),
-    });
+    crate::shell::detail(opts.config.describe());
     crate::shell::detail(match &opts.templates {
         Some(dir) => format!("templates: `{}` and the built-ins", dir.display()),
-        None => "templates: the built-ins (no ./templates; -t names a folder)".to_string(),
+        None => format!(
+            "templates: the built-ins (no {}; -t names a folder)",
+            Path::new(".")
+                .join(opts.config.root())
+                .join("templates")
+                .display()
+        ),
     });
     let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
     crate::shell::detail(format_args!("venues: {}", names.join(", ")));

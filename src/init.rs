@@ -8,7 +8,8 @@ use crate::Status;
 use crate::venue::builtin;
 
 /// The configuration `init` writes: every key, the defaults as commented-out examples.
-const CONFIG: &str = r#"# repurpose configuration. Every key is optional; an unknown key is an error.
+const CONFIG: &str = r#"# repurpose configuration. Every key is optional; an unknown key is an error. repurpose
+# reads ./repurpose.yaml, else the nearest one above the posts it is given.
 # Command-line options win over this file, this file over the templates' headers, the
 # headers over the built-in defaults. Paths are relative to this file's folder.
 
@@ -27,12 +28,13 @@ site:
   # The blog page's <html lang>; en when unset.
   # language: en
 
-# Output folder; -o on the command line wins. When unset: out (in the folder you run
-# repurpose from).
+# Output folder; -o on the command line wins. When unset: out, in this file's folder
+# (with --config: in the folder you run repurpose from).
 # out: public
 
 # Templates folder, adding venues or replacing built-in ones; -t wins. When unset:
-# templates (in the folder you run repurpose from), when it exists.
+# templates, in this file's folder (with --config: in the folder you run repurpose
+# from), when it exists.
 # templates: templates
 
 # The venues every command (build, check, preview, watch) makes when no --venue is

@@ -14,6 +14,7 @@ use crate::{Status, Usage, report, shell};
 /// Prints the one output file `opts` and `file` (a file name, from `--file`) select.
 pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     let config = &opts.config;
+    shell::detail(config.describe());
     config.warn();
     let catalog = build::catalog(opts.templates.as_deref(), config)?;
     for err in &catalog.errors {

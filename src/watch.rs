@@ -187,16 +187,23 @@ impl Scope {
         previous: Option<&Scope>,
         cwd: &Path,
     ) -> Scope {
-        let config = args
-            .sources
-            .config
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
+        // The file found may be above the inputs; while it does not load, the one before.
+        let config = match (opts.and_then(|o| o.config.path()), previous) {
+            (Some(file), _) => absolute(file, cwd),
+            (None, Some(previous)) if args.sources.config.is_none() => previous.config.clone(),
+            (None, _) => absolute(
+                args.sources
+                    .config
+                    .as_deref()
+                    .unwrap_or(Path::new(crate::config::DEFAULT_FILE)),
+                cwd,
+            ),
+        };
         let templates = match (opts, &args.sources.templates, previous) {
             (Some(opts), _, _) => Some(
                 opts.templates
                     .clone()
-                    .unwrap_or_else(|| PathBuf::from("templates")),
+                    .unwrap_or_else(|| opts.config.root().join("templates")),
             ),
             (None, Some(dir), _) => Some(dir.clone()),
             (None, None, Some(previous)) => previous.templates.clone(),
@@ -214,7 +221,7 @@ impl Scope {
                 .iter()
                 .map(|i| (i.clone(), absolute(i, cwd)))
                 .collect(),
-            config: absolute(&config, cwd),
+            config,
             templates: templates.map(|t| absolute(&t, cwd)),
             out,
         }
