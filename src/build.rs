@@ -422,7 +422,7 @@ fn build_one(
     for warning in &post.warnings {
         progress.warning(&warning.located(&post.source));
     }
-    for found in crate::check::unknown_venues(&post, &catalog.names()) {
+    for found in crate::check::unknown_venues(&post, &catalog.all_names()) {
         progress.warning(&found.located(&post.source));
     }
     let editions = editions(&post, venues);

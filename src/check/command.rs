@@ -116,7 +116,7 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
             message: warning.message.clone(),
         })
         .collect();
-    diagnostics.extend(super::unknown_venues(&post, &catalog.names()));
+    diagnostics.extend(super::unknown_venues(&post, &catalog.all_names()));
     diagnostics.extend(diagnose(&post, &editions, venues, site, &outputs));
     PostReport {
         file,

@@ -72,7 +72,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(warning.located(&post.source));
     }
-    let unknown = crate::check::unknown_venues(&post, &catalog.names());
+    let unknown = crate::check::unknown_venues(&post, &catalog.all_names());
     for found in &unknown {
         shell::warning(found.located(&post.source));
     }

@@ -243,6 +243,14 @@ impl Catalog {
         self.broken.iter().any(|b| b == name)
     }
 
+    /// Every venue name a post may name: those loaded and those whose templates failed.
+    pub fn all_names(&self) -> Vec<&str> {
+        let mut names = self.names();
+        names.extend(self.broken.iter().map(String::as_str));
+        names.sort_unstable();
+        names
+    }
+
     /// Every venue name, for error hints.
     pub fn names(&self) -> Vec<&str> {
         self.venues.iter().map(|v| v.name.as_str()).collect()

@@ -291,6 +291,10 @@ fn a_date_that_is_no_day_says_why() {
 #[test]
 fn a_broken_template_of_a_chosen_venue_is_a_template_error_not_an_unknown_venue() {
     let p = project_with("x.md", GOOD);
+    p.write(
+        "posts/picky.md",
+        "---\nvenues: [forum, blog]\n---\n<!-- venue: forum -->\nHi forum.\n<!-- /venue -->\n",
+    );
     p.write("templates/forum.bbcode.tera", "[b]{{ post.title [/b]\n");
     let compile_error =
         "error: templates/forum.bbcode.tera: template `forum.bbcode.tera` does not compile:";
@@ -306,6 +310,11 @@ fn a_broken_template_of_a_chosen_venue_is_a_template_error_not_an_unknown_venue(
             run.stderr
         );
         assert!(!run.stderr.contains("unknown venue"), "{}", run.stderr);
+        let output = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !output.contains("which is not one of the venues"),
+            "a post naming the broken venue names a venue: {output}"
+        );
     }
     assert!(p.exists("out/good/blog.html"), "the other venue is built");
     assert!(!p.exists("out/good/forum.bbcode"));
