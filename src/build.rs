@@ -156,16 +156,18 @@ impl std::fmt::Display for Summary {
 /// Builds every post and prints the summary; problems are reported as they happen and
 /// the others still built.
 pub fn run(opts: &BuildOptions) -> Result<Status> {
+    opts.config.warn();
     let summary = build(opts)?;
     crate::shell::status(&summary);
     Ok(summary.status())
 }
 
 /// Builds every post; problems are reported as they happen and the others still built.
+/// The configuration's own warnings are the caller's to print (`watch` prints them only
+/// when the file changes).
 pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let started = Instant::now();
     let config = &opts.config;
-    config.warn();
     let mut catalog = Catalog::load(opts.templates.as_deref())?;
     let tally = Tally::default();
     for err in &catalog.errors {

@@ -324,3 +324,33 @@ fn watch_takes_the_build_options() {
         assert!(run.stdout.contains(option), "{option}: {}", run.stdout);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_configurations_warnings_come_once_and_again_when_it_changes() {
+    let p = project();
+    let config = "site:\n  url: https://example.com/blog\n";
+    p.write("repurpose.yaml", config);
+    let mut watch = Watcher::start(&p, &["posts"]);
+    watch.wait_for("the first build", |lines| {
+        lines.iter().any(|l| l.starts_with("watching "))
+    });
+    let original = read(&p, POST);
+    save(&p, POST, &original.replace("Echoes", "Echoes, again"));
+    watch.wait_for_rebuild(1);
+    save(&p, "repurpose.yaml", &format!("{config}  title: T\n"));
+    watch.wait_for_rebuild(2);
+    let warnings: Vec<String> = watch
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    let placeholder = "warning: repurpose.yaml:2: `site.url` is `https://example.com/blog`, and example.com is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address";
+    assert_eq!(
+        warnings,
+        [placeholder, placeholder],
+        "the first build and the configuration's change, not the post's: {:?}",
+        watch.lines()
+    );
+    watch.interrupt();
+}
