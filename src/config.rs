@@ -420,6 +420,7 @@ impl Reader<'_> {
                 .and_then(|u| u.host_str().map(String::from))
             && is_reserved(&host)
         {
+            let host = host.trim_end_matches('.');
             doubts.push(Doubt {
                 line: Some(line("url")),
                 message: format!(
@@ -528,7 +529,7 @@ mod tests {
         assert_eq!(
             c.warnings(),
             [
-                "site/r.yaml:2: `site.url` is `https://www.EXAMPLE.org./blog`, and www.example.org. is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
+                "site/r.yaml:2: `site.url` is `https://www.EXAMPLE.org./blog`, and www.example.org is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
             ]
         );
         assert!(
