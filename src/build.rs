@@ -44,7 +44,7 @@ impl BuildOptions {
     /// The options `build` and `watch` run with: the command line over the configuration
     /// file (read afresh on each call) over the defaults.
     pub fn from_args(args: &BuildArgs) -> Result<BuildOptions> {
-        let config = Config::discover(args.sources.config.as_deref())?;
+        let config = Config::discover(args.sources.config.as_deref(), &args.inputs)?;
         Ok(BuildOptions {
             inputs: args.inputs.clone(),
             out: config.out_dir(args.out.as_deref()),
@@ -159,12 +159,15 @@ impl std::fmt::Display for Summary {
 /// Builds every post and prints the summary; problems are reported as they happen and
 /// the others still built.
 pub fn run(opts: &BuildOptions) -> Result<Status> {
+    opts.config.warn();
     let summary = build(opts)?;
     crate::shell::status(&summary);
     Ok(summary.status())
 }
 
 /// Builds every post; problems are reported as they happen and the others still built.
+/// The configuration's own warnings are the caller's to print (`watch` prints them only
+/// when the file changes).
 pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let started = Instant::now();
     let config = &opts.config;
@@ -302,13 +305,16 @@ fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
     if !crate::shell::is_verbose() {
         return;
     }
-    crate::shell::detail(match opts.config.path() {
-        Some(path) => format!("configuration: `{}`", path.display()),
-        None => "configuration: none (no ./repurpose.yaml; --config names one)".to_string(),
-    });
+    crate::shell::detail(opts.config.describe());
     crate::shell::detail(match &opts.templates {
         Some(dir) => format!("templates: `{}` and the built-ins", dir.display()),
-        None => "templates: the built-ins (no ./templates; -t names a folder)".to_string(),
+        None => format!(
+            "templates: the built-ins (no {}; -t names a folder)",
+            Path::new(".")
+                .join(opts.config.root())
+                .join("templates")
+                .display()
+        ),
     });
     let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
     crate::shell::detail(format_args!("venues: {}", names.join(", ")));
@@ -485,7 +491,7 @@ fn build_one(
     for warning in &post.warnings {
         progress.warning(&warning.located(&post.source));
     }
-    for found in crate::check::unknown_venues(&post, &catalog.names()) {
+    for found in crate::check::unknown_venues(&post, &catalog.all_names()) {
         progress.warning(&found.located(&post.source));
     }
     let editions = editions(&post, venues);
@@ -594,7 +600,7 @@ pub fn editions<'p>(post: &'p Post, venues: &[&Venue]) -> Editions<'p> {
 }
 
 /// The venues to build: all, or those named with `--venue` (an unknown name is a usage
-/// error that lists the names there are).
+/// error that lists the names there are; a venue whose templates failed is left out).
 pub fn select<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Venue>> {
     if names.is_empty() {
         return Ok(catalog.venues.iter().collect());
@@ -607,6 +613,8 @@ pub fn select<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Venu
                     out.push(venue);
                 }
             }
+            // Its template error is reported already; the other venues still build.
+            None if catalog.is_broken(name) => {}
             None => {
                 return Err(Usage(format!(
                     "unknown venue `{name}`; the venues are: {} (`repurpose venues` describes them)",

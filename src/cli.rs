@@ -102,7 +102,8 @@ it is only shown another way); each venue only for what it shows, venue-only blo
 other venues left out;\n\
 - relative links while no `site.url` (or `canonical_url`) is known, empty links, script URLs, \
 images without alt text, footnotes defined twice;\n\
-- front matter a venue would use: no `summary`, no closing `question` (notes);\n\
+- front matter a venue would use: no `summary`, no closing `question` (notes); a key one \
+letter from a known one, like `titel` (warning);\n\
 - venue names in `<!-- venue: … -->` blocks or a `venues:` map that are not venues here.\n\n\
 Findings are printed one per line on stdout (`warning: post.md:41: table rendered as \
 preformatted text in forum`), grouped per post then venue; errors and the summary go to \

@@ -4,6 +4,7 @@
 //! Precedence: command-line options win over this file, the file over template headers,
 //! template headers over built-in defaults. Paths are relative to the file's folder.
 
+mod discover;
 mod overrides;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use serde_yaml::Value;
 use crate::error::Located;
 use crate::post::front_matter::kind;
 use crate::venue::{Catalog, Venue};
+use discover::Found;
 pub use overrides::{KEYS as OVERRIDE_KEYS, Override, Utm, UtmSetting};
 
 /// Every top-level key, in the order docs/configuration.md documents them.
@@ -45,7 +47,34 @@ pub struct Config {
     pub venues: BTreeMap<String, Override>,
     /// The file and its text, for errors found later and the build fingerprint.
     file: Option<(PathBuf, String)>,
+    /// What the file allows but was probably not meant, for `warn`.
+    doubts: Vec<Doubt>,
+    /// How the file was found, for `-v`.
+    found: Found,
+    /// The folder the unset `out` and `templates` are looked for in: the discovered file's
+    /// folder, else the current folder (empty).
+    root: PathBuf,
 }
+
+/// Something the file allows but was probably not meant: a misspelt `site:` key, a
+/// placeholder `site.url`; or another configuration nearer the inputs than the one used.
+#[derive(Debug, Clone)]
+struct Doubt {
+    /// The line in the file, when the doubt is about one.
+    line: Option<usize>,
+    message: String,
+}
+
+/// The `site:` keys repurpose or its built-in templates read; any other key is the
+/// writer's own, for their templates.
+pub const SITE_KEYS: [&str; 6] = [
+    "url",
+    "title",
+    "author",
+    "newsletter",
+    "language",
+    "media_url",
+];
 
 /// The `site:` map.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -76,17 +105,10 @@ impl Site {
 }
 
 impl Config {
-    /// The file given, else `repurpose.yaml` in the current folder when it exists, else
-    /// the defaults.
-    pub fn discover(given: Option<&Path>) -> Result<Config> {
-        match given {
-            Some(file) if !file.is_file() => {
-                anyhow::bail!("configuration file `{}` does not exist", file.display())
-            }
-            Some(file) => Config::load(file),
-            None if Path::new(DEFAULT_FILE).is_file() => Config::load(Path::new(DEFAULT_FILE)),
-            None => Ok(Config::default()),
-        }
+    /// The folder the unset `out` and `templates` are looked for in: the discovered file's,
+    /// else the current folder (empty).
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// Reads a configuration file; errors name the file and line.
@@ -140,7 +162,7 @@ impl Config {
                 continue;
             }
             match key.as_str() {
-                "site" => config.site = reader.site(value)?,
+                "site" => (config.site, config.doubts) = reader.site(value)?,
                 "out" => config.out = Some(folder.join(reader.folder("out", &value)?)),
                 "templates" => {
                     config.templates = Some(folder.join(reader.folder("templates", &value)?));
@@ -152,6 +174,28 @@ impl Config {
             }
         }
         Ok(config)
+    }
+
+    /// Prints a warning for each thing the file allows but was probably not meant (a
+    /// `site:` key one edit from a known one, an example domain as `site.url`), naming its
+    /// line; returns how many.
+    pub fn warn(&self) -> usize {
+        for line in self.warnings() {
+            crate::shell::warning(line);
+        }
+        self.doubts.len()
+    }
+
+    /// The warnings `warn` prints: `repurpose.yaml:3: message`.
+    pub fn warnings(&self) -> Vec<String> {
+        let file = self.path().unwrap_or(Path::new(DEFAULT_FILE));
+        self.doubts
+            .iter()
+            .map(|d| match d.line {
+                Some(line) => format!("{}:{line}: {}", file.display(), d.message),
+                None => d.message.clone(),
+            })
+            .collect()
     }
 
     /// The file read, when there was one.
@@ -167,7 +211,7 @@ impl Config {
     }
 
     /// The templates folder: the command line's, else this file's `templates` (which must
-    /// exist), else `./templates` when it exists.
+    /// exist), else `templates` in `root` when it exists.
     pub fn templates_dir(&self, given: Option<&Path>) -> Result<Option<PathBuf>> {
         match (given, &self.templates) {
             (Some(dir), _) if !dir.is_dir() => {
@@ -182,26 +226,31 @@ impl Config {
                 ),
             )),
             (None, Some(dir)) => Ok(Some(dir.clone())),
-            (None, None) => Ok(Some(PathBuf::from("templates")).filter(|d| d.is_dir())),
+            (None, None) => Ok(Some(self.root.join("templates")).filter(|d| d.is_dir())),
         }
     }
 
-    /// The output folder: the command line's, else this file's `out`, else `out`.
+    /// The output folder: the command line's, else this file's `out`, else `out` in `root`.
     pub fn out_dir(&self, given: Option<&Path>) -> PathBuf {
         given
             .map(Path::to_path_buf)
             .or_else(|| self.out.clone())
-            .unwrap_or_else(|| PathBuf::from("out"))
+            .unwrap_or_else(|| self.root.join("out"))
     }
 
     /// The venues to build when the command line names none: `default_venues`, else all.
-    /// A name no template defines is an error naming its line and the venues there are.
+    /// A name no template defines is an error naming its line and the venues there are; a
+    /// venue whose templates failed is left out.
     pub fn default_venues<'c>(&self, catalog: &'c Catalog) -> Result<Vec<&'c Venue>> {
         if self.default_venues.is_empty() {
             return Ok(catalog.venues.iter().collect());
         }
         let mut out: Vec<&Venue> = Vec::new();
         for name in &self.default_venues {
+            if catalog.is_broken(name) {
+                // Its template error is reported already; the other venues still build.
+                continue;
+            }
             let Some(venue) = catalog.get(name) else {
                 let line = self.text().map_or(1, |t| {
                     crate::yaml_lines::item_line(t, "default_venues", name)
@@ -218,7 +267,11 @@ impl Config {
     /// Applies `utm` and the `venues:` settings to the catalog's template headers. An
     /// entry for a venue no template defines is an error naming it and the venues there are.
     pub fn apply(&self, catalog: &mut Catalog) -> Result<()> {
-        if let Some(name) = self.venues.keys().find(|name| catalog.get(name).is_none()) {
+        if let Some(name) = self
+            .venues
+            .keys()
+            .find(|name| catalog.get(name).is_none() && !catalog.is_broken(name))
+        {
             return Err(self.error(&["venues", name], no_such_venue("venues", name, catalog)));
         }
         for venue in &mut catalog.venues {
@@ -259,6 +312,23 @@ impl Config {
 
 /// The configuration file read when `--config` is not given.
 pub const DEFAULT_FILE: &str = "repurpose.yaml";
+
+/// Whether `host` is a name reserved for examples and tests, never a real site
+/// (RFC 2606 and 6761): example.com/.net/.org and their subdomains, and anything under
+/// `.example`, `.test`, `.invalid` or `.localhost`.
+fn is_reserved(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let under = |domain: &str| {
+        host == domain
+            || host
+                .strip_suffix(domain)
+                .is_some_and(|rest| rest.ends_with('.'))
+    };
+    ["example.com", "example.net", "example.org"]
+        .iter()
+        .chain(&["example", "test", "invalid", "localhost"])
+        .any(|d| under(d))
+}
 
 fn no_such_venue(key: &str, name: &str, catalog: &Catalog) -> String {
     format!(
@@ -308,13 +378,26 @@ impl Reader<'_> {
         )
     }
 
-    fn site(&self, value: Value) -> Result<Site, Located> {
+    /// The `site:` map, and what in it was probably not meant.
+    fn site(&self, value: Value) -> Result<(Site, Vec<Doubt>), Located> {
         let Value::Mapping(map) = value else {
             return Err(self.wrong(&["site"], "a map of `key: value` lines", &value));
         };
         let map: BTreeMap<String, Value> =
             map.into_iter().map(|(k, v)| (key_name(&k), v)).collect();
         let site = Site { map };
+        let line = |key: &str| crate::yaml_lines::key_line(self.text, &["site", key]);
+        let mut doubts: Vec<Doubt> = site
+            .map
+            .keys()
+            .filter_map(|key| {
+                let known = crate::suggest::near(key, &SITE_KEYS)?;
+                Some(Doubt {
+                    line: Some(line(key)),
+                    message: format!("unknown key `site.{key}`, did you mean `site.{known}`?"),
+                })
+            })
+            .collect();
         if let Some(value) = site.map.get("url")
             && !value.is_null()
         {
@@ -331,7 +414,22 @@ impl Reader<'_> {
                 ));
             }
         }
-        Ok(site)
+        if let Some(url) = site.url()
+            && let Some(host) = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from))
+            && is_reserved(&host)
+        {
+            let host = host.trim_end_matches('.');
+            doubts.push(Doubt {
+                line: Some(line("url")),
+                message: format!(
+                    "`site.url` is `{url}`, and {host} is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
+                ),
+            });
+        }
+        doubts.sort_by_key(|d| d.line);
+        Ok((site, doubts))
     }
 
     fn folder(&self, key: &str, value: &Value) -> Result<PathBuf, Located> {
@@ -411,6 +509,60 @@ mod tests {
             "site/r.yaml:2:1: `default_venues` must be a list of venue names, like [forum, blog], found the text `forum`"
         );
         assert!(error("- a\n").contains("must be a map of `key: value` lines"));
+    }
+
+    #[test]
+    fn misspelt_site_keys_and_example_domains_are_doubted() {
+        let c = parse(
+            "out: public\nsite:\n  title: T\n  ulr: https://blog.me/\n  Author: A\n  motto: hi\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.warnings(),
+            [
+                "site/r.yaml:4: unknown key `site.ulr`, did you mean `site.url`?",
+                "site/r.yaml:5: unknown key `site.Author`, did you mean `site.author`?",
+            ]
+        );
+        assert_eq!(c.site.map.len(), 4, "every key is kept for templates");
+        let c = parse("site:\n  url: https://www.EXAMPLE.org./blog\n").unwrap();
+        assert_eq!(
+            c.warnings(),
+            [
+                "site/r.yaml:2: `site.url` is `https://www.EXAMPLE.org./blog`, and www.example.org is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
+            ]
+        );
+        assert!(
+            parse("site: {url: https://blog.me/}\n")
+                .unwrap()
+                .warnings()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn reserved_hosts_are_those_of_rfc_2606_and_6761() {
+        for host in [
+            "example.com",
+            "docs.example.net",
+            "example.org",
+            "site.example",
+            "blog.test",
+            "x.invalid",
+            "localhost",
+            "app.localhost",
+        ] {
+            assert!(is_reserved(host), "{host}");
+        }
+        for host in [
+            "myexample.com",
+            "example.co",
+            "testing.dev",
+            "blog.me",
+            "test.com",
+        ] {
+            assert!(!is_reserved(host), "{host}");
+        }
     }
 
     #[test]

@@ -33,6 +33,33 @@ pub fn parse(text: &str) -> Option<PostDate> {
     text.parse::<Date>().ok().map(PostDate::Day)
 }
 
+/// Why text that starts like a date (`2026-02-30`, `2026-13-01T09:00:00Z`) is not one: the
+/// month has fewer days, or there is no such month. `None` when it does not start like a
+/// date at all, or its day exists (the rest is what is wrong then).
+pub fn not_a_day(text: &str) -> Option<String> {
+    let day = text.trim().get(..10)?;
+    let shape = day.bytes().enumerate().all(|(i, b)| {
+        if i == 4 || i == 7 {
+            b == b'-'
+        } else {
+            b.is_ascii_digit()
+        }
+    });
+    if !shape {
+        return None;
+    }
+    let year: i16 = day[..4].parse().ok()?;
+    let month: i8 = day[5..7].parse().ok()?;
+    let number: i8 = day[8..].parse().ok()?;
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month} (months are 01 to 12)"));
+    }
+    let first = Date::new(year, month, 1).ok()?;
+    let days = first.days_in_month();
+    (number == 0 || number > days)
+        .then(|| format!("{} {year} has {days} days", first.strftime("%B")))
+}
+
 /// The `+HH:MM` / `-HH:MM` at the end of an RFC 3339 date-time (`Z` is UTC).
 fn trailing_offset(text: &str) -> Option<Offset> {
     let tail = text.get(text.len().checked_sub(6)?..)?;
@@ -75,6 +102,29 @@ pub fn today() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn says_why_a_date_shaped_text_is_no_day() {
+        assert_eq!(
+            not_a_day("2026-02-30").as_deref(),
+            Some("February 2026 has 28 days")
+        );
+        assert_eq!(
+            not_a_day("2024-02-30").as_deref(),
+            Some("February 2024 has 29 days")
+        );
+        assert_eq!(
+            not_a_day("2026-04-31T09:00:00Z").as_deref(),
+            Some("April 2026 has 30 days")
+        );
+        assert_eq!(
+            not_a_day("2026-13-01").as_deref(),
+            Some("there is no month 13 (months are 01 to 12)")
+        );
+        assert_eq!(not_a_day("03/12/2026"), None);
+        assert_eq!(not_a_day("2026-02-28"), None);
+        assert_eq!(not_a_day("2026-02-28T25:00:00Z"), None, "the day is fine");
+    }
 
     #[test]
     fn parses_days_and_rfc3339() {

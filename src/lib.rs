@@ -26,6 +26,7 @@ pub mod progress;
 pub mod render;
 pub mod shell;
 pub mod slug;
+pub mod suggest;
 pub mod thread;
 pub mod venue;
 pub mod venues;
@@ -80,7 +81,8 @@ pub fn run(cli: Cli) -> Result<Status> {
             }
         }
         Command::Check(args) => {
-            let config = config::Config::discover(args.sources.config.as_deref())?;
+            let config = config::Config::discover(args.sources.config.as_deref(), &args.inputs)?;
+            shell::detail(config.describe());
             check::run(&check::CheckOptions {
                 inputs: args.inputs,
                 templates: config.templates_dir(args.sources.templates.as_deref())?,
@@ -99,12 +101,16 @@ pub fn run(cli: Cli) -> Result<Status> {
             title: args.title,
             dir: args.dir,
             slug: args.slug,
-            config: config::Config::discover(args.config.as_deref())?,
+            config: config::Config::discover(args.config.as_deref(), &[])?,
         }),
         Command::Completions(args) => completions::run(args.shell),
         Command::Man(args) => man::run(args.dir.as_deref()),
         Command::Preview(args) => {
-            let config = config::Config::discover(args.sources.config.as_deref())?;
+            let config = config::Config::discover(
+                args.sources.config.as_deref(),
+                std::slice::from_ref(&args.post),
+            )?;
+            shell::detail(config.describe());
             preview::run(&preview::PreviewOptions {
                 post: args.post,
                 out: config.out_dir(args.out.as_deref()),
@@ -119,9 +125,9 @@ pub fn run(cli: Cli) -> Result<Status> {
 }
 
 /// The templates folder: as given (it must exist), else the configuration file's
-/// `templates`, else `./templates` when it exists.
+/// `templates`, else `./templates` when it exists (`venues` has no inputs to look above).
 fn sources(args: &SourceArgs) -> Result<Option<PathBuf>> {
-    let config = config::Config::discover(args.config.as_deref())?;
+    let config = config::Config::discover(args.config.as_deref(), &[])?;
     config.templates_dir(args.templates.as_deref())
 }
 

@@ -14,11 +14,17 @@ use crate::{Status, Usage, report, shell};
 /// Prints the one output file `opts` and `file` (a file name, from `--file`) select.
 pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     let config = &opts.config;
+    shell::detail(config.describe());
+    config.warn();
     let catalog = build::catalog(opts.templates.as_deref(), config)?;
     for err in &catalog.errors {
         report(err);
     }
     let venues = build::chosen_venues(&catalog, config, &opts.venues)?;
+    if venues.is_empty() && !catalog.errors.is_empty() {
+        // Every venue chosen has a broken template, reported above: nothing to print.
+        return Ok(Status::Failure);
+    }
     let (output_venue, output) = choose(&venues, file)?;
 
     let (posts, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
@@ -46,7 +52,7 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(warning.located(&post.source));
     }
-    for found in crate::check::unknown_venues(&post, &catalog.names()) {
+    for found in crate::check::unknown_venues(&post, &catalog.all_names()) {
         shell::warning(found.located(&post.source));
     }
     if !post.wants_venue(&output_venue.name) {

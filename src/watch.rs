@@ -71,7 +71,7 @@ pub fn run(args: &BuildArgs) -> Result<Status> {
     let mut roots = Roots::default();
     // Watch before the first build, so an edit made while it runs is not missed.
     roots.update(&mut debouncer, &scope);
-    match rebuild(args, &mut scope, &cwd, true) {
+    match rebuild(args, &mut scope, &cwd, true, true) {
         Ok(summary) => shell::status(&summary),
         // A usage error (an unknown `--venue`) will not go away by editing files.
         Err(err) if err.is::<Usage>() => return Err(err),
@@ -95,7 +95,8 @@ pub fn run(args: &BuildArgs) -> Result<Status> {
             continue;
         }
         let what = describe_changes(&changed, &cwd);
-        match rebuild(args, &mut scope, &cwd, false) {
+        let config_changed = changed.contains(&scope.config);
+        match rebuild(args, &mut scope, &cwd, false, config_changed) {
             Ok(summary) => shell::status(format_args!("{what} → {summary}")),
             Err(err) => {
                 report(&err);
@@ -112,9 +113,20 @@ pub fn run(args: &BuildArgs) -> Result<Status> {
 
 /// Resolves the options afresh (the configuration may have changed) and builds, one line
 /// for the whole build instead of one per post; the scope follows the new options.
-/// `--force` applies to the first build: later ones render what changed.
-fn rebuild(args: &BuildArgs, scope: &mut Scope, cwd: &Path, first: bool) -> Result<build::Summary> {
+/// `--force` applies to the first build: later ones render what changed. The
+/// configuration's warnings are printed when `warn` (the first build, the file changed),
+/// not again on every save of a post.
+fn rebuild(
+    args: &BuildArgs,
+    scope: &mut Scope,
+    cwd: &Path,
+    first: bool,
+    warn: bool,
+) -> Result<build::Summary> {
     let opts = BuildOptions::from_args(args)?;
+    if warn {
+        opts.config.warn();
+    }
     *scope = Scope::new(args, Some(&opts), Some(scope), cwd);
     build::build(&BuildOptions {
         post_lines: false,
@@ -187,16 +199,23 @@ impl Scope {
         previous: Option<&Scope>,
         cwd: &Path,
     ) -> Scope {
-        let config = args
-            .sources
-            .config
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_FILE));
+        // The file found may be above the inputs; while it does not load, the one before.
+        let config = match (opts.and_then(|o| o.config.path()), previous) {
+            (Some(file), _) => absolute(file, cwd),
+            (None, Some(previous)) if args.sources.config.is_none() => previous.config.clone(),
+            (None, _) => absolute(
+                args.sources
+                    .config
+                    .as_deref()
+                    .unwrap_or(Path::new(crate::config::DEFAULT_FILE)),
+                cwd,
+            ),
+        };
         let templates = match (opts, &args.sources.templates, previous) {
             (Some(opts), _, _) => Some(
                 opts.templates
                     .clone()
-                    .unwrap_or_else(|| PathBuf::from("templates")),
+                    .unwrap_or_else(|| opts.config.root().join("templates")),
             ),
             (None, Some(dir), _) => Some(dir.clone()),
             (None, None, Some(previous)) => previous.templates.clone(),
@@ -214,7 +233,7 @@ impl Scope {
                 .iter()
                 .map(|i| (i.clone(), absolute(i, cwd)))
                 .collect(),
-            config: absolute(&config, cwd),
+            config,
             templates: templates.map(|t| absolute(&t, cwd)),
             out,
         }

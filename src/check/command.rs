@@ -35,6 +35,7 @@ pub struct CheckOptions {
 /// (an error, or a warning under `strict`).
 pub fn run(opts: &CheckOptions) -> Result<Status> {
     let config = &opts.config;
+    let doubts = config.warn();
     let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
     let mut errors = 0;
     for err in &catalog.errors {
@@ -69,7 +70,7 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
             .filter(|d| d.level == level)
             .count()
     };
-    let (warnings, notes) = (count(Level::Warning), count(Level::Note));
+    let (warnings, notes) = (count(Level::Warning) + doubts, count(Level::Note));
     crate::shell::status(summary(
         reports.len(),
         venues.len(),
@@ -108,14 +109,14 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
         .iter()
         .map(|warning| Diagnostic {
             level: Level::Warning,
-            code: "parse",
+            code: warning.code,
             line: warning.line,
             venue: None,
             file: None,
             message: warning.message.clone(),
         })
         .collect();
-    diagnostics.extend(super::unknown_venues(&post, &catalog.names()));
+    diagnostics.extend(super::unknown_venues(&post, &catalog.all_names()));
     diagnostics.extend(diagnose(&post, &editions, venues, site, &outputs));
     PostReport {
         file,

@@ -51,8 +51,9 @@ pub struct Diagnostic {
     pub level: Level,
     /// What kind of finding, for scripts: `length`, `gmail-clip`, `degraded`,
     /// `relative-link`, `empty-link`, `unsafe-url`, `missing-alt`, `duplicate-footnote`,
-    /// `missing-summary`, `missing-question`, `unknown-venue`, `parse` (a problem the post was
-    /// built despite: the Markdown parser failed, a `<!-- more -->` with nothing before it).
+    /// `missing-summary`, `missing-question`, `unknown-venue`, `unknown-key` (a front-matter
+    /// key that looks misspelt), `parse` (a problem the post was built despite: the Markdown
+    /// parser failed, a `<!-- more -->` with nothing before it).
     pub code: &'static str,
     /// The line in the post file, when the finding has one.
     pub line: Option<usize>,

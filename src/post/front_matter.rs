@@ -36,7 +36,50 @@ pub struct Meta {
     pub overrides: BTreeMap<String, Override>,
     /// Every other key, for templates as `post.extra`.
     pub extra: BTreeMap<String, Value>,
+    /// Keys in `extra` (the post's or a venue's) that look like a known key misspelt.
+    pub misspelt: Vec<Misspelt>,
 }
+
+/// A key no field took that is one edit from one that would have: probably a typo, which
+/// would otherwise leave the known key unset without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misspelt {
+    /// The post-file line of the key.
+    pub line: usize,
+    /// The key as written, with its path: `titel`, `venues.forum.titel`.
+    pub key: String,
+    /// The known key it is one edit from.
+    pub known: &'static str,
+}
+
+/// The keys the front matter reads at the top.
+const KEYS: [&str; 12] = [
+    "title",
+    "date",
+    "author",
+    "tags",
+    "summary",
+    "description",
+    "slug",
+    "canonical_url",
+    "url",
+    "question",
+    "venues",
+    "skip_venues",
+];
+
+/// The keys a venue's front matter (`venues: {forum: {…}}`) reads.
+const VENUE_KEYS: [&str; 9] = [
+    "title",
+    "date",
+    "author",
+    "tags",
+    "summary",
+    "description",
+    "canonical_url",
+    "url",
+    "question",
+];
 
 /// One venue's front matter, from the `venues:` map: each key set replaces the post's own
 /// for that venue only; unknown keys join that venue's `post.extra`.
@@ -178,8 +221,9 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
         first_line,
         path: Vec::new(),
     };
+    let mut misspelt = Vec::new();
     let (venues, overrides) = match fields.take("venues") {
-        Some(Value::Mapping(venues)) => (None, fields.overrides(venues)?),
+        Some(Value::Mapping(venues)) => (None, fields.overrides(venues, &mut misspelt)?),
         Some(list @ (Value::String(_) | Value::Sequence(_))) => {
             (Some(fields.list_of("venues", &list)?), BTreeMap::new())
         }
@@ -205,9 +249,13 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
         skip_venues: fields.list("skip_venues")?.unwrap_or_default(),
         overrides,
         extra: BTreeMap::new(),
+        misspelt: Vec::new(),
     };
+    // The top level's first, then each venue's: in the order they are written.
+    misspelt.splice(0..0, fields.misspelt(&KEYS));
     Ok(Meta {
         extra: rest(map),
+        misspelt,
         ..meta
     })
 }
@@ -278,8 +326,31 @@ impl Fields<'_> {
         }
     }
 
-    /// The `venues:` map: one `Override` per venue, its keys typed as at the top.
-    fn overrides(&mut self, venues: Mapping) -> Result<BTreeMap<String, Override>, Located> {
+    /// The keys left (those no field took) that look like one of `known` misspelt.
+    fn misspelt(&self, known: &[&'static str]) -> Vec<Misspelt> {
+        let mut found: Vec<Misspelt> = self
+            .map
+            .keys()
+            .map(key_name)
+            .filter_map(|key| {
+                Some(Misspelt {
+                    known: crate::suggest::near(&key, known)?,
+                    line: self.line_of(&key),
+                    key: self.name(&key),
+                })
+            })
+            .collect();
+        found.sort_by_key(|m| m.line);
+        found
+    }
+
+    /// The `venues:` map: one `Override` per venue, its keys typed as at the top; keys that
+    /// look misspelt are added to `misspelt`.
+    fn overrides(
+        &mut self,
+        venues: Mapping,
+        misspelt: &mut Vec<Misspelt>,
+    ) -> Result<BTreeMap<String, Override>, Located> {
         let mut out = BTreeMap::new();
         for (venue, value) in venues {
             let venue = key_name(&venue);
@@ -326,6 +397,7 @@ impl Fields<'_> {
                 extra: BTreeMap::new(),
                 line,
             };
+            misspelt.extend(fields.misspelt(&VENUE_KEYS));
             out.insert(
                 venue,
                 Override {
@@ -413,14 +485,14 @@ impl Fields<'_> {
             return Ok(None);
         };
         if crate::date::parse(&text).is_none() {
-            return Err(Located::new(
-                self.line_of(key),
-                1,
-                format!(
+            let message = match crate::date::not_a_day(&text) {
+                Some(why) => format!("`{}` is `{text}`, but {why}", self.name(key)),
+                None => format!(
                     "`{}` must be a date like 2024-05-01 or an RFC 3339 date-time like 2024-05-01T09:30:00Z, found `{text}`",
                     self.name(key)
                 ),
-            ));
+            };
+            return Err(Located::new(self.line_of(key), 1, message));
         }
         Ok(Some(text))
     }
@@ -539,6 +611,31 @@ mod tests {
             err.message
         );
         assert!(meta("---\ncanonical_url: /relative/\n---\n").is_err());
+    }
+
+    #[test]
+    fn keys_one_edit_from_a_known_one_are_kept_and_flagged() {
+        let m = meta(
+            "---\ntitel: Hi\nmood: calm\nvenues:\n  forum:\n    Summary: S\n    tone: loud\n---\n",
+        )
+        .unwrap();
+        assert_eq!(m.title, None);
+        assert_eq!(m.extra["titel"], Value::String("Hi".into()), "still kept");
+        assert_eq!(
+            m.misspelt,
+            [
+                Misspelt {
+                    line: 2,
+                    key: "titel".into(),
+                    known: "title"
+                },
+                Misspelt {
+                    line: 6,
+                    key: "venues.forum.Summary".into(),
+                    known: "summary"
+                },
+            ]
+        );
     }
 
     #[test]

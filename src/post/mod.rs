@@ -91,6 +91,10 @@ impl Facts {
 /// A problem with a post that did not stop it from building, with its line when it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostWarning {
+    /// What kind of problem, for `check --json`: `parse` (the Markdown parser failed, a
+    /// `<!-- more -->` with nothing before it), `unknown-key` (a front-matter key that looks
+    /// misspelt).
+    pub code: &'static str,
     /// The line in the post file.
     pub line: Option<usize>,
     /// What is wrong, without file and line.
@@ -133,10 +137,19 @@ impl Post {
         let mut warnings: Vec<PostWarning> = parse_warning
             .into_iter()
             .map(|message| PostWarning {
+                code: "parse",
                 line: None,
                 message,
             })
             .collect();
+        warnings.extend(meta.misspelt.iter().map(|m| PostWarning {
+            code: "unknown-key",
+            line: Some(m.line),
+            message: format!(
+                "unknown front-matter key `{}`, did you mean `{}`?",
+                m.key, m.known
+            ),
+        }));
         let heading_title = structure::first_heading(&events);
         let before = events.len();
         structure::remove_title_heading(&mut events, meta.title.as_deref());
@@ -153,6 +166,7 @@ impl Post {
             (events, lines, excerpt_at) = (all.events, all.lines, all.excerpt_at);
             if let Some(line) = all.empty_more {
                 warnings.push(PostWarning {
+                    code: "parse",
                     line: Some(line),
                     message: "`<!-- more -->` has no text before it, so it sets no excerpt; the excerpt is the post's opening sentences".into(),
                 });

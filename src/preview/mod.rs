@@ -43,6 +43,7 @@ pub struct PreviewOptions {
 pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let started = Instant::now();
     let config = &opts.config;
+    config.warn();
     let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
     let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
     // The page would take the place of that venue's file, and `build` would not notice.
@@ -71,7 +72,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(warning.located(&post.source));
     }
-    let unknown = crate::check::unknown_venues(&post, &catalog.names());
+    let unknown = crate::check::unknown_venues(&post, &catalog.all_names());
     for found in &unknown {
         shell::warning(found.located(&post.source));
     }

@@ -102,6 +102,9 @@ pub struct Catalog {
     pub tera: Tera,
     /// Templates that could not be used, each naming its file; their venues are missing.
     pub errors: Vec<anyhow::Error>,
+    /// Venues left with no output by those errors: naming one is not naming an unknown
+    /// venue, since its error is already reported.
+    pub broken: Vec<String>,
     /// A hash of every template's name and text: outputs depend on all of them.
     pub fingerprint: String,
 }
@@ -115,6 +118,7 @@ impl Catalog {
             .map(|(name, text)| (name.to_string(), (text.to_string(), Origin::BuiltIn)))
             .collect();
         let mut errors = Vec::new();
+        let mut unread = Vec::new();
         if let Some(dir) = dir {
             for path in template_files(dir)? {
                 let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
@@ -124,7 +128,10 @@ impl Catalog {
                     Ok(text) => {
                         sources.insert(name, (text, Origin::File(path)));
                     }
-                    Err(e) => errors.push(e),
+                    Err(e) => {
+                        unread.push(name);
+                        errors.push(e);
+                    }
                 }
             }
         }
@@ -140,6 +147,7 @@ impl Catalog {
             }
             crate::manifest::hex(&hasher.finalize())
         };
+        let attempted: Vec<String> = sources.keys().cloned().collect();
         let mut partials = Vec::new();
         let mut outputs = Vec::new();
         for (name, (text, origin)) in sources {
@@ -207,10 +215,20 @@ impl Catalog {
                 .outputs
                 .push(output);
         }
+        let mut broken: Vec<String> = attempted
+            .iter()
+            .chain(&unread)
+            .filter(|name| !name.starts_with('_'))
+            .map(|name| venue_name(name).to_string())
+            .filter(|name| !venues.contains_key(name))
+            .collect();
+        broken.sort();
+        broken.dedup();
         Ok(Catalog {
             venues: venues.into_values().collect(),
             tera,
             errors,
+            broken,
             fingerprint,
         })
     }
@@ -218,6 +236,19 @@ impl Catalog {
     /// The venue called `name`.
     pub fn get(&self, name: &str) -> Option<&Venue> {
         self.venues.iter().find(|v| v.name == name)
+    }
+
+    /// Whether `name` is a venue whose templates all failed (and were reported).
+    pub fn is_broken(&self, name: &str) -> bool {
+        self.broken.iter().any(|b| b == name)
+    }
+
+    /// Every venue name a post may name: those loaded and those whose templates failed.
+    pub fn all_names(&self) -> Vec<&str> {
+        let mut names = self.names();
+        names.extend(self.broken.iter().map(String::as_str));
+        names.sort_unstable();
+        names
     }
 
     /// Every venue name, for error hints.

@@ -403,3 +403,59 @@ fn build_prints_the_warnings_one_line_each_and_keeps_its_exit_code() {
     assert!(!run.stderr.contains("note: "), "{}", run.stderr);
     assert!(Path::new(&p.path().join("out/every-construct/forum.bbcode")).is_file());
 }
+
+#[test]
+fn a_front_matter_key_one_edit_from_a_known_one_is_a_warning() {
+    let p = Project::new();
+    p.write(
+        "posts/typo.md",
+        "---\ntitel: Echoes\nmood: calm\nvenues:\n  forum:\n    summery: Short.\n---\nA post.\n\nWhat do you think?\n",
+    );
+    let expected = [
+        "warning: posts/typo.md:2: unknown front-matter key `titel`, did you mean `title`?",
+        "warning: posts/typo.md:6: unknown front-matter key `venues.forum.summery`, did you mean `summary`?",
+    ];
+    let warnings = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("warning:"))
+            .map(String::from)
+            .collect()
+    };
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert_eq!(warnings(&run.stderr), expected);
+    assert!(
+        p.read("out/typo/blog.html").contains("<title>Typo</title>"),
+        "built, the title from the file name as before"
+    );
+    let run = p.run(&["check", "posts"]).expect_code(0);
+    assert_eq!(warnings(&run.stdout), expected);
+
+    let run = p.run(&["check", "posts", "--json"]).expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(i64, String)> = json[0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unknown-key")
+        .map(|d| {
+            (
+                d["line"].as_i64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                2,
+                "unknown front-matter key `titel`, did you mean `title`?".to_string()
+            ),
+            (
+                6,
+                "unknown front-matter key `venues.forum.summery`, did you mean `summary`?"
+                    .to_string()
+            ),
+        ]
+    );
+}

@@ -341,3 +341,121 @@ fn the_thread_and_footnotes_can_be_set_per_venue() {
         run.stderr
     );
 }
+
+#[test]
+fn a_site_key_one_edit_from_a_known_one_is_a_warning() {
+    let p = Project::new();
+    p.write("posts/echoes.md", POST);
+    p.write(
+        "repurpose.yaml",
+        "site:\n  title: Example\n  ulr: https://blog.me/\n  motto: Small is fine\n",
+    );
+    let expected = ["warning: repurpose.yaml:3: unknown key `site.ulr`, did you mean `site.url`?"];
+    for command in ["build", "check"] {
+        let run = p.run(&[command, "posts"]).expect_code(0);
+        let warnings: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("warning:"))
+            .collect();
+        assert_eq!(warnings, expected, "{command}");
+    }
+}
+
+/// A project in `blog/` (its own configuration, templates and posts), run from above it.
+fn project_in_blog() -> Project {
+    let p = Project::new();
+    p.write("blog/posts/echoes.md", POST);
+    p.write("blog/repurpose.yaml", "site:\n  title: Blog\n");
+    p.write(
+        "blog/templates/card.txt.tera",
+        "card: {{ post.title }} / {{ site.title }}\n",
+    );
+    p
+}
+
+#[test]
+fn the_configuration_above_the_inputs_is_used_with_its_templates_and_out() {
+    let p = project_in_blog();
+    let run = p.run(&["build", "blog/posts", "-v"]).expect_code(0);
+    let details: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("configuration:") || l.starts_with("templates:"))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            "configuration: `blog/repurpose.yaml` (the nearest above `blog/posts`; none in the current folder)",
+            "templates: `blog/templates` and the built-ins",
+        ]
+    );
+    assert_eq!(p.read("blog/out/echoes/card.txt"), "card: Echoes / Blog\n");
+    assert!(!p.exists("out"));
+
+    // check and preview read the same file.
+    let run = p
+        .run(&["check", "blog/posts", "--venue", "card", "-v"])
+        .expect_code(0);
+    assert!(
+        run.stderr.contains("configuration: `blog/repurpose.yaml` (the nearest above `blog/posts`; none in the current folder)\n"),
+        "{}",
+        run.stderr
+    );
+    p.run(&["preview", "blog/posts/echoes.md"]).expect_code(0);
+    assert!(p.exists("blog/out/echoes/index.html"));
+}
+
+#[test]
+fn the_current_folders_configuration_wins_with_a_warning() {
+    let p = project_in_blog();
+    p.write("repurpose.yaml", "site:\n  title: Top\n");
+    p.write("templates/card.txt.tera", "top card: {{ site.title }}\n");
+    let run = p.run(&["build", "blog/posts"]).expect_code(0);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: `blog/repurpose.yaml` is nearer `blog/posts`, but `repurpose.yaml` in the current folder was used (it wins; --config blog/repurpose.yaml uses the other)"
+        ]
+    );
+    assert_eq!(p.read("out/echoes/card.txt"), "top card: Top\n");
+
+    // Inside the project, its own file: no warning.
+    let inside = assert_cmd::Command::cargo_bin("repurpose")
+        .unwrap()
+        .current_dir(p.path().join("blog"))
+        .args(["build", "posts"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&inside.stderr);
+    assert!(
+        inside.status.success() && !stderr.contains("warning:"),
+        "{stderr}"
+    );
+    assert_eq!(p.read("blog/out/echoes/card.txt"), "card: Echoes / Blog\n");
+}
+
+#[test]
+fn inputs_of_two_projects_are_a_usage_error() {
+    let p = project_in_blog();
+    p.write("notes/repurpose.yaml", "site: {}\n");
+    p.write("notes/idea.md", "An idea.\n");
+    let run = p.run(&["build", "blog/posts", "notes"]).expect_code(2);
+    assert_eq!(
+        run.stderr,
+        "error: the inputs belong to different projects: `blog/posts` to `blog/repurpose.yaml`, `notes` to `notes/repurpose.yaml`; build one project at a time, or choose the configuration with --config\n"
+    );
+    p.run(&[
+        "build",
+        "blog/posts",
+        "notes",
+        "--config",
+        "blog/repurpose.yaml",
+    ])
+    .expect_code(0);
+}

@@ -261,3 +261,75 @@ fn folders_and_dangling_links_given_as_posts_are_named() {
     );
     assert!(p.exists("out/good/blog.html"));
 }
+
+/// The lines of `stderr` that start with `error:` or `warning:`.
+fn labelled(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("error:") || l.starts_with("warning:"))
+        .collect()
+}
+
+#[test]
+fn a_date_that_is_no_day_says_why() {
+    let p = project_with("feb.md", "---\ntitle: T\ndate: 2026-02-30\n---\nB\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert_eq!(
+        labelled(&run.stderr),
+        ["error: posts/feb.md:3:1: `date` is `2026-02-30`, but February 2026 has 28 days"]
+    );
+    let p = project_with("us.md", "---\ntitle: T\ndate: 03/12/2026\n---\nB\n");
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert_eq!(
+        labelled(&run.stderr),
+        [
+            "error: posts/us.md:3:1: `date` must be a date like 2024-05-01 or an RFC 3339 date-time like 2024-05-01T09:30:00Z, found `03/12/2026`"
+        ]
+    );
+}
+
+#[test]
+fn a_broken_template_of_a_chosen_venue_is_a_template_error_not_an_unknown_venue() {
+    let p = project_with("x.md", GOOD);
+    p.write(
+        "posts/picky.md",
+        "---\nvenues: [forum, blog]\n---\n<!-- venue: forum -->\nHi forum.\n<!-- /venue -->\n",
+    );
+    p.write("templates/forum.bbcode.tera", "[b]{{ post.title [/b]\n");
+    let compile_error =
+        "error: templates/forum.bbcode.tera: template `forum.bbcode.tera` does not compile:";
+    for args in [
+        &["build", "posts", "--venue", "forum", "--venue", "blog"][..],
+        &["check", "posts", "--venue", "forum", "--venue", "blog"],
+    ] {
+        let run = p.run(args).expect_code(1);
+        assert_eq!(
+            labelled(&run.stderr)[0],
+            compile_error,
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("unknown venue"), "{}", run.stderr);
+        let output = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !output.contains("which is not one of the venues"),
+            "a post naming the broken venue names a venue: {output}"
+        );
+    }
+    assert!(p.exists("out/good/blog.html"), "the other venue is built");
+    assert!(!p.exists("out/good/forum.bbcode"));
+
+    // Named by the configuration instead: the same.
+    p.write(
+        "repurpose.yaml",
+        "default_venues: [forum, blog]\nvenues:\n  forum: {max_chars: 5000}\n",
+    );
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert_eq!(labelled(&run.stderr)[0], compile_error, "{}", run.stderr);
+    assert!(!run.stderr.contains("not a venue"), "{}", run.stderr);
+    let run = p
+        .run(&["build", "posts/good.md", "--venue", "forum", "--stdout"])
+        .expect_code(1);
+    assert_eq!(labelled(&run.stderr)[0], compile_error, "{}", run.stderr);
+    assert!(!run.stderr.contains("writes 0 files"), "{}", run.stderr);
+}

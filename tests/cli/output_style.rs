@@ -169,7 +169,7 @@ fn verbose_shows_up_to_date_posts_and_where_things_come_from() {
         lines[1]
     );
     for detail in [
-        "configuration: none (no ./repurpose.yaml; --config names one)\n",
+        "configuration: none (no ./repurpose.yaml, none above the inputs; --config names one)\n",
         "templates: the built-ins (no ./templates; -t names a folder)\n",
         "venues: article, blog, discourse, forum, hugo, newsletter, social\n",
     ] {

@@ -23,7 +23,11 @@ fn prints_the_bytes_build_writes_and_writes_nothing() {
         let mut args = vec!["build", source.as_str(), "--stdout"];
         args.extend(selection);
         let run = p.run(&args).expect_code(0);
-        assert_eq!(run.stderr, "", "{file}: nothing on stderr");
+        assert_eq!(
+            run.stderr,
+            "warning: repurpose.yaml:2: `site.url` is `https://example.com/blog`, and example.com is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address\n",
+            "{file}: nothing on stderr but the placeholder's warning"
+        );
         assert!(
             !p.exists("out"),
             "{file}: nothing written, not even the manifest"

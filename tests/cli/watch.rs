@@ -134,7 +134,7 @@ fn project() -> Project {
     let p = Project::new();
     let post = std::fs::read_to_string(fixtures().join(FIXTURE)).expect("fixture exists");
     p.write(POST, &post);
-    p.write("repurpose.yaml", "site:\n  url: https://example.com/blog\n");
+    p.write("repurpose.yaml", "site:\n  title: Example\n");
     p.write("templates/card.txt.tera", "card: {{ post.title }}\n");
     p
 }
@@ -242,11 +242,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     );
 
     // The configuration: a broken edit keeps the watcher waiting; a good one rebuilds.
-    save(
-        &p,
-        "repurpose.yaml",
-        "site:\n  url: https://example.com/blog\nsitee: {}\n",
-    );
+    save(&p, "repurpose.yaml", "site:\n  title: Example\nsitee: {}\n");
     let line = watch.wait_for_rebuild(7);
     assert_eq!(
         line,
@@ -263,7 +259,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     save(
         &p,
         "repurpose.yaml",
-        "site:\n  url: https://example.com/blog\nvenues:\n  newsletter: {excerpt_words: 30}\n",
+        "site:\n  title: Example\nvenues:\n  newsletter: {excerpt_words: 30}\n",
     );
     let line = watch.wait_for_rebuild(8);
     assert!(
@@ -327,4 +323,34 @@ fn watch_takes_the_build_options() {
     ] {
         assert!(run.stdout.contains(option), "{option}: {}", run.stdout);
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_configurations_warnings_come_once_and_again_when_it_changes() {
+    let p = project();
+    let config = "site:\n  url: https://example.com/blog\n";
+    p.write("repurpose.yaml", config);
+    let mut watch = Watcher::start(&p, &["posts"]);
+    watch.wait_for("the first build", |lines| {
+        lines.iter().any(|l| l.starts_with("watching "))
+    });
+    let original = read(&p, POST);
+    save(&p, POST, &original.replace("Echoes", "Echoes, again"));
+    watch.wait_for_rebuild(1);
+    save(&p, "repurpose.yaml", &format!("{config}  title: T\n"));
+    watch.wait_for_rebuild(2);
+    let warnings: Vec<String> = watch
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    let placeholder = "warning: repurpose.yaml:2: `site.url` is `https://example.com/blog`, and example.com is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address";
+    assert_eq!(
+        warnings,
+        [placeholder, placeholder],
+        "the first build and the configuration's change, not the post's: {:?}",
+        watch.lines()
+    );
+    watch.interrupt();
 }
