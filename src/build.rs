@@ -459,7 +459,7 @@ impl VenueScope<'_> {
     fn keeps(&self, post: &Post, old: &FileEntry) -> bool {
         let Some(venue) = self.catalog.get(&old.venue) else {
             // A venue whose template failed to load is missing too: not known to be gone.
-            return !self.catalog.errors.is_empty();
+            return self.catalog.is_broken(&old.venue) || !self.catalog.errors.is_empty();
         };
         if !self.chosen.contains(venue.name.as_str()) {
             return true;
