@@ -10,8 +10,8 @@ use tera::Value;
 
 use crate::config::Site;
 use crate::post::Post;
-use crate::post::structure::{self, OutlineEntry, Parts};
-use crate::render::{Format, RenderOptions};
+use crate::post::structure::{self, Definitions, OutlineEntry, Parts};
+use crate::render::{Format, NoteNumbers, RenderOptions};
 use crate::thread::{Counter, ThreadPost};
 use crate::venue::Output;
 
@@ -52,6 +52,7 @@ pub struct PostView<'a> {
     intro: Value,
     sections: Vec<SectionView>,
     outro: Value,
+    notes: Value,
     extra: &'a BTreeMap<String, serde_yaml::Value>,
 }
 
@@ -106,7 +107,20 @@ enum Piece {
     Intro,
     Section(usize),
     Outro,
+    /// `post.notes`: every footnote, numbered as in the pieces.
+    Notes,
 }
+
+/// A post's footnotes, for the pieces rendered apart from its body.
+#[derive(Debug)]
+struct PieceNotes {
+    numbers: NoteNumbers,
+    definitions: Definitions,
+}
+
+/// A cache entry: the piece, its format and options, whether the question is lifted, and
+/// whether the template places `post.notes` (so pieces leave their notes to it).
+type Key = (Piece, Format, RenderOptions, bool, bool);
 
 /// A post with its renders cached: each piece rendered once per format and options.
 #[derive(Debug)]
@@ -116,7 +130,8 @@ pub struct Renders<'p> {
     parts: [OnceCell<Parts>; 2],
     excerpt: OnceCell<Vec<Event<'static>>>,
     excerpt_words: usize,
-    cache: HashMap<(Piece, Format, RenderOptions, bool), String>,
+    notes: [OnceCell<Option<PieceNotes>>; 2],
+    cache: HashMap<Key, String>,
 }
 
 impl<'p> Renders<'p> {
@@ -128,6 +143,7 @@ impl<'p> Renders<'p> {
             parts: [OnceCell::new(), OnceCell::new()],
             excerpt: OnceCell::new(),
             excerpt_words: 0,
+            notes: [OnceCell::new(), OnceCell::new()],
             cache: HashMap::new(),
         }
     }
@@ -144,6 +160,41 @@ impl<'p> Renders<'p> {
 
     fn parts(&self, lift: bool) -> &Parts {
         self.parts[usize::from(lift)].get_or_init(|| structure::parts(self.events(lift)))
+    }
+
+    /// The footnotes of the body, when it has any.
+    fn notes(&self, lift: bool) -> Option<&PieceNotes> {
+        self.notes[usize::from(lift)]
+            .get_or_init(|| {
+                let events = self.events(lift);
+                Some(PieceNotes {
+                    numbers: NoteNumbers::of(events)?,
+                    definitions: Definitions::of(events),
+                })
+            })
+            .as_ref()
+    }
+
+    /// Renders a piece of the body (a section, the excerpt) apart from it. Its footnote
+    /// references keep their numbers in the whole body; the notes they point to come after
+    /// the piece unless the template places `post.notes` itself.
+    fn render_piece(
+        &self,
+        piece: &[Event<'static>],
+        format: Format,
+        opts: &RenderOptions,
+        lift: bool,
+        placed: bool,
+    ) -> String {
+        let Some(notes) = self.notes(lift) else {
+            return format.render(piece, opts);
+        };
+        let events = notes.definitions.piece(self.events(lift), piece, !placed);
+        let opts = RenderOptions {
+            note_numbers: Some(notes.numbers.clone()),
+            ..opts.clone()
+        };
+        format.render(&events, &opts)
     }
 
     /// The excerpt: up to `words` words, or what comes before the post's `<!-- more -->`
@@ -163,8 +214,15 @@ impl<'p> Renders<'p> {
             .get_or_init(|| structure::excerpt(&self.post.events, words))
     }
 
-    fn render(&mut self, piece: Piece, format: Format, opts: &RenderOptions, lift: bool) -> Value {
-        let key = (piece, format, opts.clone(), lift);
+    fn render(
+        &mut self,
+        piece: Piece,
+        format: Format,
+        opts: &RenderOptions,
+        lift: bool,
+        placed: bool,
+    ) -> Value {
+        let key = (piece, format, opts.clone(), lift, placed);
         if let Some(done) = self.cache.get(&key) {
             return Value::safe_string(done);
         }
@@ -183,15 +241,28 @@ impl<'p> Renders<'p> {
                     (notes, main)
                 };
                 self.cache
-                    .insert((other, format, opts.clone(), lift), theirs);
+                    .insert((other, format, opts.clone(), lift, placed), theirs);
                 mine
             }
             Piece::Excerpt => {
-                format.render(self.excerpt.get().map_or(&[][..], Vec::as_slice), opts)
+                let excerpt = self.excerpt.get().map_or(&[][..], Vec::as_slice);
+                self.render_piece(excerpt, format, opts, lift, placed)
             }
-            Piece::Intro => format.render(&self.parts(lift).intro, opts),
-            Piece::Section(i) => format.render(&self.parts(lift).sections[i].1, opts),
-            Piece::Outro => format.render(&self.parts(lift).outro, opts),
+            Piece::Intro => self.render_piece(&self.parts(lift).intro, format, opts, lift, placed),
+            Piece::Section(i) => {
+                self.render_piece(&self.parts(lift).sections[i].1, format, opts, lift, placed)
+            }
+            Piece::Outro => self.render_piece(&self.parts(lift).outro, format, opts, lift, placed),
+            Piece::Notes => match self.notes(lift) {
+                Some(notes) => {
+                    let opts = RenderOptions {
+                        note_numbers: Some(notes.numbers.clone()),
+                        ..opts.clone()
+                    };
+                    format.render(&notes.definitions.all(self.events(lift)), &opts)
+                }
+                None => String::new(),
+            },
         };
         let value = Value::safe_string(&text);
         self.cache.insert(key, text);
@@ -239,20 +310,22 @@ impl<'p> Renders<'p> {
             utm: utm.clone(),
             raw_html: header.raw_html,
             footnotes: header.footnotes,
+            note_numbers: None,
         };
         let lift = header.lift_question;
+        let placed = needs.post_notes;
         let plain = |s: &str| plain_value(format, s);
 
         let (body, body_notes) = if !needs.body && !needs.notes {
             (Value::safe_string(""), Value::safe_string(""))
         } else if needs.notes {
             (
-                self.render(Piece::BodyMain, format, &opts, lift),
-                self.render(Piece::BodyNotes, format, &opts, lift),
+                self.render(Piece::BodyMain, format, &opts, lift, placed),
+                self.render(Piece::BodyNotes, format, &opts, lift, placed),
             )
         } else {
             (
-                self.render(Piece::Body, format, &opts, lift),
+                self.render(Piece::Body, format, &opts, lift, placed),
                 Value::safe_string(""),
             )
         };
@@ -264,7 +337,7 @@ impl<'p> Renders<'p> {
             );
         }
         let excerpt = if needs.excerpt {
-            self.render(Piece::Excerpt, format, &opts, lift)
+            self.render(Piece::Excerpt, format, &opts, lift, placed)
         } else {
             Value::safe_string("")
         };
@@ -286,16 +359,21 @@ impl<'p> Renders<'p> {
                 .enumerate()
                 .map(|(i, title)| SectionView {
                     title: plain(title),
-                    body: self.render(Piece::Section(i), format, &opts, lift),
+                    body: self.render(Piece::Section(i), format, &opts, lift, placed),
                 })
                 .collect();
             (
-                self.render(Piece::Intro, format, &opts, lift),
+                self.render(Piece::Intro, format, &opts, lift, placed),
                 sections,
-                self.render(Piece::Outro, format, &opts, lift),
+                self.render(Piece::Outro, format, &opts, lift, placed),
             )
         } else {
             (Value::safe_string(""), Vec::new(), Value::safe_string(""))
+        };
+        let notes = if needs.post_notes {
+            self.render(Piece::Notes, format, &opts, lift, placed)
+        } else {
+            Value::safe_string("")
         };
         let thread = if needs.thread {
             // The closing link gets the venue's utm parameters, like the body's links; the
@@ -339,6 +417,7 @@ impl<'p> Renders<'p> {
                 intro,
                 sections,
                 outro,
+                notes,
                 extra: &post.meta.extra,
             },
             site: &site.map,
@@ -371,6 +450,9 @@ pub struct Needs {
     pub question: bool,
     /// `thread`: the post cut into social-network posts.
     pub thread: bool,
+    /// `post.notes`: the template places the footnotes itself, so the pieces (sections,
+    /// excerpt) leave them out.
+    pub post_notes: bool,
 }
 
 impl Needs {
@@ -383,6 +465,7 @@ impl Needs {
         summary: true,
         question: true,
         thread: true,
+        post_notes: false,
     };
 
     /// A conservative reading of template sources: a piece is needed when its name appears.
@@ -395,6 +478,7 @@ impl Needs {
             summary: false,
             question: false,
             thread: false,
+            post_notes: false,
         };
         for text in sources {
             needs.excerpt |= text.contains("excerpt");
@@ -405,6 +489,7 @@ impl Needs {
             needs.summary |= text.contains("post.summary");
             needs.question |= text.contains("post.question");
             needs.thread |= text.contains("thread");
+            needs.post_notes |= text.contains("post.notes");
         }
         needs
     }

@@ -1,6 +1,7 @@
 //! The post's shape, derived from its events: title heading, outline, main points
 //! (intro / sections / outro), excerpt and closing question. Each is a small pass.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
@@ -408,6 +409,134 @@ pub fn without_question(events: &[Event<'static>], at: &QuestionAt) -> Vec<Event
     out
 }
 
+/// The footnote definitions of a body, for its pieces (sections, the excerpt) rendered
+/// apart from it: a reference in one piece and its definition in another (all notes at the
+/// end of the post, the common habit) must still make one working footnote.
+#[derive(Debug, Default)]
+pub struct Definitions {
+    /// The first definition of each label, as a range of the body's events.
+    ranges: HashMap<String, Range<usize>>,
+    /// Every definition kept, in body order.
+    order: Vec<Range<usize>>,
+}
+
+impl Definitions {
+    /// The definitions of `events`, a whole body (at any depth, as `split_footnotes` finds
+    /// them; a label defined twice keeps its first).
+    pub fn of(events: &[Event<'_>]) -> Definitions {
+        let mut defs = Definitions::default();
+        let mut i = 0;
+        while i < events.len() {
+            if let Event::Start(Tag::FootnoteDefinition(label)) = &events[i] {
+                let end = matching_end(events, i);
+                if !defs.ranges.contains_key(&**label) {
+                    defs.ranges.insert(label.to_string(), i..end + 1);
+                    defs.order.push(i..end + 1);
+                }
+                i = end + 1;
+            } else {
+                i += 1;
+            }
+        }
+        defs
+    }
+
+    /// Every definition of `whole` (the body `of` read), in order: what `post.notes`
+    /// renders.
+    pub fn all(&self, whole: &[Event<'static>]) -> Vec<Event<'static>> {
+        self.order
+            .iter()
+            .flat_map(|r| whole[r.clone()].iter().cloned())
+            .collect()
+    }
+
+    /// A piece of `whole` ready to render apart: its own definitions taken out and, with
+    /// `with_notes`, the definitions of the notes it refers to (and of those they refer to)
+    /// appended from wherever they are in `whole`.
+    pub fn piece(
+        &self,
+        whole: &[Event<'static>],
+        piece: &[Event<'static>],
+        with_notes: bool,
+    ) -> Vec<Event<'static>> {
+        let mut out = Vec::with_capacity(piece.len());
+        let mut wanted = Wanted::default();
+        let mut i = 0;
+        while i < piece.len() {
+            match &piece[i] {
+                Event::Start(Tag::FootnoteDefinition(_)) => {
+                    i = matching_end(piece, i) + 1;
+                    continue;
+                }
+                Event::FootnoteReference(label) if with_notes => wanted.add(&self.ranges, label),
+                _ => {}
+            }
+            out.push(piece[i].clone());
+            i += 1;
+        }
+        let mut next = 0;
+        while let Some(&label) = wanted.labels.get(next) {
+            let range = self.ranges[label].clone();
+            for event in &whole[range.clone()] {
+                if let Event::FootnoteReference(inner) = event {
+                    wanted.add(&self.ranges, inner);
+                }
+            }
+            out.extend_from_slice(&whole[range]);
+            next += 1;
+        }
+        out
+    }
+}
+
+/// The labels of the notes a piece needs, each once, in the order first met.
+#[derive(Default)]
+struct Wanted<'d> {
+    labels: Vec<&'d str>,
+    seen: std::collections::HashSet<&'d str>,
+}
+
+impl<'d> Wanted<'d> {
+    fn add(&mut self, ranges: &'d HashMap<String, Range<usize>>, label: &str) {
+        if let Some((key, _)) = ranges.get_key_value(label)
+            && self.seen.insert(key.as_str())
+        {
+            self.labels.push(key.as_str());
+        }
+    }
+}
+
+/// The footnote references the closing question takes with it when a template lifts it
+/// out of the body (`post.question` is plain text): `(event index, label)`.
+pub fn references_in_question<'e>(
+    events: &'e [Event<'static>],
+    at: &QuestionAt,
+) -> Vec<(usize, &'e str)> {
+    let start = at.block.start + 1;
+    let inner = &events[start..at.block.end - 1];
+    let is_reference = |e: &Event<'_>| matches!(e, Event::FootnoteReference(_));
+    if !inner.iter().any(is_reference) {
+        return Vec::new();
+    }
+    // What stays in the body keeps its references; the first ones are those.
+    let kept = match at.start {
+        0 => 0,
+        cut => cut_inline(inner, cut, "")
+            .iter()
+            .filter(|e| is_reference(e))
+            .count(),
+    };
+    inner
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Event::FootnoteReference(label) => Some((start + i, &**label)),
+            _ => None,
+        })
+        .skip(kept)
+        .collect()
+}
+
 /// Words in the body: text and inline code, not code blocks or raw HTML.
 pub fn body_word_count(events: &[Event<'_>]) -> usize {
     let mut in_code_block = false;
@@ -519,6 +648,17 @@ mod tests {
     }
 
     #[test]
+    fn the_references_a_lifted_question_takes_are_those_after_its_start() {
+        let e = events("Intro.\n\nKept[^a]. Asked[^b]?\n\n[^a]: A.\n[^b]: B.\n");
+        let q = closing_question(&e).unwrap();
+        let labels: Vec<&str> = references_in_question(&e, &q)
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(labels, ["b"]);
+    }
+
+    #[test]
     fn outline_anchors_are_unique_and_levels_normalised() {
         let e = events("# A\n\n## B {#bee}\n\n# A\n");
         let o = outline(&e, 1);
@@ -527,6 +667,32 @@ mod tests {
             .map(|h| (h.level, h.title.as_str(), h.anchor.as_str()))
             .collect();
         assert_eq!(got, [(2, "A", "a"), (3, "B", "bee"), (2, "A", "a-1")]);
+    }
+
+    #[test]
+    fn a_section_brings_the_notes_it_refers_to_from_the_end_of_the_post() {
+        let e = events(
+            "Intro.\n\n## One\n\nA[^a].\n\n## Two\n\nB[^b].\n\n[^a]: Alpha[^c].\n[^b]: Beta.\n[^c]: Gamma.\n",
+        );
+        let p = parts(&e);
+        let defs = Definitions::of(&e);
+        let labels = |events: &[Event<'static>]| -> Vec<String> {
+            events
+                .iter()
+                .filter_map(|ev| match ev {
+                    Event::Start(Tag::FootnoteDefinition(l)) => Some(l.to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Section one refers to `a`, whose note refers to `c`.
+        assert_eq!(labels(&defs.piece(&e, &p.sections[0].1, true)), ["a", "c"]);
+        // Section two holds every definition but refers to `b` only.
+        assert_eq!(labels(&defs.piece(&e, &p.sections[1].1, true)), ["b"]);
+        // When the template places the notes itself, no piece holds any.
+        assert!(labels(&defs.piece(&e, &p.sections[1].1, false)).is_empty());
+        assert_eq!(plain_text(&defs.piece(&e, &p.sections[1].1, false)), "B.");
+        assert_eq!(labels(&defs.all(&e)), ["a", "b", "c"]);
     }
 
     #[test]

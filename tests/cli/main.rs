@@ -8,6 +8,7 @@ mod check;
 mod completions_man;
 mod config;
 mod errors;
+mod footnotes;
 mod formats;
 mod hostile;
 mod init;
