@@ -1,6 +1,7 @@
 //! Footnotes across the pieces a template places apart (`post.intro`, `post.sections`,
 //! `post.outro`, `post.excerpt`): a reference in one piece and its definition in another
-//! (all notes at the end of the post) still make one working footnote, in every format.
+//! (all notes at the end of the post) still make one working footnote, in every format;
+//! `check` names the references it cannot keep and the notes nothing refers to.
 
 use std::collections::{HashMap, HashSet};
 
@@ -247,4 +248,64 @@ fn the_newsletter_excerpt_brings_the_note_it_refers_to() {
     let text = p.read(&format!("out/{SLUG}/newsletter.txt"));
     assert!(text.contains("getting it wrong¹."), "{text}");
     assert!(text.contains("¹ Three times"), "{text}");
+}
+
+#[test]
+fn check_reports_references_without_notes_and_notes_without_references() {
+    let p = Project::new();
+    p.write(
+        "post.md",
+        "---\ntitle: T\n---\nA claim[^a] and a slip[^nope].\n\n`[^code]` is fine, and so is \\[^escaped].\n\n## Later\n\nMore[^a].\n\n[^a]: Alpha.\n[^unused]: Nobody points here.\n",
+    );
+    let run = p.run(&["check", "post.md"]);
+    assert!(
+        run.stdout
+            .contains("warning: post.md:4: footnote `[^nope]` has no definition"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("warning: post.md:13: footnote `[^unused]` is defined but never referenced"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("[^code]"), "{}", run.stdout);
+    assert!(!run.stdout.contains("[^escaped]"), "{}", run.stdout);
+    assert!(!run.stdout.contains("`[^a]`"), "{}", run.stdout);
+}
+
+#[test]
+fn check_reports_a_note_defined_in_a_block_a_venue_does_not_show() {
+    let p = Project::new();
+    p.write(
+        "post.md",
+        "---\ntitle: T\n---\nText with a note[^h].\n\n<!-- venue: blog -->\n[^h]: Only the blog sees this.\n<!-- /venue -->\n",
+    );
+    let run = p.run(&["check", "post.md"]);
+    assert!(
+        run.stdout.contains(
+            "warning: post.md:4: footnote `[^h]` is defined in a venue-only block that article, discourse, forum, hugo, newsletter, social do not show"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_reports_a_reference_the_closing_question_takes_away() {
+    let p = Project::new();
+    p.write(
+        "post.md",
+        "---\ntitle: T\n---\nIntro[^a].\n\nSo. What do you think[^q]?\n\n[^a]: A.\n[^q]: Q.\n",
+    );
+    let run = p.run(&["check", "post.md"]);
+    assert!(
+        run.stdout.contains(
+            "warning: post.md:6: footnote `[^q]` is in the closing question, which article, discourse, forum, newsletter, social print on its own as plain text"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("`[^a]`"), "{}", run.stdout);
 }
