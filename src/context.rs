@@ -1,8 +1,10 @@
 //! The template context: a typed, borrowed view of a post for one venue output, with the
 //! body formats rendered at most once per post for each distinct set of options.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::rc::Rc;
 
 use pulldown_cmark::Event;
 use serde::Serialize;
@@ -118,9 +120,24 @@ struct PieceNotes {
     definitions: Definitions,
 }
 
+/// Where the notes of pieces rendered apart go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum NotesGo {
+    /// The template places `post.notes`: pieces leave their notes to it.
+    Placed,
+    /// With the parts the template shows (`[intro, sections, outro]`), each note once.
+    WithParts([bool; 3]),
+}
+
 /// A cache entry: the piece, its format and options, whether the question is lifted, and
-/// whether the template places `post.notes` (so pieces leave their notes to it).
-type Key = (Piece, Format, RenderOptions, bool, bool);
+/// where its notes go.
+type Key = (Piece, Format, RenderOptions, bool, NotesGo);
+
+/// The notes each part carries (intro, sections…, outro), as ranges of the body.
+type Carried = Vec<Vec<Range<usize>>>;
+
+/// `Carried` by whether the question is lifted and which parts are shown.
+type CarriedByParts = HashMap<(bool, [bool; 3]), Rc<Carried>>;
 
 /// A post with its renders cached: each piece rendered once per format and options.
 #[derive(Debug)]
@@ -131,6 +148,7 @@ pub struct Renders<'p> {
     excerpt: OnceCell<Vec<Event<'static>>>,
     excerpt_words: usize,
     notes: [OnceCell<Option<PieceNotes>>; 2],
+    carried: RefCell<CarriedByParts>,
     cache: HashMap<Key, String>,
 }
 
@@ -144,6 +162,7 @@ impl<'p> Renders<'p> {
             excerpt: OnceCell::new(),
             excerpt_words: 0,
             notes: [OnceCell::new(), OnceCell::new()],
+            carried: RefCell::default(),
             cache: HashMap::new(),
         }
     }
@@ -175,21 +194,74 @@ impl<'p> Renders<'p> {
             .as_ref()
     }
 
-    /// Renders a piece of the body (a section, the excerpt) apart from it. Its footnote
-    /// references keep their numbers in the whole body; the notes they point to come after
-    /// the piece unless the template places `post.notes` itself.
+    /// The notes each part (intro, sections, outro, in order) carries when the template
+    /// shows the parts `shown` and does not place `post.notes`; see `Definitions::shared`.
+    /// A part the template does not show carries none.
+    fn carried_notes(&self, lift: bool, shown: [bool; 3]) -> Rc<Carried> {
+        if let Some(done) = self.carried.borrow().get(&(lift, shown)) {
+            return Rc::clone(done);
+        }
+        let parts = self.parts(lift);
+        let empty: &[Event<'static>] = &[];
+        let mut pieces: Vec<&[Event<'static>]> = vec![if shown[0] { &parts.intro } else { empty }];
+        pieces.extend(
+            parts
+                .sections
+                .iter()
+                .map(|(_, body)| if shown[1] { body.as_slice() } else { empty }),
+        );
+        pieces.push(if shown[2] { &parts.outro } else { empty });
+        let carried = Rc::new(match self.notes(lift) {
+            Some(notes) => notes.definitions.shared(self.events(lift), &pieces),
+            None => Vec::new(),
+        });
+        self.carried
+            .borrow_mut()
+            .insert((lift, shown), Rc::clone(&carried));
+        carried
+    }
+
+    /// Renders a piece of the body (a part, the excerpt) apart from it. Its footnote
+    /// references keep their numbers in the whole body. Unless the template places
+    /// `post.notes` itself, notes come after the piece: each part brings those no earlier
+    /// part brought; the excerpt, shown alone, brings all it refers to.
     fn render_piece(
         &self,
-        piece: &[Event<'static>],
+        piece: Piece,
         format: Format,
         opts: &RenderOptions,
         lift: bool,
-        placed: bool,
+        notes_go: NotesGo,
     ) -> String {
-        let Some(notes) = self.notes(lift) else {
-            return format.render(piece, opts);
+        let parts = self.parts(lift);
+        let events: &[Event<'static>] = match piece {
+            Piece::Intro => &parts.intro,
+            Piece::Section(i) => &parts.sections[i].1,
+            Piece::Outro => &parts.outro,
+            _ => self.excerpt.get().map_or(&[][..], Vec::as_slice),
         };
-        let events = notes.definitions.piece(self.events(lift), piece, !placed);
+        let Some(notes) = self.notes(lift) else {
+            return format.render(events, opts);
+        };
+        let whole = self.events(lift);
+        let part = match piece {
+            Piece::Intro => Some(0),
+            Piece::Section(i) => Some(i + 1),
+            Piece::Outro => Some(parts.sections.len() + 1),
+            _ => None,
+        };
+        let carried: Vec<Range<usize>> = match (notes_go, part) {
+            (NotesGo::Placed, _) => Vec::new(),
+            (NotesGo::WithParts(shown), Some(part)) => {
+                self.carried_notes(lift, shown)[part].clone()
+            }
+            (NotesGo::WithParts(_), None) => notes
+                .definitions
+                .shared(whole, &[events])
+                .pop()
+                .unwrap_or_default(),
+        };
+        let events = notes.definitions.piece(whole, events, &carried);
         let opts = RenderOptions {
             note_numbers: Some(notes.numbers.clone()),
             ..opts.clone()
@@ -220,9 +292,15 @@ impl<'p> Renders<'p> {
         format: Format,
         opts: &RenderOptions,
         lift: bool,
-        placed: bool,
+        notes_go: NotesGo,
     ) -> Value {
-        let key = (piece, format, opts.clone(), lift, placed);
+        // Only the parts depend on which parts are shown; the whole body on neither.
+        let notes_go = match (piece, notes_go) {
+            (Piece::Body | Piece::BodyMain | Piece::BodyNotes | Piece::Notes, _) => NotesGo::Placed,
+            (Piece::Excerpt, NotesGo::WithParts(_)) => NotesGo::WithParts([false; 3]),
+            _ => notes_go,
+        };
+        let key = (piece, format, opts.clone(), lift, notes_go);
         if let Some(done) = self.cache.get(&key) {
             return Value::safe_string(done);
         }
@@ -241,18 +319,12 @@ impl<'p> Renders<'p> {
                     (notes, main)
                 };
                 self.cache
-                    .insert((other, format, opts.clone(), lift, placed), theirs);
+                    .insert((other, format, opts.clone(), lift, notes_go), theirs);
                 mine
             }
-            Piece::Excerpt => {
-                let excerpt = self.excerpt.get().map_or(&[][..], Vec::as_slice);
-                self.render_piece(excerpt, format, opts, lift, placed)
+            Piece::Excerpt | Piece::Intro | Piece::Section(_) | Piece::Outro => {
+                self.render_piece(piece, format, opts, lift, notes_go)
             }
-            Piece::Intro => self.render_piece(&self.parts(lift).intro, format, opts, lift, placed),
-            Piece::Section(i) => {
-                self.render_piece(&self.parts(lift).sections[i].1, format, opts, lift, placed)
-            }
-            Piece::Outro => self.render_piece(&self.parts(lift).outro, format, opts, lift, placed),
             Piece::Notes => match self.notes(lift) {
                 Some(notes) => {
                     let opts = RenderOptions {
@@ -313,19 +385,23 @@ impl<'p> Renders<'p> {
             note_numbers: None,
         };
         let lift = header.lift_question;
-        let placed = needs.post_notes;
+        let notes_go = if needs.post_notes {
+            NotesGo::Placed
+        } else {
+            NotesGo::WithParts([needs.intro, needs.sections, needs.outro])
+        };
         let plain = |s: &str| plain_value(format, s);
 
         let (body, body_notes) = if !needs.body && !needs.notes {
             (Value::safe_string(""), Value::safe_string(""))
         } else if needs.notes {
             (
-                self.render(Piece::BodyMain, format, &opts, lift, placed),
-                self.render(Piece::BodyNotes, format, &opts, lift, placed),
+                self.render(Piece::BodyMain, format, &opts, lift, notes_go),
+                self.render(Piece::BodyNotes, format, &opts, lift, notes_go),
             )
         } else {
             (
-                self.render(Piece::Body, format, &opts, lift, placed),
+                self.render(Piece::Body, format, &opts, lift, notes_go),
                 Value::safe_string(""),
             )
         };
@@ -337,7 +413,7 @@ impl<'p> Renders<'p> {
             );
         }
         let excerpt = if needs.excerpt {
-            self.render(Piece::Excerpt, format, &opts, lift, placed)
+            self.render(Piece::Excerpt, format, &opts, lift, notes_go)
         } else {
             Value::safe_string("")
         };
@@ -359,19 +435,19 @@ impl<'p> Renders<'p> {
                 .enumerate()
                 .map(|(i, title)| SectionView {
                     title: plain(title),
-                    body: self.render(Piece::Section(i), format, &opts, lift, placed),
+                    body: self.render(Piece::Section(i), format, &opts, lift, notes_go),
                 })
                 .collect();
             (
-                self.render(Piece::Intro, format, &opts, lift, placed),
+                self.render(Piece::Intro, format, &opts, lift, notes_go),
                 sections,
-                self.render(Piece::Outro, format, &opts, lift, placed),
+                self.render(Piece::Outro, format, &opts, lift, notes_go),
             )
         } else {
             (Value::safe_string(""), Vec::new(), Value::safe_string(""))
         };
         let notes = if needs.post_notes {
-            self.render(Piece::Notes, format, &opts, lift, placed)
+            self.render(Piece::Notes, format, &opts, lift, notes_go)
         } else {
             Value::safe_string("")
         };
@@ -453,6 +529,13 @@ pub struct Needs {
     /// `post.notes`: the template places the footnotes itself, so the pieces (sections,
     /// excerpt) leave them out.
     pub post_notes: bool,
+    /// `post.intro`, `post.sections`, `post.outro` each: a part the template does not show
+    /// must not be the one to carry a note.
+    pub intro: bool,
+    /// See `intro`.
+    pub sections: bool,
+    /// See `intro`.
+    pub outro: bool,
 }
 
 impl Needs {
@@ -466,6 +549,9 @@ impl Needs {
         question: true,
         thread: true,
         post_notes: false,
+        intro: true,
+        sections: true,
+        outro: true,
     };
 
     /// A conservative reading of template sources: a piece is needed when its name appears.
@@ -479,6 +565,9 @@ impl Needs {
             question: false,
             thread: false,
             post_notes: false,
+            intro: false,
+            sections: false,
+            outro: false,
         };
         for text in sources {
             needs.excerpt |= text.contains("excerpt");
@@ -490,6 +579,9 @@ impl Needs {
             needs.question |= text.contains("post.question");
             needs.thread |= text.contains("thread");
             needs.post_notes |= text.contains("post.notes");
+            needs.intro |= text.contains("intro");
+            needs.sections |= text.contains("sections");
+            needs.outro |= text.contains("outro");
         }
         needs
     }

@@ -450,40 +450,69 @@ impl Definitions {
             .collect()
     }
 
-    /// A piece of `whole` ready to render apart: its own definitions taken out and, with
-    /// `with_notes`, the definitions of the notes it refers to (and of those they refer to)
-    /// appended from wherever they are in `whole`.
+    /// The notes each of `pieces` (parts of `whole` shown together, in order) carries, as
+    /// ranges of `whole`: each note once on the page, with the first piece that refers to
+    /// it, directly or through a note that piece carries. Carrying every note a piece
+    /// needs instead would repeat notes (and their HTML ids), and a chain of notes
+    /// referring to the next would come with every piece.
+    pub fn shared(
+        &self,
+        whole: &[Event<'static>],
+        pieces: &[&[Event<'static>]],
+    ) -> Vec<Vec<Range<usize>>> {
+        let mut wanted = Wanted::default();
+        pieces
+            .iter()
+            .map(|piece| {
+                let from = wanted.labels.len();
+                let mut i = 0;
+                while i < piece.len() {
+                    match &piece[i] {
+                        Event::Start(Tag::FootnoteDefinition(_)) => {
+                            i = matching_end(piece, i);
+                        }
+                        Event::FootnoteReference(label) => wanted.add(&self.ranges, label),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let mut notes = Vec::new();
+                let mut next = from;
+                while let Some(&label) = wanted.labels.get(next) {
+                    let range = self.ranges[label].clone();
+                    for event in &whole[range.clone()] {
+                        if let Event::FootnoteReference(inner) = event {
+                            wanted.add(&self.ranges, inner);
+                        }
+                    }
+                    notes.push(range);
+                    next += 1;
+                }
+                notes
+            })
+            .collect()
+    }
+
+    /// A piece of `whole` ready to render apart: its own definitions taken out, and
+    /// `notes` (ranges of `whole`, from `shared`) appended.
     pub fn piece(
         &self,
         whole: &[Event<'static>],
         piece: &[Event<'static>],
-        with_notes: bool,
+        notes: &[Range<usize>],
     ) -> Vec<Event<'static>> {
         let mut out = Vec::with_capacity(piece.len());
-        let mut wanted = Wanted::default();
         let mut i = 0;
         while i < piece.len() {
-            match &piece[i] {
-                Event::Start(Tag::FootnoteDefinition(_)) => {
-                    i = matching_end(piece, i) + 1;
-                    continue;
-                }
-                Event::FootnoteReference(label) if with_notes => wanted.add(&self.ranges, label),
-                _ => {}
+            if let Event::Start(Tag::FootnoteDefinition(_)) = &piece[i] {
+                i = matching_end(piece, i) + 1;
+                continue;
             }
             out.push(piece[i].clone());
             i += 1;
         }
-        let mut next = 0;
-        while let Some(&label) = wanted.labels.get(next) {
-            let range = self.ranges[label].clone();
-            for event in &whole[range.clone()] {
-                if let Event::FootnoteReference(inner) = event {
-                    wanted.add(&self.ranges, inner);
-                }
-            }
-            out.extend_from_slice(&whole[range]);
-            next += 1;
+        for range in notes {
+            out.extend_from_slice(&whole[range.clone()]);
         }
         out
     }
@@ -670,9 +699,9 @@ mod tests {
     }
 
     #[test]
-    fn a_section_brings_the_notes_it_refers_to_from_the_end_of_the_post() {
+    fn each_note_goes_with_the_first_section_that_refers_to_it() {
         let e = events(
-            "Intro.\n\n## One\n\nA[^a].\n\n## Two\n\nB[^b].\n\n[^a]: Alpha[^c].\n[^b]: Beta.\n[^c]: Gamma.\n",
+            "Intro.\n\n## One\n\nA[^a].\n\n## Two\n\nB[^b], A[^a].\n\n[^a]: Alpha[^c].\n[^b]: Beta.\n[^c]: Gamma.\n",
         );
         let p = parts(&e);
         let defs = Definitions::of(&e);
@@ -685,13 +714,17 @@ mod tests {
                 })
                 .collect()
         };
-        // Section one refers to `a`, whose note refers to `c`.
-        assert_eq!(labels(&defs.piece(&e, &p.sections[0].1, true)), ["a", "c"]);
-        // Section two holds every definition but refers to `b` only.
-        assert_eq!(labels(&defs.piece(&e, &p.sections[1].1, true)), ["b"]);
-        // When the template places the notes itself, no piece holds any.
-        assert!(labels(&defs.piece(&e, &p.sections[1].1, false)).is_empty());
-        assert_eq!(plain_text(&defs.piece(&e, &p.sections[1].1, false)), "B.");
+        let pieces = [&p.intro[..], &p.sections[0].1, &p.sections[1].1, &p.outro];
+        let notes = defs.shared(&e, &pieces);
+        let shown: Vec<Vec<String>> = pieces
+            .iter()
+            .zip(&notes)
+            .map(|(piece, notes)| labels(&defs.piece(&e, piece, notes)))
+            .collect();
+        // Section one refers to `a`, whose note refers to `c`; section two holds every
+        // definition but brings only `b`, the one note not shown yet.
+        assert_eq!(shown, [vec![], vec!["a", "c"], vec!["b"], vec![]]);
+        assert_eq!(plain_text(&defs.piece(&e, &p.sections[1].1, &[])), "B, A.");
         assert_eq!(labels(&defs.all(&e)), ["a", "b", "c"]);
     }
 
