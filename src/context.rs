@@ -2,8 +2,10 @@
 //! body formats rendered at most once per post for each distinct set of options.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::rc::Rc;
 
 use pulldown_cmark::Event;
 use serde::Serialize;
@@ -11,8 +13,8 @@ use tera::Value;
 
 use crate::config::Site;
 use crate::post::Post;
-use crate::post::structure::{self, OutlineEntry, Parts};
-use crate::render::{Format, RenderOptions};
+use crate::post::structure::{self, Definitions, OutlineEntry, Parts};
+use crate::render::{Format, NoteNumbers, RenderOptions};
 use crate::thread::{Counter, ThreadPost};
 use crate::venue::Output;
 
@@ -53,6 +55,7 @@ pub struct PostView<'a> {
     intro: Value,
     sections: Vec<SectionView>,
     outro: Value,
+    notes: Value,
     extra: Cow<'a, BTreeMap<String, serde_yaml::Value>>,
 }
 
@@ -107,7 +110,35 @@ enum Piece {
     Intro,
     Section(usize),
     Outro,
+    /// `post.notes`: every footnote, numbered as in the pieces.
+    Notes,
 }
+
+/// A post's footnotes, for the pieces rendered apart from its body.
+#[derive(Debug)]
+struct PieceNotes {
+    numbers: NoteNumbers,
+    definitions: Definitions,
+}
+
+/// Where the notes of pieces rendered apart go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum NotesGo {
+    /// The template places `post.notes`: pieces leave their notes to it.
+    Placed,
+    /// With the parts the template shows (`[intro, sections, outro]`), each note once.
+    WithParts([bool; 3]),
+}
+
+/// A cache entry: the piece, its format and options, whether the question is lifted, and
+/// where its notes go.
+type Key = (Piece, Format, RenderOptions, bool, NotesGo);
+
+/// The notes each part carries (intro, sections…, outro), as ranges of the body.
+type Carried = Vec<Vec<Range<usize>>>;
+
+/// `Carried` by whether the question is lifted and which parts are shown.
+type CarriedByParts = HashMap<(bool, [bool; 3]), Rc<Carried>>;
 
 /// A post with its renders cached: each piece rendered once per format and options.
 #[derive(Debug)]
@@ -117,7 +148,9 @@ pub struct Renders<'p> {
     parts: [OnceCell<Parts>; 2],
     excerpt: OnceCell<Vec<Event<'static>>>,
     excerpt_words: usize,
-    cache: HashMap<(Piece, Format, RenderOptions, bool), String>,
+    notes: [OnceCell<Option<PieceNotes>>; 2],
+    carried: RefCell<CarriedByParts>,
+    cache: HashMap<Key, String>,
 }
 
 impl<'p> Renders<'p> {
@@ -129,6 +162,8 @@ impl<'p> Renders<'p> {
             parts: [OnceCell::new(), OnceCell::new()],
             excerpt: OnceCell::new(),
             excerpt_words: 0,
+            notes: [OnceCell::new(), OnceCell::new()],
+            carried: RefCell::default(),
             cache: HashMap::new(),
         }
     }
@@ -145,6 +180,94 @@ impl<'p> Renders<'p> {
 
     fn parts(&self, lift: bool) -> &Parts {
         self.parts[usize::from(lift)].get_or_init(|| structure::parts(self.events(lift)))
+    }
+
+    /// The footnotes of the body, when it has any.
+    fn notes(&self, lift: bool) -> Option<&PieceNotes> {
+        self.notes[usize::from(lift)]
+            .get_or_init(|| {
+                let events = self.events(lift);
+                Some(PieceNotes {
+                    numbers: NoteNumbers::of(events)?,
+                    definitions: Definitions::of(events),
+                })
+            })
+            .as_ref()
+    }
+
+    /// The notes each part (intro, sections, outro, in order) carries when the template
+    /// shows the parts `shown` and does not place `post.notes`; see `Definitions::shared`.
+    /// A part the template does not show carries none.
+    fn carried_notes(&self, lift: bool, shown: [bool; 3]) -> Rc<Carried> {
+        if let Some(done) = self.carried.borrow().get(&(lift, shown)) {
+            return Rc::clone(done);
+        }
+        let parts = self.parts(lift);
+        let empty: &[Event<'static>] = &[];
+        let mut pieces: Vec<&[Event<'static>]> = vec![if shown[0] { &parts.intro } else { empty }];
+        pieces.extend(
+            parts
+                .sections
+                .iter()
+                .map(|(_, body)| if shown[1] { body.as_slice() } else { empty }),
+        );
+        pieces.push(if shown[2] { &parts.outro } else { empty });
+        let carried = Rc::new(match self.notes(lift) {
+            Some(notes) => notes.definitions.shared(self.events(lift), &pieces),
+            None => Vec::new(),
+        });
+        self.carried
+            .borrow_mut()
+            .insert((lift, shown), Rc::clone(&carried));
+        carried
+    }
+
+    /// Renders a piece of the body (a part, the excerpt) apart from it. Its footnote
+    /// references keep their numbers in the whole body. Unless the template places
+    /// `post.notes` itself, notes come after the piece: each part brings those no earlier
+    /// part brought; the excerpt, shown alone, brings all it refers to.
+    fn render_piece(
+        &self,
+        piece: Piece,
+        format: Format,
+        opts: &RenderOptions,
+        lift: bool,
+        notes_go: NotesGo,
+    ) -> String {
+        let parts = self.parts(lift);
+        let events: &[Event<'static>] = match piece {
+            Piece::Intro => &parts.intro,
+            Piece::Section(i) => &parts.sections[i].1,
+            Piece::Outro => &parts.outro,
+            _ => self.excerpt.get().map_or(&[][..], Vec::as_slice),
+        };
+        let Some(notes) = self.notes(lift) else {
+            return format.render(events, opts);
+        };
+        let whole = self.events(lift);
+        let part = match piece {
+            Piece::Intro => Some(0),
+            Piece::Section(i) => Some(i + 1),
+            Piece::Outro => Some(parts.sections.len() + 1),
+            _ => None,
+        };
+        let carried: Vec<Range<usize>> = match (notes_go, part) {
+            (NotesGo::Placed, _) => Vec::new(),
+            (NotesGo::WithParts(shown), Some(part)) => {
+                self.carried_notes(lift, shown)[part].clone()
+            }
+            (NotesGo::WithParts(_), None) => notes
+                .definitions
+                .shared(whole, &[events])
+                .pop()
+                .unwrap_or_default(),
+        };
+        let events = notes.definitions.piece(whole, events, &carried);
+        let opts = RenderOptions {
+            note_numbers: Some(notes.numbers.clone()),
+            ..opts.clone()
+        };
+        format.render(&events, &opts)
     }
 
     /// The excerpt: up to `words` words, or what comes before the post's `<!-- more -->`
@@ -164,8 +287,21 @@ impl<'p> Renders<'p> {
             .get_or_init(|| structure::excerpt(&self.post.events, words))
     }
 
-    fn render(&mut self, piece: Piece, format: Format, opts: &RenderOptions, lift: bool) -> Value {
-        let key = (piece, format, opts.clone(), lift);
+    fn render(
+        &mut self,
+        piece: Piece,
+        format: Format,
+        opts: &RenderOptions,
+        lift: bool,
+        notes_go: NotesGo,
+    ) -> Value {
+        // Only the parts depend on which parts are shown; the whole body on neither.
+        let notes_go = match (piece, notes_go) {
+            (Piece::Body | Piece::BodyMain | Piece::BodyNotes | Piece::Notes, _) => NotesGo::Placed,
+            (Piece::Excerpt, NotesGo::WithParts(_)) => NotesGo::WithParts([false; 3]),
+            _ => notes_go,
+        };
+        let key = (piece, format, opts.clone(), lift, notes_go);
         if let Some(done) = self.cache.get(&key) {
             return Value::safe_string(done);
         }
@@ -184,15 +320,22 @@ impl<'p> Renders<'p> {
                     (notes, main)
                 };
                 self.cache
-                    .insert((other, format, opts.clone(), lift), theirs);
+                    .insert((other, format, opts.clone(), lift, notes_go), theirs);
                 mine
             }
-            Piece::Excerpt => {
-                format.render(self.excerpt.get().map_or(&[][..], Vec::as_slice), opts)
+            Piece::Excerpt | Piece::Intro | Piece::Section(_) | Piece::Outro => {
+                self.render_piece(piece, format, opts, lift, notes_go)
             }
-            Piece::Intro => format.render(&self.parts(lift).intro, opts),
-            Piece::Section(i) => format.render(&self.parts(lift).sections[i].1, opts),
-            Piece::Outro => format.render(&self.parts(lift).outro, opts),
+            Piece::Notes => match self.notes(lift) {
+                Some(notes) => {
+                    let opts = RenderOptions {
+                        note_numbers: Some(notes.numbers.clone()),
+                        ..opts.clone()
+                    };
+                    format.render(&notes.definitions.all(self.events(lift)), &opts)
+                }
+                None => String::new(),
+            },
         };
         let value = Value::safe_string(&text);
         self.cache.insert(key, text);
@@ -236,20 +379,26 @@ impl<'p> Renders<'p> {
             utm: utm.clone(),
             raw_html: header.raw_html,
             footnotes: header.footnotes,
+            note_numbers: None,
         };
         let lift = header.lift_question;
+        let notes_go = if needs.post_notes {
+            NotesGo::Placed
+        } else {
+            NotesGo::WithParts([needs.intro, needs.sections, needs.outro])
+        };
         let plain = |s: &str| plain_value(format, s);
 
         let (body, body_notes) = if !needs.body && !needs.notes {
             (Value::safe_string(""), Value::safe_string(""))
         } else if needs.notes {
             (
-                self.render(Piece::BodyMain, format, &opts, lift),
-                self.render(Piece::BodyNotes, format, &opts, lift),
+                self.render(Piece::BodyMain, format, &opts, lift, notes_go),
+                self.render(Piece::BodyNotes, format, &opts, lift, notes_go),
             )
         } else {
             (
-                self.render(Piece::Body, format, &opts, lift),
+                self.render(Piece::Body, format, &opts, lift, notes_go),
                 Value::safe_string(""),
             )
         };
@@ -261,7 +410,7 @@ impl<'p> Renders<'p> {
             );
         }
         let excerpt = if needs.excerpt {
-            self.render(Piece::Excerpt, format, &opts, lift)
+            self.render(Piece::Excerpt, format, &opts, lift, notes_go)
         } else {
             Value::safe_string("")
         };
@@ -283,16 +432,21 @@ impl<'p> Renders<'p> {
                 .enumerate()
                 .map(|(i, title)| SectionView {
                     title: plain(title),
-                    body: self.render(Piece::Section(i), format, &opts, lift),
+                    body: self.render(Piece::Section(i), format, &opts, lift, notes_go),
                 })
                 .collect();
             (
-                self.render(Piece::Intro, format, &opts, lift),
+                self.render(Piece::Intro, format, &opts, lift, notes_go),
                 sections,
-                self.render(Piece::Outro, format, &opts, lift),
+                self.render(Piece::Outro, format, &opts, lift, notes_go),
             )
         } else {
             (Value::safe_string(""), Vec::new(), Value::safe_string(""))
+        };
+        let notes = if needs.post_notes {
+            self.render(Piece::Notes, format, &opts, lift, notes_go)
+        } else {
+            Value::safe_string("")
         };
         let thread = if needs.thread {
             // The closing link gets the venue's utm parameters, like the body's links; the
@@ -336,6 +490,7 @@ impl<'p> Renders<'p> {
                 intro,
                 sections,
                 outro,
+                notes,
                 extra: escaped_map(format, &post.meta.extra),
             },
             site: escaped_map(format, &site.map),
@@ -368,6 +523,16 @@ pub struct Needs {
     pub question: bool,
     /// `thread`: the post cut into social-network posts.
     pub thread: bool,
+    /// `post.notes`: the template places the footnotes itself, so the pieces (sections,
+    /// excerpt) leave them out.
+    pub post_notes: bool,
+    /// `post.intro`, `post.sections`, `post.outro` each: a part the template does not show
+    /// must not be the one to carry a note.
+    pub intro: bool,
+    /// See `intro`.
+    pub sections: bool,
+    /// See `intro`.
+    pub outro: bool,
 }
 
 impl Needs {
@@ -380,6 +545,10 @@ impl Needs {
         summary: true,
         question: true,
         thread: true,
+        post_notes: false,
+        intro: true,
+        sections: true,
+        outro: true,
     };
 
     /// A conservative reading of template sources: a piece is needed when its name appears.
@@ -392,6 +561,10 @@ impl Needs {
             summary: false,
             question: false,
             thread: false,
+            post_notes: false,
+            intro: false,
+            sections: false,
+            outro: false,
         };
         for text in sources {
             needs.excerpt |= text.contains("excerpt");
@@ -402,6 +575,10 @@ impl Needs {
             needs.summary |= text.contains("post.summary");
             needs.question |= text.contains("post.question");
             needs.thread |= text.contains("thread");
+            needs.post_notes |= text.contains("post.notes");
+            needs.intro |= text.contains("intro");
+            needs.sections |= text.contains("sections");
+            needs.outro |= text.contains("outro");
         }
         needs
     }

@@ -23,7 +23,8 @@ pub fn events(markdown: &str) -> Vec<Event<'static>> {
 
 /// The body line of the few events `check` reports on (tables, raw HTML, inline code,
 /// strikethrough, images, links, headings with attributes, lists not starting at 1,
-/// footnote definitions), by their index in the event list. Only those are kept, so the
+/// footnote definitions and references, text typed as a footnote reference), by their
+/// index in the event list. Only those are kept, so the
 /// cost is a few bytes per such event, not per event or per byte.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Lines(Vec<(u32, u32)>);
@@ -74,9 +75,20 @@ fn is_located(event: &Event<'_>) -> bool {
             Tag::List(start) => start.is_some_and(|n| n != 1),
             _ => false,
         },
-        Event::InlineHtml(_) | Event::Code(_) => true,
+        Event::InlineHtml(_) | Event::Code(_) | Event::FootnoteReference(_) => true,
         _ => false,
     }
+}
+
+/// Whether a run of text was typed with a footnote reference in it (`[^label]`, its `[`
+/// not escaped): the parser leaves one without a definition as text, which `check` reports.
+fn types_a_reference(text: &str, markdown: &str, range: &std::ops::Range<usize>) -> bool {
+    text.contains("[^")
+        && markdown.get(range.clone()).is_some_and(|source| {
+            source
+                .match_indices("[^")
+                .any(|(at, _)| !source[..at].ends_with('\\'))
+        })
 }
 
 /// Like `events`, with the lines of the events `check` reports on, and a warning when the
@@ -121,31 +133,48 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
     // The run of text being merged, appended to in place: rebuilding the joined text at
     // every piece is quadratic in a paragraph the parser splits finely (quotes, escapes).
     let mut text: Option<String> = None;
+    // Where the run of text starts and ends in the source.
+    let mut text_range = 0..0;
+    let mut locate_at = |index: usize, offset: usize, lines: &mut Vec<(u32, u32)>| {
+        let to = offset.min(markdown.len());
+        let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
+        if to >= at {
+            line += newlines(&markdown[at..to]);
+        } else {
+            line -= newlines(&markdown[to..at]);
+        }
+        at = to;
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        lines.push((index, u32::try_from(line).unwrap_or(u32::MAX)));
+    };
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match (&mut text, event) {
-            (Some(run), Event::Text(next)) => run.push_str(&next),
-            (None, Event::Text(first)) => text = Some(first.into_string()),
+            (Some(run), Event::Text(next)) => {
+                run.push_str(&next);
+                text_range.end = range.end;
+            }
+            (None, Event::Text(first)) => {
+                text = Some(first.into_string());
+                text_range = range;
+            }
             (_, event) => {
                 if let Some(run) = text.take() {
+                    if locate && types_a_reference(&run, markdown, &text_range) {
+                        locate_at(out.len(), text_range.start, &mut lines);
+                    }
                     out.push(Event::Text(run.into()));
                 }
                 if locate && is_located(&event) {
-                    let to = range.start.min(markdown.len());
-                    let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
-                    if to >= at {
-                        line += newlines(&markdown[at..to]);
-                    } else {
-                        line -= newlines(&markdown[to..at]);
-                    }
-                    at = to;
-                    let index = u32::try_from(out.len()).unwrap_or(u32::MAX);
-                    lines.push((index, u32::try_from(line).unwrap_or(u32::MAX)));
+                    locate_at(out.len(), range.start, &mut lines);
                 }
                 out.push(event.into_static());
             }
         }
     }
     if let Some(run) = text {
+        if locate && types_a_reference(&run, markdown, &text_range) {
+            locate_at(out.len(), text_range.start, &mut lines);
+        }
         out.push(Event::Text(run.into()));
     }
     (out, Lines(lines))
@@ -193,6 +222,17 @@ mod tests {
             .filter(|e| matches!(e, Event::Text(_)))
             .count();
         assert_eq!(texts, 1);
+    }
+
+    #[test]
+    fn text_typed_as_a_footnote_reference_is_located_unless_escaped() {
+        let (events, lines, _) = parse("Fine.\n\nA slip[^nope].\n\nNot one: \\[^x].\n");
+        let located: Vec<(usize, &Event<'static>)> = lines
+            .entries()
+            .iter()
+            .map(|&(i, line)| (line as usize, &events[i as usize]))
+            .collect();
+        assert_eq!(located, [(3, &Event::Text("A slip[^nope].".into()))]);
     }
 
     #[test]

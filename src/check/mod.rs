@@ -6,6 +6,7 @@
 
 mod command;
 mod constructs;
+mod footnotes;
 mod front;
 mod limits;
 mod links;
@@ -51,6 +52,7 @@ pub struct Diagnostic {
     pub level: Level,
     /// What kind of finding, for scripts: `length`, `gmail-clip`, `degraded`,
     /// `relative-link`, `empty-link`, `unsafe-url`, `missing-alt`, `duplicate-footnote`,
+    /// `undefined-footnote`, `unused-footnote`, `hidden-footnote`, `footnote-in-question`,
     /// `missing-summary`, `missing-question`, `unknown-venue`, `unknown-key` (a front-matter
     /// key that looks misspelt), `parse` (a problem the post was built despite: the Markdown
     /// parser failed, a `<!-- more -->` with nothing before it).
@@ -129,6 +131,7 @@ pub fn diagnose(
     // the venue-only blocks it does not show, with its own front matter. Links are the
     // post's own.
     let mut found = links::diagnose(post, site);
+    found.extend(footnotes::diagnose(post, editions, &targets));
     found.extend(constructs::diagnose(editions, &targets));
     found.extend(front::diagnose(editions, &targets));
     found.extend(limits::diagnose(&targets, outputs));

@@ -1,6 +1,7 @@
 //! The post's shape, derived from its events: title heading, outline, main points
 //! (intro / sections / outro), excerpt and closing question. Each is a small pass.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
@@ -408,6 +409,163 @@ pub fn without_question(events: &[Event<'static>], at: &QuestionAt) -> Vec<Event
     out
 }
 
+/// The footnote definitions of a body, for its pieces (sections, the excerpt) rendered
+/// apart from it: a reference in one piece and its definition in another (all notes at the
+/// end of the post, the common habit) must still make one working footnote.
+#[derive(Debug, Default)]
+pub struct Definitions {
+    /// The first definition of each label, as a range of the body's events.
+    ranges: HashMap<String, Range<usize>>,
+    /// Every definition kept, in body order.
+    order: Vec<Range<usize>>,
+}
+
+impl Definitions {
+    /// The definitions of `events`, a whole body (at any depth, as `split_footnotes` finds
+    /// them; a label defined twice keeps its first).
+    pub fn of(events: &[Event<'_>]) -> Definitions {
+        let mut defs = Definitions::default();
+        let mut i = 0;
+        while i < events.len() {
+            if let Event::Start(Tag::FootnoteDefinition(label)) = &events[i] {
+                let end = matching_end(events, i);
+                if !defs.ranges.contains_key(&**label) {
+                    defs.ranges.insert(label.to_string(), i..end + 1);
+                    defs.order.push(i..end + 1);
+                }
+                i = end + 1;
+            } else {
+                i += 1;
+            }
+        }
+        defs
+    }
+
+    /// Every definition of `whole` (the body `of` read), in order: what `post.notes`
+    /// renders.
+    pub fn all(&self, whole: &[Event<'static>]) -> Vec<Event<'static>> {
+        self.order
+            .iter()
+            .flat_map(|r| whole[r.clone()].iter().cloned())
+            .collect()
+    }
+
+    /// The notes each of `pieces` (parts of `whole` shown together, in order) carries, as
+    /// ranges of `whole`: each note once on the page, with the first piece that refers to
+    /// it, directly or through a note that piece carries. Carrying every note a piece
+    /// needs instead would repeat notes (and their HTML ids), and a chain of notes
+    /// referring to the next would come with every piece.
+    pub fn shared(
+        &self,
+        whole: &[Event<'static>],
+        pieces: &[&[Event<'static>]],
+    ) -> Vec<Vec<Range<usize>>> {
+        let mut wanted = Wanted::default();
+        pieces
+            .iter()
+            .map(|piece| {
+                let from = wanted.labels.len();
+                let mut i = 0;
+                while i < piece.len() {
+                    match &piece[i] {
+                        Event::Start(Tag::FootnoteDefinition(_)) => {
+                            i = matching_end(piece, i);
+                        }
+                        Event::FootnoteReference(label) => wanted.add(&self.ranges, label),
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let mut notes = Vec::new();
+                let mut next = from;
+                while let Some(&label) = wanted.labels.get(next) {
+                    let range = self.ranges[label].clone();
+                    for event in &whole[range.clone()] {
+                        if let Event::FootnoteReference(inner) = event {
+                            wanted.add(&self.ranges, inner);
+                        }
+                    }
+                    notes.push(range);
+                    next += 1;
+                }
+                notes
+            })
+            .collect()
+    }
+
+    /// A piece of `whole` ready to render apart: its own definitions taken out, and
+    /// `notes` (ranges of `whole`, from `shared`) appended.
+    pub fn piece(
+        &self,
+        whole: &[Event<'static>],
+        piece: &[Event<'static>],
+        notes: &[Range<usize>],
+    ) -> Vec<Event<'static>> {
+        let mut out = Vec::with_capacity(piece.len());
+        let mut i = 0;
+        while i < piece.len() {
+            if let Event::Start(Tag::FootnoteDefinition(_)) = &piece[i] {
+                i = matching_end(piece, i) + 1;
+                continue;
+            }
+            out.push(piece[i].clone());
+            i += 1;
+        }
+        for range in notes {
+            out.extend_from_slice(&whole[range.clone()]);
+        }
+        out
+    }
+}
+
+/// The labels of the notes a piece needs, each once, in the order first met.
+#[derive(Default)]
+struct Wanted<'d> {
+    labels: Vec<&'d str>,
+    seen: std::collections::HashSet<&'d str>,
+}
+
+impl<'d> Wanted<'d> {
+    fn add(&mut self, ranges: &'d HashMap<String, Range<usize>>, label: &str) {
+        if let Some((key, _)) = ranges.get_key_value(label)
+            && self.seen.insert(key.as_str())
+        {
+            self.labels.push(key.as_str());
+        }
+    }
+}
+
+/// The footnote references the closing question takes with it when a template lifts it
+/// out of the body (`post.question` is plain text): `(event index, label)`.
+pub fn references_in_question<'e>(
+    events: &'e [Event<'static>],
+    at: &QuestionAt,
+) -> Vec<(usize, &'e str)> {
+    let start = at.block.start + 1;
+    let inner = &events[start..at.block.end - 1];
+    let is_reference = |e: &Event<'_>| matches!(e, Event::FootnoteReference(_));
+    if !inner.iter().any(is_reference) {
+        return Vec::new();
+    }
+    // What stays in the body keeps its references; the first ones are those.
+    let kept = match at.start {
+        0 => 0,
+        cut => cut_inline(inner, cut, "")
+            .iter()
+            .filter(|e| is_reference(e))
+            .count(),
+    };
+    inner
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Event::FootnoteReference(label) => Some((start + i, &**label)),
+            _ => None,
+        })
+        .skip(kept)
+        .collect()
+}
+
 /// Words in the body: text and inline code, not code blocks or raw HTML.
 pub fn body_word_count(events: &[Event<'_>]) -> usize {
     let mut in_code_block = false;
@@ -519,6 +677,17 @@ mod tests {
     }
 
     #[test]
+    fn the_references_a_lifted_question_takes_are_those_after_its_start() {
+        let e = events("Intro.\n\nKept[^a]. Asked[^b]?\n\n[^a]: A.\n[^b]: B.\n");
+        let q = closing_question(&e).unwrap();
+        let labels: Vec<&str> = references_in_question(&e, &q)
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(labels, ["b"]);
+    }
+
+    #[test]
     fn outline_anchors_are_unique_and_levels_normalised() {
         let e = events("# A\n\n## B {#bee}\n\n# A\n");
         let o = outline(&e, 1);
@@ -527,6 +696,36 @@ mod tests {
             .map(|h| (h.level, h.title.as_str(), h.anchor.as_str()))
             .collect();
         assert_eq!(got, [(2, "A", "a"), (3, "B", "bee"), (2, "A", "a-1")]);
+    }
+
+    #[test]
+    fn each_note_goes_with_the_first_section_that_refers_to_it() {
+        let e = events(
+            "Intro.\n\n## One\n\nA[^a].\n\n## Two\n\nB[^b], A[^a].\n\n[^a]: Alpha[^c].\n[^b]: Beta.\n[^c]: Gamma.\n",
+        );
+        let p = parts(&e);
+        let defs = Definitions::of(&e);
+        let labels = |events: &[Event<'static>]| -> Vec<String> {
+            events
+                .iter()
+                .filter_map(|ev| match ev {
+                    Event::Start(Tag::FootnoteDefinition(l)) => Some(l.to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let pieces = [&p.intro[..], &p.sections[0].1, &p.sections[1].1, &p.outro];
+        let notes = defs.shared(&e, &pieces);
+        let shown: Vec<Vec<String>> = pieces
+            .iter()
+            .zip(&notes)
+            .map(|(piece, notes)| labels(&defs.piece(&e, piece, notes)))
+            .collect();
+        // Section one refers to `a`, whose note refers to `c`; section two holds every
+        // definition but brings only `b`, the one note not shown yet.
+        assert_eq!(shown, [vec![], vec!["a", "c"], vec!["b"], vec![]]);
+        assert_eq!(plain_text(&defs.piece(&e, &p.sections[1].1, &[])), "B, A.");
+        assert_eq!(labels(&defs.all(&e)), ["a", "b", "c"]);
     }
 
     #[test]

@@ -26,7 +26,7 @@ const RULE: &str = "────────────";
 
 /// Renders events (a whole body or any balanced slice of it) as phpBB-style BBCode.
 pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
-    let (main, notes) = split_footnotes(events);
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let mut writer = Writer::new(opts, &notes, false);
     writer.run(&main);
     writer.footnotes();

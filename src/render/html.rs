@@ -96,7 +96,7 @@ const IMG: &str = "display:block;max-width:100%;height:auto;border:0";
 
 /// Renders events as HTML of the given flavor.
 pub fn render(events: &[Event<'static>], opts: &RenderOptions, flavor: Flavor) -> String {
-    let (main, notes) = split_footnotes(events);
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let mut writer = Writer::new(events, opts, flavor, notes);
     writer.run(&main);
     writer.footnotes();

@@ -73,7 +73,7 @@ pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
 
 /// Writes events that need no portable rewriting (see `portable`).
 fn write(events: &[Event<'static>], opts: &RenderOptions) -> String {
-    let (main, notes) = split_footnotes(events);
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let mut writer = Writer::new(opts, &notes);
     writer.run(&main);
     for &(number, _, body) in &notes.defs {
@@ -1620,7 +1620,7 @@ mod tests {
     /// block at the very end loses with the body's. Strings are boxed so the diff shows
     /// them as text.
     fn normalise(original: &[Event<'static>]) -> Vec<Event<'static>> {
-        let (main, notes) = split_footnotes(original);
+        let (main, notes) = split_footnotes(original, None);
         let number = |label: &str| {
             notes
                 .number(label)
@@ -2444,6 +2444,31 @@ Edge: &lt;https://not.an.autolink&gt; and 1 < 2 > 0 and a & b and !important.
         assert_eq!(
             render(first_paragraph, &RenderOptions::default()),
             "Intro\\[^n\\]."
+        );
+    }
+
+    #[test]
+    fn a_slice_keeps_the_whole_bodys_footnote_numbers() {
+        let all = events("A[^a].\n\n## S\n\nB[^b] and A[^a].\n\n[^b]: Beta.\n[^a]: Alpha.");
+        let opts = RenderOptions {
+            note_numbers: super::super::NoteNumbers::of(&all),
+            ..RenderOptions::default()
+        };
+        let second = all
+            .iter()
+            .position(|e| matches!(e, Event::Start(Tag::Heading { .. })))
+            .unwrap();
+        let paragraph = &all[second + 3..matching_end(&all, second + 3) + 1];
+        // Its definitions elsewhere, the references keep their numbers in the whole body.
+        assert_eq!(render(paragraph, &opts), "B[^2] and A[^1].");
+        // The definitions alone, numbered the same, whatever order they were written in.
+        let defs_at = all
+            .iter()
+            .position(|e| matches!(e, Event::Start(Tag::FootnoteDefinition(_))))
+            .unwrap();
+        assert_eq!(
+            render(&all[defs_at..], &opts),
+            "[^1]: Alpha.\n\n[^2]: Beta."
         );
     }
 

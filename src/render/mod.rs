@@ -224,6 +224,10 @@ pub struct RenderOptions {
     pub raw_html: RawHtml,
     /// How the markdown format writes footnotes.
     pub footnotes: FootnoteStyle,
+    /// The whole post's footnote numbers, when the events are a piece of it (a section, the
+    /// excerpt) rendered apart: references then keep the numbers they have in the whole
+    /// post, whether or not the definition is in the piece.
+    pub note_numbers: Option<NoteNumbers>,
 }
 
 impl Default for RenderOptions {
@@ -237,6 +241,7 @@ impl Default for RenderOptions {
             utm: Vec::new(),
             raw_html: RawHtml::Keep,
             footnotes: FootnoteStyle::Native,
+            note_numbers: None,
         }
     }
 }
@@ -437,22 +442,87 @@ pub fn shifted_level(level: HeadingLevel, shift: i8) -> u8 {
 #[derive(Debug, Default)]
 pub struct Footnotes<'e> {
     numbers: HashMap<&'e str, usize>,
+    /// The whole post's numbers, for a piece whose references point outside it.
+    whole: Option<&'e NoteNumbers>,
     /// `(number, label, the definition's inner events)`, by number.
     pub defs: Vec<(usize, &'e str, &'e [Event<'static>])>,
 }
 
 impl<'e> Footnotes<'e> {
-    /// The number shown for a footnote label, when it has a definition.
+    /// The number shown for a footnote label, when it has a definition (in these events,
+    /// or in the whole post when they are a piece of it).
     pub fn number(&self, label: &str) -> Option<usize> {
-        self.numbers.get(label).copied()
+        match self.whole {
+            Some(whole) => whole.number(label),
+            None => self.numbers.get(label).copied(),
+        }
+    }
+}
+
+/// The footnote numbers of a whole post, shared by the pieces rendered apart from it.
+///
+/// Cheap to clone, and hashed by a digest computed once: it is part of the render cache
+/// key of every piece, and a post may have many pieces and many notes.
+#[derive(Debug, Clone)]
+pub struct NoteNumbers(std::sync::Arc<NumberTable>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct NumberTable {
+    numbers: HashMap<String, usize>,
+    digest: u64,
+}
+
+impl NoteNumbers {
+    /// The numbers the renderers give the footnotes of `events`, a whole body; `None` when
+    /// it defines no footnote.
+    pub fn of(events: &[Event<'static>]) -> Option<NoteNumbers> {
+        use std::hash::{Hash, Hasher};
+        let (_, notes) = split_footnotes(events, None);
+        if notes.defs.is_empty() {
+            return None;
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for &(n, label, _) in &notes.defs {
+            (n, label).hash(&mut hasher);
+        }
+        let numbers = notes
+            .defs
+            .iter()
+            .map(|&(n, label, _)| (label.to_string(), n))
+            .collect();
+        Some(NoteNumbers(std::sync::Arc::new(NumberTable {
+            numbers,
+            digest: hasher.finish(),
+        })))
+    }
+
+    /// The number of a label defined in the post.
+    pub fn number(&self, label: &str) -> Option<usize> {
+        self.0.numbers.get(label).copied()
+    }
+}
+
+impl PartialEq for NoteNumbers {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for NoteNumbers {}
+
+impl std::hash::Hash for NoteNumbers {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.digest.hash(state);
     }
 }
 
 /// Splits `events` into the main flow (footnote definitions removed) and the footnotes.
 /// Footnotes are numbered 1, 2, … in order of first reference; definitions nobody refers
-/// to follow in the order they appear.
+/// to follow in the order they appear. With `whole`, the events are a piece of a post and
+/// keep its numbers: the definitions they hold are listed in that order.
 pub fn split_footnotes<'e>(
     events: &'e [Event<'static>],
+    whole: Option<&'e NoteNumbers>,
 ) -> (Vec<&'e Event<'static>>, Footnotes<'e>) {
     let mut main = Vec::with_capacity(events.len());
     let mut bodies: HashMap<&str, &[Event<'static>]> = HashMap::new();
@@ -473,6 +543,16 @@ pub fn split_footnotes<'e>(
         }
     }
     let mut notes = Footnotes::default();
+    if let Some(whole) = whole {
+        notes.whole = Some(whole);
+        let mut defs: Vec<_> = def_order
+            .iter()
+            .filter_map(|&label| Some((whole.number(label)?, label, bodies[label])))
+            .collect();
+        defs.sort_by_key(|&(n, _, _)| n);
+        notes.defs = defs;
+        return (main, notes);
+    }
     let mut next = 1;
     let referenced = main.iter().filter_map(|e| match e {
         Event::FootnoteReference(l) => Some(&**l),
@@ -875,7 +955,7 @@ mod tests {
             pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_FOOTNOTES)
                 .map(Event::into_static)
                 .collect();
-        let (main, notes) = split_footnotes(&events);
+        let (main, notes) = split_footnotes(&events, None);
         assert_eq!(notes.number("b"), Some(1));
         assert_eq!(notes.number("a"), Some(2));
         assert_eq!(notes.defs[0].1, "b");

@@ -34,7 +34,7 @@ pub fn prepare(events: &[Event<'static>], opts: &RenderOptions) -> Option<Vec<Ev
         pass.run(events.iter(), |_| None);
         return Some(pass.out);
     }
-    let (main, notes) = split_footnotes(events);
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let number = |label: &str| notes.number(label);
     pass.run(main.into_iter(), number);
     if notes.defs.is_empty() {

@@ -39,7 +39,7 @@ const SUBSCRIPT_DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', 
 /// Like `render`, with the end matter (notes and link references) returned separately so a
 /// template can put its own closing lines between the two.
 pub fn render_split(events: &[Event<'static>], opts: &RenderOptions) -> (String, String) {
-    let (main, notes) = split_footnotes(events);
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let mut writer = TextWriter::new(opts, &notes);
     writer.run(&main);
     writer.flush_inline();

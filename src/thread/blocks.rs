@@ -156,7 +156,7 @@ impl Block {
 
 /// The blocks of a post's body: its main flow, then its footnotes, one per line.
 pub fn blocks(events: &[Event<'static>], opts: &RenderOptions, counter: Counter) -> Vec<Block> {
-    let (main, notes) = split_footnotes(events);
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let mut walker = Walker::new(opts, counter, &notes);
     walker.run(main.iter().copied());
     walker.flush();

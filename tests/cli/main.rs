@@ -9,6 +9,7 @@ mod completions_man;
 mod config;
 mod docs;
 mod errors;
+mod footnotes;
 mod formats;
 mod hostile;
 mod init;
