@@ -96,12 +96,18 @@ impl Tally {
 #[derive(Debug)]
 struct Planned {
     source: PathBuf,
+    /// The source as the manifest records it (`SourceKeys`).
+    key: String,
     slug: String,
     inputs: String,
     size: u64,
     mtime: u64,
     /// Its outputs are up to date: same inputs as in the manifest, files present.
     fresh: bool,
+    /// Up to date, but found so by its bytes: its size or time changed (a `touch`, a
+    /// checkout), and the manifest should record the new ones so the next build need not
+    /// read it again.
+    restamp: bool,
 }
 
 /// What a build did, for its summary line.
@@ -188,8 +194,11 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         Tally::add(&tally.failed, 1);
     }
     // Held until the manifest is written: one run at a time writes into `<out>`.
-    let _lock = output::lock(&opts.out)?;
-    let previous = Manifest::read(&opts.out);
+    let lock = output::lock(&opts.out)?;
+    let mut previous = Manifest::read(&opts.out)?;
+    let recovered = previous.recover(lock.pending());
+    let sources = SourceKeys::new(&opts.out)?;
+    let keys = sources.keys(&files);
     let venue_scope = VenueScope {
         chosen: venues.iter().map(|v| v.name.as_str()).collect(),
         catalog: &catalog,
@@ -204,7 +213,8 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .collect();
     let planned: Vec<Result<Planned>> = files
         .par_iter()
-        .map(|file| plan(file, &build_inputs, &by_source, &opts.out, opts.force))
+        .zip(&keys)
+        .map(|(file, key)| plan(file, key, &build_inputs, &by_source, &opts.out, opts.force))
         .collect();
     let mut plans = Vec::with_capacity(planned.len());
     for plan in planned {
@@ -217,6 +227,28 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         }
     }
     Tally::add(&tally.failed, drop_slug_clashes(&mut plans));
+    Tally::add(
+        &tally.failed,
+        drop_taken_slugs(&mut plans, &previous, &sources),
+    );
+    // Every file an earlier run wrote, wherever the manifest lists it: the files a post may
+    // replace.
+    let ours: HashSet<&str> = previous
+        .posts
+        .values()
+        .flat_map(|entry| entry.files.iter().chain(&entry.stale))
+        .map(|f| f.path.as_str())
+        .collect();
+    let context = Building {
+        build_inputs: &build_inputs,
+        venues: &venues,
+        scope: &venue_scope,
+        ours: &ours,
+        sources: &sources,
+        lock: &lock,
+        site: &config.site,
+        out: &opts.out,
+    };
 
     let progress = Progress::new(plans.len());
     let entries: Vec<Option<(String, PostEntry)>> = plans
@@ -231,17 +263,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                 progress.done(index, line);
                 return None;
             }
-            let result = build_one(
-                plan,
-                &build_inputs,
-                &venues,
-                &venue_scope,
-                previous.posts.get(&plan.slug),
-                &config.site,
-                &opts.out,
-                &progress,
-            );
-            match result {
+            match build_one(plan, &context, previous.posts.get(&plan.slug), &progress) {
                 Ok(PostBuilt {
                     entry,
                     written,
@@ -252,11 +274,12 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     Tally::add(&tally.written, written);
                     Tally::add(&tally.unchanged, unchanged);
                     Tally::add(&tally.failed, failures);
+                    let files = written + unchanged;
                     let line = format!(
                         "{:<32} {} file{} → {}",
                         plan.slug,
-                        entry.files.len(),
-                        if entry.files.len() == 1 { "" } else { "s" },
+                        files,
+                        if files == 1 { "" } else { "s" },
                         opts.out.join(&plan.slug).display()
                     );
                     progress.done(index, Some(line).filter(|_| opts.post_lines));
@@ -274,21 +297,30 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     progress.finish();
 
     let built: HashMap<String, PostEntry> = entries.into_iter().flatten().collect();
+    drop(ours);
     drop(by_source);
     let nothing_built = built.is_empty();
     let mut manifest = previous;
     let current = manifest.is_current();
+    let restamped = restamp(&mut manifest, &plans);
     settle(&mut manifest, built);
-    let stale = stale_outputs(&manifest, &files);
-    // Nothing built and nothing removed: the manifest on disk is already this one, and a
-    // no-op rebuild of a large archive should not pay for writing it again.
-    let unchanged = nothing_built && (stale.is_empty() || !opts.clean) && current;
+    let given: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let stale = stale_outputs(&manifest, &given, &sources);
+    // Nothing built, recovered, restamped or removed: the manifest on disk is already this
+    // one, and a no-op rebuild of a large archive should not pay for writing it again.
+    let unchanged = nothing_built
+        && recovered == 0
+        && restamped == 0
+        && (stale.is_empty() || !opts.clean)
+        && current;
     report_stale(&stale, &mut manifest, &opts.out, opts.clean);
     if !unchanged {
         manifest
             .write(&opts.out)
             .with_context(|| format!("failed to write the manifest in `{}`", opts.out.display()))?;
     }
+    // The manifest now lists everything the journal announced.
+    lock.clear()?;
 
     Ok(Summary {
         built: Tally::get(&tally.built),
@@ -340,6 +372,7 @@ fn build_inputs(catalog: &Catalog, config: &[u8], venues: &[&Venue]) -> String {
 /// and compared; only a post to build has its front matter parsed, for its slug.
 fn plan(
     source: &Path,
+    key: &str,
     build_inputs: &str,
     by_source: &HashMap<&str, (&String, &PostEntry)>,
     out: &Path,
@@ -348,8 +381,7 @@ fn plan(
     let meta = std::fs::metadata(source)
         .with_context(|| format!("failed to read `{}`", source.display()))?;
     let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
-    let shown = source.display().to_string();
-    let known = by_source.get(shown.as_str()).filter(|(_, entry)| {
+    let known = by_source.get(key).filter(|(_, entry)| {
         !force
             && entry.build == build_inputs
             && !entry.inputs.is_empty()
@@ -357,11 +389,13 @@ fn plan(
     });
     let planned = |slug: &str, inputs: String, fresh: bool| Planned {
         source: source.to_path_buf(),
+        key: key.to_string(),
         slug: slug.to_string(),
         inputs,
         size,
         mtime,
         fresh,
+        restamp: false,
     };
     if let Some(&(slug, entry)) = known
         && entry.source_size == size
@@ -375,7 +409,10 @@ fn plan(
     if let Some(&(slug, entry)) = known
         && entry.inputs == inputs
     {
-        return Ok(planned(slug, inputs, true));
+        return Ok(Planned {
+            restamp: true,
+            ..planned(slug, inputs, true)
+        });
     }
     let text = crate::error::utf8(source, bytes)?;
     let slug = Post::slug_of(source, &text)?;
@@ -457,36 +494,48 @@ impl VenueScope<'_> {
     /// Whether `old`, an output the post had and did not write this time, is still one of
     /// its outputs.
     fn keeps(&self, post: &Post, old: &FileEntry) -> bool {
+        // A template failed this run: a venue or file missing may be one of its, not gone.
+        let failed = !self.catalog.errors.is_empty();
         let Some(venue) = self.catalog.get(&old.venue) else {
-            // A venue whose template failed to load is missing too: not known to be gone.
-            return self.catalog.is_broken(&old.venue) || !self.catalog.errors.is_empty();
+            return failed || self.catalog.is_broken(&old.venue);
         };
         if !self.chosen.contains(venue.name.as_str()) {
             return true;
+        }
+        if !post.wants_venue(&venue.name) {
+            return false;
         }
         let file = old
             .path
             .rsplit_once('/')
             .map_or(old.path.as_str(), |(_, f)| f);
         // Chosen and wanted, a file it still writes: its render failed this time.
-        post.wants_venue(&venue.name) && venue.outputs.iter().any(|o| o.file == file)
+        failed || venue.outputs.iter().any(|o| o.file == file)
     }
 }
 
-/// Parses, renders and writes one post. `previous` is the manifest's entry for its slug:
-/// the files there are the ones it may replace.
-#[allow(clippy::too_many_arguments)]
+/// What every post of a run is built with.
+#[derive(Debug)]
+struct Building<'a> {
+    build_inputs: &'a str,
+    venues: &'a [&'a Venue],
+    scope: &'a VenueScope<'a>,
+    /// Every path the manifest lists: the files a post may replace.
+    ours: &'a HashSet<&'a str>,
+    sources: &'a SourceKeys,
+    lock: &'a output::OutLock,
+    site: &'a Site,
+    out: &'a Path,
+}
+
+/// Parses, renders and writes one post. `previous` is the manifest's entry for its slug.
 fn build_one(
     plan: &Planned,
-    build_inputs: &str,
-    venues: &[&Venue],
-    scope: &VenueScope<'_>,
+    run: &Building<'_>,
     previous: Option<&PostEntry>,
-    site: &Site,
-    out: &Path,
     progress: &Progress,
 ) -> Result<PostBuilt> {
-    let catalog = scope.catalog;
+    let catalog = run.scope.catalog;
     let post = Post::load(&plan.source)?;
     for warning in &post.warnings {
         progress.warning(&warning.located(&post.source));
@@ -494,8 +543,8 @@ fn build_one(
     for found in crate::check::unknown_venues(&post, &catalog.all_names()) {
         progress.warning(&found.located(&post.source));
     }
-    let editions = editions(&post, venues);
-    let (outputs, failures) = render_post(&post, &editions, venues, catalog, site);
+    let editions = editions(&post, run.venues);
+    let (outputs, failures) = render_post(&post, &editions, run.venues, catalog, run.site);
     for err in &failures {
         progress.error(err);
     }
@@ -504,7 +553,7 @@ fn build_one(
     let found = if crate::shell::is_quiet() {
         Vec::new()
     } else {
-        crate::check::diagnose(&post, &editions, venues, site, &outputs)
+        crate::check::diagnose(&post, &editions, run.venues, run.site, &outputs)
     };
     for found in found {
         match found.level {
@@ -513,7 +562,7 @@ fn build_one(
             crate::check::Level::Note => progress.detail(&found.line_for(&post.source)),
         }
     }
-    let write = write_post(&post, &outputs, out, previous)
+    let write = write_post(&post, &plan.key, &outputs, run, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
     let mut failed = failures.len();
     if let Some(err) = &write.error {
@@ -524,9 +573,8 @@ fn build_one(
         ));
         failed += 1;
     }
-    let source = post.source.display().to_string();
     let mut entry = PostEntry {
-        source,
+        source: plan.key.clone(),
         title: post.title.clone(),
         // A post with a failed output or file is rebuilt next time, whatever its inputs.
         inputs: if failed == 0 {
@@ -534,19 +582,19 @@ fn build_one(
         } else {
             String::new()
         },
-        build: build_inputs.to_string(),
+        build: run.build_inputs.to_string(),
         source_size: plan.size,
         source_mtime: plan.mtime,
         files: write.files,
         stale: Vec::new(),
     };
-    if let Some(old) = previous.filter(|old| old.source == entry.source) {
+    if let Some(old) = previous.filter(|old| run.sources.same(&old.source, &plan.key)) {
         let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
         let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) = old
             .files
             .iter()
             .filter(|f| !written(f))
-            .partition(|f| scope.keeps(&post, f));
+            .partition(|f| run.scope.keeps(&post, f));
         let stale: Vec<FileEntry> = old
             .stale
             .iter()
@@ -563,6 +611,103 @@ fn build_one(
         unchanged: write.unchanged,
         failures: failed,
     })
+}
+
+/// Post paths as the manifest records them: relative to the output folder's parent (the
+/// project, usually), so a post is the same record whichever folder a build runs from and
+/// however its path was typed (`posts/a.md`, `./posts/a.md`, `blog/posts/a.md` from above).
+#[derive(Debug)]
+struct SourceKeys {
+    /// The output folder's parent, canonical.
+    base: PathBuf,
+}
+
+impl SourceKeys {
+    /// The keys for posts built into `out` (which exists: the lock made it).
+    fn new(out: &Path) -> Result<SourceKeys> {
+        let out = out
+            .canonicalize()
+            .with_context(|| format!("failed to read `{}`", out.display()))?;
+        let base = out.parent().map_or_else(|| out.clone(), Path::to_path_buf);
+        Ok(SourceKeys { base })
+    }
+
+    /// The key of each post file. Posts mostly share a few folders: each folder is made
+    /// canonical once.
+    fn keys(&self, files: &[PathBuf]) -> Vec<String> {
+        let mut folders: HashMap<&Path, Option<PathBuf>> = HashMap::new();
+        files
+            .iter()
+            .map(|file| {
+                let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
+                let folder = folder.unwrap_or(Path::new("."));
+                let canonical = folder_entry(&mut folders, folder);
+                match (canonical, file.file_name()) {
+                    (Some(dir), Some(name)) => relative(&dir.join(name), &self.base),
+                    // Not resolvable (gone meanwhile): as given, which reading it will report.
+                    _ => file.display().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// Whether two recorded sources are the same post: the same key, or (a manifest
+    /// written before keys, holding the path as typed) the same file.
+    fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+            || match (
+                self.base.join(a).canonicalize(),
+                self.base.join(b).canonicalize(),
+            ) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            }
+    }
+
+    /// Whether a recorded source still exists: under the base, or (a manifest written
+    /// before keys) as typed, from the current folder.
+    fn exists(&self, key: &str) -> bool {
+        self.base.join(key).exists() || Path::new(key).exists()
+    }
+}
+
+/// The canonical form of `folder`, looked up once per folder.
+fn folder_entry<'f>(
+    folders: &mut HashMap<&'f Path, Option<PathBuf>>,
+    folder: &'f Path,
+) -> Option<PathBuf> {
+    folders
+        .entry(folder)
+        .or_insert_with(|| folder.canonicalize().ok())
+        .clone()
+}
+
+/// `path` relative to `base`, both canonical: `..` for each of `base`'s own components.
+fn relative(path: &Path, base: &Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for part in &path[common..] {
+        out.push(part);
+    }
+    out.display().to_string()
+}
+
+/// Records the new size and time of posts found up to date by their bytes.
+fn restamp(manifest: &mut Manifest, plans: &[Planned]) -> usize {
+    let mut count = 0;
+    for plan in plans.iter().filter(|p| p.fresh && p.restamp) {
+        if let Some(entry) = manifest.posts.get_mut(&plan.slug) {
+            entry.source_size = plan.size;
+            entry.source_mtime = plan.mtime;
+            count += 1;
+        }
+    }
+    count
 }
 
 /// The templates, with the configuration's settings for each venue applied (an entry for
@@ -651,36 +796,74 @@ fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
     before - plans.len()
 }
 
-/// Puts this build's entries into the manifest. A post now written under another slug
-/// takes its old entry's files as its stale files, and so does a post taking a slug that
-/// another source had.
+/// Removes every post that would write under a slug another post, not in this run, still
+/// has in the manifest (`build posts/a.md` after giving it `slug: b`, while `posts/b.md`
+/// is there): its files are that post's. Returns the number of posts removed.
+fn drop_taken_slugs(plans: &mut Vec<Planned>, previous: &Manifest, sources: &SourceKeys) -> usize {
+    let in_run: HashSet<&str> = plans.iter().map(|p| p.key.as_str()).collect();
+    let taken: Vec<(usize, String)> = plans
+        .iter()
+        .enumerate()
+        .filter(|(_, plan)| !plan.fresh)
+        .filter_map(|(i, plan)| {
+            let owner = previous.posts.get(&plan.slug)?;
+            let other = !sources.same(&owner.source, &plan.key)
+                && !in_run.contains(owner.source.as_str())
+                && sources.exists(&owner.source);
+            other.then(|| (i, owner.source.clone()))
+        })
+        .collect();
+    for (i, owner) in taken.iter().rev() {
+        let plan = plans.remove(*i);
+        report(&anyhow::anyhow!(
+            "`{}` would write `{}/`, which `{owner}` writes; it was not built — give each a distinct `slug:` in its front matter",
+            plan.source.display(),
+            plan.slug
+        ));
+    }
+    taken.len()
+}
+
+/// Puts this build's entries into the manifest. The entries they replace or leave are
+/// taken out first, then their files handed over: a post now written under another slug
+/// takes its old entry's files as its stale files, and a post taking a slug another
+/// source had takes that entry's. (Taking them out first keeps a chain of moves, a → b
+/// while b → c, or a swap, from removing an entry just put in.)
 fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>) {
     let slug_of: HashMap<String, String> = built
         .iter()
         .map(|(slug, entry)| (entry.source.clone(), slug.clone()))
         .collect();
+    let mut displaced: Vec<(String, PostEntry)> = Vec::new();
+    for slug in built.keys() {
+        if let Some(old) = manifest.posts.remove(slug) {
+            displaced.push((slug.clone(), old));
+        }
+    }
     let moved: Vec<String> = manifest
         .posts
         .iter()
-        .filter(|(slug, old)| slug_of.get(&old.source).is_some_and(|now| now != *slug))
+        .filter(|(_, old)| slug_of.contains_key(&old.source))
         .map(|(slug, _)| slug.clone())
         .collect();
-    for (slug, mut entry) in built {
-        if let Some(old) = manifest.posts.remove(&slug)
-            && old.source != entry.source
-        {
-            entry.take_stale(old);
-        }
-        manifest.posts.insert(slug, entry);
-    }
     for slug in moved {
-        let Some(old) = manifest.posts.remove(&slug) else {
-            continue;
+        if let Some(old) = manifest.posts.remove(&slug) {
+            displaced.push((slug, old));
+        }
+    }
+    manifest.posts.extend(built);
+    for (slug, old) in displaced {
+        let owner = match slug_of.get(&old.source) {
+            // The same post at the same slug: `build_one` took what it keeps.
+            Some(now) if *now == slug => continue,
+            // The post moved: its old files are its stale ones.
+            Some(now) => now.clone(),
+            // Another post took this slug (or this one, recorded as typed before keys).
+            None => slug,
         };
-        if let Some(entry) = slug_of
-            .get(&old.source)
-            .and_then(|now| manifest.posts.get_mut(now))
-        {
+        // Files the entry already lists (what `build_one` kept of the same post recorded
+        // as typed before keys) are not taken twice.
+        if let Some(entry) = manifest.posts.get_mut(&owner) {
             entry.take_stale(old);
         }
     }
@@ -689,17 +872,23 @@ fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>) {
 /// Outputs earlier builds wrote that are no longer built, by slug: the files of a post
 /// whose source is gone, and every entry's stale files (venues a post no longer wants,
 /// files of a post now under another slug). A file a post still claims is never one.
-fn stale_outputs(manifest: &Manifest, inputs: &[PathBuf]) -> Vec<(String, FileEntry)> {
-    let given: HashSet<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+fn stale_outputs(
+    manifest: &Manifest,
+    given: &HashSet<&str>,
+    sources: &SourceKeys,
+) -> Vec<(String, FileEntry)> {
+    let gone = |entry: &PostEntry| {
+        !given.contains(entry.source.as_str()) && !sources.exists(&entry.source)
+    };
     let claimed: HashSet<&str> = manifest
         .posts
         .values()
-        .filter(|entry| !is_gone(entry, &given))
+        .filter(|entry| !gone(entry))
         .flat_map(|entry| entry.files.iter().map(|f| f.path.as_str()))
         .collect();
     let mut stale = Vec::new();
     for (slug, entry) in &manifest.posts {
-        let files = if is_gone(entry, &given) {
+        let files = if gone(entry) {
             entry.files.iter().chain(&entry.stale).collect::<Vec<_>>()
         } else {
             entry.stale.iter().collect()
@@ -712,11 +901,6 @@ fn stale_outputs(manifest: &Manifest, inputs: &[PathBuf]) -> Vec<(String, FileEn
         );
     }
     stale
-}
-
-/// Whether a manifest entry's post is gone: not among the inputs and not on disk.
-fn is_gone(entry: &PostEntry, given: &HashSet<String>) -> bool {
-    !given.contains(&entry.source) && !Path::new(&entry.source).exists()
 }
 
 /// Reports stale outputs, or with `clean` removes them and drops them from the manifest.
@@ -876,10 +1060,12 @@ struct PostWrite {
 /// for this slug) does not list is not ours: nothing of the post is written then.
 fn write_post(
     post: &Post,
+    key: &str,
     outputs: &[Rendered],
-    out: &Path,
+    run: &Building<'_>,
     previous: Option<&PostEntry>,
 ) -> Result<PostWrite> {
+    let out = run.out;
     let dir = output::post_folder(out, &post.slug)?;
     // A folder made just now holds nothing: no temporary file a killed build left, no
     // output to compare with (a cold build of an archive is mostly these).
@@ -894,15 +1080,6 @@ fn write_post(
     if !made {
         output::remove_stale_temporaries(&dir);
     }
-    let ours = |relative: &str| {
-        previous.is_some_and(|entry| {
-            entry
-                .files
-                .iter()
-                .chain(&entry.stale)
-                .any(|f| f.path == relative)
-        })
-    };
     let mut batch = output::Batch::default();
     let mut files = Vec::with_capacity(outputs.len());
     // Indexes in `files` of the files staged, in the order staged.
@@ -916,7 +1093,9 @@ fn write_post(
                 output::Stamp::of(meta)
             }
             _ => {
-                if existing.is_some() && !ours(&relative) {
+                // A file that already holds these bytes is taken as it is, listed or not
+                // (a manifest lost, say): nothing of anyone's is replaced then.
+                if existing.is_some() && !run.ours.contains(relative.as_str()) {
                     // Dropping `batch` removes what was staged: nothing is replaced.
                     anyhow::bail!(
                         "refusing to replace `{}`: repurpose did not write it (`{}` does not list it); move it away or build into another folder with `-o`",
@@ -936,6 +1115,21 @@ fn write_post(
         ));
     }
     let unchanged = outputs.len() - staged.len();
+    if !staged.is_empty() {
+        // Journaled before the renames: a run killed among them leaves files no manifest
+        // lists, and the next run must know they are ours.
+        let mut journal = String::new();
+        for &i in &staged {
+            let pending = crate::manifest::Pending {
+                slug: post.slug.clone(),
+                source: key.to_string(),
+                file: files[i].clone(),
+            };
+            journal.push_str(&serde_json::to_string(&pending)?);
+            journal.push('\n');
+        }
+        run.lock.journal(&journal)?;
+    }
     match batch.commit() {
         Ok(()) => Ok(PostWrite {
             files,

@@ -261,9 +261,51 @@ const LOCK_FILE: &str = ".repurpose.lock";
 
 /// Holds `<out>` for one run that writes into it; released when dropped (or when the
 /// process dies, however it dies: the operating system drops the lock).
+///
+/// The lock file doubles as the run's journal: before a post's files are renamed into
+/// place, what they will be is appended to it, and it is emptied once the manifest lists
+/// them. A run killed in between leaves the journal behind, and the next run reads it
+/// (`pending`) to know those files are ours although no manifest lists them yet.
 #[derive(Debug)]
 pub struct OutLock {
-    _file: std::fs::File,
+    file: std::sync::Mutex<std::fs::File>,
+    path: PathBuf,
+    pending: Vec<u8>,
+    journaled: std::sync::atomic::AtomicBool,
+}
+
+impl OutLock {
+    /// What a killed run had journaled: empty after a run that finished.
+    pub fn pending(&self) -> &[u8] {
+        &self.pending
+    }
+
+    /// Appends `text` to the journal (whole lines).
+    pub fn journal(&self, text: &str) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the journal in `{}` is poisoned", self.path.display()))?;
+        file.write_all(text.as_bytes())
+            .with_context(|| format!("failed to write `{}`", self.path.display()))?;
+        self.journaled.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Empties the journal once the manifest records everything it held.
+    pub fn clear(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.pending.is_empty() && !self.journaled.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let file = self
+            .file
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the journal in `{}` is poisoned", self.path.display()))?;
+        file.set_len(0)
+            .with_context(|| format!("failed to write `{}`", self.path.display()))
+    }
 }
 
 /// Takes the output folder for this run, creating it when needed. Another run holding it
@@ -271,12 +313,13 @@ pub struct OutLock {
 /// so: two runs writing one folder at once would remove each other's temporary files and
 /// each write a manifest missing the other's posts.
 pub fn lock(out: &Path) -> Result<OutLock> {
+    use std::io::Read;
     crate::error::create_dir_all(out)?;
     let path = out.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new()
+    let mut file = std::fs::OpenOptions::new()
         .create(true)
-        .truncate(false)
-        .write(true)
+        .read(true)
+        .append(true)
         .open(&path)
         .with_context(|| format!("failed to open `{}`", path.display()))?;
     match file.try_lock() {
@@ -295,10 +338,18 @@ pub fn lock(out: &Path) -> Result<OutLock> {
             );
         }
     }
+    let mut pending = Vec::new();
+    file.read_to_end(&mut pending)
+        .with_context(|| format!("failed to read `{}`", path.display()))?;
     // Holding the folder, no other run is writing: a temporary file here is a leftover of
     // a run that was killed (at the manifest's rename, say).
     remove_stale_temporaries(out);
-    Ok(OutLock { _file: file })
+    Ok(OutLock {
+        file: std::sync::Mutex::new(file),
+        path,
+        pending,
+        journaled: std::sync::atomic::AtomicBool::new(false),
+    })
 }
 
 /// Why `remove_if_ours` left a file in place.

@@ -25,7 +25,8 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.expect("walk the output folder");
-        if entry.file_type().is_file() {
+        // The lock file holds the run's journal: not an output.
+        if entry.file_type().is_file() && entry.file_name() != ".repurpose.lock" {
             let rel = entry
                 .path()
                 .strip_prefix(dir)

@@ -464,3 +464,194 @@ fn a_build_killed_at_a_rename_then_the_edit_undone_is_repaired_by_the_next_build
         }
     }
 }
+
+#[test]
+fn slugs_moved_in_a_chain_keep_every_post_and_file_recorded() {
+    let p = Project::new();
+    let post = |title: &str, slug: &str| {
+        format!("---\ntitle: {title}\nslug: {slug}\n---\nBody {title}.\n")
+    };
+    p.write("posts/a.md", &post("A", "part-1"));
+    p.write("posts/b.md", &post("B", "part-2"));
+    p.run(&["build", "posts"]).expect_code(0);
+    // a takes b's old slug while b moves on: a chain of moves.
+    p.write("posts/a.md", &post("A", "part-2"));
+    p.write("posts/b.md", &post("B", "part-3"));
+    p.run(&["build", "posts"]).expect_code(0);
+    assert_eq!(manifest_paths(&p, "part-2").len(), 8, "a's entry is kept");
+    assert_eq!(manifest_paths(&p, "part-3").len(), 8);
+    // And a swap.
+    p.write("posts/a.md", &post("A edited", "part-3"));
+    p.write("posts/b.md", &post("B edited", "part-2"));
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(0)
+        .refute_stderr("refusing");
+    assert!(p.read("out/part-3/blog.html").contains("A edited"));
+    assert!(p.read("out/part-2/blog.html").contains("B edited"));
+    assert!(
+        !p.exists("out/part-1"),
+        "the first slug's files were removed"
+    );
+    assert_eq!(manifest_paths(&p, "part-2").len(), 8);
+    assert_eq!(manifest_paths(&p, "part-3").len(), 8);
+}
+
+#[test]
+fn a_slug_changed_and_changed_back_may_replace_its_own_files() {
+    let p = Project::new();
+    let post = |slug: &str, body: &str| format!("---\ntitle: Flip\nslug: {slug}\n---\n{body}\n");
+    p.write("posts/a.md", &post("x", "First."));
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("posts/a.md", &post("y", "Second."));
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("posts/a.md", &post("x", "Third."));
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .refute_stderr("refusing");
+    assert!(p.read("out/x/blog.html").contains("Third."));
+}
+
+#[test]
+fn a_manifest_json_repurpose_did_not_write_is_never_replaced() {
+    let p = Project::new();
+    p.write("posts/a.md", POST);
+    p.write("public/manifest.json", "{\"name\": \"My PWA\"}\n");
+    p.run(&["build", "posts", "-o", "public"])
+        .expect_code(1)
+        .expect_stderr("public/manifest.json:1:18: not a manifest repurpose wrote");
+    assert_eq!(p.read("public/manifest.json"), "{\"name\": \"My PWA\"}\n");
+    assert!(!p.exists("public/a"), "nothing built");
+}
+
+#[test]
+fn a_build_from_another_folder_knows_the_posts_it_built() {
+    // Built from inside the project, then from its parent (the configuration found above
+    // the inputs): the same posts, not gone ones, and --venue keeps the other venues.
+    let p = Project::new();
+    p.write("blog/repurpose.yaml", "site:\n  title: Blog\n");
+    p.write("blog/posts/a.md", POST);
+    p.write("blog/posts/b.md", &POST.replace("Kept Safe", "Other"));
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts", "-q"])
+        .current_dir(p.path().join("blog"))
+        .status()
+        .unwrap();
+    assert!(run.success());
+    p.write(
+        "blog/posts/a.md",
+        &POST.replace("More words", "Edited words"),
+    );
+    p.run(&["build", "blog/posts/a.md", "--clean"])
+        .expect_code(0)
+        .refute_stderr("removed");
+    p.run(&["build", "./blog/posts/a.md", "--venue", "forum", "--clean"])
+        .expect_code(0)
+        .refute_stderr("removed");
+    assert!(
+        p.exists("blog/out/b/blog.html"),
+        "the other post's files stay"
+    );
+    assert!(
+        p.exists("blog/out/a/blog.html"),
+        "the other venues' files stay"
+    );
+}
+
+#[test]
+fn a_post_built_alone_cannot_take_the_slug_of_another_post() {
+    let p = Project::new();
+    p.write("posts/a.md", "---\ntitle: A\n---\nBody A.\n");
+    p.write("posts/b.md", "---\ntitle: B\n---\nBody B.\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("posts/a.md", "---\ntitle: A\nslug: b\n---\nBody A.\n");
+    p.run(&["build", "posts/a.md"])
+        .expect_code(1)
+        .expect_stderr(
+            "`posts/a.md` would write `b/`, which `posts/b.md` writes; it was not built",
+        );
+    assert!(p.read("out/b/blog.html").contains("Body B."));
+    assert_eq!(manifest_paths(&p, "b").len(), 8);
+}
+
+#[test]
+fn a_broken_template_of_a_venue_with_several_files_costs_none_of_them() {
+    let p = Project::new();
+    p.write("posts/a.md", POST);
+    p.write("posts/b.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("templates/newsletter.txt.tera", "{{ post.title }\n");
+    p.write("posts/a.md", &POST.replace("More words", "Edited words"));
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(1)
+        .refute_stderr("removed");
+    assert!(p.exists("out/a/newsletter.txt"));
+    assert_eq!(manifest_paths(&p, "a").len(), 8);
+}
+
+#[test]
+fn files_a_killed_first_build_renamed_are_still_known_as_ours() {
+    if !strace_available() {
+        return;
+    }
+    let p = Project::new();
+    p.write("posts/a.md", POST);
+    let status = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=rename,renameat,renameat2",
+            "-e",
+            "inject=rename,renameat,renameat2:signal=KILL:when=3",
+        ])
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts", "-q"])
+        .current_dir(p.path())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the build was killed");
+    assert!(!p.exists("out/manifest.json"), "killed before its manifest");
+    p.write("posts/a.md", &POST.replace("More words", "Edited words"));
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .refute_stderr("refusing");
+    assert!(p.read("out/a/blog.html").contains("Edited words"));
+    assert_eq!(manifest_paths(&p, "a").len(), 8);
+    assert_eq!(p.read("out/.repurpose.lock"), "", "the journal is emptied");
+}
+
+#[test]
+fn the_line_for_a_post_counts_the_files_this_build_made() {
+    let p = Project::new();
+    p.write("posts/a.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("posts/a.md", &POST.replace("More words", "Edited words"));
+    let run = p
+        .run(&["build", "posts", "--venue", "forum"])
+        .expect_code(0);
+    assert!(
+        run.stdout
+            .contains("a                                1 file → out/a"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_touched_post_is_read_once_then_known_by_its_time_again() {
+    let p = Project::new();
+    p.write("posts/a.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    let before = p.read("out/manifest.json");
+    // Same bytes, a new modification time (a checkout, a touch).
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    p.write("posts/a.md", POST);
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr("1 up to date");
+    let after = p.read("out/manifest.json");
+    assert_ne!(before, after, "the new time is recorded");
+}
