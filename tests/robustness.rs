@@ -922,3 +922,88 @@ fn deeply_nested_front_matter_is_refused_or_rendered_without_overflow() {
     let built = on_main_stack(move || build(&nested(100)));
     check_outputs(&built, Html::Parsed);
 }
+
+// ---- the social thread: time in proportion to the post ----
+//
+// Unlike the scale tests above, these time the build: the shapes below once took the thread
+// quadratic time without making more events or output, so nothing counted grows faster.
+// Each builds the social venue alone (the thread's own share) at `n` and `4n`, the best of
+// three runs each, and wants `4n` within five times `n`. Before the fix each one took
+// 10 to 100 times as long at `4n`. Seconds in a release build, so ignored by default: run
+// them with `cargo test --release --test robustness -- --ignored thread_`.
+
+/// Seconds to parse `text` and build the social thread of it, the best of three runs; the
+/// thread is checked like any other.
+fn thread_seconds(text: &str) -> f64 {
+    let venues: Vec<_> = CATALOG
+        .venues
+        .iter()
+        .filter(|v| v.name == "social")
+        .collect();
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        let post =
+            Post::parse(Path::new("posts/2024-01-02-robust.md"), text).expect("the post parses");
+        let editions = repurpose::build::editions(&post, &venues);
+        let (outputs, failures) = render_post(&post, &editions, &venues, &CATALOG, &SITE);
+        best = best.min(start.elapsed().as_secs_f64());
+        assert!(failures.is_empty(), "the social template failed");
+        let [social] = outputs.as_slice() else {
+            panic!("{} outputs for the social venue", outputs.len());
+        };
+        check_social(std::str::from_utf8(&social.bytes).expect("the thread is UTF-8"));
+    }
+    best
+}
+
+/// Builds the thread of `shape(n)` and `shape(4 * n)`; the larger may take at most five
+/// times as long.
+fn thread_builds_in_linear_time(shape: fn(usize) -> String, n: usize) {
+    // One at a time, so these timings do not share the cores with each other.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (small, large) =
+        on_main_stack(move || (thread_seconds(&shape(n)), thread_seconds(&shape(4 * n))));
+    assert!(
+        large <= 5.0 * small,
+        "{small:.3} s at n = {n}, {large:.3} s at 4n: not in proportion"
+    );
+}
+
+/// A list nested `n` deep on one line: each level once held its indent, `n` long.
+#[test]
+#[ignore = "timed: run in release with --ignored"]
+fn thread_of_a_deeply_nested_list_builds_in_linear_time() {
+    thread_builds_in_linear_time(|n| format!("{}deep\n", "- ".repeat(n)), 200_000);
+}
+
+/// One word of `n` letters: each post cut from it once copied and counted all the rest.
+#[test]
+#[ignore = "timed: run in release with --ignored"]
+fn thread_of_one_enormous_word_builds_in_linear_time() {
+    thread_builds_in_linear_time(|n| format!("{}\n", "a".repeat(n)), 2_500_000);
+}
+
+/// `n` ideographs with no punctuation: one word for the thread, cut between ideographs.
+#[test]
+#[ignore = "timed: run in release with --ignored"]
+fn thread_of_unpunctuated_ideographs_builds_in_linear_time() {
+    thread_builds_in_linear_time(
+        |n| {
+            let mut text: String = ('\u{4e00}'..='\u{9fa5}').cycle().take(n).collect();
+            text.push('\n');
+            text
+        },
+        200_000,
+    );
+}
+
+/// `n` thumbs up with a skin tone: two characters, one cluster each, no word boundary.
+#[test]
+#[ignore = "timed: run in release with --ignored"]
+fn thread_of_emoji_with_modifiers_builds_in_linear_time() {
+    thread_builds_in_linear_time(|n| format!("{}\n", "👍🏽".repeat(n)), 200_000);
+}

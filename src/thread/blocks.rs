@@ -474,7 +474,9 @@ impl<'a, 'e> Walker<'a, 'e> {
                     }
                     _ => BULLETS[(depth - 1) % BULLETS.len()].to_string(),
                 };
-                let indent = "  ".repeat(depth - 1);
+                // Past `MAX_LEAD` the indent alone is too long for `leads` to use: capped
+                // there, so a list nested 100,000 deep does not hold gigabytes of spaces.
+                let indent = "  ".repeat((depth - 1).min(MAX_LEAD));
                 self.push_container(Container::new(format!("{indent}{marker} "), ""));
             }
             Tag::FootnoteDefinition(_) => {}

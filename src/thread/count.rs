@@ -32,15 +32,68 @@ impl Counter {
         }
         total + graphemes(&text[from..])
     }
+
+    /// `count(text)` when it is at most `max`, else `None`, reading little more of `text`
+    /// than `max` clusters: the rest of a word cut across posts may be megabytes long, and
+    /// counting it whole for every post it fills is quadratic.
+    pub fn count_at_most(self, text: &str, max: usize) -> Option<usize> {
+        let Some(length) = self.url_length else {
+            let n = graphemes(&text[..clusters_end(text, max.saturating_add(1))]);
+            return (n <= max).then_some(n);
+        };
+        let (mut total, mut from) = (0, 0);
+        loop {
+            let room = max.checked_sub(total)?;
+            // Text with no URL starting in the next `room + 1` clusters counts more than
+            // `room`, whatever follows.
+            let horizon = from + clusters_end(&text[from..], room.saturating_add(1));
+            match next_url(text, from, horizon) {
+                Some(url) => {
+                    total += graphemes(&text[from..url.start]) + length;
+                    from = url.end;
+                }
+                None if horizon < text.len() => return None,
+                None => {
+                    total += graphemes(&text[from..]);
+                    return (total <= max).then_some(total);
+                }
+            }
+        }
+    }
 }
 
 /// Grapheme clusters in `text`.
 pub fn graphemes(text: &str) -> usize {
-    // Every ASCII character but a CR before an LF is a cluster of its own.
-    if text.is_ascii() && !text.contains('\r') {
-        return text.len();
+    let plain = plain_prefix(text, text.len());
+    if plain == text.len() {
+        return plain;
     }
-    text.graphemes(true).count()
+    // The last plain character may begin a cluster with what follows (an accent).
+    let skip = plain.saturating_sub(1);
+    skip + text[skip..].graphemes(true).count()
+}
+
+/// Where the first `n` grapheme clusters of `text` end: a byte offset, the text's length
+/// when it has fewer.
+pub fn clusters_end(text: &str, n: usize) -> usize {
+    let plain = plain_prefix(text, n.saturating_add(1));
+    if plain > n || plain == text.len() {
+        return plain.min(n);
+    }
+    let skip = plain.saturating_sub(1);
+    skip + text[skip..]
+        .grapheme_indices(true)
+        .nth(n - skip)
+        .map_or(text.len() - skip, |(i, _)| i)
+}
+
+/// How many of the first `max` bytes of `text` are ASCII other than CR: each of those is
+/// a cluster of its own unless the character after it extends it (an accent, CR's LF).
+fn plain_prefix(text: &str, max: usize) -> usize {
+    text.bytes()
+        .take(max)
+        .take_while(|&b| b.is_ascii() && b != b'\r')
+        .count()
 }
 
 /// Byte ranges of the URLs in `text` that a network shortening links would count as links:
@@ -52,37 +105,46 @@ pub fn graphemes(text: &str) -> usize {
 /// networks differ past that point, and counting the rest as text is the safe side, since
 /// a network that reads the URL further only counts less.
 pub fn urls(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while let Some(found) = find_scheme(&text[at..]) {
-            let start = at + found;
-            at = start + 1;
-            let preceded_well = text[..start].chars().next_back().is_none_or(|c| {
-                c.is_whitespace()
-                    || matches!(c, '(' | '[' | '{' | '<' | '"' | '\'' | '“' | '‘' | '«')
-            });
-            if !preceded_well {
-                continue;
-            }
-            let mut end = start;
-            while end < bytes.len() && is_url_byte(bytes[end]) {
-                end += 1;
-            }
-            let end = start + trimmed_len(&text[start..end]);
-            let url = &text[start..end];
-            if has_domain(url) {
-                at = end;
-                return Some(start..end);
-            }
-        }
-        None
+        let url = next_url(text, at, text.len())?;
+        at = url.end;
+        Some(url)
     })
 }
 
-/// The offset of the next `http://` or `https://`, in any case.
-fn find_scheme(text: &str) -> Option<usize> {
+/// The first URL (as `urls` finds them) whose scheme starts at or after `at` and before
+/// `until`.
+fn next_url(text: &str, mut at: usize, until: usize) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
+    // A scheme that starts before `until` may end after it.
+    let window = (until + "https://".len()).min(bytes.len());
+    while let Some(found) = find_scheme(&bytes[at.min(window)..window]) {
+        let start = at + found;
+        if start >= until {
+            return None;
+        }
+        at = start + 1;
+        let preceded_well = text[..start].chars().next_back().is_none_or(|c| {
+            c.is_whitespace() || matches!(c, '(' | '[' | '{' | '<' | '"' | '\'' | '“' | '‘' | '«')
+        });
+        if !preceded_well {
+            continue;
+        }
+        let mut end = start;
+        while end < bytes.len() && is_url_byte(bytes[end]) {
+            end += 1;
+        }
+        let end = start + trimmed_len(&text[start..end]);
+        if has_domain(&text[start..end]) {
+            return Some(start..end);
+        }
+    }
+    None
+}
+
+/// The offset of the next `http://` or `https://`, in any case.
+fn find_scheme(bytes: &[u8]) -> Option<usize> {
     (0..bytes.len()).find(|&i| {
         let rest = &bytes[i..];
         let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
@@ -159,6 +221,42 @@ mod tests {
         assert_eq!(x.count(text), 4 + 23 + 4);
         assert_eq!(x.count("https://e.co"), 23, "short URLs count 23 too");
         assert_eq!(x.count("(https://e.co/a)."), 1 + 23 + 2);
+    }
+
+    #[test]
+    fn counting_up_to_a_bound_agrees_with_counting_whole() {
+        let texts = [
+            "",
+            "plain ascii",
+            "e\u{301}e\u{301} and a\r\nb",
+            "👍🏽👍🏽🇫🇷🇫🇷 日本語",
+            "see https://example.com/a/b, then (http://e.co) x",
+            "xhttps://e.com/a https://e.com/b.",
+            "https://e.com/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa tail",
+        ];
+        for url_length in [None, Some(23), Some(0)] {
+            let counter = Counter { url_length };
+            for text in texts {
+                let whole = counter.count(text);
+                for max in 0..whole + 3 {
+                    let expected = (whole <= max).then_some(whole);
+                    assert_eq!(counter.count_at_most(text, max), expected, "{text:?} {max}");
+                }
+            }
+        }
+        for text in texts {
+            let ends: Vec<usize> = text
+                .grapheme_indices(true)
+                .map(|(i, g)| i + g.len())
+                .collect();
+            assert_eq!(graphemes(text), ends.len(), "{text:?}");
+            for n in 0..ends.len() + 2 {
+                let end = n
+                    .checked_sub(1)
+                    .map_or(0, |i| ends.get(i).copied().unwrap_or(text.len()));
+                assert_eq!(clusters_end(text, n), end, "{text:?} {n}");
+            }
+        }
     }
 
     #[test]

@@ -129,11 +129,18 @@ pub fn split(blocks: &[Block], limit: usize, counter: Counter) -> Vec<String> {
         return pack(blocks, limit, counter);
     }
     // The marker's room depends on how many posts there are: try one digit, then more
-    // until the count fits the digits reserved.
+    // until the count fits the digits reserved. A long post skips the digits its text
+    // alone proves too few, since each try packs the whole thread.
+    let floor: usize = blocks.iter().map(floor).sum();
     let mut digits = 1;
     loop {
         let reserve = "\n\n".len() + 2 * digits + "/".len();
-        let posts = pack(blocks, limit.saturating_sub(reserve).max(1), counter);
+        let budget = limit.saturating_sub(reserve).max(1);
+        if floor.div_ceil(budget).to_string().len() > digits {
+            digits += 1;
+            continue;
+        }
+        let posts = pack(blocks, budget, counter);
         let total = posts.len();
         if total.to_string().len() <= digits {
             return posts
@@ -144,6 +151,26 @@ pub fn split(blocks: &[Block], limit: usize, counter: Counter) -> Vec<String> {
         }
         digits += 1;
     }
+}
+
+/// A count the posts' text reaches at least, however the block is cut across them: its
+/// pieces without URLs (none has a `:`), less their whitespace, which a post may drop
+/// where it ends. Cut, such a piece counts as much (its clusters) or more (with `…`).
+fn floor(block: &Block) -> usize {
+    let plain = |piece: &blocks::Piece| {
+        let text = block.text_of(piece);
+        if text.contains(':') {
+            return 0;
+        }
+        let spaces = text.chars().filter(|c| c.is_whitespace()).count();
+        piece.cost.saturating_sub(spaces)
+    };
+    block
+        .sentences
+        .iter()
+        .flat_map(|s| &s.pieces)
+        .map(plain)
+        .sum()
 }
 
 /// Packs blocks into posts of at most `budget`, without markers.
@@ -433,17 +460,31 @@ impl Packer {
     /// A sentence that fits nowhere whole: piece by piece, each post it leaves ending
     /// with `…`.
     fn words(&mut self, block: &Block, sentence: &blocks::Sentence, at: &mut Progress) {
-        let mut queue: std::collections::VecDeque<(String, usize, Sep)> = sentence
+        let mut queue: std::collections::VecDeque<Part> = sentence
             .pieces
             .iter()
-            .map(|p| (block.text_of(p).to_string(), p.cost, p.sep))
+            .map(|p| Part {
+                start: p.start,
+                end: p.end,
+                cost: Some(p.cost),
+                sep: p.sep,
+                one_word: !block.text_of(p).contains(' '),
+            })
             .collect();
         // Whether this post already holds some of the sentence, so leaving it needs `…`.
         let mut begun = false;
-        while let Some((text, cost, sep)) = queue.pop_front() {
+        while let Some(part) = queue.pop_front() {
+            let text = &block.text[part.start..part.end];
+            let sep = part.sep;
+            // `None`: longer than any post.
+            let cost = part
+                .cost
+                .or_else(|| self.counter.count_at_most(text, self.budget));
             let ellipsis = usize::from(!queue.is_empty());
-            if self.joint_cost(block, sep, *at) + cost + ellipsis <= self.room() {
-                self.write_piece(block, &text, cost, sep, at);
+            if let Some(cost) = cost
+                && self.joint_cost(block, sep, *at) + cost + ellipsis <= self.room()
+            {
+                self.write_piece(block, text, cost, sep, at);
                 // Part of a heading is content: the rest may go to the next post.
                 self.only_headings = false;
                 begun = true;
@@ -458,34 +499,50 @@ impl Packer {
             // headings (they stay with it, and what is left of it is filled instead) and
             // the piece has words to fill it with. A single word (a URL) is never cut to
             // keep a heading company.
-            let one_word = !text.contains(' ');
-            if fresh_joint + cost + ellipsis <= self.budget && (!self.only_headings || one_word) {
+            if let Some(cost) = cost
+                && fresh_joint + cost + ellipsis <= self.budget
+                && (!self.only_headings || part.one_word)
+            {
                 self.leave(begun, at);
                 begun = false;
-                queue.push_front((text, cost, sep));
+                queue.push_front(part);
                 continue;
             }
             // Longer than a post: its words one by one, if it has several.
-            let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
-            if words.len() > 1 {
-                for (i, word) in words.iter().enumerate().rev() {
-                    let sep = if i == 0 { sep } else { Sep::Space };
-                    queue.push_front((word.to_string(), self.counter.count(word), sep));
+            if !part.one_word {
+                let mut words = Vec::new();
+                let mut from = part.start;
+                for word in text.split(' ') {
+                    if !word.is_empty() {
+                        words.push(from..from + word.len());
+                    }
+                    from += word.len() + 1;
                 }
-                continue;
+                if words.len() > 1 {
+                    for (i, word) in words.into_iter().enumerate().rev() {
+                        queue.push_front(Part {
+                            cost: Some(self.counter.count(&block.text[word.clone()])),
+                            sep: if i == 0 { sep } else { Sep::Space },
+                            one_word: true,
+                            start: word.start,
+                            end: word.end,
+                        });
+                    }
+                    continue;
+                }
             }
             // A single word longer than a post: as much as fits here with `…`, the rest
             // in the next post.
             let mut avail = self
                 .room()
                 .saturating_sub(self.joint_cost(block, sep, *at) + 1);
-            let mut end = cut(&text, avail, self.counter);
+            let mut end = cut(text, avail, self.counter);
             if end == 0 && !self.cur.is_empty() {
                 self.leave(begun, at);
                 avail = self
                     .room()
                     .saturating_sub(self.joint_cost(block, sep, *at) + 1);
-                end = cut(&text, avail, self.counter);
+                end = cut(text, avail, self.counter);
             }
             if end == 0 {
                 // Not one cluster fits an empty post: only reachable with a limit below
@@ -503,7 +560,15 @@ impl Packer {
             at.in_post = false;
             begun = false;
             if !rest.is_empty() {
-                queue.push_front((rest.to_string(), self.counter.count(rest), Sep::None));
+                // Counted when it is next placed, only as far as a post reaches. It holds
+                // a space only where its word's text does, at either end.
+                queue.push_front(Part {
+                    start: part.start + end,
+                    end: part.end,
+                    cost: None,
+                    sep: Sep::None,
+                    one_word: part.one_word || !(rest.starts_with(' ') || rest.ends_with(' ')),
+                });
             }
         }
     }
@@ -518,17 +583,24 @@ impl Packer {
     }
 }
 
+/// What is left to place of a sentence that fits nowhere whole: a range of its block's
+/// text (a piece, a word of one, or what is left of a word cut across posts).
+#[derive(Debug)]
+struct Part {
+    start: usize,
+    end: usize,
+    /// Its count; `None` until it is placed (then counted only as far as a post reaches).
+    cost: Option<usize>,
+    sep: Sep,
+    /// It holds no space, so it is not split into words.
+    one_word: bool,
+}
+
 /// Where to cut `text` so the part before counts at most `avail`: at the last word
 /// boundary (between ideographs, after a hyphen or slash) in the second half of what
 /// fits, else between grapheme clusters; its byte length.
 fn cut(text: &str, avail: usize, counter: Counter) -> usize {
-    let mut end = 0;
-    for (n, (i, g)) in text.grapheme_indices(true).enumerate() {
-        if n + 1 > avail {
-            break;
-        }
-        end = i + g.len();
-    }
+    let mut end = count::clusters_end(text, avail);
     // A prefix that is a URL counts as a whole URL: back off until it fits.
     while end > 0 && counter.count(&text[..end]) > avail {
         end = text[..end]
