@@ -24,8 +24,9 @@ pub(super) enum Found {
 impl Config {
     /// The file given; else `repurpose.yaml` in the current folder when it exists (with a
     /// warning when another one is nearer the inputs); else the nearest `repurpose.yaml`
-    /// above the inputs, which must all find the same one; else the defaults. A discovered
-    /// file's folder is where the unset `out` and `templates` are looked for.
+    /// above the inputs but not above the current folder, which the inputs must all find
+    /// the same; else the defaults. A discovered file's folder is where the unset `out` and
+    /// `templates` are looked for.
     pub fn discover(given: Option<&Path>, inputs: &[PathBuf]) -> Result<Config> {
         if let Some(file) = given {
             if !file.is_file() {
@@ -106,8 +107,9 @@ impl Config {
     }
 }
 
-/// Each input (that exists) with the nearest `repurpose.yaml` in its folder or above,
-/// shown relative to the current folder when it is inside it or above it (`../…`).
+/// Each input (that exists) with the nearest `repurpose.yaml` in its folder or above, but
+/// not in the current folder or above it, shown relative to the current folder when it is
+/// inside it.
 fn nearest_above(inputs: &[PathBuf]) -> Vec<(PathBuf, Option<PathBuf>)> {
     let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
     inputs
@@ -119,8 +121,11 @@ fn nearest_above(inputs: &[PathBuf]) -> Vec<(PathBuf, Option<PathBuf>)> {
             } else {
                 real.parent()?
             };
+            // The current folder was looked at already; its ancestors belong to no project
+            // of this run (a `repurpose.yaml` in the home folder would take `out` there).
             let file = folder
                 .ancestors()
+                .take_while(|dir| cwd.as_deref().is_none_or(|cwd| !cwd.starts_with(dir)))
                 .map(|dir| dir.join(DEFAULT_FILE))
                 .find(|file| file.is_file())
                 .map(|file| {

@@ -150,8 +150,33 @@ fn write_page(out: &Path, slug: &str, bytes: &[u8]) -> Result<PathBuf> {
     let dir = output::post_folder(out, slug)?;
     crate::error::create_dir_all(&dir)?;
     let path = output::inside(out, &format!("{slug}/{FILE}"))?;
+    refuse_foreign(&path)?;
     output::write_atomic(&path, bytes)?;
     Ok(path)
+}
+
+/// Refuses to replace an `index.html` that is not an earlier preview page: `-o` may point
+/// at a real site, whose page for that slug is the writer's own.
+fn refuse_foreign(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let Some(meta) = output::existing(path)? else {
+        return Ok(());
+    };
+    // The marker is in the page's head; the rest of a large file needs no reading.
+    let mut head = Vec::new();
+    if meta.is_file() {
+        std::fs::File::open(path)
+            .and_then(|file| file.take(page::MARKER_WITHIN).read_to_end(&mut head))
+            .map_err(|e| anyhow::anyhow!("failed to read `{}`: {e}", path.display()))?;
+    }
+    if !page::is_preview(&head) {
+        anyhow::bail!(
+            "refusing to replace `{}`: it is not a page `preview` wrote; \
+             move it away or preview into another folder with `-o`",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Opens the page in the desktop browser, or says why not; never an error.

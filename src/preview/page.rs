@@ -13,6 +13,23 @@ use crate::venue::{Output, Venue};
 /// The page template; Tera escapes every value unless the template says `safe`.
 const TEMPLATE: &str = include_str!("page.html.tera");
 
+/// What marks a file as a preview page, in its head: every page since the first carries
+/// it, so `preview` replaces an earlier page of any version and no file of the writer's.
+const MARKER: &[u8] = br#"<meta name="generator" content="repurpose "#;
+
+/// How far into a file the marker is looked for.
+pub const MARKER_WITHIN: u64 = 1024;
+
+/// `repurpose <version>`, the page's `generator`; it begins with `MARKER`'s content.
+fn generator() -> String {
+    format!("repurpose {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Whether `head`, the start of an existing file, is a preview page's.
+pub fn is_preview(head: &[u8]) -> bool {
+    head.windows(MARKER.len()).any(|w| w == MARKER)
+}
+
 /// One venue's panel: what it rendered for the post and what `check` says about it.
 #[derive(Debug)]
 pub struct VenuePanel<'a> {
@@ -155,7 +172,7 @@ pub fn render(
         word_count: post.word_count,
         reading_time: post.reading_time(),
         canonical_url: post.canonical_url(site.url()),
-        generator: format!("repurpose {}", env!("CARGO_PKG_VERSION")),
+        generator: generator(),
         venues,
         skipped: &notes.skipped,
         problems: &notes.problems,
@@ -236,6 +253,30 @@ fn thousands(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_earlier_page_is_a_preview_and_a_site_page_is_not() {
+        let earlier = b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+            <meta name=\"generator\" content=\"repurpose 0.1.0\">\n<title>Preview: A</title>";
+        assert!(is_preview(earlier));
+        assert!(!is_preview(b"<h1>my real homepage</h1>\n"));
+        assert!(!is_preview(
+            b"<meta name=\"generator\" content=\"Hugo 0.120\">"
+        ));
+        assert!(!is_preview(b""));
+    }
+
+    #[test]
+    fn the_marker_is_early_in_the_page() {
+        // The page's own marker is found within the bytes `preview` reads of an old page.
+        let line = r#"<meta name="generator" content="{{ generator }} preview">"#;
+        let at = TEMPLATE
+            .find(line)
+            .expect("the template carries the marker");
+        assert!(at + MARKER.len() < MARKER_WITHIN as usize, "{at}");
+        let rendered = line.replace("{{ generator }}", &generator());
+        assert!(is_preview(rendered.as_bytes()));
+    }
 
     #[test]
     fn thousands_are_separated() {

@@ -641,15 +641,58 @@ fn tag_url(after_bracket: &str) -> Option<(&str, bool)> {
 /// Whether a tag's URL is a web link (or a mail link, when `mail`) or relative: nothing a
 /// forum would run. Relative URLs are left to `check`'s `relative-link`.
 fn is_web_link(url: &str, mail: bool) -> bool {
-    let url = url.trim();
+    let url = unquote(url);
     if !super::starts_with_scheme(url) {
-        return is_safe_url(url);
+        // A scheme hidden by characters inside it (`java\tscript:`) or by an entity
+        // (`javascript&#58;`, `&#106;avascript:`) would be found by a forum that decodes
+        // or cleans the value: a relative URL has no `:` or `&` before its path.
+        let head = url.split(['/', '?', '#']).next().unwrap_or_default();
+        return !head.contains([':', '&']);
     }
     url::Url::parse(url).is_ok_and(|u| match u.scheme() {
         "http" | "https" => true,
         "mailto" => mail,
         _ => false,
     })
+}
+
+/// A tag's URL without what forums strip around it: whitespace, control and zero-width
+/// characters, and quotes, plain or as entities (`[url="…"]`, `[url=&quot;…&quot;]`).
+fn unquote(url: &str) -> &str {
+    const QUOTES: [&str; 7] = ["\"", "'", "&quot;", "&#34;", "&#39;", "&#x27;", "&apos;"];
+    let blank = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    };
+    let mut url = url;
+    loop {
+        let before = url.len();
+        url = url.trim_matches(blank);
+        for quote in QUOTES {
+            if let Some(rest) = strip_prefix_ignore_ascii_case(url, quote) {
+                url = rest;
+            }
+            if let Some(rest) = strip_suffix_ignore_ascii_case(url, quote) {
+                url = rest;
+            }
+        }
+        if url.len() == before {
+            return url;
+        }
+    }
+}
+
+fn strip_prefix_ignore_ascii_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+fn strip_suffix_ignore_ascii_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let at = text.len().checked_sub(suffix.len())?;
+    let tail = text.get(at..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &text[..at])
 }
 
 /// `[tag]value[/tag]` when the text is the value itself (autolinks), else `[tag=value]text[/tag]`.
@@ -1075,6 +1118,36 @@ mod tests {
             guard_links("[img]mailto:me@e.com[/img]").1,
             ["mailto:me@e.com"]
         );
+    }
+
+    #[test]
+    fn a_quoted_or_disguised_script_url_is_left_as_text() {
+        let hostile = [
+            "[url=\"javascript:alert(1)\"]a[/url]",
+            "[URL='javascript:alert(1)']b[/URL]",
+            "[url=&quot;javascript:alert(1)&quot;]c[/url]",
+            "[url=&#39;javascript:alert(1)&#39;]d[/url]",
+            "[url= \" 'JaVaScRiPt:alert(1)' \" ]e[/url]",
+            "[url=\u{1}\u{FEFF}javascript:alert(1)]f[/url]",
+            "[url=javascript&#58;alert(1)]g[/url]",
+            "[url=javascript&colon;alert(1)]h[/url]",
+            "[url=&#106;avascript:alert(1)]i[/url]",
+            "[url=java\u{0}script:alert(1)]j[/url]",
+            "[url]\"javascript:alert(1)\"[/url]",
+            "[url]&quot;vbscript:x&quot;[/url]",
+            "[img]'data:image/png;base64,AAAA'[/img]",
+            "[img]\"mailto:me@e.com\"[/img]",
+        ];
+        for tag in hostile {
+            let (out, dropped) = guard_links(tag);
+            assert_eq!(out, tag.replacen('[', &format!("[{WJ}"), 1), "{tag}");
+            assert_eq!(dropped.len(), 1, "{tag}");
+        }
+        let fine = "[url=\"https://e.com/\"]a[/url] [url='http://e.com']b[/url] \
+                    [url=&quot;mailto:me@e.com&quot;]m[/url] [url]'https://e.com/x'[/url] \
+                    [img]\"https://e.com/i.png\"[/img] [url=\"/about\"]rel[/url] \
+                    [url=/a?b=c&d=e#f:g]q[/url]";
+        assert_eq!(guard_links(fine), (fine.to_string(), Vec::new()));
     }
 
     #[test]

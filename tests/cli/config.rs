@@ -459,3 +459,45 @@ fn inputs_of_two_projects_are_a_usage_error() {
     ])
     .expect_code(0);
 }
+
+#[test]
+fn a_configuration_above_the_current_folder_is_not_adopted() {
+    // `home/` stands for the home folder: its file belongs to no project run from below it.
+    let p = Project::new();
+    p.write("home/repurpose.yaml", "site: {title: Home}\n");
+    p.write("home/proj/posts/a.md", "---\ntitle: A\n---\nA.\n");
+    p.write("home/other/posts/b.md", "---\ntitle: B\n---\nB.\n");
+    let run_in_proj = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("repurpose")
+            .unwrap()
+            .current_dir(p.path().join("home/proj"))
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for input in ["posts", "../other/posts"] {
+        let run = run_in_proj(&["build", input, "-v"]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{input}: {stderr}");
+        assert!(
+            stderr.contains("configuration: none (no ./repurpose.yaml, none above the inputs"),
+            "{input}: {stderr}"
+        );
+    }
+    assert!(
+        !p.exists("home/out"),
+        "nothing is written outside the project"
+    );
+    assert!(!p.exists("home/other/out"));
+    assert!(p.exists("home/proj/out/a/forum.bbcode"));
+    assert!(p.exists("home/proj/out/b/forum.bbcode"));
+    assert!(!p.read("home/proj/out/a/blog.html").contains("Home"));
+
+    // An input outside the current folder still finds its own project's file.
+    p.write("home/blog/repurpose.yaml", "site: {title: Blog}\n");
+    p.write("home/blog/posts/c.md", "---\ntitle: C\n---\nC.\n");
+    let run = run_in_proj(&["build", "../blog/posts"]);
+    assert!(run.status.success(), "{run:?}");
+    assert!(p.exists("home/blog/out/c/forum.bbcode"));
+}

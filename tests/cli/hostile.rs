@@ -348,3 +348,42 @@ fn a_bbcode_template_cannot_link_to_script_from_a_value() {
         run.stderr
     );
 }
+
+#[test]
+fn a_quoted_script_url_in_a_bbcode_template_is_left_as_text() {
+    let p = Project::new();
+    p.write(
+        "templates/forum.bbcode.tera",
+        "{{ body }}\n[url=\"{{ post.extra.home }}\"]h[/url] [URL='{{ post.extra.home }}']c[/URL] \
+         [url={{ post.extra.home }}]d[/url] [url=&quot;{{ post.extra.home }}&quot;]q[/url] \
+         [url=\"{{ post.extra.site }}\"]site[/url]\n",
+    );
+    p.write(
+        "posts/x.md",
+        "---\ntitle: T\nhome: \"javascript:alert(1)\"\nsite: \"https://e.com/\"\n---\nText.\n",
+    );
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    let forum = p.read("out/x/forum.bbcode");
+    for live in [
+        "[url=\"javascript",
+        "[URL='javascript",
+        "[url=javascript",
+        "[url=&quot;javascript",
+    ] {
+        assert!(!forum.contains(live), "{live} in:\n{forum}");
+    }
+    assert!(
+        forum.contains("[url=\"https://e.com/\"]site[/url]"),
+        "{forum}"
+    );
+    for shown in [
+        "`\"javascript:alert(1)\"`",
+        "`'javascript:alert(1)'`",
+        "`javascript:alert(1)`",
+        "`&quot;javascript:alert(1)&quot;`",
+    ] {
+        run.expect_stderr(&format!(
+            "warning: posts/x.md: link to {shown} in forum.bbcode is not an http(s) URL: left as text"
+        ));
+    }
+}

@@ -697,3 +697,34 @@ fn a_venue_writing_index_html_is_never_overwritten_by_the_page() {
         .expect_code(1);
     assert_eq!(p.read("out/plain-notes/index.html"), before);
 }
+
+#[test]
+fn a_page_of_the_writers_own_is_never_replaced_and_an_earlier_preview_is() {
+    let p = Project::new();
+    p.write("posts/a.md", "---\ntitle: A\nslug: site\n---\nB.\n");
+    let home = "<h1>my real homepage</h1>\n";
+    p.write("site/index.html", home);
+    let run = p.run(&["preview", "posts/a.md", "-o", "."]).expect_code(1);
+    run.expect_stderr(
+        "refusing to replace `./site/index.html`: it is not a page `preview` wrote; \
+         move it away or preview into another folder with `-o`",
+    );
+    assert_eq!(p.read("site/index.html"), home);
+
+    // Moved away: the page is written, and the next preview replaces it.
+    std::fs::remove_file(p.path().join("site/index.html")).unwrap();
+    p.run(&["preview", "posts/a.md", "-o", "."]).expect_code(0);
+    assert!(p.read("site/index.html").contains("content=\"repurpose "));
+    p.write("posts/a.md", "---\ntitle: A again\nslug: site\n---\nB.\n");
+    p.run(&["preview", "posts/a.md", "-o", "."]).expect_code(0);
+    assert!(p.read("site/index.html").contains("Preview: A again"));
+
+    // A page written by an earlier version, whose marker has no `preview`, is replaced too.
+    p.write(
+        "site/index.html",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"generator\" content=\"repurpose 0.0.9\">\n<title>Preview: A</title>\n",
+    );
+    p.run(&["preview", "posts/a.md", "-o", "."]).expect_code(0);
+    assert!(p.read("site/index.html").contains("Preview: A again"));
+}
