@@ -130,6 +130,7 @@ impl Config {
                 ..Config::default()
             });
         }
+        crate::yaml_bounds::check(text, 1, crate::yaml_bounds::CONFIG)?;
         let value: Value = serde_yaml::from_str(text)
             .map_err(|e| crate::error::yaml(&e, 1, "invalid configuration"))?;
         let map = match value {

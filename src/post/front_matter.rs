@@ -199,6 +199,7 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
     if yaml.trim().is_empty() {
         return Ok(Meta::default());
     }
+    crate::yaml_bounds::check(yaml, first_line, crate::yaml_bounds::FRONT_MATTER)?;
     let value: Value = serde_yaml::from_str(yaml)
         .map_err(|e| crate::error::yaml(&e, first_line, "invalid front matter"))?;
     let mut map = match value {

@@ -341,7 +341,9 @@ impl Post {
     }
 }
 
-/// The text without a byte-order mark, with LF line endings; an empty file is an error.
+/// The text without a byte-order mark, with LF line endings and every NUL replaced by
+/// U+FFFD (as CommonMark and browsers do: a NUL reaching an output cuts C strings short and
+/// is dropped or shown differently by each reader); an empty file is an error.
 fn normalise<'t>(path: &Path, text: &'t str) -> Result<std::borrow::Cow<'t, str>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
@@ -350,11 +352,14 @@ fn normalise<'t>(path: &Path, text: &'t str) -> Result<std::borrow::Cow<'t, str>
             path.display()
         );
     }
-    Ok(if text.contains('\r') {
-        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    })
+    let mut text = std::borrow::Cow::Borrowed(text);
+    if text.contains('\r') {
+        text = std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"));
+    }
+    if text.contains('\0') {
+        text = std::borrow::Cow::Owned(text.replace('\0', "\u{fffd}"));
+    }
+    Ok(text)
 }
 
 /// The front matter, parsed, and where the body starts.

@@ -136,6 +136,10 @@ struct TextWriter<'a> {
     /// Inline text of the block being built; `\n` marks a hard break.
     inline: String,
     spans: Vec<Span>,
+    /// Images open, those inside another's alt text included: only the outermost is
+    /// written, with the text of all of them as its alt (as HTML's `alt` holds text only).
+    /// Each nested one written whole would copy the alt text again, level after level.
+    images_open: usize,
     lists: Vec<ListState>,
     heading: Option<u8>,
     code: Option<String>,
@@ -159,6 +163,7 @@ impl<'a> TextWriter<'a> {
             need_blank: false,
             inline: String::new(),
             spans: Vec::new(),
+            images_open: 0,
             lists: Vec::new(),
             heading: None,
             code: None,
@@ -252,9 +257,12 @@ impl<'a> TextWriter<'a> {
                 ..
             } => self.start_link(*link_type, dest_url),
             Tag::Image { dest_url, .. } => {
-                let url = self.opts.image_url(dest_url).map(Cow::into_owned);
-                let start = self.inline.len();
-                self.spans.push(Span::Image { url, start });
+                self.images_open += 1;
+                if self.images_open == 1 {
+                    let url = self.opts.image_url(dest_url).map(Cow::into_owned);
+                    let start = self.inline.len();
+                    self.spans.push(Span::Image { url, start });
+                }
             }
             Tag::MetadataBlock(_) => self.in_metadata = true,
         }
@@ -387,8 +395,7 @@ impl<'a> TextWriter<'a> {
     // ---- links and images ----
 
     fn start_link(&mut self, link_type: LinkType, dest: &str) {
-        let in_image = self.spans.iter().any(|s| matches!(s, Span::Image { .. }));
-        let url = if in_image {
+        let url = if self.images_open > 0 {
             None
         } else {
             self.opts.detached_url(dest)
@@ -421,6 +428,10 @@ impl<'a> TextWriter<'a> {
     }
 
     fn end_image(&mut self) {
+        self.images_open = self.images_open.saturating_sub(1);
+        if self.images_open > 0 {
+            return;
+        }
         let Some(Span::Image { url, start }) = self.spans.pop() else {
             return;
         };
@@ -1244,6 +1255,18 @@ mod tests {
         assert_eq!(
             text(md, 72),
             "[Image: A chart] [1]\n\nAnd [Image] [2] here, linked [1].\n\n[1] https://example.com/chart.png\n[2] https://example.com/x.png"
+        );
+    }
+
+    /// An image in another's alt text gives its text to the outer one, as in HTML's `alt`:
+    /// written whole at every level, nested images once took minutes (the alt text copied
+    /// again per level).
+    #[test]
+    fn an_image_inside_alt_text_adds_only_its_text() {
+        let md = "![a ![b [c](https://e.com/l) ![d](https://e.com/d.png)](https://e.com/i.png) e](https://e.com/o.png)";
+        assert_eq!(
+            text(md, 72),
+            "[Image: a b c d e] [1]\n\n[1] https://e.com/o.png"
         );
     }
 

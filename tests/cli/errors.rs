@@ -30,6 +30,46 @@ fn invalid_yaml_names_file_line_and_column() {
     assert!(run.stderr.contains("built 1 post"), "{}", run.stderr);
 }
 
+/// `x: [[[[…]]]]` once kept the YAML parser busy for minutes (its work grows with the
+/// square of the nesting); it is refused before parsing, at the line and column.
+#[test]
+fn deeply_nested_front_matter_is_refused_at_once() {
+    let deep = format!(
+        "---\ntitle: Deep\nx: {}1{}\n---\nBody\n",
+        "[".repeat(30_000),
+        "]".repeat(30_000)
+    );
+    let p = project_with("deep.md", &deep);
+    let started = std::time::Instant::now();
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("error: posts/deep.md:3:36: front matter nests lists and maps (`[` or `{`) more than 32 deep here; no real file needs that many levels"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert!(p.exists("out/good/blog.html"));
+}
+
+#[test]
+fn nested_configuration_is_refused_at_its_line() {
+    let p = Project::new();
+    p.write("posts/good.md", GOOD);
+    p.write(
+        "repurpose.yaml",
+        &format!("out: public\nsite: {}1\n", "{a: ".repeat(50_000)),
+    );
+    let run = p.run(&["build", "posts"]).expect_code(1);
+    assert!(
+        run.stderr.contains("repurpose.yaml:2:")
+            && run
+                .stderr
+                .contains("the configuration nests lists and maps"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn unclosed_front_matter_says_how_to_fix_it() {
     let p = project_with("open.md", "---\ntitle: never closed\n\nBody\n");

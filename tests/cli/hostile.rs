@@ -387,3 +387,27 @@ fn a_quoted_script_url_in_a_bbcode_template_is_left_as_text() {
         ));
     }
 }
+
+/// NUL bytes anywhere in a post (front matter, text, code, links, raw HTML) become U+FFFD
+/// when the post is read, as CommonMark asks, so no venue's output carries one.
+#[test]
+fn nul_bytes_never_reach_an_output() {
+    let p = Project::new();
+    p.write(
+        "posts/zero.md",
+        "---\ntitle: \"Ti\0tle\"\nauthor: A\0B\n---\n# Head\0ing\n\nText\0 with *em\0* and \
+         [a link\0](https://example.com/a\0b) and `co\0de`.\n\n```\nfenced\0code\n```\n\n\
+         <div>raw\0html</div>\n\n- item\0\n\n> quote\0\n\nNote[^n\0].\n\n[^n\0]: Foot\0note.\n\n\
+         Is it\0 over?\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let mut files = 0;
+    for entry in std::fs::read_dir(p.path().join("out/zero")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(!bytes.contains(&0), "a NUL byte in {}", path.display());
+        files += 1;
+    }
+    assert!(files >= 8, "every venue built: {files} files");
+    assert!(p.read("out/zero/blog.html").contains("Ti\u{fffd}tle"));
+}
