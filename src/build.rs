@@ -196,8 +196,11 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     // Held until the manifest is written: one run at a time writes into `<out>`.
     let lock = output::lock(&opts.out)?;
     let mut previous = Manifest::read(&opts.out)?;
-    let recovered = previous.recover(lock.pending());
     let sources = SourceKeys::new(&opts.out)?;
+    let mut recovered = previous.recover(lock.pending(), &opts.out);
+    if !previous.keyed {
+        recovered += sources.rekey(&mut previous);
+    }
     let keys = sources.keys(&files);
     let venue_scope = VenueScope {
         chosen: venues.iter().map(|v| v.name.as_str()).collect(),
@@ -231,14 +234,18 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         &tally.failed,
         drop_taken_slugs(&mut plans, &previous, &sources),
     );
-    // Every file an earlier run wrote, wherever the manifest lists it: the files a post may
-    // replace.
-    let ours: HashSet<&str> = previous
-        .posts
-        .values()
-        .flat_map(|entry| entry.files.iter().chain(&entry.stale))
-        .map(|f| f.path.as_str())
-        .collect();
+    // Every file an earlier run wrote, wherever the manifest lists it, with what it wrote
+    // there: the files a post may replace (not needed when every post is up to date).
+    let mut ours: HashMap<&str, Vec<crate::manifest::ContentHash>> = HashMap::new();
+    if plans.iter().any(|p| !p.fresh) {
+        for file in previous
+            .posts
+            .values()
+            .flat_map(|entry| entry.files.iter().chain(&entry.stale))
+        {
+            ours.entry(file.path.as_str()).or_default().push(file.hash);
+        }
+    }
     let context = Building {
         build_inputs: &build_inputs,
         venues: &venues,
@@ -429,8 +436,10 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
         f.path.rsplit_once('/')
     }
     let intact = |f: &FileEntry| {
-        std::fs::symlink_metadata(out.join(&f.path))
-            .is_ok_and(|m| m.is_file() && f.matches(output::Stamp::of(&m)))
+        output::inside(out, &f.path)
+            .ok()
+            .and_then(|path| std::fs::symlink_metadata(path).ok())
+            .is_some_and(|m| m.is_file() && f.matches(output::Stamp::of(&m)))
     };
     let Some((dir, _)) = files.first().and_then(split) else {
         return files.iter().all(intact);
@@ -438,7 +447,13 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
     if files.iter().any(|f| split(f).map(|(d, _)| d) != Some(dir)) {
         return files.iter().all(intact);
     }
-    let folder = out.join(dir);
+    // A post folder that is a link is never listed (nor cleaned): writing would refuse it.
+    let Ok(folder) = output::inside(out, dir) else {
+        return false;
+    };
+    if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+        return false;
+    }
     let Ok(listing) = std::fs::read_dir(&folder) else {
         return false;
     };
@@ -520,8 +535,8 @@ struct Building<'a> {
     build_inputs: &'a str,
     venues: &'a [&'a Venue],
     scope: &'a VenueScope<'a>,
-    /// Every path the manifest lists: the files a post may replace.
-    ours: &'a HashSet<&'a str>,
+    /// Every path the manifest lists, with the content it recorded there.
+    ours: &'a HashMap<&'a str, Vec<crate::manifest::ContentHash>>,
     sources: &'a SourceKeys,
     lock: &'a output::OutLock,
     site: &'a Site,
@@ -662,6 +677,28 @@ impl SourceKeys {
                 (Ok(a), Ok(b)) => a == b,
                 _ => false,
             }
+    }
+
+    /// Rewrites, once, the sources of a manifest written before keys (paths as typed, from
+    /// whichever folder that build ran in) into keys; returns how many changed.
+    fn rekey(&self, manifest: &mut Manifest) -> usize {
+        let mut changed = 0;
+        for entry in manifest.posts.values_mut() {
+            let typed = Path::new(&entry.source);
+            let found = typed
+                .canonicalize()
+                .or_else(|_| self.base.join(typed).canonicalize());
+            if let Ok(path) = found {
+                let key = relative(&path, &self.base);
+                if key != entry.source {
+                    entry.source = key;
+                    changed += 1;
+                }
+            }
+        }
+        manifest.keyed = true;
+        // Written as keyed even when nothing changed.
+        changed.max(1)
     }
 
     /// Whether a recorded source still exists: under the base, or (a manifest written
@@ -936,7 +973,10 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
             Ok(Ok(path)) => {
                 crate::shell::status(format_args!("removed {}", path.display()));
                 if let Some(dir) = path.parent().filter(|dir| *dir != out) {
-                    // Only succeeds when the folder is empty: nothing else is ever deleted.
+                    // Temporary files a killed run left there go too (no other run is
+                    // writing: we hold the folder); then the folder, only when that leaves
+                    // it empty: nothing else is ever deleted.
+                    output::remove_stale_temporaries(dir);
                     let _ = std::fs::remove_dir(dir);
                 }
             }
@@ -1040,6 +1080,40 @@ pub fn render_output(
     }
 }
 
+/// Refuses to replace the file at `path` unless it is ours: one of the post's own outputs
+/// (edited by hand or not: an output is repaired), or a file the manifest lists elsewhere (an
+/// earlier slug's, another post's) that still holds what was written there.
+fn may_replace(
+    path: &Path,
+    relative: &str,
+    key: &str,
+    run: &Building<'_>,
+    previous: Option<&PostEntry>,
+) -> Result<()> {
+    let own = previous
+        .filter(|entry| run.sources.same(&entry.source, key))
+        .is_some_and(|entry| entry.files.iter().any(|f| f.path == relative));
+    if own {
+        return Ok(());
+    }
+    let manifest = run.out.join(crate::manifest::FILE);
+    let Some(hashes) = run.ours.get(relative) else {
+        anyhow::bail!(
+            "refusing to replace `{}`: repurpose did not write it (`{}` does not list it); move it away or build into another folder with `-o`",
+            path.display(),
+            manifest.display()
+        );
+    };
+    let now = crate::manifest::ContentHash::of(&crate::error::read(path)?);
+    if !hashes.contains(&now) {
+        anyhow::bail!(
+            "refusing to replace `{}`: it changed since repurpose wrote it for another post or slug; move it away or build into another folder with `-o`",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// What writing a post's files did.
 #[derive(Debug)]
 struct PostWrite {
@@ -1095,13 +1169,9 @@ fn write_post(
             _ => {
                 // A file that already holds these bytes is taken as it is, listed or not
                 // (a manifest lost, say): nothing of anyone's is replaced then.
-                if existing.is_some() && !run.ours.contains(relative.as_str()) {
+                if existing.is_some() {
                     // Dropping `batch` removes what was staged: nothing is replaced.
-                    anyhow::bail!(
-                        "refusing to replace `{}`: repurpose did not write it (`{}` does not list it); move it away or build into another folder with `-o`",
-                        path.display(),
-                        out.join(crate::manifest::FILE).display()
-                    );
+                    may_replace(&path, &relative, key, run, previous)?;
                 }
                 staged.push(files.len());
                 batch.stage(&path, existing.as_ref(), &rendered.bytes)?

@@ -17,6 +17,10 @@ pub const FILE: &str = "manifest.json";
 pub struct Manifest {
     /// `repurpose <version>` that wrote it.
     pub generator: String,
+    /// Whether every post's `source` is relative to the output folder's parent. Manifests
+    /// written before kept the path as typed; `build` rewrites those once.
+    #[serde(default)]
+    pub keyed: bool,
     /// Posts by slug.
     pub posts: BTreeMap<String, PostEntry>,
 }
@@ -214,37 +218,84 @@ impl Manifest {
     }
 
     /// Takes into the manifest the files a killed run's journal (`OutLock::pending`) says it
-    /// was renaming into place, as stale files of their post: ours, so they may be replaced,
-    /// and removable by `--clean` until their post claims them again. Returns how many.
-    pub fn recover(&mut self, journal: &[u8]) -> usize {
-        let listed: std::collections::HashSet<String> = self
-            .posts
-            .values()
-            .flat_map(|entry| entry.files.iter().chain(&entry.stale))
-            .map(|f| f.path.clone())
-            .collect();
+    /// renamed into place in `out`: a line counts only for a file inside its post's folder
+    /// that has exactly the size and time the line gives (the rename happened, and nothing
+    /// touched the file since). A file the manifest lists with another content gets the
+    /// line's, and its post is built again; one it does not list becomes a stale file of
+    /// its post: ours, so it may be replaced, and removable by `--clean` until the post
+    /// claims it again. Returns how many records changed.
+    pub fn recover(&mut self, journal: &[u8], out: &Path) -> usize {
+        if journal.is_empty() {
+            return 0;
+        }
+        // Where each path is listed: (slug, in `files` rather than `stale`, index).
+        let mut listed: std::collections::HashMap<String, (String, bool, usize)> =
+            std::collections::HashMap::new();
+        for (slug, entry) in &self.posts {
+            for (i, f) in entry.files.iter().enumerate() {
+                listed.insert(f.path.clone(), (slug.clone(), true, i));
+            }
+            for (i, f) in entry.stale.iter().enumerate() {
+                listed
+                    .entry(f.path.clone())
+                    .or_insert((slug.clone(), false, i));
+            }
+        }
         let mut recovered = 0;
         // A line cut short by the kill is not one the renames it announced went ahead of.
         for line in journal.split(|b| *b == b'\n') {
             let Ok(pending) = serde_json::from_slice::<Pending>(line) else {
                 continue;
             };
-            if listed.contains(&pending.file.path) {
+            let in_folder = pending
+                .file
+                .path
+                .strip_prefix(&pending.slug)
+                .is_some_and(|rest| rest.starts_with('/') && !rest[1..].contains('/'));
+            let renamed = in_folder
+                && crate::output::inside(out, &pending.file.path)
+                    .ok()
+                    .and_then(|path| std::fs::symlink_metadata(path).ok())
+                    .is_some_and(|meta| meta.is_file() && pending.file.matches(Stamp::of(&meta)));
+            if !renamed {
                 continue;
             }
-            let entry = self.posts.entry(pending.slug).or_insert_with(|| PostEntry {
-                source: pending.source,
-                title: String::new(),
-                inputs: String::new(),
-                build: String::new(),
-                source_size: 0,
-                source_mtime: 0,
-                files: Vec::new(),
-                stale: Vec::new(),
-            });
-            if !entry.stale.iter().any(|f| f.path == pending.file.path) {
-                entry.stale.push(pending.file);
-                recovered += 1;
+            match listed.get(&pending.file.path) {
+                Some((slug, in_files, i)) => {
+                    let Some(entry) = self.posts.get_mut(slug) else {
+                        continue;
+                    };
+                    let list = if *in_files {
+                        &mut entry.files
+                    } else {
+                        &mut entry.stale
+                    };
+                    if let Some(file) = list.get_mut(*i)
+                        && *file != pending.file
+                    {
+                        *file = pending.file;
+                        // A mix of its old and new files: built again next.
+                        entry.inputs.clear();
+                        recovered += 1;
+                    }
+                }
+                None => {
+                    let path = pending.file.path.clone();
+                    let slug = pending.slug.clone();
+                    let entry = self.posts.entry(pending.slug).or_insert_with(|| PostEntry {
+                        source: pending.source,
+                        title: String::new(),
+                        inputs: String::new(),
+                        build: String::new(),
+                        source_size: 0,
+                        source_mtime: 0,
+                        files: Vec::new(),
+                        stale: Vec::new(),
+                    });
+                    entry.stale.push(pending.file);
+                    listed.insert(path, (slug, false, entry.stale.len() - 1));
+                    recovered += 1;
+                }
             }
         }
         recovered
@@ -338,27 +389,70 @@ mod tests {
     }
 
     #[test]
-    fn a_killed_runs_journal_makes_its_files_stale_ones_of_their_post() {
-        let file = FileEntry::new(
+    fn a_killed_runs_journal_is_taken_only_for_files_it_really_renamed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::create_dir_all(out.join("p")).unwrap();
+        std::fs::write(out.join("p/blog.html"), "x").unwrap();
+        std::fs::write(out.join("p/forum.bbcode"), "new").unwrap();
+        let stamp = |name: &str| Stamp::of(&std::fs::metadata(out.join(name)).unwrap());
+        let blog = FileEntry::new(
             "p/blog.html".into(),
             "blog".into(),
             b"x",
-            Stamp { len: 1, mtime: 3 },
+            stamp("p/blog.html"),
         );
-        let pending = Pending {
-            slug: "p".into(),
-            source: "posts/p.md".into(),
-            file: file.clone(),
+        let forum = FileEntry::new(
+            "p/forum.bbcode".into(),
+            "forum".into(),
+            b"new",
+            stamp("p/forum.bbcode"),
+        );
+        let line = |slug: &str, file: &FileEntry| {
+            let pending = Pending {
+                slug: slug.into(),
+                source: "posts/p.md".into(),
+                file: file.clone(),
+            };
+            serde_json::to_string(&pending).unwrap() + "\n"
         };
-        let mut journal = serde_json::to_string(&pending).unwrap();
-        journal.push('\n');
-        // The line the kill cut short is ignored.
-        journal.push_str("{\"slug\":\"q\",\"sou");
+        // Listed with its old content: the journal's is taken and the post built again.
         let mut m = Manifest::default();
-        assert_eq!(m.recover(journal.as_bytes()), 1);
-        assert_eq!(m.posts["p"].stale, [file]);
-        assert_eq!(m.posts["p"].source, "posts/p.md");
+        m.posts.insert(
+            "p".into(),
+            PostEntry {
+                source: "posts/p.md".into(),
+                title: "P".into(),
+                inputs: "sha256:x".into(),
+                build: String::new(),
+                source_size: 0,
+                source_mtime: 0,
+                files: vec![FileEntry::new(
+                    "p/forum.bbcode".into(),
+                    "forum".into(),
+                    b"old",
+                    Stamp { len: 3, mtime: 1 },
+                )],
+                stale: Vec::new(),
+            },
+        );
+        let mut never_renamed = blog.clone();
+        never_renamed.mtime += 1;
+        let journal = [
+            line("p", &blog),
+            line("p", &forum),
+            line("p", &never_renamed),
+            // Not in its post's folder.
+            line("q", &blog),
+        ]
+        .concat()
+            + "{\"slug\":\"p\",\"sou";
+        assert_eq!(m.recover(journal.as_bytes(), out), 2);
+        assert_eq!(m.posts["p"].files, [forum]);
+        assert_eq!(m.posts["p"].stale, [blog]);
+        assert_eq!(m.posts["p"].inputs, "");
+        assert!(!m.posts.contains_key("q"));
         // Twice is once.
-        assert_eq!(m.recover(journal.as_bytes()), 0);
+        assert_eq!(m.recover(journal.as_bytes(), out), 0);
     }
 }

@@ -341,6 +341,11 @@ pub fn lock(out: &Path) -> Result<OutLock> {
     let mut pending = Vec::new();
     file.read_to_end(&mut pending)
         .with_context(|| format!("failed to read `{}`", path.display()))?;
+    if !pending.is_empty() && !pending.ends_with(b"\n") {
+        // A line cut short by a kill: what this run journals starts on a line of its own.
+        file.write_all(b"\n")
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
     // Holding the folder, no other run is writing: a temporary file here is a leftover of
     // a run that was killed (at the manifest's rename, say).
     remove_stale_temporaries(out);

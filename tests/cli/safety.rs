@@ -655,3 +655,107 @@ fn a_touched_post_is_read_once_then_known_by_its_time_again() {
     let after = p.read("out/manifest.json");
     assert_ne!(before, after, "the new time is recorded");
 }
+
+#[test]
+fn a_file_of_yours_where_an_old_slug_wrote_is_not_replaced() {
+    let p = Project::new();
+    let post = |slug: &str| format!("---\ntitle: Notes\nslug: {slug}\n---\nGenerated.\n");
+    p.write("posts/a.md", &post("notes"));
+    p.run(&["build", "posts", "-o", "."]).expect_code(0);
+    p.write("posts/a.md", &post("other"));
+    p.run(&["build", "posts", "-o", "."]).expect_code(0);
+    // The old slug's files are still listed (stale); the writer makes the folder their own.
+    std::fs::remove_dir_all(p.path().join("notes")).unwrap();
+    p.write("notes/article.md", "MY OWN NOTES\n");
+    p.write("posts/a.md", &post("notes"));
+    p.run(&["build", "posts", "-o", "."])
+        .expect_code(1)
+        .expect_stderr("refusing to replace `./notes/article.md`: it changed since repurpose wrote it for another post or slug");
+    assert_eq!(p.read("notes/article.md"), "MY OWN NOTES\n");
+}
+
+#[test]
+fn a_manifest_from_before_source_keys_is_rewritten_and_slugs_still_swap() {
+    let p = Project::new();
+    let post = |title: &str, slug: &str| {
+        format!("---\ntitle: {title}\nslug: {slug}\n---\nBody {title}.\n")
+    };
+    p.write("posts/a.md", &post("A", "sa"));
+    p.write("posts/b.md", &post("B", "sb"));
+    p.run(&["build", "./posts"]).expect_code(0);
+    // As an older version wrote it: sources as typed, no `keyed`.
+    let old = p
+        .read("out/manifest.json")
+        .replace("\"source\": \"posts/", "\"source\": \"./posts/")
+        .replace("  \"keyed\": true,\n", "");
+    assert!(
+        old.contains("./posts/a.md") && !old.contains("keyed"),
+        "{old}"
+    );
+    p.write("out/manifest.json", &old);
+    p.write("posts/a.md", &post("A", "sb"));
+    p.write("posts/b.md", &post("B", "sa"));
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(0)
+        .refute_stderr("would write")
+        .refute_stderr("refusing");
+    assert!(p.read("out/sb/blog.html").contains("Body A."));
+    assert!(p.read("out/sa/blog.html").contains("Body B."));
+    let manifest = p.read("out/manifest.json");
+    assert!(
+        manifest.contains("\"source\": \"posts/a.md\""),
+        "{manifest}"
+    );
+    assert!(manifest.contains("\"keyed\": true"), "{manifest}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_up_to_date_check_never_reaches_through_a_linked_post_folder() {
+    let p = Project::new();
+    p.write("posts/kept.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    std::fs::rename(p.path().join("out/kept"), p.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(p.path().join("elsewhere"), p.path().join("out/kept")).unwrap();
+    p.write("elsewhere/.repurpose-draft.tmp", "not a leftover of ours");
+    p.run(&["build", "posts"])
+        .expect_code(1)
+        .expect_stderr("it is a symbolic link, and outputs never leave `out`");
+    assert!(p.exists("elsewhere/.repurpose-draft.tmp"));
+}
+
+#[test]
+fn a_killed_run_that_replaced_outputs_is_recorded_so_clean_removes_them() {
+    if !strace_available() {
+        return;
+    }
+    let p = Project::new();
+    p.write("posts/p.md", POST);
+    p.write("posts/q.md", POST);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("posts/p.md", &POST.replace("More words", "Edited words"));
+    let status = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=rename,renameat,renameat2",
+            "-e",
+            "inject=rename,renameat,renameat2:signal=KILL:when=3",
+        ])
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts/p.md", "-q"])
+        .current_dir(p.path())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the build was killed");
+    std::fs::remove_file(p.path().join("posts/p.md")).unwrap();
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(0)
+        .refute_stderr("in place");
+    assert!(!p.exists("out/p"), "every file of the deleted post removed");
+    assert!(p.exists("out/q/blog.html"));
+}
