@@ -441,7 +441,10 @@ pub fn shifted_level(level: HeadingLevel, shift: i8) -> u8 {
 /// Footnote definitions lifted out of the flow, numbered in order of first reference.
 #[derive(Debug, Default)]
 pub struct Footnotes<'e> {
-    numbers: HashMap<&'e str, usize>,
+    /// Each defined label's index among the definitions (the first of a label wins).
+    labels: HashMap<&'e str, usize>,
+    /// The number of each definition, by that index.
+    numbers: Vec<usize>,
     /// The whole post's numbers, for a piece whose references point outside it.
     whole: Option<&'e NoteNumbers>,
     /// `(number, label, the definition's inner events)`, by number.
@@ -454,7 +457,7 @@ impl<'e> Footnotes<'e> {
     pub fn number(&self, label: &str) -> Option<usize> {
         match self.whole {
             Some(whole) => whole.number(label),
-            None => self.numbers.get(label).copied(),
+            None => self.labels.get(label).map(|&i| self.numbers[i]),
         }
     }
 }
@@ -525,16 +528,17 @@ pub fn split_footnotes<'e>(
     whole: Option<&'e NoteNumbers>,
 ) -> (Vec<&'e Event<'static>>, Footnotes<'e>) {
     let mut main = Vec::with_capacity(events.len());
-    let mut bodies: HashMap<&str, &[Event<'static>]> = HashMap::new();
-    let mut def_order: Vec<&str> = Vec::new();
+    // One hash of each label defined and of each reference: with many notes the table
+    // outgrows the caches, and each format splits its events again.
+    let mut labels: HashMap<&str, usize> = HashMap::new();
+    let mut defined: Vec<(&str, &[Event<'static>])> = Vec::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::FootnoteDefinition(label)) = &events[i] {
             let end = matching_end(events, i);
-            let label: &str = label;
-            if !bodies.contains_key(label) {
-                def_order.push(label);
-                bodies.insert(label, &events[i + 1..end]);
+            if let std::collections::hash_map::Entry::Vacant(slot) = labels.entry(&**label) {
+                slot.insert(defined.len());
+                defined.push((label, &events[i + 1..end]));
             }
             i = end + 1;
         } else {
@@ -545,35 +549,38 @@ pub fn split_footnotes<'e>(
     let mut notes = Footnotes::default();
     if let Some(whole) = whole {
         notes.whole = Some(whole);
-        let mut defs: Vec<_> = def_order
+        let mut defs: Vec<_> = defined
             .iter()
-            .filter_map(|&label| Some((whole.number(label)?, label, bodies[label])))
+            .filter_map(|&(label, body)| Some((whole.number(label)?, label, body)))
             .collect();
         defs.sort_by_key(|&(n, _, _)| n);
         notes.defs = defs;
         return (main, notes);
     }
-    let mut next = 1;
-    let referenced = main.iter().filter_map(|e| match e {
-        Event::FootnoteReference(l) => Some(&**l),
+    let reference = |e: &Event<'static>| match e {
+        Event::FootnoteReference(l) => labels.get(&**l).copied(),
         _ => None,
-    });
-    // References inside definitions count too, after the main flow's.
-    let in_defs = def_order.iter().flat_map(|l| {
-        bodies[l].iter().filter_map(|e| match e {
-            Event::FootnoteReference(l) => Some(&**l),
-            _ => None,
-        })
-    });
-    for label in referenced.chain(in_defs).chain(def_order.iter().copied()) {
-        if let Some((&key, body)) = bodies.get_key_value(label)
-            && !notes.numbers.contains_key(key)
-        {
-            notes.numbers.insert(key, next);
-            notes.defs.push((next, key, body));
-            next += 1;
+    };
+    // References inside definitions count too, after the main flow's, then definitions
+    // no one refers to.
+    let in_defs = defined
+        .iter()
+        .flat_map(|(_, body)| body.iter().filter_map(reference));
+    let mut numbers = vec![0; defined.len()];
+    for at in main
+        .iter()
+        .filter_map(|e| reference(e))
+        .chain(in_defs)
+        .chain(0..defined.len())
+    {
+        if numbers[at] == 0 {
+            let (label, body) = defined[at];
+            notes.defs.push((notes.defs.len() + 1, label, body));
+            numbers[at] = notes.defs.len();
         }
     }
+    notes.labels = labels;
+    notes.numbers = numbers;
     (main, notes)
 }
 

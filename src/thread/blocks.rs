@@ -355,6 +355,10 @@ struct Walker<'a, 'e> {
     para: Option<Para>,
     heading: bool,
     spans: Vec<Span>,
+    /// Images open, those inside another's alt text included: only the outermost is
+    /// written, with the text of all of them as its alt (as HTML's `alt` holds text only).
+    /// Each nested one written whole would copy the alt text again, level after level.
+    images_open: usize,
     /// An alert's label (`Note:`) waiting for the first paragraph of its quote.
     label: Option<&'static str>,
     skip: ScriptSkip,
@@ -390,6 +394,7 @@ impl<'a, 'e> Walker<'a, 'e> {
             para: None,
             heading: false,
             spans: Vec::new(),
+            images_open: 0,
             label: None,
             skip: ScriptSkip::default(),
             raw: None,
@@ -511,6 +516,10 @@ impl<'a, 'e> Walker<'a, 'e> {
                 });
             }
             Tag::Image { dest_url, .. } => {
+                self.images_open += 1;
+                if self.images_open > 1 {
+                    return;
+                }
                 let url = self
                     .opts
                     .image_url(dest_url)
@@ -797,6 +806,10 @@ impl<'a, 'e> Walker<'a, 'e> {
     }
 
     fn end_image(&mut self) {
+        self.images_open = self.images_open.saturating_sub(1);
+        if self.images_open > 0 {
+            return;
+        }
         let Some(Span::Image { start, url }) = self.spans.pop() else {
             return;
         };
@@ -818,6 +831,9 @@ impl<'a, 'e> Walker<'a, 'e> {
     /// Where a link points from a network: absolute URLs only (relative ones resolved
     /// against the post's page when it is known), never `javascript:` and the like.
     fn link_url(&self, link_type: LinkType, dest: &str) -> Option<String> {
+        if self.images_open > 0 {
+            return None;
+        }
         if link_type == LinkType::Email {
             return Some(dest.to_string()).filter(|d| !d.is_empty());
         }

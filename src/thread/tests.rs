@@ -304,6 +304,20 @@ fn relative_links_resolve_and_unusable_ones_show_their_text() {
     );
 }
 
+/// An image in another's alt text gives its text to the outer one, as in HTML's `alt` and
+/// the text format: written whole at every level, nested images once took the thread
+/// seconds (the alt text copied again per level).
+#[test]
+fn an_image_inside_alt_text_adds_only_its_text() {
+    let md = "See ![a ![b [c](https://e.com/l) ![d](https://e.com/d.png)](https://e.com/i.png) e](https://e.com/o.png) here.";
+    let posts = posts_of(md, 500, None);
+    assert!(
+        posts[0].contains("See [Image: a b c d e] (https://e.com/o.png) here."),
+        "{}",
+        posts[0]
+    );
+}
+
 #[test]
 fn a_url_longer_than_a_post_is_cut_at_a_boundary_and_still_fits() {
     let url = format!("https://example.com/{}", "very-long-path/".repeat(30));
