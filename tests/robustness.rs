@@ -1147,3 +1147,49 @@ fn deeply_nested_emphasis_builds_linearly() {
         &[],
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The BBCode link guard: linear in the output, even where a code block keeps `[` as is.
+// ---------------------------------------------------------------------------------------
+
+/// The cheapest of three builds of `text` with `venues`, so a stall of the machine does not
+/// decide.
+fn cheapest_of_three(text: &str, venues: &[&str]) -> Cost {
+    let mut best = time_build(text, venues);
+    for _ in 0..2 {
+        let cost = time_build(text, venues);
+        if cost.cpu < best.cpu {
+            best = cost;
+        }
+    }
+    best
+}
+
+/// A fenced code block is copied into BBCode with its `[` unescaped, so each `[url]` or
+/// `[url=` in it reaches the guard that turns script links into text; it must not look for
+/// each tag's end (or read its URL) through the rest of the output.
+#[test]
+#[ignore = "release only: cargo test --release --test robustness -- --ignored"]
+fn bbcode_link_guard_is_linear() {
+    forum_builds_linearly("`[url]` × n", |n| {
+        format!("```\n{}\n```\n", "[url]".repeat(n))
+    });
+    forum_builds_linearly("`[url=x` × n", |n| {
+        format!("```\n{}\n```\n", "[url=x".repeat(n))
+    });
+}
+
+/// `shape(4 n)` costs at most 5× the CPU time of `shape(n)` to build with the forum venue
+/// alone, at n = 10,000.
+fn forum_builds_linearly(name: &str, shape: fn(usize) -> String) {
+    let n = 10_000;
+    let small = cheapest_of_three(&shape(n), &["forum"]);
+    let large = cheapest_of_three(&shape(4 * n), &["forum"]);
+    eprintln!("{name}: n = {n}: {small}; 4n: {large}");
+    // A floor of 50 ms keeps a tick of the clock from deciding.
+    let floor = std::time::Duration::from_millis(50);
+    assert!(
+        large.cpu <= 5 * small.cpu.max(floor),
+        "{name}: {small} at n = {n}, {large} at 4n"
+    );
+}
