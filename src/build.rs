@@ -684,10 +684,13 @@ impl SourceKeys {
     fn rekey(&self, manifest: &mut Manifest) -> usize {
         let mut changed = 0;
         for entry in manifest.posts.values_mut() {
+            // Under the base first: manifests just before `keyed` already held keys.
             let typed = Path::new(&entry.source);
-            let found = typed
+            let found = self
+                .base
+                .join(typed)
                 .canonicalize()
-                .or_else(|_| self.base.join(typed).canonicalize());
+                .or_else(|_| typed.canonicalize());
             if let Ok(path) = found {
                 let key = relative(&path, &self.base);
                 if key != entry.source {

@@ -32,23 +32,28 @@ pub const CONFIG: Bounds = Bounds {
 /// The deepest nesting of flow lists and maps read (the parser itself stops at 128).
 pub const MAX_DEPTH: usize = 32;
 
-/// The most flow lists and maps (`[` or `{`) read in one text; together with the size
-/// bound, this keeps the parser's work per token small whatever the nesting looks like.
-pub const MAX_FLOW: usize = 256;
+/// The most `[` and `{` read in one text, wherever they stand (in quotes, comments and
+/// block text too): the backstop that bounds the parser's work whatever the text hides
+/// from the depth count. At this many, the parser's quadratic pass takes well under a
+/// second; a page of BBCode in a block scalar has a few thousand.
+pub const MAX_FLOW: usize = 16_384;
 
 /// Checks `text` against `bounds` before it is parsed; `first_line` is the text's first
-/// line in its file. The error names the line and column where a bound was passed.
+/// line in its file. The error names the line and column (in characters) where a bound was
+/// passed.
 ///
-/// Every `[` and `{` is counted, in quotes and comments too: a quoted `]` can hide a level
-/// from the depth, never from the count, which is what bounds the parser's work (the depth
-/// is there for the message an honest file gets). A quoted string would need dozens of
-/// unclosed brackets to be refused.
+/// The depth counts the brackets that open or close flow lists and maps where YAML reads
+/// them: not inside quoted strings, comments or block scalars (`|`, `>`), so a title such
+/// as `"[[[draft]]]"` or a block of BBCode is never refused for its brackets.
 pub fn check(text: &str, first_line: usize, bounds: Bounds) -> Result<(), Located> {
     let what = bounds.what;
     if text.len() > bounds.max_bytes {
-        let line = first_line + text[..bounds.max_bytes].matches('\n').count();
+        let newlines = text.as_bytes()[..bounds.max_bytes]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
         return Err(Located::new(
-            line,
+            first_line + newlines,
             1,
             format!(
                 "{what} is {} KiB, over the {} KiB read (no real file comes near it); is a `---` line missing where it ends?",
@@ -57,31 +62,137 @@ pub fn check(text: &str, first_line: usize, bounds: Bounds) -> Result<(), Locate
             ),
         ));
     }
-    let (mut depth, mut flows) = (0usize, 0usize);
+    let mut scan = Scan::default();
     for (n, line) in text.lines().enumerate() {
-        for (column, byte) in line.bytes().enumerate() {
-            match byte {
-                b'[' | b'{' => {
-                    depth += 1;
-                    flows += 1;
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => continue,
-            }
-            let at = |message: String| Located::new(first_line + n, column + 1, message);
-            if depth > MAX_DEPTH {
-                return Err(at(format!(
+        scan.line(line).map_err(|(column, exceeded)| {
+            let message = match exceeded {
+                Exceeded::Depth => format!(
                     "{what} nests lists and maps (`[` or `{{`) more than {MAX_DEPTH} deep here; no real file needs that many levels (a post needs two or three): flatten it"
-                )));
-            }
-            if flows > MAX_FLOW {
-                return Err(at(format!(
-                    "{what} has more than {MAX_FLOW} flow lists and maps (`[` or `{{`) by here; no real file needs that many: write long lists one `- item` per line"
-                )));
-            }
-        }
+                ),
+                Exceeded::Flows => format!(
+                    "{what} has more than {MAX_FLOW} `[` and `{{` by here; no real file needs that many: write long lists one `- item` per line"
+                ),
+            };
+            Located::new(first_line + n, column, message)
+        })?;
     }
     Ok(())
+}
+
+/// Which bound a line passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exceeded {
+    Depth,
+    Flows,
+}
+
+/// A light reading of YAML's flow structure, line by line.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Open flow lists and maps.
+    depth: usize,
+    /// Every `[` and `{` seen.
+    flows: usize,
+    /// The quote a quoted string open at the end of the last line started with.
+    quote: Option<char>,
+    /// The indentation of the line that opened a block scalar, while in one.
+    block: Option<usize>,
+}
+
+impl Scan {
+    /// Reads one line; on a bound passed, its column (1-based, in characters).
+    fn line(&mut self, line: &str) -> Result<(), (usize, Exceeded)> {
+        // The depth first: an honest file that nests too deep is told so, not told to count.
+        self.structure(line)?;
+        for (column, c) in line.chars().enumerate() {
+            if c == '[' || c == '{' {
+                self.flows += 1;
+                if self.flows > MAX_FLOW {
+                    return Err((column + 1, Exceeded::Flows));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows the flow structure of one line: quotes, comments, block scalars.
+    fn structure(&mut self, line: &str) -> Result<(), (usize, Exceeded)> {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(opened) = self.block {
+            if line.trim().is_empty() || indent > opened {
+                return Ok(());
+            }
+            self.block = None;
+        }
+        // Where a value can start: flow brackets and quotes count only there.
+        let mut at_value = true;
+        let mut previous = ' ';
+        let mut content_end = 0;
+        let mut chars = line.chars().enumerate().peekable();
+        while let Some((column, c)) = chars.next() {
+            if let Some(quote) = self.quote {
+                if c == quote {
+                    // '' inside single quotes is a quote, not the end.
+                    if quote == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                        chars.next();
+                    } else {
+                        self.quote = None;
+                        at_value = false;
+                    }
+                } else if quote == '"' && c == '\\' {
+                    chars.next();
+                }
+                previous = c;
+                content_end = column + 1;
+                continue;
+            }
+            match c {
+                '#' if previous == ' ' || previous == '\t' || column == 0 => break,
+                '"' | '\'' if at_value => self.quote = Some(c),
+                '[' | '{' if at_value || self.depth > 0 => {
+                    self.depth += 1;
+                    if self.depth > MAX_DEPTH {
+                        return Err((column + 1, Exceeded::Depth));
+                    }
+                    at_value = true;
+                }
+                ']' | '}' if self.depth > 0 => {
+                    self.depth -= 1;
+                    at_value = false;
+                }
+                ',' if self.depth > 0 => at_value = true,
+                ':' | '-' | '?' if chars.peek().is_none_or(|(_, n)| *n == ' ' || *n == '\t') => {
+                    at_value = true;
+                }
+                ' ' | '\t' => {}
+                // A tag or an anchor before a value: the value still starts after it.
+                '!' | '&' if at_value => {
+                    while chars.peek().is_some_and(|(_, n)| *n != ' ' && *n != '\t') {
+                        chars.next();
+                    }
+                }
+                _ => at_value = false,
+            }
+            if c != ' ' && c != '\t' {
+                content_end = column + 1;
+            }
+            previous = c;
+        }
+        // A value of `|` or `>` (with its indicators) opens a block scalar: its lines, more
+        // indented than this one, are text.
+        if self.depth == 0 && self.quote.is_none() {
+            let content: String = line.chars().take(content_end).collect();
+            let last = content.trim_end().rsplit([' ', '\t']).next().unwrap_or("");
+            let is_block = last.starts_with(['|', '>'])
+                && last[1..]
+                    .chars()
+                    .all(|c| c == '+' || c == '-' || c.is_ascii_digit());
+            if is_block {
+                self.block = Some(indent);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -103,25 +214,45 @@ mod tests {
     }
 
     #[test]
-    fn quotes_cannot_hide_nesting() {
-        // Each level closes a bracket inside quotes, which the parser does not count, so
-        // the depth seen here stays 1; the count of flows still stops it.
-        let text = format!("x: {}1\n", "[\"]\", ".repeat(MAX_FLOW + 1));
+    fn brackets_in_quotes_comments_and_block_text_are_not_nesting() {
+        let deep = "[".repeat(40);
+        let text = format!(
+            "title: \"{deep} draft\"\nsub: '{deep} it''s'\n# {deep}\nfooter: |\n  {deep}url=x]\n  [b]bold[/b]\n\n  {deep}\nnext: [a, \"]]]]\", {{b: c}}]\n"
+        );
+        assert_eq!(check(&text, 2, FRONT_MATTER), Ok(()));
+    }
+
+    #[test]
+    fn a_tag_or_anchor_does_not_hide_nesting() {
+        let text = format!("x: !!seq {}1\ny: &a {}1\n", "[".repeat(40), "{".repeat(40));
         let err = check(&text, 1, FRONT_MATTER).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("more than 32 deep"), "{}", err.message);
+    }
+
+    #[test]
+    fn every_bracket_counts_toward_the_backstop() {
+        // Brackets hidden in quotes still count: the parser's work is bounded whatever.
+        let text = format!("x: \"{}\"\n", "[".repeat(MAX_FLOW + 1));
+        let err = check(&text, 2, FRONT_MATTER).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 5 + MAX_FLOW));
         assert!(
-            err.message.contains("flow lists and maps"),
+            err.message.contains("one `- item` per line"),
             "{}",
             err.message
         );
     }
 
     #[test]
-    fn too_many_flow_collections_are_refused() {
-        let text = "x: [1]\n".repeat(MAX_FLOW + 1);
+    fn columns_count_characters_and_a_cut_never_splits_one() {
+        let text = format!("title: [ééé, {}\n", "[".repeat(40));
+        let err = check(&text, 1, FRONT_MATTER).unwrap_err();
+        assert_eq!((err.line, err.column), (1, 45));
+        // The size bound falls inside a three-byte character.
+        let text = format!("title: x\nx: {}\n", "字".repeat(30_000));
         let err = check(&text, 2, FRONT_MATTER).unwrap_err();
-        assert_eq!(err.line, 2 + MAX_FLOW);
         assert!(
-            err.message.contains("one `- item` per line"),
+            err.message.contains("over the 64 KiB read"),
             "{}",
             err.message
         );
