@@ -405,6 +405,31 @@ fn strace_available() -> bool {
     ok
 }
 
+/// Runs `repurpose ARGS` in the project under strace, which kills it with SIGKILL at its
+/// `when`-th rename (of a file into place, or of the manifest); whether it was killed.
+fn killed_at_rename(p: &Project, when: u32, args: &[&str]) -> bool {
+    let status = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=rename,renameat,renameat2",
+            "-e",
+        ])
+        .arg(format!(
+            "inject=rename,renameat,renameat2:signal=KILL:when={when}"
+        ))
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(args)
+        .current_dir(p.path())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run strace");
+    !status.success()
+}
+
 #[test]
 fn a_build_killed_at_a_rename_then_the_edit_undone_is_repaired_by_the_next_build() {
     if !strace_available() {
@@ -424,24 +449,10 @@ fn a_build_killed_at_a_rename_then_the_edit_undone_is_repaired_by_the_next_build
         p.write(&format!("posts/p{i:02}.md"), &post(i, "edited"));
     }
     // SIGKILL at the fourth rename: some outputs edited, the manifest not written.
-    let status = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "trace=rename,renameat,renameat2",
-            "-e",
-            "inject=rename,renameat,renameat2:signal=KILL:when=4",
-        ])
-        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
-        .args(["build", "posts", "-q"])
-        .current_dir(p.path())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(!status.success(), "the build was killed");
+    assert!(
+        killed_at_rename(&p, 4, &["build", "posts", "-q"]),
+        "the build was killed"
+    );
     let edited = walkdir::WalkDir::new(p.path().join("out"))
         .into_iter()
         .filter_map(Result::ok)
@@ -595,24 +606,10 @@ fn files_a_killed_first_build_renamed_are_still_known_as_ours() {
     }
     let p = Project::new();
     p.write("posts/a.md", POST);
-    let status = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "trace=rename,renameat,renameat2",
-            "-e",
-            "inject=rename,renameat,renameat2:signal=KILL:when=3",
-        ])
-        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
-        .args(["build", "posts", "-q"])
-        .current_dir(p.path())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(!status.success(), "the build was killed");
+    assert!(
+        killed_at_rename(&p, 3, &["build", "posts", "-q"]),
+        "the build was killed"
+    );
     assert!(!p.exists("out/manifest.json"), "killed before its manifest");
     p.write("posts/a.md", &POST.replace("More words", "Edited words"));
     p.run(&["build", "posts"])
@@ -734,24 +731,10 @@ fn a_killed_run_that_replaced_outputs_is_recorded_so_clean_removes_them() {
     p.write("posts/q.md", POST);
     p.run(&["build", "posts"]).expect_code(0);
     p.write("posts/p.md", &POST.replace("More words", "Edited words"));
-    let status = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "trace=rename,renameat,renameat2",
-            "-e",
-            "inject=rename,renameat,renameat2:signal=KILL:when=3",
-        ])
-        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
-        .args(["build", "posts/p.md", "-q"])
-        .current_dir(p.path())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(!status.success(), "the build was killed");
+    assert!(
+        killed_at_rename(&p, 3, &["build", "posts/p.md", "-q"]),
+        "the build was killed"
+    );
     std::fs::remove_file(p.path().join("posts/p.md")).unwrap();
     p.run(&["build", "posts", "--clean"])
         .expect_code(0)
