@@ -917,18 +917,22 @@ fn stale_outputs(
     given: &HashSet<&str>,
     sources: &SourceKeys,
 ) -> Vec<(String, FileEntry)> {
-    let gone = |entry: &PostEntry| {
-        !given.contains(entry.source.as_str()) && !sources.exists(&entry.source)
-    };
+    // Whether each entry's post is gone, asked once (a post not given costs a `stat`).
+    let gone: Vec<bool> = manifest
+        .posts
+        .values()
+        .map(|entry| !given.contains(entry.source.as_str()) && !sources.exists(&entry.source))
+        .collect();
     let claimed: HashSet<&str> = manifest
         .posts
         .values()
-        .filter(|entry| !gone(entry))
-        .flat_map(|entry| entry.files.iter().map(|f| f.path.as_str()))
+        .zip(&gone)
+        .filter(|(_, gone)| !**gone)
+        .flat_map(|(entry, _)| entry.files.iter().map(|f| f.path.as_str()))
         .collect();
     let mut stale = Vec::new();
-    for (slug, entry) in &manifest.posts {
-        let files = if gone(entry) {
+    for ((slug, entry), gone) in manifest.posts.iter().zip(&gone) {
+        let files = if *gone {
             entry.files.iter().chain(&entry.stale).collect::<Vec<_>>()
         } else {
             entry.stale.iter().collect()
@@ -970,17 +974,15 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
         return;
     }
     let mut forgotten: HashSet<(&str, &str)> = HashSet::new();
+    // Folders a file was removed from, each tidied once afterwards.
+    let mut emptied: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for (slug, file) in stale {
         let shown = out.join(&file.path);
         match output::remove_if_ours(out, &file.path, &file.hash) {
             Ok(Ok(path)) => {
                 crate::shell::status(format_args!("removed {}", path.display()));
                 if let Some(dir) = path.parent().filter(|dir| *dir != out) {
-                    // Temporary files a killed run left there go too (no other run is
-                    // writing: we hold the folder); then the folder, only when that leaves
-                    // it empty: nothing else is ever deleted.
-                    output::remove_stale_temporaries(dir);
-                    let _ = std::fs::remove_dir(dir);
+                    emptied.insert(dir.to_path_buf());
                 }
             }
             Ok(Err(output::Kept::Missing)) => {}
@@ -1006,6 +1008,13 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
             }
         }
         forgotten.insert((slug.as_str(), file.path.as_str()));
+    }
+    for dir in &emptied {
+        // Temporary files a killed run left there go too (no other run is writing: we hold
+        // the folder); then the folder, only when that leaves it empty: nothing else is
+        // ever deleted.
+        output::remove_stale_temporaries(dir);
+        let _ = std::fs::remove_dir(dir);
     }
     for (slug, entry) in &mut manifest.posts {
         let keep = |f: &FileEntry| !forgotten.contains(&(slug.as_str(), f.path.as_str()));
