@@ -77,7 +77,7 @@ fn build(path: &Path, out: &Path) {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read `{}` as UTF-8 text: {e}", path.display()));
     let events: Vec<Event<'_>> =
-        Parser::new_ext(body(&text), repurpose::parse::options()).collect();
+        Parser::new_ext(body(&text), repurpose::markdown::parse::options()).collect();
     let stem = path.file_stem().expect("a post file has a name");
     let dir = out.join(stem);
     std::fs::create_dir_all(&dir)

@@ -12,9 +12,10 @@ use serde::Serialize;
 use tera::Value;
 
 use crate::config::Site;
+use crate::markdown::NoteNumbers;
 use crate::post::Post;
 use crate::post::structure::{self, Definitions, OutlineEntry, Parts};
-use crate::render::{Format, NoteNumbers, RenderOptions};
+use crate::render::{Format, RenderOptions};
 use crate::thread::{Counter, ThreadPost};
 use crate::venue::Output;
 
@@ -362,7 +363,7 @@ impl<'p> Renders<'p> {
             .iter()
             .map(|(k, v)| (k.clone(), v.replace("{slug}", &post.slug)))
             .collect();
-        let site_folder = site.url().and_then(crate::render::folder_url);
+        let site_folder = site.url().and_then(crate::markdown::folder_url);
         let mut utm_scope = Vec::new();
         utm_scope.extend(site_folder.clone());
         if !canonical.is_empty() {
@@ -416,7 +417,7 @@ impl<'p> Renders<'p> {
         };
         let summary = match &post.meta.summary {
             Some(s) => plain(s),
-            None => plain(&crate::render::plain_text(
+            None => plain(&crate::markdown::plain_text(
                 self.excerpt.get().map_or(&[][..], Vec::as_slice),
             )),
         };

@@ -117,7 +117,7 @@ fn utm(url: &str, kwargs: Kwargs, state: &State) -> TeraResult<String> {
     if url.is_empty() || params.is_empty() {
         return Ok(url.to_string());
     }
-    Ok(crate::render::add_query(url, &params))
+    Ok(crate::markdown::add_query(url, &params))
 }
 
 /// `markdown_to(format="bbcode")`: renders a Markdown string (a front-matter field, say)
@@ -140,7 +140,7 @@ fn markdown_to(s: &str, kwargs: Kwargs, state: &State) -> TeraResult<Value> {
             Format::ALL.map(Format::name).join(", ")
         ))
     })?;
-    let events = crate::parse::events(s);
+    let events = crate::markdown::parse::events(s);
     Ok(Value::safe_string(
         &format.render(&events, &RenderOptions::default()),
     ))

@@ -4,7 +4,7 @@ use clap::Parser;
 use repurpose::{Status, Usage, cli::Cli, report};
 
 fn main() -> ExitCode {
-    repurpose::parse::install_panic_hook();
+    repurpose::markdown::parse::install_panic_hook();
     let cli = Cli::parse();
     match repurpose::run(cli) {
         Ok(Status::Success) => ExitCode::SUCCESS,

@@ -170,7 +170,7 @@ fn check_social(text: &str) {
 /// The Markdown forum topic carries no raw HTML and no footnote syntax, which Reddit would
 /// show as typed.
 fn check_discourse(md: &str) {
-    for event in pulldown_cmark::Parser::new_ext(md, repurpose::parse::options()) {
+    for event in pulldown_cmark::Parser::new_ext(md, repurpose::markdown::parse::options()) {
         assert!(
             !matches!(
                 event,
@@ -590,7 +590,7 @@ fn post_with_venue_blocks() -> impl Strategy<Value = String> {
 fn closes_itself(block: &str) -> bool {
     let text = format!("{block}\n\n<!-- end -->\n");
     let events: Vec<Event<'_>> =
-        pulldown_cmark::Parser::new_ext(&text, repurpose::parse::options()).collect();
+        pulldown_cmark::Parser::new_ext(&text, repurpose::markdown::parse::options()).collect();
     matches!(
         events.as_slice(),
         [.., Event::Start(Tag::HtmlBlock), Event::Html(end), Event::End(_)]

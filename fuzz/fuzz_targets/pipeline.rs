@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
     // libFuzzer's panic hook aborts on every panic, including the pulldown-cmark panics
     // `repurpose::parse` catches and falls back from (a known upstream bug). Our hook,
     // installed over it, stays silent for those and passes every other panic on to it.
-    HOOK.call_once(repurpose::parse::install_panic_hook);
+    HOOK.call_once(repurpose::markdown::parse::install_panic_hook);
 
     // The real path: `Post::load` accepts UTF-8 and refuses anything else. Invalid bytes
     // are still worth running, as the replacement characters a lossy decode leaves.

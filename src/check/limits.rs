@@ -9,7 +9,8 @@
 use serde::Serialize;
 
 use crate::build::Rendered;
-use crate::render::{Format, strip_html};
+use crate::markdown::strip_html;
+use crate::render::Format;
 
 use super::{Diagnostic, Level, Target};
 

@@ -8,8 +8,8 @@ use pulldown_cmark::{Event, LinkType, Tag};
 
 use crate::build::Rendered;
 use crate::config::Site;
+use crate::markdown::{has_scheme, is_safe_url, matching_end, plain_text};
 use crate::post::Post;
-use crate::render::{has_scheme, is_safe_url, matching_end, plain_text};
 
 use super::{Diagnostic, Level};
 

@@ -77,7 +77,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::render::plain_text;
+    use crate::markdown::plain_text;
 
     fn post(text: &str) -> Post {
         Post::parse(Path::new("p.md"), text).unwrap()

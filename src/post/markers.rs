@@ -7,8 +7,8 @@
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 use crate::error::Located;
-use crate::parse::Lines;
-use crate::render::{is_inline, matching_end};
+use crate::markdown::parse::Lines;
+use crate::markdown::{is_inline, matching_end};
 
 /// The venues a venue-only block is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -390,7 +390,7 @@ fn read(comment: &str) -> Option<Result<Kind, String>> {
 }
 
 fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    crate::render::starts_with_ignore_ascii_case(text, prefix).then(|| &text[prefix.len()..])
+    crate::markdown::starts_with_ignore_ascii_case(text, prefix).then(|| &text[prefix.len()..])
 }
 
 /// The venue list of `<!-- venue: … -->`: names separated by commas, all plain or all
@@ -599,10 +599,10 @@ fn to_u32(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::plain_text;
+    use crate::markdown::plain_text;
 
     fn markers(md: &str) -> Result<Option<Markers>, Located> {
-        let (events, lines, _) = crate::parse::parse(md);
+        let (events, lines, _) = crate::markdown::parse::parse(md);
         Markers::find(&events, &lines, 1)
     }
 
@@ -660,7 +660,7 @@ mod tests {
         let cut = m.cut(&m.shown("forum"));
         assert_eq!(
             cut.events,
-            crate::parse::events("Read this and more.\n"),
+            crate::markdown::parse::events("Read this and more.\n"),
             "one text run, one space"
         );
         let md = "Ends here<!-- venue: !forum --> for all but the forum<!-- /venue -->.\n";
@@ -763,7 +763,7 @@ mod tests {
         let cut = markers(md).unwrap().unwrap().cut(&[]);
         assert_eq!(plain_text(&cut.events), "Teaser text and the rest. More.");
         let before = crate::post::structure::excerpt_before(&cut.events, cut.excerpt_at.unwrap());
-        assert_eq!(before, crate::parse::events("Teaser text\n"));
+        assert_eq!(before, crate::markdown::parse::events("Teaser text\n"));
     }
 
     #[test]
@@ -815,7 +815,7 @@ mod tests {
 
     #[test]
     fn lines_are_body_lines_moved_into_the_file() {
-        let (events, lines, _) = crate::parse::parse("x\n\n<!-- venue: a -->\n");
+        let (events, lines, _) = crate::markdown::parse::parse("x\n\n<!-- venue: a -->\n");
         let e = Markers::find(&events, &lines, 5).unwrap_err();
         assert_eq!(e.line, 7);
     }

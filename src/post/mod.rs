@@ -49,7 +49,7 @@ pub struct Post {
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
     /// Body lines of the events `check` reports on; see `line_of`.
-    pub lines: crate::parse::Lines,
+    pub lines: crate::markdown::parse::Lines,
     /// Problems worth a warning that did not stop the post from building.
     pub warnings: Vec<PostWarning>,
     /// Where a `<!-- more -->` ends `post.excerpt`: an index into `events`.
@@ -133,7 +133,7 @@ impl Post {
     pub fn parse(path: &Path, text: &str) -> Result<Post> {
         let text = normalise(path, text)?;
         let (meta, split) = front(path, &text)?;
-        let (mut events, mut lines, parse_warning) = crate::parse::parse(split.body);
+        let (mut events, mut lines, parse_warning) = crate::markdown::parse::parse(split.body);
         let mut warnings: Vec<PostWarning> = parse_warning
             .into_iter()
             .map(|message| PostWarning {
@@ -416,7 +416,7 @@ mod tests {
         let p = post("x.md", "# From Heading\n\nBody.\n");
         assert_eq!(p.title, "From Heading");
         assert_eq!(p.slug, "x");
-        assert_eq!(crate::render::plain_text(&p.events), "Body.");
+        assert_eq!(crate::markdown::plain_text(&p.events), "Body.");
     }
 
     #[test]

@@ -218,19 +218,19 @@ mod tests {
 
     #[test]
     fn cut_closes_open_tags_and_trims() {
-        let events = crate::parse::events("One *two three* four.");
+        let events = crate::markdown::parse::events("One *two three* four.");
         let inner = &events[1..events.len() - 1];
         let text = inline_text(inner);
         let at = text.find("three").unwrap();
         let cut = cut_inline(inner, at, "…");
-        let rendered = crate::render::plain_text(&cut);
+        let rendered = crate::markdown::plain_text(&cut);
         assert_eq!(rendered, "One two…");
         assert!(matches!(cut.last(), Some(Event::End(TagEnd::Emphasis))));
     }
 
     #[test]
     fn cut_before_an_emphasis_drops_it_whole() {
-        let events = crate::parse::events("Intro. *What now?*");
+        let events = crate::markdown::parse::events("Intro. *What now?*");
         let inner = &events[1..events.len() - 1];
         let cut = cut_inline(inner, "Intro.".len(), "");
         assert_eq!(cut, vec![Event::Text("Intro.".into())]);
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn empty_tags_are_dropped_with_the_tags_they_leave_empty() {
-        let events = crate::parse::events("Keep **[](a)*[](b)*** [](c)");
+        let events = crate::markdown::parse::events("Keep **[](a)*[](b)*** [](c)");
         let mut inner = events[1..events.len() - 1].to_vec();
         drop_empty_tags(&mut inner);
         assert_eq!(

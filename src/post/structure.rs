@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 use serde::Serialize;
 
 use super::sentences::{self, cut_inline, inline_text, paragraph, sentence_ends, word_count};
-use crate::render::{Anchors, is_inline, matching_end, plain_text};
+use crate::markdown::{Anchors, is_inline, matching_end, plain_text};
 
 /// The top-level blocks of an event list, as index ranges.
 pub fn blocks(events: &[Event<'_>]) -> Vec<Range<usize>> {
@@ -88,7 +88,7 @@ pub fn outline(events: &[Event<'_>], shift: i8) -> Vec<OutlineEntry> {
             let title = plain_text(&events[i + 1..end]);
             let anchor = anchors.anchor(id.as_deref(), &title);
             out.push(OutlineEntry {
-                level: crate::render::shifted_level(*level, shift),
+                level: crate::markdown::shifted_level(*level, shift),
                 title,
                 anchor,
             });
@@ -584,7 +584,7 @@ pub fn body_word_count(events: &[Event<'_>]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::events;
+    use crate::markdown::parse::events;
 
     #[test]
     fn title_heading_is_removed_only_when_it_opens_the_body() {

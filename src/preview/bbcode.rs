@@ -199,7 +199,7 @@ impl Converter {
     ) -> Option<usize> {
         let closing = format!("[/{}]", name.as_str());
         let body = &rest[len..];
-        let end = crate::render::find_ignore_ascii_case(body, &closing)?;
+        let end = crate::markdown::find_ignore_ascii_case(body, &closing)?;
         write(self, &body[..end]).then_some(len + end + closing.len())
     }
 

@@ -1031,11 +1031,14 @@ mod tests {
     const WJ: char = WORD_JOINER;
 
     fn bb(md: &str) -> String {
-        render(&crate::parse::events(md), &RenderOptions::default())
+        render(
+            &crate::markdown::parse::events(md),
+            &RenderOptions::default(),
+        )
     }
 
     fn bb_with(md: &str, opts: &RenderOptions) -> String {
-        render(&crate::parse::events(md), opts)
+        render(&crate::markdown::parse::events(md), opts)
     }
 
     fn site_opts() -> RenderOptions {
@@ -1455,14 +1458,14 @@ mod tests {
 
     #[test]
     fn footnote_reference_without_its_definition_in_the_slice_is_dropped() {
-        let events = crate::parse::events("Text[^n].\n\n[^n]: Note.\n");
+        let events = crate::markdown::parse::events("Text[^n].\n\n[^n]: Note.\n");
         let end = super::super::matching_end(&events, 0);
         assert_eq!(render(&events[..=end], &RenderOptions::default()), "Text.");
     }
 
     #[test]
     fn a_section_slice_renders_without_leading_separators() {
-        let events = crate::parse::events("# Title\n\nIntro\n\n## Part\n\n- a\n- b\n");
+        let events = crate::markdown::parse::events("# Title\n\nIntro\n\n## Part\n\n- a\n- b\n");
         let part = events
             .iter()
             .position(|e| matches!(e, Event::Start(Tag::Heading { .. })) && e != &events[0])

@@ -916,7 +916,7 @@ pub fn degradation(flavor: Flavor, raw_html: RawHtml, construct: Construct) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::events;
+    use crate::markdown::parse::events;
     use pretty_assertions::assert_eq;
 
     fn web(md: &str) -> String {
@@ -1378,7 +1378,7 @@ mod tests {
             base_url: Some("https://example.com/blog/post/".into()),
             ..RenderOptions::default()
         };
-        let events = crate::parse::events(
+        let events = crate::markdown::parse::events(
             "<p><a href=\"../other/\">ok</a> <a href=\"javascript:alert(1)\">bad</a> <img src=\"x.png\" onerror=\"alert(1)\"></p>",
         );
         assert_eq!(
@@ -1394,7 +1394,8 @@ mod tests {
             raw_html: RawHtml::Text,
             ..RenderOptions::default()
         };
-        let events = crate::parse::events("<div>\n<b>Hi</b> there\n</div>\n\nA <kbd>key</kbd>.");
+        let events =
+            crate::markdown::parse::events("<div>\n<b>Hi</b> there\n</div>\n\nA <kbd>key</kbd>.");
         assert_eq!(
             render(&events, &opts, Flavor::Web),
             "<p>Hi there</p>\n<p>A key.</p>"

@@ -225,7 +225,7 @@ mod tests {
     use super::*;
 
     fn found(md: &str) -> Vec<Construct> {
-        constructs(&crate::parse::events(md))
+        constructs(&crate::markdown::parse::events(md))
             .into_iter()
             .map(|(_, c)| c)
             .collect()
@@ -253,7 +253,8 @@ mod tests {
 
     #[test]
     fn heading_attributes_beyond_id_and_class_are_named() {
-        let events = crate::parse::events("## Hi {#a .b autofocus onfocus=alert(1) class=c}\n");
+        let events =
+            crate::markdown::parse::events("## Hi {#a .b autofocus onfocus=alert(1) class=c}\n");
         assert_eq!(
             constructs(&events),
             [(0, Construct::HeadingCustomAttributes)]

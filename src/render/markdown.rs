@@ -1601,8 +1601,8 @@ pub fn degradation(raw_html: RawHtml, construct: Construct) -> Option<Degradatio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::events;
-    use crate::render::matching_end;
+    use crate::markdown::matching_end;
+    use crate::markdown::parse::events;
     use pretty_assertions::assert_eq;
 
     fn md(src: &str) -> String {

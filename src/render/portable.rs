@@ -169,7 +169,7 @@ mod tests {
             raw_html,
             ..RenderOptions::default()
         };
-        Format::Markdown.render(&crate::parse::events(md), &opts)
+        Format::Markdown.render(&crate::markdown::parse::events(md), &opts)
     }
 
     #[test]
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn nothing_changes_with_native_footnotes_and_raw_html_kept() {
-        let events = crate::parse::events("A[^1] <b>b</b>.\n\n[^1]: N.\n");
+        let events = crate::markdown::parse::events("A[^1] <b>b</b>.\n\n[^1]: N.\n");
         assert!(prepare(&events, &RenderOptions::default()).is_none());
         assert_eq!(
             markdown(

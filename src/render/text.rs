@@ -1052,7 +1052,7 @@ pub fn degradation(construct: Construct) -> Option<Degradation> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::matching_end;
+    use crate::markdown::matching_end;
     use pretty_assertions::assert_eq;
 
     fn opts(wrap: usize) -> RenderOptions {
@@ -1064,7 +1064,7 @@ mod tests {
 
     /// Renders `md` and checks the layout promises every output keeps.
     fn render_md(md: &str, opts: &RenderOptions) -> String {
-        let events = crate::parse::events(md);
+        let events = crate::markdown::parse::events(md);
         let out = render(&events, opts);
         assert_layout(&out, opts.wrap, &events);
         out
@@ -1411,7 +1411,8 @@ mod tests {
 
     #[test]
     fn a_slice_of_blocks_renders_alone() {
-        let events = crate::parse::events("First.\n\nSecond [x](https://e.com/).\n\nThird.");
+        let events =
+            crate::markdown::parse::events("First.\n\nSecond [x](https://e.com/).\n\nThird.");
         let start = 3;
         let end = matching_end(&events, start);
         assert_eq!(

@@ -12,11 +12,12 @@
 use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::count::Counter;
-use crate::post::sentences::sentence_ends;
-use crate::render::{
-    RenderOptions, ScriptSkip, alert_label, html_paragraphs, is_inline, opens_element,
-    split_footnotes, starts_with_scheme, strip_html, superscript,
+use crate::markdown::{
+    ScriptSkip, alert_label, html_paragraphs, is_inline, opens_element, split_footnotes,
+    starts_with_scheme, strip_html, superscript,
 };
+use crate::post::sentences::sentence_ends;
+use crate::render::RenderOptions;
 
 /// Bullet glyphs by list depth, as the text format uses them.
 const BULLETS: [char; 3] = ['•', '◦', '▪'];
@@ -341,7 +342,7 @@ impl Para {
 struct Walker<'a, 'e> {
     opts: &'a RenderOptions,
     counter: Counter,
-    notes: &'a crate::render::Footnotes<'e>,
+    notes: &'a crate::markdown::Footnotes<'e>,
     out: Vec<Block>,
     containers: Vec<Container>,
     /// Containers from this index on have written no line yet (their `first` is owed).
@@ -379,7 +380,7 @@ impl<'a, 'e> Walker<'a, 'e> {
     fn new(
         opts: &'a RenderOptions,
         counter: Counter,
-        notes: &'a crate::render::Footnotes<'e>,
+        notes: &'a crate::markdown::Footnotes<'e>,
     ) -> Self {
         Walker {
             opts,

@@ -12,7 +12,7 @@ fn counter(url_length: Option<usize>) -> Counter {
 
 /// The thread of `md` titled `Title`, closing on `CANONICAL`, as texts.
 fn posts_of(md: &str, limit: usize, url_length: Option<usize>) -> Vec<String> {
-    let events = crate::parse::events(md);
+    let events = crate::markdown::parse::events(md);
     let opts = RenderOptions {
         base_url: Some(CANONICAL.to_string()),
         ..RenderOptions::default()
@@ -340,7 +340,7 @@ fn the_closing_link_takes_the_last_sentence_along() {
 
 #[test]
 fn the_question_closes_the_thread_before_the_link() {
-    let events = crate::parse::events("Body.");
+    let events = crate::markdown::parse::events("Body.");
     let frame = Frame {
         title: "Title",
         question: "And you?",
@@ -361,7 +361,7 @@ fn the_question_closes_the_thread_before_the_link() {
 
 #[test]
 fn a_title_longer_than_a_post_goes_on_in_the_next() {
-    let events = crate::parse::events("Body.");
+    let events = crate::markdown::parse::events("Body.");
     let title = sentence(30, "t");
     let frame = Frame {
         title: &title,
