@@ -130,7 +130,7 @@ impl Config {
                 ..Config::default()
             });
         }
-        crate::yaml_bounds::check(text, 1, crate::yaml_bounds::CONFIG)?;
+        crate::yaml::bounds::check(text, 1, crate::yaml::bounds::CONFIG)?;
         let value: Value = serde_yaml::from_str(text)
             .map_err(|e| crate::error::yaml(&e, 1, "invalid configuration"))?;
         let map = match value {
@@ -254,7 +254,7 @@ impl Config {
             }
             let Some(venue) = catalog.get(name) else {
                 let line = self.text().map_or(1, |t| {
-                    crate::yaml_lines::item_line(t, "default_venues", name)
+                    crate::yaml::lines::item_line(t, "default_venues", name)
                 });
                 return Err(self.error_at(line, no_such_venue("default_venues", name, catalog)));
             };
@@ -299,7 +299,7 @@ impl Config {
     fn error(&self, path: &[&str], message: String) -> anyhow::Error {
         let line = self
             .text()
-            .map_or(1, |t| crate::yaml_lines::key_line(t, path));
+            .map_or(1, |t| crate::yaml::lines::key_line(t, path));
         self.error_at(line, message)
     }
 
@@ -354,7 +354,7 @@ struct Reader<'t> {
 
 impl Reader<'_> {
     fn at(&self, path: &[&str], message: String) -> Located {
-        Located::new(crate::yaml_lines::key_line(self.text, path), 1, message)
+        Located::new(crate::yaml::lines::key_line(self.text, path), 1, message)
     }
 
     fn wrong(&self, path: &[&str], expected: &str, found: &Value) -> Located {
@@ -387,7 +387,7 @@ impl Reader<'_> {
         let map: BTreeMap<String, Value> =
             map.into_iter().map(|(k, v)| (key_name(&k), v)).collect();
         let site = Site { map };
-        let line = |key: &str| crate::yaml_lines::key_line(self.text, &["site", key]);
+        let line = |key: &str| crate::yaml::lines::key_line(self.text, &["site", key]);
         let mut doubts: Vec<Doubt> = site
             .map
             .keys()

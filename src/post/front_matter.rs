@@ -199,7 +199,7 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
     if yaml.trim().is_empty() {
         return Ok(Meta::default());
     }
-    crate::yaml_bounds::check(yaml, first_line, crate::yaml_bounds::FRONT_MATTER)?;
+    crate::yaml::bounds::check(yaml, first_line, crate::yaml::bounds::FRONT_MATTER)?;
     let value: Value = serde_yaml::from_str(yaml)
         .map_err(|e| crate::error::yaml(&e, first_line, "invalid front matter"))?;
     let mut map = match value {
@@ -287,7 +287,7 @@ impl Fields<'_> {
     fn line_of(&self, key: &str) -> usize {
         let mut path: Vec<&str> = self.path.iter().map(String::as_str).collect();
         path.push(key);
-        self.first_line + crate::yaml_lines::key_line(self.yaml, &path) - 1
+        self.first_line + crate::yaml::lines::key_line(self.yaml, &path) - 1
     }
 
     /// The key as messages name it: `title`, or `venues.forum.title` in an override.
@@ -357,7 +357,7 @@ impl Fields<'_> {
             let venue = key_name(&venue);
             let path = vec!["venues".to_string(), venue.clone()];
             let line =
-                self.first_line + crate::yaml_lines::key_line(self.yaml, &["venues", &venue]) - 1;
+                self.first_line + crate::yaml::lines::key_line(self.yaml, &["venues", &venue]) - 1;
             let mut map = match value {
                 Value::Mapping(map) => map,
                 Value::Null => Mapping::new(),
@@ -748,7 +748,7 @@ mod tests {
     fn keys_are_found_on_their_own_line_under_their_parent() {
         let yaml =
             "title: venues\nvenues:\n  blog:\n    title: B\n  forum:\n    title: F\nquestion: q\n";
-        let line = crate::yaml_lines::key_line;
+        let line = crate::yaml::lines::key_line;
         assert_eq!(line(yaml, &["venues"]), 2);
         assert_eq!(line(yaml, &["venues", "forum", "title"]), 6);
         assert_eq!(line(yaml, &["venues", "blog", "title"]), 4);

@@ -115,7 +115,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         }
         err
     })?;
-    let line_of = |key: &str| crate::yaml_lines::key_line(yaml, &[key]);
+    let line_of = |key: &str| crate::yaml::lines::key_line(yaml, &[key]);
     let body = match raw.body.as_deref() {
         None => None,
         Some(name) => Some(Format::from_name(name).ok_or_else(|| {
