@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value;
 
-use super::{Reader, key_name};
 use crate::error::Located;
-use crate::post::front_matter::kind;
 use crate::render::{FootnoteStyle, LinkStyle, RawHtml};
 use crate::venue::Header;
+use crate::yaml::{Reader, key_name, kind};
 
 /// `utm_*` parameters as written, in order; `None` (`~`) removes the parameter.
 pub type Utm = Vec<(String, Option<String>)>;
