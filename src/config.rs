@@ -15,10 +15,11 @@ use serde::Deserialize;
 use serde_yaml::Value;
 
 use crate::error::Located;
+pub use crate::venue::settings::{CONFIGURABLE as OVERRIDE_KEYS, Utm};
 use crate::venue::{Catalog, Venue};
 use crate::yaml::{Reader, key_name, kind};
 use discover::Found;
-pub use overrides::{KEYS as OVERRIDE_KEYS, Override, Utm, UtmSetting};
+pub use overrides::VenueSettings;
 
 /// Every top-level key, in the order docs/configuration.md documents them.
 pub const KEYS: [&str; 6] = [
@@ -44,7 +45,7 @@ pub struct Config {
     /// `utm:`: parameters for every venue that adds utm parameters.
     pub utm: Utm,
     /// `venues:`: template header settings by venue name.
-    pub venues: BTreeMap<String, Override>,
+    pub venues: BTreeMap<String, VenueSettings>,
     /// The file and its text, for errors found later and the build fingerprint.
     file: Option<(PathBuf, String)>,
     /// What the file allows but was probably not meant, for `warn`.
@@ -165,7 +166,7 @@ impl Config {
                         Some(folder.join(self::folder(&reader, "templates", &value)?));
                 }
                 "default_venues" => config.default_venues = names(&reader, &value)?,
-                "utm" => config.utm = overrides::utm(&reader, &["utm"], &value)?,
+                "utm" => config.utm = overrides::utm(&reader, &value)?,
                 "venues" => config.venues = overrides::venues(&reader, &value)?,
                 _ => return Err(reader.unknown(&[&key], &KEYS)),
             }
@@ -271,10 +272,12 @@ impl Config {
         {
             return Err(self.error(&["venues", name], no_such_venue("venues", name, catalog)));
         }
+        let reader = Reader::new(self.text().unwrap_or_default(), 1);
         for venue in &mut catalog.venues {
             let own = self.venues.get(&venue.name);
             for output in &mut venue.outputs {
-                overrides::apply(&mut output.header, &self.utm, own);
+                overrides::apply(&mut output.header, &reader, &self.utm, &venue.name, own)
+                    .map_err(|e| self.error_at(e.line, e.message))?;
                 // The limits a thread needs, checked on the header as the file leaves it.
                 if own.is_some()
                     && output.needs.thread
@@ -442,7 +445,10 @@ mod tests {
             c.utm,
             [("utm_campaign".to_string(), Some("spring".to_string()))]
         );
-        assert_eq!(c.venues["forum"].max_chars, Some(10000));
+        let mut catalog = Catalog::load(None).unwrap();
+        c.apply(&mut catalog).unwrap();
+        let forum = &catalog.get("forum").unwrap().outputs[0].header;
+        assert_eq!(forum.max_chars, Some(10000));
     }
 
     #[test]
