@@ -378,22 +378,37 @@ mod tests {
 
     #[test]
     fn the_configuration_may_set_all_but_the_template_only_keys_in_table_order() {
-        assert_eq!(
-            CONFIGURABLE,
-            [
-                "max_chars",
-                "max_words",
-                "excerpt_words",
-                "heading_offset",
-                "wrap",
-                "links",
-                "raw_html",
-                "utm",
-                "url_length",
-                "footnotes"
-            ]
+        let template_only: Vec<&str> = SETTINGS
+            .iter()
+            .filter(|s| matches!(s.place, Place::Template(_)))
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(template_only, ["description", "body", "lift_question"]);
+        let rest: Vec<&str> = KEYS
+            .into_iter()
+            .filter(|k| !template_only.contains(k))
+            .collect();
+        assert_eq!(CONFIGURABLE.to_vec(), rest);
+        assert_eq!(CONFIGURABLE[..2], ["max_chars", "max_words"]);
+    }
+
+    #[test]
+    fn template_only_keys_are_refused_from_the_configuration_alone() {
+        assert!(header("lift_question: true\n", Source::Header).is_ok());
+        let err = header("lift_question: true\n", Source::Config).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("`lift_question` cannot be set here: only the template knows"),
+            "{}",
+            err.message
         );
-        assert_eq!(KEYS.len(), CONFIGURABLE.len() + 3);
+        let err = header("width: 1\n", Source::Config).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("unknown key `width` (known: max_chars, "),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
