@@ -22,12 +22,52 @@ pub fn parse_map(
 ) -> Result<Mapping, Located> {
     bounds::check(text, first_line, bounds)?;
     let value: Value =
-        serde_yaml::from_str(text).map_err(|e| crate::error::yaml(&e, first_line, invalid))?;
+        serde_yaml::from_str(text).map_err(|e| syntax_error(&e, first_line, invalid))?;
     match value {
         Value::Mapping(map) => Ok(map),
         Value::Null => Ok(Mapping::new()),
         other => Err(Located::new(first_line, 1, not_a_map(&other))),
     }
+}
+
+/// A YAML error placed in its file: its location moved by `first_line` (where the YAML
+/// starts in the file), and the `at line N column M` parts of the message rewritten to match.
+fn syntax_error(err: &serde_yaml::Error, first_line: usize, what: &str) -> Located {
+    let offset = first_line - 1;
+    let (line, column) = err
+        .location()
+        .map_or((first_line, 1), |l| (l.line() + offset, l.column()));
+    let message = err.to_string();
+    let message = match message.find(" at line ") {
+        Some(at) => {
+            let (head, tail) = message.split_at(at);
+            // Keep any ", while parsing … at line N" context, with N moved into the file.
+            match tail.find(", while ") {
+                Some(w) => format!("{head}{}", shift_lines(&tail[w..], offset)),
+                None => head.to_string(),
+            }
+        }
+        None => message,
+    };
+    Located::new(line, column, format!("{what}: {message}"))
+}
+
+/// Adds `offset` to every `line N` in a message.
+fn shift_lines(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reads values out of parsed YAML, placing each error at its key's line in the file and
