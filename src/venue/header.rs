@@ -133,4 +133,43 @@ mod tests {
     fn unclosed_header_is_an_error() {
         assert!(parse("{#---\nbody: html\n").is_err());
     }
+
+    #[test]
+    fn header_errors_read_as_the_configurations_do() {
+        let err = parse(
+            "{#---
+utm:
+  utm_source: 5
+---#}
+",
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 3);
+        assert_eq!(
+            err.message,
+            "`utm.utm_source` must be text (quote it: \"…\") or ~ to remove the parameter, found the number `5`"
+        );
+        let err = parse(
+            "{#---
+max_words: lots
+---#}
+",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "`max_words` must be a whole number, found the text `lots`"
+        );
+        let err = parse(
+            "{#---
+- a list
+---#}
+",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "the template header must be a map of `key: value` lines, found a list"
+        );
+    }
 }
