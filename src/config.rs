@@ -15,10 +15,11 @@ use serde::Deserialize;
 use serde_yaml::Value;
 
 use crate::error::Located;
-use crate::post::front_matter::kind;
+pub use crate::venue::settings::{CONFIGURABLE as OVERRIDE_KEYS, Utm};
 use crate::venue::{Catalog, Venue};
+use crate::yaml::{Reader, key_name, kind};
 use discover::Found;
-pub use overrides::{KEYS as OVERRIDE_KEYS, Override, Utm, UtmSetting};
+pub use overrides::VenueSettings;
 
 /// Every top-level key, in the order docs/configuration.md documents them.
 pub const KEYS: [&str; 6] = [
@@ -44,7 +45,7 @@ pub struct Config {
     /// `utm:`: parameters for every venue that adds utm parameters.
     pub utm: Utm,
     /// `venues:`: template header settings by venue name.
-    pub venues: BTreeMap<String, Override>,
+    pub venues: BTreeMap<String, VenueSettings>,
     /// The file and its text, for errors found later and the build fingerprint.
     file: Option<(PathBuf, String)>,
     /// What the file allows but was probably not meant, for `warn`.
@@ -130,25 +131,20 @@ impl Config {
                 ..Config::default()
             });
         }
-        crate::yaml_bounds::check(text, 1, crate::yaml_bounds::CONFIG)?;
-        let value: Value = serde_yaml::from_str(text)
-            .map_err(|e| crate::error::yaml(&e, 1, "invalid configuration"))?;
-        let map = match value {
-            Value::Mapping(map) => map,
-            Value::Null => serde_yaml::Mapping::new(),
-            other => {
-                return Err(Located::new(
-                    1,
-                    1,
-                    format!(
-                        "the configuration must be a map of `key: value` lines ({}), found {}",
-                        KEYS.join(", "),
-                        kind(&other)
-                    ),
-                ));
-            }
-        };
-        let reader = Reader { text };
+        let map = crate::yaml::parse_map(
+            text,
+            1,
+            crate::yaml::bounds::CONFIG,
+            "invalid configuration",
+            |other| {
+                format!(
+                    "the configuration must be a map of `key: value` lines ({}), found {}",
+                    KEYS.join(", "),
+                    kind(other)
+                )
+            },
+        )?;
+        let reader = Reader::new(text, 1);
         let folder = path.parent().unwrap_or(Path::new(""));
         let mut config = Config {
             file,
@@ -163,13 +159,14 @@ impl Config {
                 continue;
             }
             match key.as_str() {
-                "site" => (config.site, config.doubts) = reader.site(value)?,
-                "out" => config.out = Some(folder.join(reader.folder("out", &value)?)),
+                "site" => (config.site, config.doubts) = site(&reader, value)?,
+                "out" => config.out = Some(folder.join(self::folder(&reader, "out", &value)?)),
                 "templates" => {
-                    config.templates = Some(folder.join(reader.folder("templates", &value)?));
+                    config.templates =
+                        Some(folder.join(self::folder(&reader, "templates", &value)?));
                 }
-                "default_venues" => config.default_venues = reader.names(&value)?,
-                "utm" => config.utm = overrides::utm(&reader, &["utm"], &value)?,
+                "default_venues" => config.default_venues = names(&reader, &value)?,
+                "utm" => config.utm = overrides::utm(&reader, &value)?,
                 "venues" => config.venues = overrides::venues(&reader, &value)?,
                 _ => return Err(reader.unknown(&[&key], &KEYS)),
             }
@@ -254,7 +251,7 @@ impl Config {
             }
             let Some(venue) = catalog.get(name) else {
                 let line = self.text().map_or(1, |t| {
-                    crate::yaml_lines::item_line(t, "default_venues", name)
+                    crate::yaml::lines::item_line(t, "default_venues", name)
                 });
                 return Err(self.error_at(line, no_such_venue("default_venues", name, catalog)));
             };
@@ -275,10 +272,12 @@ impl Config {
         {
             return Err(self.error(&["venues", name], no_such_venue("venues", name, catalog)));
         }
+        let reader = Reader::new(self.text().unwrap_or_default(), 1);
         for venue in &mut catalog.venues {
             let own = self.venues.get(&venue.name);
             for output in &mut venue.outputs {
-                overrides::apply(&mut output.header, &self.utm, own);
+                overrides::apply(&mut output.header, &reader, &self.utm, &venue.name, own)
+                    .map_err(|e| self.error_at(e.line, e.message))?;
                 // The limits a thread needs, checked on the header as the file leaves it.
                 if own.is_some()
                     && output.needs.thread
@@ -299,7 +298,7 @@ impl Config {
     fn error(&self, path: &[&str], message: String) -> anyhow::Error {
         let line = self
             .text()
-            .map_or(1, |t| crate::yaml_lines::key_line(t, path));
+            .map_or(1, |t| crate::yaml::lines::key_line(t, path));
         self.error_at(line, message)
     }
 
@@ -338,121 +337,80 @@ fn no_such_venue(key: &str, name: &str, catalog: &Catalog) -> String {
     )
 }
 
-fn key_name(key: &Value) -> String {
-    match key {
-        Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default(),
-    }
-}
-
-/// Reads values out of the parsed file, placing errors at their key's line.
-struct Reader<'t> {
-    text: &'t str,
-}
-
-impl Reader<'_> {
-    fn at(&self, path: &[&str], message: String) -> Located {
-        Located::new(crate::yaml_lines::key_line(self.text, path), 1, message)
-    }
-
-    fn wrong(&self, path: &[&str], expected: &str, found: &Value) -> Located {
-        self.at(
-            path,
-            format!(
-                "`{}` must be {expected}, found {}",
-                path.join("."),
-                kind(found)
-            ),
-        )
-    }
-
-    fn unknown(&self, path: &[&str], known: &[&str]) -> Located {
-        self.at(
-            path,
-            format!(
-                "unknown key `{}` (known: {})",
-                path.join("."),
-                known.join(", ")
-            ),
-        )
-    }
-
-    /// The `site:` map, and what in it was probably not meant.
-    fn site(&self, value: Value) -> Result<(Site, Vec<Doubt>), Located> {
-        let Value::Mapping(map) = value else {
-            return Err(self.wrong(&["site"], "a map of `key: value` lines", &value));
-        };
-        let map: BTreeMap<String, Value> =
-            map.into_iter().map(|(k, v)| (key_name(&k), v)).collect();
-        let site = Site { map };
-        let line = |key: &str| crate::yaml_lines::key_line(self.text, &["site", key]);
-        let mut doubts: Vec<Doubt> = site
-            .map
-            .keys()
-            .filter_map(|key| {
-                let known = crate::suggest::near(key, &SITE_KEYS)?;
-                Some(Doubt {
-                    line: Some(line(key)),
-                    message: format!("unknown key `site.{key}`, did you mean `site.{known}`?"),
-                })
+/// The `site:` map, and what in it was probably not meant.
+fn site(reader: &Reader<'_>, value: Value) -> Result<(Site, Vec<Doubt>), Located> {
+    let Value::Mapping(map) = value else {
+        return Err(reader.wrong(&["site"], "a map of `key: value` lines", &value));
+    };
+    let map: BTreeMap<String, Value> = map.into_iter().map(|(k, v)| (key_name(&k), v)).collect();
+    let site = Site { map };
+    let line = |key: &str| reader.line(&["site", key]);
+    let mut doubts: Vec<Doubt> = site
+        .map
+        .keys()
+        .filter_map(|key| {
+            let known = crate::suggest::near(key, &SITE_KEYS)?;
+            Some(Doubt {
+                line: Some(line(key)),
+                message: format!("unknown key `site.{key}`, did you mean `site.{known}`?"),
             })
-            .collect();
-        if let Some(value) = site.map.get("url")
-            && !value.is_null()
-        {
-            let url = site.url().unwrap_or_default();
-            if !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-                let found = if url.is_empty() {
-                    kind(value)
-                } else {
-                    format!("`{url}`")
-                };
-                return Err(self.at(
-                    &["site", "url"],
-                    format!("`site.url` must be an absolute URL like https://example.com/, found {found}"),
-                ));
-            }
+        })
+        .collect();
+    if let Some(value) = site.map.get("url")
+        && !value.is_null()
+    {
+        let url = site.url().unwrap_or_default();
+        if !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            let found = if url.is_empty() {
+                kind(value)
+            } else {
+                format!("`{url}`")
+            };
+            return Err(reader.at(
+                &["site", "url"],
+                format!(
+                    "`site.url` must be an absolute URL like https://example.com/, found {found}"
+                ),
+            ));
         }
-        if let Some(url) = site.url()
-            && let Some(host) = url::Url::parse(url)
-                .ok()
-                .and_then(|u| u.host_str().map(String::from))
-            && is_reserved(&host)
-        {
-            let host = host.trim_end_matches('.');
-            doubts.push(Doubt {
+    }
+    if let Some(url) = site.url()
+        && let Some(host) = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(String::from))
+        && is_reserved(&host)
+    {
+        let host = host.trim_end_matches('.');
+        doubts.push(Doubt {
                 line: Some(line("url")),
                 message: format!(
                     "`site.url` is `{url}`, and {host} is reserved for examples: every canonical link, utm link and image will point there; set it to your site's address"
                 ),
             });
-        }
-        doubts.sort_by_key(|d| d.line);
-        Ok((site, doubts))
     }
+    doubts.sort_by_key(|d| d.line);
+    Ok((site, doubts))
+}
 
-    fn folder(&self, key: &str, value: &Value) -> Result<PathBuf, Located> {
-        match value.as_str().map(str::trim) {
-            Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
-            _ => Err(self.wrong(&[key], "a folder path", value)),
-        }
+fn folder(reader: &Reader<'_>, key: &str, value: &Value) -> Result<PathBuf, Located> {
+    match value.as_str().map(str::trim) {
+        Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+        _ => Err(reader.wrong(&[key], "a folder path", value)),
     }
+}
 
-    fn names(&self, value: &Value) -> Result<Vec<String>, Located> {
-        let expected = "a list of venue names, like [forum, blog]";
-        let Value::Sequence(items) = value else {
-            return Err(self.wrong(&["default_venues"], expected, value));
-        };
-        items
-            .iter()
-            .map(|item| match item.as_str().map(str::trim) {
-                Some(name) if !name.is_empty() => Ok(name.to_string()),
-                _ => Err(self.wrong(&["default_venues"], expected, item)),
-            })
-            .collect()
-    }
+fn names(reader: &Reader<'_>, value: &Value) -> Result<Vec<String>, Located> {
+    let expected = "a list of venue names, like [forum, blog]";
+    let Value::Sequence(items) = value else {
+        return Err(reader.wrong(&["default_venues"], expected, value));
+    };
+    items
+        .iter()
+        .map(|item| match item.as_str().map(str::trim) {
+            Some(name) if !name.is_empty() => Ok(name.to_string()),
+            _ => Err(reader.wrong(&["default_venues"], expected, item)),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -487,7 +445,10 @@ mod tests {
             c.utm,
             [("utm_campaign".to_string(), Some("spring".to_string()))]
         );
-        assert_eq!(c.venues["forum"].max_chars, Some(10000));
+        let mut catalog = Catalog::load(None).unwrap();
+        c.apply(&mut catalog).unwrap();
+        let forum = &catalog.get("forum").unwrap().outputs[0].header;
+        assert_eq!(forum.max_chars, Some(10000));
     }
 
     #[test]

@@ -47,46 +47,6 @@ impl fmt::Display for Located {
 
 impl std::error::Error for Located {}
 
-/// A YAML error placed in its file: its location moved by `first_line` (where the YAML
-/// starts in the file), and the `at line N column M` parts of the message rewritten to match.
-pub fn yaml(err: &serde_yaml::Error, first_line: usize, what: &str) -> Located {
-    let offset = first_line - 1;
-    let (line, column) = err
-        .location()
-        .map_or((first_line, 1), |l| (l.line() + offset, l.column()));
-    let message = err.to_string();
-    let message = match message.find(" at line ") {
-        Some(at) => {
-            let (head, tail) = message.split_at(at);
-            // Keep any ", while parsing … at line N" context, with N moved into the file.
-            match tail.find(", while ") {
-                Some(w) => format!("{head}{}", shift_lines(&tail[w..], offset)),
-                None => head.to_string(),
-            }
-        }
-        None => message,
-    };
-    Located::new(line, column, format!("{what}: {message}"))
-}
-
-/// Adds `offset` to every `line N` in a message.
-fn shift_lines(message: &str, offset: usize) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find("line ") {
-        out.push_str(&rest[..i + 5]);
-        rest = &rest[i + 5..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        match rest[..digits].parse::<usize>() {
-            Ok(n) => out.push_str(&(n + offset).to_string()),
-            Err(_) => out.push_str(&rest[..digits]),
-        }
-        rest = &rest[digits..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Reads a file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))

@@ -31,8 +31,7 @@ pub mod thread;
 pub mod venue;
 pub mod venues;
 pub mod watch;
-pub mod yaml_bounds;
-pub mod yaml_lines;
+pub mod yaml;
 
 use std::fmt;
 use std::path::PathBuf;

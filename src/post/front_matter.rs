@@ -1,13 +1,14 @@
 //! Front matter: the YAML between `---` lines at the top of a post, as a typed `Meta`.
 //!
-//! All YAML handling for posts lives here. Errors carry the line and column in the post
-//! file (the YAML parser's location plus the front matter's offset) and name the key.
+//! The YAML is read with `crate::yaml`. Errors carry the line and column in the post file
+//! (the YAML parser's location plus the front matter's offset) and name the key.
 
 use std::collections::BTreeMap;
 
 use serde_yaml::{Mapping, Value};
 
 use crate::error::Located;
+use crate::yaml::{Reader, kind, post_key_name as key_name, scalar_text};
 
 /// The post's front matter: the known keys typed, every other key kept in `extra`.
 #[derive(Debug, Default, Clone)]
@@ -199,27 +200,22 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
     if yaml.trim().is_empty() {
         return Ok(Meta::default());
     }
-    crate::yaml_bounds::check(yaml, first_line, crate::yaml_bounds::FRONT_MATTER)?;
-    let value: Value = serde_yaml::from_str(yaml)
-        .map_err(|e| crate::error::yaml(&e, first_line, "invalid front matter"))?;
-    let mut map = match value {
-        Value::Mapping(map) => map,
-        Value::Null => Mapping::new(),
-        other => {
-            return Err(Located::new(
-                first_line,
-                1,
-                format!(
-                    "front matter must be a map of `key: value` lines, found {}",
-                    kind(&other)
-                ),
-            ));
-        }
-    };
-    let mut fields = Fields {
-        map: &mut map,
+    let mut map = crate::yaml::parse_map(
         yaml,
         first_line,
+        crate::yaml::bounds::FRONT_MATTER,
+        "invalid front matter",
+        |other| {
+            format!(
+                "front matter must be a map of `key: value` lines, found {}",
+                kind(other)
+            )
+        },
+    )?;
+    let reader = Reader::new(yaml, first_line);
+    let mut fields = Fields {
+        map: &mut map,
+        reader,
         path: Vec::new(),
     };
     let mut misspelt = Vec::new();
@@ -269,8 +265,7 @@ fn rest(map: Mapping) -> BTreeMap<String, Value> {
 /// Takes known keys out of the map, typing each and naming it in errors.
 struct Fields<'m> {
     map: &'m mut Mapping,
-    yaml: &'m str,
-    first_line: usize,
+    reader: Reader<'m>,
     /// The keys above this map: empty at the top, `["venues", "forum"]` in an override.
     path: Vec<String>,
 }
@@ -283,34 +278,25 @@ impl Fields<'_> {
         }
     }
 
-    /// The post-file line of `key:` in the YAML, for errors about its value.
-    fn line_of(&self, key: &str) -> usize {
+    /// The path of `key`: `["title"]`, or `["venues", "forum", "title"]` in an override.
+    fn path_of<'k>(&'k self, key: &'k str) -> Vec<&'k str> {
         let mut path: Vec<&str> = self.path.iter().map(String::as_str).collect();
         path.push(key);
-        self.first_line + crate::yaml_lines::key_line(self.yaml, &path) - 1
+        path
+    }
+
+    /// The post-file line of `key:` in the YAML, for errors about its value.
+    fn line_of(&self, key: &str) -> usize {
+        self.reader.line(&self.path_of(key))
     }
 
     /// The key as messages name it: `title`, or `venues.forum.title` in an override.
     fn name(&self, key: &str) -> String {
-        let mut name = String::new();
-        for part in &self.path {
-            name.push_str(part);
-            name.push('.');
-        }
-        name.push_str(key);
-        name
+        self.path_of(key).join(".")
     }
 
     fn wrong(&self, key: &str, expected: &str, found: &Value) -> Located {
-        Located::new(
-            self.line_of(key),
-            1,
-            format!(
-                "`{}` must be {expected}, found {}",
-                self.name(key),
-                kind(found)
-            ),
-        )
+        self.reader.wrong(&self.path_of(key), expected, found)
     }
 
     fn summary(&mut self) -> Result<Option<String>, Located> {
@@ -356,8 +342,7 @@ impl Fields<'_> {
         for (venue, value) in venues {
             let venue = key_name(&venue);
             let path = vec!["venues".to_string(), venue.clone()];
-            let line =
-                self.first_line + crate::yaml_lines::key_line(self.yaml, &["venues", &venue]) - 1;
+            let line = self.reader.line(&["venues", &venue]);
             let mut map = match value {
                 Value::Mapping(map) => map,
                 Value::Null => Mapping::new(),
@@ -374,8 +359,7 @@ impl Fields<'_> {
             };
             let mut fields = Fields {
                 map: &mut map,
-                yaml: self.yaml,
-                first_line: self.first_line,
+                reader: self.reader,
                 path,
             };
             for (key, why) in NOT_PER_VENUE {
@@ -496,34 +480,6 @@ impl Fields<'_> {
             return Err(Located::new(self.line_of(key), 1, message));
         }
         Ok(Some(text))
-    }
-}
-
-/// Text of a scalar: strings as they are, numbers and booleans as YAML wrote them.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Tagged(t) => scalar_text(&t.value),
-        Value::Null | Value::Sequence(_) | Value::Mapping(_) => None,
-    }
-}
-
-fn key_name(key: &Value) -> String {
-    scalar_text(key).unwrap_or_else(|| format!("{key:?}"))
-}
-
-/// What a YAML value is, for "found …" in errors.
-pub(crate) fn kind(value: &Value) -> String {
-    match value {
-        Value::Null => "nothing".into(),
-        Value::Bool(b) => format!("the boolean `{b}`"),
-        Value::Number(n) => format!("the number `{n}`"),
-        Value::String(s) => format!("the text `{s}`"),
-        Value::Sequence(_) => "a list".into(),
-        Value::Mapping(_) => "a map".into(),
-        Value::Tagged(t) => kind(&t.value),
     }
 }
 
@@ -748,7 +704,7 @@ mod tests {
     fn keys_are_found_on_their_own_line_under_their_parent() {
         let yaml =
             "title: venues\nvenues:\n  blog:\n    title: B\n  forum:\n    title: F\nquestion: q\n";
-        let line = crate::yaml_lines::key_line;
+        let line = crate::yaml::lines::key_line;
         assert_eq!(line(yaml, &["venues"]), 2);
         assert_eq!(line(yaml, &["venues", "forum", "title"]), 6);
         assert_eq!(line(yaml, &["venues", "blog", "title"]), 4);

@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod header;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::fmt;

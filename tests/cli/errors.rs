@@ -217,7 +217,7 @@ fn a_bad_template_header_names_the_key_and_line() {
     let run = p.run(&["venues"]).expect_code(1);
     assert!(
         run.stderr.contains(
-            "error: templates/odd.txt.tera:3:1: invalid template header: unknown field `width`"
+            "error: templates/odd.txt.tera:3:1: unknown key `width` (known: description, body, "
         ),
         "{}",
         run.stderr
@@ -247,7 +247,7 @@ fn a_template_header_that_is_not_yaml_is_named() {
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
     assert!(
-        run.stderr.contains("error: templates/odd.txt.tera:2:14: invalid template header: description: invalid type: sequence, expected a string"),
+        run.stderr.contains("error: templates/odd.txt.tera:3:1: invalid template header: did not find expected ',' or ']', while parsing a flow sequence at line 2 column 14"),
         "{}",
         run.stderr
     );

@@ -29,6 +29,12 @@ pub const CONFIG: Bounds = Bounds {
     max_bytes: 1 << 20,
 };
 
+/// A template's `{#--- … ---#}` header: a dozen keys, never near 64 KiB.
+pub const TEMPLATE_HEADER: Bounds = Bounds {
+    what: "the template header",
+    max_bytes: 64 << 10,
+};
+
 /// The deepest nesting of flow lists and maps read (the parser itself stops at 128).
 pub const MAX_DEPTH: usize = 32;
 
