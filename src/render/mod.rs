@@ -6,7 +6,9 @@
 //! heading levels and anchors, and reducing raw HTML to text.
 
 mod bbcode;
+mod grid;
 mod html;
+mod lists;
 mod loss;
 mod markdown;
 mod portable;

@@ -1,10 +1,9 @@
 //! Quotes, lists, code, rules and footnotes.
 
-use std::collections::HashSet;
+use pulldown_cmark::{BlockQuoteKind, Event};
 
-use pulldown_cmark::{BlockQuoteKind, Event, Tag};
-
-use crate::render::superscript;
+use crate::render::lists::Numbering;
+use crate::render::{alert_label, superscript};
 
 use super::escape::neutralise_code_end;
 use super::{Container, Sep, Writer};
@@ -22,14 +21,7 @@ impl Writer<'_, '_> {
         self.sep = Sep::Line;
         self.fresh = true;
         if let Some(kind) = kind {
-            let label = match kind {
-                BlockQuoteKind::Note => "Note",
-                BlockQuoteKind::Tip => "Tip",
-                BlockQuoteKind::Important => "Important",
-                BlockQuoteKind::Warning => "Warning",
-                BlockQuoteKind::Caution => "Caution",
-            };
-            self.markup(&format!("[b]{label}[/b]"));
+            self.markup(&format!("[b]{}[/b]", alert_label(kind)));
             // The label heads the quote's text rather than standing apart from it.
             self.sep = Sep::Line;
             self.fresh = true;
@@ -49,7 +41,7 @@ impl Writer<'_, '_> {
         });
         self.containers.push(Container::List {
             tight,
-            renumber: start.filter(|&n| n != 1),
+            renumber: start.filter(|&n| n != 1).map(Numbering::starting_at),
         });
         self.fresh = true;
     }
@@ -57,8 +49,7 @@ impl Writer<'_, '_> {
     pub(super) fn start_item(&mut self) {
         let (tight, number) = match self.containers.last_mut() {
             Some(Container::List { tight, renumber }) => {
-                let number = *renumber;
-                *renumber = renumber.map(|n| n.saturating_add(1));
+                let number = renumber.as_mut().map(Numbering::next_number);
                 (*tight, number)
             }
             _ => (true, None),
@@ -125,31 +116,4 @@ pub(super) fn heading_tags(level: u8) -> (&'static str, &'static str) {
         3 => ("[size=115][b]", "[/b][/size]"),
         _ => ("[b]", "[/b]"),
     }
-}
-
-/// The indices of the loose lists: those with a paragraph right inside one of their items
-/// (pulldown-cmark only emits paragraphs in items of loose lists). Found for every list in
-/// one pass before writing, so items know their separators; looking inside each list as it
-/// starts would be quadratic in lists nested thousands deep.
-pub(super) fn loose_lists(events: &[&Event<'static>]) -> HashSet<usize> {
-    let mut loose = HashSet::new();
-    // Each open tag, with its index when it is a list.
-    let mut open: Vec<Option<usize>> = Vec::new();
-    for (i, event) in events.iter().enumerate() {
-        match event {
-            Event::Start(tag) => {
-                if matches!(tag, Tag::Paragraph)
-                    && let [.., Some(list), _] = open[..]
-                {
-                    loose.insert(list);
-                }
-                open.push(matches!(tag, Tag::List(_)).then_some(i));
-            }
-            Event::End(_) => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    loose
 }

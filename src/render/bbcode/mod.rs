@@ -23,11 +23,12 @@ use pulldown_cmark::{Event, Tag, TagEnd};
 pub use escape::{escape, escape_value};
 pub use guard::guard_links;
 
+use super::lists::{Numbering, loose_lists};
 use super::{
     Construct, Degradation, Footnotes, RenderOptions, ScriptSkip, matching_end, shifted_level,
     split_footnotes,
 };
-use blocks::{heading_tags, loose_lists};
+use blocks::heading_tags;
 use links::OpenLink;
 
 /// Renders events (a whole body or any balanced slice of it) as phpBB-style BBCode.
@@ -56,7 +57,7 @@ enum Container {
     /// `renumber` is the number of the next item when the list does not start at 1.
     List {
         tight: bool,
-        renumber: Option<u64>,
+        renumber: Option<Numbering>,
     },
     Item {
         tight: bool,

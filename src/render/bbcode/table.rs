@@ -2,6 +2,7 @@
 
 use pulldown_cmark::{Alignment, Event, Tag};
 
+use crate::render::grid::Grid;
 use crate::render::{matching_end, plain_text};
 
 use super::escape::escape_text;
@@ -16,7 +17,12 @@ impl Writer<'_, '_> {
             return;
         }
         self.start_block();
-        self.markup(&format_table(alignments, &rows, has_head));
+        let grid = Grid::new(
+            rows.iter().map(Vec::as_slice).collect(),
+            alignments,
+            has_head,
+        );
+        self.markup(&format!("[code]\n{}\n[/code]", grid.lines().join("\n")));
     }
 }
 
@@ -47,49 +53,4 @@ fn table_rows(events: &[&Event<'static>]) -> (Vec<Vec<String>>, bool) {
         i += 1;
     }
     (rows, has_head)
-}
-
-/// Columns padded to their display width (CJK and emoji count double, the word joiner
-/// nothing), ` | ` between them, a `-+-` rule under the header.
-fn format_table(alignments: &[Alignment], rows: &[Vec<String>], has_head: bool) -> String {
-    let columns = rows
-        .iter()
-        .map(Vec::len)
-        .max()
-        .unwrap_or(0)
-        .max(alignments.len());
-    let mut widths = vec![1; columns];
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(textwrap::core::display_width(cell));
-        }
-    }
-    let mut lines = Vec::with_capacity(rows.len() + 1);
-    for (r, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = widths
-            .iter()
-            .enumerate()
-            .map(|(c, &width)| {
-                let cell = row.get(c).map_or("", String::as_str);
-                let align = alignments.get(c).copied().unwrap_or(Alignment::None);
-                pad(cell, width, align)
-            })
-            .collect();
-        lines.push(cells.join(" | ").trim_end().to_string());
-        if r == 0 && has_head {
-            let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-            lines.push(rule.join("-+-"));
-        }
-    }
-    format!("[code]\n{}\n[/code]", lines.join("\n"))
-}
-
-fn pad(cell: &str, width: usize, align: Alignment) -> String {
-    let room = width.saturating_sub(textwrap::core::display_width(cell));
-    let (left, right) = match align {
-        Alignment::None | Alignment::Left => (0, room),
-        Alignment::Right => (room, 0),
-        Alignment::Center => (room / 2, room - room / 2),
-    };
-    format!("{}{cell}{}", " ".repeat(left), " ".repeat(right))
 }

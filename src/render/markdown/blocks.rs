@@ -2,6 +2,7 @@
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, HeadingLevel, MetadataBlockKind};
 
+use crate::render::lists::Numbering;
 use crate::render::shifted_level;
 
 use super::escape::{escape_info, longest_leading_run};
@@ -19,7 +20,7 @@ pub(super) enum ListMarker {
 #[derive(Debug)]
 pub(super) struct List {
     pub(super) marker: ListMarker,
-    pub(super) next: u64,
+    pub(super) numbers: Numbering,
     pub(super) tight: bool,
 }
 
@@ -28,9 +29,7 @@ impl List {
         match self.marker {
             ListMarker::Bullet(c) => c.to_string(),
             ListMarker::Ordered(delim) => {
-                let marker = format!("{}{delim}", self.next);
-                self.next = self.next.saturating_add(1);
-                marker
+                format!("{}{delim}", self.numbers.next_number())
             }
         }
     }
@@ -109,7 +108,7 @@ impl Writer<'_> {
         };
         self.lists.push(List {
             marker,
-            next: start.unwrap_or(1),
+            numbers: Numbering::starting_at(start.unwrap_or(1)),
             tight,
         });
         self.push_level(Level::new(String::new(), String::new(), tight));

@@ -1,10 +1,9 @@
 //! Lists: bullets by depth, right-aligned numbers, and spacing for items that wrap.
 
-use std::collections::HashMap;
-
 use pulldown_cmark::{Event, Tag, TagEnd};
 use textwrap::core::display_width;
 
+use crate::render::lists::Numbering;
 use crate::render::{is_inline, plain_text};
 
 use super::TextWriter;
@@ -13,7 +12,7 @@ use super::TextWriter;
 const BULLETS: [char; 3] = ['•', '◦', '▪'];
 
 pub(super) struct ListState {
-    pub(super) next: Option<u64>,
+    pub(super) numbers: Option<Numbering>,
     pub(super) number_width: usize,
     pub(super) indent: &'static str,
     pub(super) bullet: char,
@@ -23,9 +22,9 @@ pub(super) struct ListState {
 
 impl ListState {
     pub(super) fn marker(&mut self) -> String {
-        match self.next {
-            Some(n) => {
-                self.next = Some(n.saturating_add(1));
+        match &mut self.numbers {
+            Some(numbers) => {
+                let n = numbers.next_number();
                 format!("{}{n:>w$}. ", self.indent, w = self.number_width)
             }
             None => format!("{}{} ", self.indent, self.bullet),
@@ -54,7 +53,7 @@ impl TextWriter<'_> {
             .iter()
             .any(|&i| item_needs_space(ahead.get(i + 1..).unwrap_or_default(), text_width));
         self.lists.push(ListState {
-            next: start,
+            numbers: start.map(Numbering::starting_at),
             number_width,
             indent,
             bullet: BULLETS[self.lists.len() % BULLETS.len()],
@@ -78,32 +77,6 @@ impl TextWriter<'_> {
         let rest = " ".repeat(display_width(&marker));
         self.push_container(marker, rest);
     }
-}
-
-/// Every list's own items, as offsets from the list's `Start`, by the list's index. One
-/// pass over all the events: scanning each list as it starts would be quadratic in lists
-/// nested thousands deep.
-pub(super) fn items_by_list(events: &[&Event<'_>]) -> HashMap<usize, Vec<usize>> {
-    let mut lists: HashMap<usize, Vec<usize>> = HashMap::new();
-    // Each open tag, with its index when it is a list.
-    let mut open: Vec<Option<usize>> = Vec::new();
-    for (i, event) in events.iter().enumerate() {
-        match event {
-            Event::Start(tag) => {
-                if matches!(tag, Tag::Item)
-                    && let Some(Some(list)) = open.last()
-                {
-                    lists.entry(*list).or_default().push(i - list);
-                }
-                open.push(matches!(tag, Tag::List(_)).then_some(i));
-            }
-            Event::End(_) => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    lists
 }
 
 /// Whether an item (its events after `Start(Item)`) calls for blank lines around items:

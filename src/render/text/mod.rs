@@ -29,6 +29,7 @@ use std::mem;
 use pulldown_cmark::{Event, Tag, TagEnd};
 use textwrap::core::display_width;
 
+use super::lists::items_by_list;
 use super::{
     Construct, Degradation, Footnotes, RenderOptions, ScriptSkip, shifted_level, split_footnotes,
     superscript,
@@ -36,7 +37,7 @@ use super::{
 use inline::{SUBSCRIPT_DIGITS, SUPERSCRIPT_DIGITS};
 use lines::Container;
 use links::Span;
-use lists::{ListState, items_by_list};
+use lists::ListState;
 use table::TableState;
 
 /// Stands for the space before a reference number while wrapping, so `[1]` never starts a

@@ -5,6 +5,8 @@ use std::mem;
 use pulldown_cmark::Alignment;
 use textwrap::core::display_width;
 
+use crate::render::grid::Grid;
+
 use super::inline::clean_inline;
 use super::lines::fill;
 use super::{GLUE, TextWriter};
@@ -35,60 +37,11 @@ impl TextWriter<'_> {
     }
 }
 
-fn table_columns(table: &TableState) -> usize {
-    std::iter::once(&table.head)
-        .chain(&table.rows)
-        .map(Vec::len)
-        .max()
-        .unwrap_or(0)
-        .max(table.aligns.len())
-}
-
 /// The table as aligned columns, or `None` when it does not fit in `width`.
 fn table_grid(table: &TableState, width: usize) -> Option<Vec<String>> {
-    let columns = table_columns(table);
-    let mut widths = vec![1; columns];
-    for row in std::iter::once(&table.head).chain(&table.rows) {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(display_width(cell));
-        }
-    }
-    let total = widths.iter().sum::<usize>() + 3 * columns.saturating_sub(1);
-    if total > width {
-        return None;
-    }
-    let separator: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    let mut lines = vec![grid_row(&table.head, &widths, &table.aligns)];
-    lines.push(separator.join("-+-"));
-    lines.extend(
-        table
-            .rows
-            .iter()
-            .map(|row| grid_row(row, &widths, &table.aligns)),
-    );
-    Some(lines)
-}
-
-fn grid_row(cells: &[String], widths: &[usize], aligns: &[Alignment]) -> String {
-    let padded: Vec<String> = widths
-        .iter()
-        .enumerate()
-        .map(|(i, &w)| {
-            let cell = cells.get(i).map_or("", String::as_str);
-            pad(cell, w, aligns.get(i).copied().unwrap_or(Alignment::None))
-        })
-        .collect();
-    padded.join(" | ").trim_end().to_string()
-}
-
-pub(super) fn pad(text: &str, width: usize, align: Alignment) -> String {
-    let gap = width.saturating_sub(display_width(text));
-    let (left, right) = match align {
-        Alignment::None | Alignment::Left => (0, gap),
-        Alignment::Right => (gap, 0),
-        Alignment::Center => (gap / 2, gap - gap / 2),
-    };
-    format!("{}{text}{}", " ".repeat(left), " ".repeat(right))
+    let rows = std::iter::once(&table.head).chain(&table.rows);
+    let grid = Grid::new(rows.map(Vec::as_slice).collect(), &table.aligns, true);
+    (grid.width() <= width).then(|| grid.lines())
 }
 
 /// The table as one block per row of `Header: value` lines, for tables too wide to align.
