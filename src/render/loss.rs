@@ -5,7 +5,8 @@
 
 use pulldown_cmark::{Event, Tag};
 
-use super::{Format, RawHtml, html, matching_end, plain_text};
+use super::{Format, RawHtml, html};
+use crate::markdown::{matching_end, plain_text};
 
 /// A construct some body format cannot show as written. Only what the post parse can
 /// produce (CommonMark with tables, footnotes, strikethrough, task lists, heading
@@ -147,7 +148,7 @@ pub fn constructs(events: &[Event<'_>]) -> Vec<(usize, Construct)> {
             Event::InlineHtml(_) => Some(Construct::InlineHtml),
             Event::Code(_) => Some(Construct::CodeSpan),
             Event::Start(Tag::Strikethrough) => Some(Construct::Strikethrough),
-            Event::Start(Tag::Image { dest_url, .. }) if super::is_safe_url(dest_url) => {
+            Event::Start(Tag::Image { dest_url, .. }) if crate::markdown::is_safe_url(dest_url) => {
                 let alt = plain_text(inner(events, i));
                 Some(Construct::Image {
                     alt: !alt.trim().is_empty(),
@@ -217,7 +218,7 @@ fn is_comment(raw: &str) -> bool {
 
 /// Whether an inline tag is `<br>` (`<br/>`, `<BR >`…).
 pub fn is_line_break(tag: &str) -> bool {
-    super::opens_element(&tag.to_ascii_lowercase(), "br")
+    crate::markdown::opens_element(&tag.to_ascii_lowercase(), "br")
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! are in `crate::markdown`, below the post model.
 
 mod bbcode;
+mod grid;
 mod html;
+mod lists;
 mod loss;
 mod markdown;
 mod portable;
@@ -20,12 +22,7 @@ use std::fmt;
 
 use pulldown_cmark::Event;
 
-// The ground-floor helpers the format writers (child modules) use through `super::`.
-use crate::markdown::{
-    Anchors, Footnotes, NoteNumbers, ScriptSkip, add_query, alert_label, find_ignore_ascii_case,
-    has_scheme, html_paragraphs, is_inline, is_safe_url, matching_end, opens_element, plain_text,
-    shifted_level, split_footnotes, starts_with_scheme, strip_html, superscript,
-};
+use crate::markdown::{NoteNumbers, add_query, has_scheme, is_safe_url};
 
 /// A body format: what `body`, `post.excerpt` and `post.sections` are rendered as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -11,9 +11,9 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{
-    FootnoteStyle, RawHtml, RenderOptions, ScriptSkip, html_paragraphs, is_inline, opens_element,
-    split_footnotes, strip_html, superscript,
+use super::{FootnoteStyle, RawHtml, RenderOptions};
+use crate::markdown::{
+    ScriptSkip, html_paragraphs, is_inline, opens_element, split_footnotes, strip_html, superscript,
 };
 
 /// The events rewritten for `opts`, or `None` when the markdown writer can take them as

@@ -1,0 +1,150 @@
+//! The line writer: container prefixes, wrapping at the width left, and line ends.
+
+use std::mem;
+
+use textwrap::core::display_width;
+
+use super::{GLUE, TextWriter};
+
+/// An open block that prefixes every line written inside it.
+pub(super) struct Container {
+    pub(super) first: String,
+    pub(super) rest: String,
+    /// Whether a line has been written inside, so the next one takes `rest`.
+    pub(super) started: bool,
+}
+
+impl TextWriter<'_> {
+    pub(super) fn push_container(&mut self, first: String, rest: String) {
+        self.prefix_width += display_width(&rest);
+        self.containers.push(Container {
+            first,
+            rest,
+            started: false,
+        });
+    }
+
+    /// Closes the innermost container; one that wrote nothing still shows its marker.
+    pub(super) fn close_container(&mut self) {
+        if self
+            .containers
+            .last()
+            .is_some_and(|c| !c.started && !c.first.trim().is_empty())
+        {
+            self.emit(vec![String::new()]);
+        }
+        if let Some(closed) = self.containers.pop() {
+            self.prefix_width = self
+                .prefix_width
+                .saturating_sub(display_width(&closed.rest));
+        }
+    }
+
+    /// Columns left for content inside the open containers.
+    pub(super) fn avail(&self) -> usize {
+        self.opts.wrap.saturating_sub(self.prefix_width).max(1)
+    }
+
+    /// Writes content lines inside the open containers, after a blank line if one is due.
+    /// Lines are taken by value: outside any container they are written as they are.
+    pub(super) fn emit(&mut self, content: Vec<String>) {
+        if content.is_empty() {
+            return;
+        }
+        if self.need_blank && !self.out.is_empty() {
+            // Only containers already begun continue through the gap.
+            let mut blank: String = self
+                .containers
+                .iter()
+                .take_while(|c| c.started)
+                .map(|c| c.rest.as_str())
+                .collect();
+            trim_end_in_place(&mut blank);
+            self.out.push(blank);
+        }
+        self.need_blank = false;
+        if self.containers.is_empty() {
+            for mut line in content {
+                trim_end_in_place(&mut line);
+                self.out.push(line);
+            }
+            return;
+        }
+        let first: String = self
+            .containers
+            .iter()
+            .map(|c| if c.started { &c.rest } else { &c.first }.as_str())
+            .collect();
+        let rest: String = self.containers.iter().map(|c| c.rest.as_str()).collect();
+        for (i, line) in content.iter().enumerate() {
+            let prefix = if i == 0 { &first } else { &rest };
+            let mut prefixed = String::with_capacity(prefix.len() + line.len());
+            prefixed.push_str(prefix);
+            prefixed.push_str(line);
+            trim_end_in_place(&mut prefixed);
+            self.out.push(prefixed);
+        }
+        for container in &mut self.containers {
+            container.started = true;
+        }
+    }
+}
+
+/// Removes trailing whitespace without a new allocation.
+fn trim_end_in_place(line: &mut String) {
+    line.truncate(line.trim_end().len());
+}
+
+/// Wraps `text` at `width` columns, breaking only between words (at ASCII spaces: a
+/// no-break space holds); `\n` starts a new line. `first` indents the first line, `rest`
+/// the others. First fit, as `fmt` and mail clients wrap: predictable, and written here
+/// because textwrap's general machinery (optimal fit, word splitting) was most of the text
+/// format's cost; a word longer than the width stands alone on its line.
+pub(super) fn fill(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for source in text.split('\n') {
+        let mut indent = if lines.is_empty() { first } else { rest };
+        let mut line = String::from(indent);
+        let mut used = 0;
+        let mut words = 0;
+        for word in source.split(' ').filter(|w| !w.is_empty()) {
+            let w = width_of(word);
+            let avail = width.saturating_sub(width_of(indent));
+            if words > 0 && used + 1 + w > avail {
+                lines.push(finish_line(mem::replace(&mut line, String::from(rest))));
+                indent = rest;
+                used = 0;
+                words = 0;
+            }
+            if words > 0 {
+                line.push(' ');
+                used += 1;
+            }
+            line.push_str(word);
+            used += w;
+            words += 1;
+        }
+        lines.push(finish_line(line));
+    }
+    lines
+}
+
+/// A wrapped line as written: the glue that held reference numbers to their word becomes a
+/// space again, and no line ends in spaces.
+fn finish_line(mut line: String) -> String {
+    trim_end_in_place(&mut line);
+    if line.contains(GLUE) {
+        line.replace(GLUE, " ")
+    } else {
+        line
+    }
+}
+
+/// Display width, with a shortcut for ASCII (one column a byte).
+fn width_of(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        display_width(text)
+    }
+}
