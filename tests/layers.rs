@@ -366,9 +366,10 @@ impl Findings {
         }
         let _ = writeln!(out, "upward arrows ({}):", self.upward.len());
         for u in &self.upward {
+            let plural = if u.count == 1 { "" } else { "s" };
             let _ = writeln!(
                 out,
-                "  {} → {} ({} references; first at {})",
+                "  {} → {} ({} reference{plural}; first at {})",
                 u.from, u.to, u.count, u.at
             );
         }
