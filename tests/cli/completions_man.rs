@@ -42,7 +42,7 @@ fn every_shell_gets_a_script() {
         ),
     ] {
         let run = p.run(&["completions", shell]).expect_code(0);
-        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        run.expect_stdout_contains(marker);
         assert_eq!(run.stderr, "");
     }
     let run = p.run(&["completions", "tcsh"]).expect_code(2);

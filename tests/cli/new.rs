@@ -66,11 +66,8 @@ fn the_new_post_builds_cleanly_and_keeps_its_title() {
         let path = run.stdout.trim_end();
         assert_eq!(path, format!("posts/{slug}.md"));
         let built = p.run(&["build", path]).expect_code(0);
-        assert!(
-            !built.stderr.contains("warning") && !built.stderr.contains("error"),
-            "{title}: {}",
-            built.stderr
-        );
+        built.refute_stderr_contains("warning");
+        built.refute_stderr_contains("error");
         let manifest: serde_json::Value =
             serde_json::from_str(&p.read("out/manifest.json")).unwrap();
         assert_eq!(
