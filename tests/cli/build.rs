@@ -1,17 +1,6 @@
 //! `repurpose build`: outputs, manifest, selection, rebuilds.
 
-use crate::harness::{FIXTURES, Project};
-
-const VENUE_FILES: [&str; 8] = [
-    "article.md",
-    "blog.html",
-    "discourse.md",
-    "forum.bbcode",
-    "hugo.md",
-    "newsletter.html",
-    "newsletter.txt",
-    "social.txt",
-];
+use crate::harness::{FIXTURES, Project, VENUE_FILES};
 
 #[test]
 fn each_fixture_gets_all_eight_files() {
@@ -27,18 +16,10 @@ fn each_fixture_gets_all_eight_files() {
                 "{slug}/{file} ends with one newline"
             );
         }
-        assert!(
-            run.stdout.contains(slug),
-            "one line per post: {}",
-            run.stdout
-        );
+        // One line per post.
+        run.expect_stdout_contains(slug);
     }
-    assert!(
-        run.stderr
-            .contains("built 4 posts (32 files written, 0 unchanged)"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("built 4 posts (32 files written, 0 unchanged)");
 }
 
 #[test]
@@ -74,20 +55,10 @@ fn rebuild_skips_up_to_date_posts_and_leaves_files_alone() {
     let before = std::fs::metadata(&path).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr
-            .contains("built 0 posts (0 files written, 0 unchanged), 1 up to date"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 1 up to date");
     assert_eq!(run.stdout, "", "no line for a post that was not built");
     let run = p.run(&["build", "posts", "--force"]).expect_code(0);
-    assert!(
-        run.stderr
-            .contains("built 1 post (0 files written, 8 unchanged)"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("built 1 post (0 files written, 8 unchanged)");
     assert_eq!(
         std::fs::metadata(&path).unwrap().modified().unwrap(),
         before
@@ -98,37 +69,29 @@ fn rebuild_skips_up_to_date_posts_and_leaves_files_alone() {
 fn a_change_to_the_post_templates_or_config_rebuilds() {
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.run(&["build", "posts"]).expect_code(0);
-    let rebuilt = |p: &Project| p.run(&["build", "posts"]).expect_code(0).stderr;
-    assert!(rebuilt(&p).contains("1 up to date"));
+    let rebuilt = |p: &Project| p.run(&["build", "posts"]).expect_code(0);
+    rebuilt(&p).expect_stderr_contains("1 up to date");
 
+    // A configuration change.
     p.write("repurpose.yaml", "site:\n  url: https://example.org\n");
-    assert!(
-        rebuilt(&p).contains("built 1 post (8 files written"),
-        "config change"
-    );
-    assert!(rebuilt(&p).contains("1 up to date"));
+    rebuilt(&p).expect_stderr_contains("built 1 post (8 files written");
+    rebuilt(&p).expect_stderr_contains("1 up to date");
 
+    // A new template.
     p.write("templates/extra.txt.tera", "{{ post.title }}\n");
-    assert!(
-        rebuilt(&p).contains("built 1 post (1 file written, 8 unchanged)"),
-        "new template"
-    );
+    rebuilt(&p).expect_stderr_contains("built 1 post (1 file written, 8 unchanged)");
 
+    // A post change: every output but discourse.md, which leaves the title to the forum's
+    // title field.
     let text = p
         .read("posts/plain-notes.md")
         .replace("Quiet Week", "Calm Week");
     p.write("posts/plain-notes.md", &text);
-    assert!(
-        // Every output but discourse.md, which leaves the title to the forum's title field.
-        rebuilt(&p).contains("built 1 post (8 files written, 1 unchanged)"),
-        "post change"
-    );
+    rebuilt(&p).expect_stderr_contains("built 1 post (8 files written, 1 unchanged)");
 
+    // A deleted output.
     std::fs::remove_file(p.path().join("out/plain-notes/forum.bbcode")).unwrap();
-    assert!(
-        rebuilt(&p).contains("built 1 post (1 file written, 8 unchanged)"),
-        "deleted output"
-    );
+    rebuilt(&p).expect_stderr_contains("built 1 post (1 file written, 8 unchanged)");
 }
 
 #[test]
@@ -140,18 +103,10 @@ fn removed_posts_are_reported_and_clean_removes_only_their_files() {
     p.write("out/gone/notes-by-hand.txt", "mine\n");
     std::fs::remove_file(p.path().join("posts/gone.md")).unwrap();
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("warning: 8 files are in `out` no longer built (from `posts/gone.md`); `--clean` removes them"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("warning: 8 files are in `out` no longer built (from `posts/gone.md`); `--clean` removes them");
     assert!(p.exists("out/gone/blog.html"), "reported, not removed");
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    assert!(
-        run.stderr.contains("removed out/gone/blog.html"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("removed out/gone/blog.html");
     assert!(!p.exists("out/gone/blog.html"));
     assert_eq!(
         p.read("out/gone/notes-by-hand.txt"),
@@ -162,7 +117,7 @@ fn removed_posts_are_reported_and_clean_removes_only_their_files() {
     assert!(!manifest.contains("gone/"), "{manifest}");
     assert!(p.exists("out/keep/blog.html"));
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(!run.stderr.contains("no longer built"), "{}", run.stderr);
+    run.refute_stderr_contains("no longer built");
 }
 
 #[test]
@@ -221,12 +176,8 @@ fn a_template_dropped_into_templates_is_a_new_venue() {
         "{#---\ndescription: One line for a microblog\nbody: text\n---#}\n{{ post.title }} — {{ post.question }} #{{ post.slug }}\n",
     );
     let venues = p.run(&["venues"]).expect_code(0);
-    assert!(venues.stdout.contains("tweet"), "{}", venues.stdout);
-    assert!(
-        venues.stdout.contains("templates/tweet.txt.tera"),
-        "{}",
-        venues.stdout
-    );
+    venues.expect_stdout_contains("tweet");
+    venues.expect_stdout_contains("templates/tweet.txt.tera");
     p.run(&["build", "posts"]).expect_code(0);
     assert_eq!(
         p.read("out/plain-notes/tweet.txt"),
@@ -276,10 +227,5 @@ fn a_touched_but_unchanged_post_is_still_up_to_date() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     p.write("posts/plain-notes.md", &text); // new modification time, same bytes
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr
-            .contains("built 0 posts (0 files written, 0 unchanged), 1 up to date"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 1 up to date");
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use pretty_assertions::assert_eq;
 
-use crate::harness::Project;
+use crate::harness::{Project, VENUE_FILES};
 
 /// A post nothing is lost from: a summary, a question, plain paragraphs.
 const CLEAN: &str =
@@ -117,13 +117,9 @@ fn a_site_url_makes_relative_links_absolute_and_silences_their_warnings() {
     let p = Project::with_fixtures(&["every-construct.md"]);
     p.write("repurpose.yaml", "site:\n  url: https://example.com\n");
     let run = p.run(&["check", "posts"]).expect_code(0);
-    assert!(!run.stdout.contains("relative"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains(
-            "warning: posts/every-construct.md:49: table rendered as preformatted text in forum\n"
-        ),
-        "{}",
-        run.stdout
+    run.refute_stdout_contains("relative");
+    run.expect_stdout_contains(
+        "warning: posts/every-construct.md:49: table rendered as preformatted text in forum\n",
     );
 }
 
@@ -133,19 +129,11 @@ fn venue_selection_limits_the_report() {
     let run = p
         .run(&["check", "posts", "--venue", "newsletter"])
         .expect_code(0);
-    assert!(!run.stdout.contains("in forum"), "{}", run.stdout);
-    assert!(run.stdout.contains("in newsletter.txt"), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("checked 1 post for 1 venue:"),
-        "{}",
-        run.stderr
-    );
+    run.refute_stdout_contains("in forum");
+    run.expect_stdout_contains("in newsletter.txt");
+    run.expect_stderr_contains("checked 1 post for 1 venue:");
     let run = p.run(&["check", "posts", "--venue", "nope"]).expect_code(2);
-    assert!(
-        run.stderr.contains("error: unknown venue `nope`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: unknown venue `nope`");
 }
 
 #[test]
@@ -231,7 +219,7 @@ fn a_big_newsletter_is_held_to_gmails_clipping_size() {
     let small = Project::new();
     small.write("small.md", CLEAN);
     let run = small.run(&["check", "small.md"]).expect_code(0);
-    assert!(!run.stdout.contains("Gmail"), "{}", run.stdout);
+    run.refute_stdout_contains("Gmail");
 }
 
 #[test]
@@ -255,19 +243,7 @@ fn json_is_one_object_per_post_with_outputs_and_diagnostics() {
         .iter()
         .map(|o| o["file"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        files,
-        [
-            "article.md",
-            "blog.html",
-            "discourse.md",
-            "forum.bbcode",
-            "hugo.md",
-            "newsletter.html",
-            "newsletter.txt",
-            "social.txt"
-        ]
-    );
+    assert_eq!(files, VENUE_FILES);
     let forum = &outputs[3];
     assert_eq!(forum["venue"], "forum");
     assert_eq!(forum["format"], "bbcode");
@@ -323,22 +299,11 @@ fn strict_fails_only_on_warnings_and_errors_always_fail() {
         "---\ntitle: Noted\n---\nNo summary, no question.\n",
     );
     let run = p.run(&["check", "noted.md", "--strict"]).expect_code(0);
-    assert!(
-        run.stdout.contains(
-            "note: noted.md: no `summary` in the front matter: blog uses the post's opening sentences as its summary\n"
-        ),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains("note: noted.md: no `summary` in the front matter: blog uses the post's opening sentences as its summary\n");
 
     p.write("bad.md", "---\ntitle: [oops\n---\nBody\n");
     let run = p.run(&["check", "clean.md", "bad.md"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: bad.md:3:1: invalid front matter:"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: bad.md:3:1: invalid front matter:");
     assert!(
         run.stderr
             .ends_with("checked 2 posts for 7 venues: 1 error, 0 warnings, 0 notes\n"),
@@ -365,18 +330,9 @@ fn a_broken_template_is_an_error_and_the_rest_is_checked() {
     p.write("templates/broken.txt.tera", "{{ post.title | shout }}\n");
     p.write("templates/fails.txt.tera", "{{ post.nothing.here }}\n");
     let run = p.run(&["check", "clean.md"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("template `broken.txt.tera` does not compile"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains(
-            "error: clean.md: venue `fails` failed in template `templates/fails.txt.tera`"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains("template `broken.txt.tera` does not compile");
+    run.expect_stderr_contains(
+        "error: clean.md: venue `fails` failed in template `templates/fails.txt.tera`",
     );
     assert!(
         run.stderr
@@ -400,7 +356,7 @@ fn build_prints_the_warnings_one_line_each_and_keeps_its_exit_code() {
         .filter(|l| l.starts_with("warning: "))
         .collect();
     assert_eq!(warnings, expected);
-    assert!(!run.stderr.contains("note: "), "{}", run.stderr);
+    run.refute_stderr_contains("note: ");
     assert!(Path::new(&p.path().join("out/every-construct/forum.bbcode")).is_file());
 }
 

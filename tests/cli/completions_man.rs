@@ -17,22 +17,14 @@ fn subcommands() -> Vec<String> {
 #[test]
 fn bash_completion_offers_every_subcommand_and_option() {
     let run = Project::new().run(&["completions", "bash"]).expect_code(0);
-    assert!(
-        run.stdout.contains("complete -F _repurpose"),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains("complete -F _repurpose");
     let names = subcommands();
     assert!(names.len() >= 6, "{names:?}");
     for name in names {
-        assert!(
-            run.stdout.contains(&format!("repurpose,{name})")),
-            "`{name}` completes: {}",
-            run.stdout
-        );
+        run.expect_stdout_contains(&format!("repurpose,{name})"));
     }
     for option in ["--venue", "--stdout", "--quiet", "--color", "--slug"] {
-        assert!(run.stdout.contains(option), "{option}");
+        run.expect_stdout_contains(option);
     }
 }
 
@@ -50,15 +42,11 @@ fn every_shell_gets_a_script() {
         ),
     ] {
         let run = p.run(&["completions", shell]).expect_code(0);
-        assert!(run.stdout.contains(marker), "{shell}: {}", run.stdout);
+        run.expect_stdout_contains(marker);
         assert_eq!(run.stderr, "");
     }
     let run = p.run(&["completions", "tcsh"]).expect_code(2);
-    assert!(
-        run.stderr.contains("invalid value 'tcsh'"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("invalid value 'tcsh'");
 }
 
 /// The roff requests of a page, without roff's apostrophe-string preamble (`.ie`/`.el`
@@ -129,11 +117,7 @@ fn man_dir_writes_a_page_per_subcommand() {
     pages.extend(subcommands().into_iter().map(|s| format!("repurpose-{s}")));
     for page in &pages {
         let path = format!("man/man1/{page}.1");
-        assert!(
-            run.stderr.contains(&format!("wrote {path}\n")),
-            "{}",
-            run.stderr
-        );
+        run.expect_stderr_contains(&format!("wrote {path}\n"));
         let text = p.read(&path);
         let first = requests(&text)[0].to_string();
         assert!(

@@ -50,22 +50,16 @@ fn folders_are_relative_to_the_file_and_the_command_line_wins() {
     let run = p
         .run(&["venues", "--config", "site/repurpose.yaml"])
         .expect_code(0);
-    assert!(
-        run.stdout.contains("site/my-templates/card.txt.tera"),
-        "`venues` reads the file's templates folder too: {}",
-        run.stdout
-    );
+    // `venues` reads the file's templates folder too.
+    run.expect_stdout_contains("site/my-templates/card.txt.tera");
 }
 
 #[test]
 fn a_missing_templates_folder_names_the_line() {
     let p = project("templates: nowhere\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: repurpose.yaml:4:1: templates folder `nowhere` does not exist"),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: repurpose.yaml:4:1: templates folder `nowhere` does not exist",
     );
 }
 
@@ -85,11 +79,7 @@ fn default_venues_are_built_unless_the_command_line_names_others() {
 fn unknown_default_venue_names_the_line_and_lists_the_venues() {
     let p = project("default_venues:\n  - forum\n  - blgo\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: repurpose.yaml:6:1: `default_venues` names `blgo`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: repurpose.yaml:6:1: `default_venues` names `blgo`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social");
     assert!(!p.exists("out/echoes"), "nothing is built");
 }
 
@@ -105,23 +95,15 @@ fn venue_settings_replace_the_template_header() {
         &format!("{SITE}venues:\n  newsletter: {{excerpt_words: 8}}\n  newsleter: ~\n"),
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: repurpose.yaml:6:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: repurpose.yaml:6:1: `venues` names `newsleter`, which is not a venue; the venues are: article, blog, discourse, forum, hugo, newsletter, social");
 
     p.write(
         "repurpose.yaml",
         &format!("{SITE}venues:\n  newsletter: {{excerpt_words: 8}}\n"),
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr
-            .contains("built 1 post (2 files written, 6 unchanged)"),
-        "an override is part of every post's inputs: {}",
-        run.stderr
-    );
+    // An override is part of every post's inputs.
+    run.expect_stderr_contains("built 1 post (2 files written, 6 unchanged)");
     let excerpt = p.read("out/echoes/newsletter.txt");
     assert!(
         excerpt.contains("A small audience listens closely."),
@@ -139,12 +121,8 @@ fn venue_settings_replace_the_template_header() {
         ),
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr
-            .contains("built 1 post (0 files written, 8 unchanged)"),
-        "a setting that changes no output still rebuilds: {}",
-        run.stderr
-    );
+    // A setting that changes no output still rebuilds.
+    run.expect_stderr_contains("built 1 post (0 files written, 8 unchanged)");
 }
 
 #[test]
@@ -235,13 +213,10 @@ fn check_preview_and_stdout_use_the_same_settings_as_build() {
     );
     // check: the forum's limit from the file, and only the default venues.
     let run = p.run(&["check", "posts"]).expect_code(0);
-    assert!(
-        run.stdout
-            .contains("over its limit of 120 (`venues.forum.max_chars` in the configuration)"),
-        "{}",
-        run.stdout
+    run.expect_stdout_contains(
+        "over its limit of 120 (`venues.forum.max_chars` in the configuration)",
     );
-    assert!(run.stderr.contains("for 2 venues"), "{}", run.stderr);
+    run.expect_stderr_contains("for 2 venues");
     // preview: into the file's `out`, with the default venues' panels only.
     p.run(&["preview", "posts/echoes.md"]).expect_code(0);
     let page = p.read("public/echoes/index.html");
@@ -267,11 +242,7 @@ fn check_preview_and_stdout_use_the_same_settings_as_build() {
 fn watch_has_no_stdout() {
     let p = project("");
     let run = p.run(&["watch", "posts", "--stdout"]).expect_code(2);
-    assert!(
-        run.stderr.contains("unexpected argument '--stdout'"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("unexpected argument '--stdout'");
 }
 
 #[test]
@@ -296,14 +267,8 @@ fn the_newsletter_names_itself_from_site_newsletter() {
 fn a_thread_limit_set_here_is_held_to_what_a_thread_needs() {
     let p = project("venues:\n  social:\n    max_chars: 30\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("repurpose.yaml:")
-            && run
-                .stderr
-                .contains("`max_chars: 30` is too small for `thread`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("repurpose.yaml:");
+    run.expect_stderr_contains("`max_chars: 30` is too small for `thread`");
     assert!(!p.exists("out/echoes/social.txt"));
 }
 
@@ -334,12 +299,7 @@ fn the_thread_and_footnotes_can_be_set_per_venue() {
         &format!("{SITE}venues:\n  social: {{url_length: 0}}\n"),
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("`venues.social.url_length` must be a whole number of at least 1"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("`venues.social.url_length` must be a whole number of at least 1");
 }
 
 #[test]
@@ -397,11 +357,7 @@ fn the_configuration_above_the_inputs_is_used_with_its_templates_and_out() {
     let run = p
         .run(&["check", "blog/posts", "--venue", "card", "-v"])
         .expect_code(0);
-    assert!(
-        run.stderr.contains("configuration: `blog/repurpose.yaml` (the nearest above `blog/posts`; none in the current folder)\n"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("configuration: `blog/repurpose.yaml` (the nearest above `blog/posts`; none in the current folder)\n");
     p.run(&["preview", "blog/posts/echoes.md"]).expect_code(0);
     assert!(p.exists("blog/out/echoes/index.html"));
 }

@@ -542,11 +542,7 @@ fn the_guide_walkthrough_venue_works() {
     let p = Project::with_fixtures(&["2024-03-14-small-audiences.md"]);
     p.write("templates/microblog.txt.tera", &template);
     let venues = p.run(&["venues"]).expect_code(0);
-    assert!(
-        venues.stdout.contains("microblog   microblog.txt"),
-        "{}",
-        venues.stdout
-    );
+    venues.expect_stdout_contains("microblog   microblog.txt");
     p.run(&["build", "posts"]).expect_code(0);
     assert_eq!(
         p.read("out/small-audiences/microblog.txt"),

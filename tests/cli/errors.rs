@@ -16,18 +16,14 @@ fn project_with(bad_name: &str, bad: &str) -> Project {
 fn invalid_yaml_names_file_line_and_column() {
     let p = project_with("bad.md", "---\ntitle: ok\ntags: [a, b\n---\nBody\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains(
-            "error: posts/bad.md:4:1: invalid front matter: did not find expected ',' or ']'"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: posts/bad.md:4:1: invalid front matter: did not find expected ',' or ']'",
     );
     assert!(
         p.exists("out/good/blog.html"),
         "the good post is still built"
     );
-    assert!(run.stderr.contains("built 1 post"), "{}", run.stderr);
+    run.expect_stderr_contains("built 1 post");
 }
 
 /// `x: [[[[…]]]]` once kept the YAML parser busy for minutes (its work grows with the
@@ -42,11 +38,7 @@ fn deeply_nested_front_matter_is_refused_at_once() {
     let p = project_with("deep.md", &deep);
     let started = std::time::Instant::now();
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: posts/deep.md:3:36: front matter nests lists and maps (`[` or `{`) more than 32 deep here; no real file needs that many levels"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: posts/deep.md:3:36: front matter nests lists and maps (`[` or `{`) more than 32 deep here; no real file needs that many levels");
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     assert!(p.exists("out/good/blog.html"));
 }
@@ -60,44 +52,25 @@ fn nested_configuration_is_refused_at_its_line() {
         &format!("out: public\nsite: {}1\n", "{a: ".repeat(50_000)),
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("repurpose.yaml:2:")
-            && run
-                .stderr
-                .contains("the configuration nests lists and maps"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("repurpose.yaml:2:");
+    run.expect_stderr_contains("the configuration nests lists and maps");
 }
 
 #[test]
 fn unclosed_front_matter_says_how_to_fix_it() {
     let p = project_with("open.md", "---\ntitle: never closed\n\nBody\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: posts/open.md:1:1: front matter is never closed: the `---` on line 1 opens it; add a line with only `---` where it ends"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: posts/open.md:1:1: front matter is never closed: the `---` on line 1 opens it; add a line with only `---` where it ends");
 }
 
 #[test]
 fn wrong_value_types_name_the_key() {
     let p = project_with("tags.md", "---\ntitle: T\ntags: 5\n---\nB\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: posts/tags.md:3:1: `tags` must be a list or a comma-separated string, found the number `5`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: posts/tags.md:3:1: `tags` must be a list or a comma-separated string, found the number `5`");
     let p = project_with("date.md", "---\ndate: tomorrow\n---\nB\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: posts/date.md:2:1: `date` must be a date like 2024-05-01"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: posts/date.md:2:1: `date` must be a date like 2024-05-01");
 }
 
 #[test]
@@ -106,24 +79,9 @@ fn unreadable_inputs_are_named() {
     p.write_bytes("posts/latin1.md", b"caf\xe9\n");
     p.write("posts/empty.md", "\n\n");
     let run = p.run(&["build", "posts", "missing.md"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: `missing.md`: no such file or folder"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("error: posts/latin1.md: not UTF-8 text (invalid byte at offset 3)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("error: posts/empty.md: the file is empty"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: `missing.md`: no such file or folder");
+    run.expect_stderr_contains("error: posts/latin1.md: not UTF-8 text (invalid byte at offset 3)");
+    run.expect_stderr_contains("error: posts/empty.md: the file is empty");
     assert!(p.exists("out/good/forum.bbcode"));
 }
 
@@ -133,11 +91,7 @@ fn unknown_venue_is_a_usage_error() {
     let run = p
         .run(&["build", "posts", "--venue", "twitter"])
         .expect_code(2);
-    assert!(
-        run.stderr.contains("error: unknown venue `twitter`; the venues are: article, blog, discourse, forum, hugo, newsletter, social (`repurpose venues` describes them)"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: unknown venue `twitter`; the venues are: article, blog, discourse, forum, hugo, newsletter, social (`repurpose venues` describes them)");
     assert!(!p.exists("out"), "nothing is written on a usage error");
 }
 
@@ -146,11 +100,7 @@ fn unknown_option_is_a_usage_error() {
     let run = Project::new()
         .run(&["build", "--frobnicate", "x.md"])
         .expect_code(2);
-    assert!(
-        run.stderr.contains("unexpected argument '--frobnicate'"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("unexpected argument '--frobnicate'");
 }
 
 #[test]
@@ -160,10 +110,8 @@ fn two_posts_with_one_slug_build_neither() {
     p.write("posts/two.md", "---\nslug: same\n---\nTwo.\n");
     p.write("posts/other.md", "Other.\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: `posts/one.md` and `posts/two.md` would all write `same/`; none of them was built"),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: `posts/one.md` and `posts/two.md` would all write `same/`; none of them was built",
     );
     assert!(!p.exists("out/same"));
     assert!(p.exists("out/other/blog.html"));
@@ -177,12 +125,8 @@ fn a_broken_template_is_reported_and_the_other_venues_built() {
         "Line one\n{% if post.title %}\nno endif\n",
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains(
-            "error: templates/broken.txt.tera: template `broken.txt.tera` does not compile:"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: templates/broken.txt.tera: template `broken.txt.tera` does not compile:",
     );
     assert!(p.exists("out/good/blog.html"));
     assert!(!p.exists("out/good/broken.txt"));
@@ -193,17 +137,9 @@ fn an_unknown_variable_fails_only_that_venue() {
     let p = project_with("x.md", GOOD);
     p.write("templates/typo.txt.tera", "{{ post.titel }}\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("venue `typo` failed in template `templates/typo.txt.tera`"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("titel"),
-        "Tera's own report is shown: {}",
-        run.stderr
-    );
+    run.expect_stderr_contains("venue `typo` failed in template `templates/typo.txt.tera`");
+    // Tera's own report is shown.
+    run.expect_stderr_contains("titel");
     assert!(p.exists("out/good/forum.bbcode"));
 }
 
@@ -215,12 +151,8 @@ fn a_bad_template_header_names_the_key_and_line() {
         "{#---\ndescription: Odd\nwidth: 60\n---#}\n{{ body }}\n",
     );
     let run = p.run(&["venues"]).expect_code(1);
-    assert!(
-        run.stderr.contains(
-            "error: templates/odd.txt.tera:3:1: unknown key `width` (known: description, body, "
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: templates/odd.txt.tera:3:1: unknown key `width` (known: description, body, ",
     );
 }
 
@@ -229,12 +161,8 @@ fn a_markdown_parser_panic_is_a_warning_not_a_crash() {
     // pulldown-cmark 0.13.6 panics on this input in its heading-attribute code.
     let p = project_with("odd.md", "- [ ] \\\n    -\n");
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("warning: posts/odd.md: the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run.expect_stderr_contains("warning: posts/odd.md: the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes");
+    run.refute_stderr_contains("panicked");
     assert!(p.exists("out/odd/forum.bbcode") && p.exists("out/good/forum.bbcode"));
 }
 
@@ -246,11 +174,7 @@ fn a_template_header_that_is_not_yaml_is_named() {
         "{#---\ndescription: [oops\n---#}\n{{ body }}\n",
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: templates/odd.txt.tera:3:1: invalid template header: did not find expected ',' or ']', while parsing a flow sequence at line 2 column 14"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: templates/odd.txt.tera:3:1: invalid template header: did not find expected ',' or ']', while parsing a flow sequence at line 2 column 14");
     assert!(p.exists("out/good/blog.html"));
 }
 
@@ -259,11 +183,7 @@ fn an_unknown_filter_is_reported_with_teras_own_report() {
     let p = project_with("x.md", GOOD);
     p.write("templates/f.txt.tera", "{{ post.title | shout }}\n");
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: templates/f.txt.tera: template `f.txt.tera` does not compile:\nerror: Unknown filter `shout`\n --> f.txt.tera:1:17"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: templates/f.txt.tera: template `f.txt.tera` does not compile:\nerror: Unknown filter `shout`\n --> f.txt.tera:1:17");
 }
 
 #[test]
@@ -271,11 +191,7 @@ fn a_badly_named_template_is_named() {
     let p = project_with("x.md", GOOD);
     p.write("templates/noext.tera", "x\n");
     let run = p.run(&["venues"]).expect_code(1);
-    assert!(
-        run.stderr.contains("error: templates/noext.tera: not loaded: a template's file name must be `<venue>.<ext>.tera`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: templates/noext.tera: not loaded: a template's file name must be `<venue>.<ext>.tera`");
 }
 
 #[test]
@@ -286,18 +202,11 @@ fn folders_and_dangling_links_given_as_posts_are_named() {
     let run = p
         .run(&["build", "folder.md", "dangling.md", "posts"])
         .expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: `folder.md`: no posts found (looked for *.md and *.markdown files)"),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: `folder.md`: no posts found (looked for *.md and *.markdown files)",
     );
-    assert!(
-        run.stderr.contains(
-            "error: `dangling.md` is a symbolic link to `nowhere.md`, which does not exist"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: `dangling.md` is a symbolic link to `nowhere.md`, which does not exist",
     );
     assert!(p.exists("out/good/blog.html"));
 }
@@ -349,7 +258,7 @@ fn a_broken_template_of_a_chosen_venue_is_a_template_error_not_an_unknown_venue(
             "{args:?}: {}",
             run.stderr
         );
-        assert!(!run.stderr.contains("unknown venue"), "{}", run.stderr);
+        run.refute_stderr_contains("unknown venue");
         let output = format!("{}{}", run.stdout, run.stderr);
         assert!(
             !output.contains("which is not one of the venues"),
@@ -366,10 +275,10 @@ fn a_broken_template_of_a_chosen_venue_is_a_template_error_not_an_unknown_venue(
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
     assert_eq!(labelled(&run.stderr)[0], compile_error, "{}", run.stderr);
-    assert!(!run.stderr.contains("not a venue"), "{}", run.stderr);
+    run.refute_stderr_contains("not a venue");
     let run = p
         .run(&["build", "posts/good.md", "--venue", "forum", "--stdout"])
         .expect_code(1);
     assert_eq!(labelled(&run.stderr)[0], compile_error, "{}", run.stderr);
-    assert!(!run.stderr.contains("writes 0 files"), "{}", run.stderr);
+    run.refute_stderr_contains("writes 0 files");
 }

@@ -264,21 +264,13 @@ fn check_reports_references_without_notes_and_notes_without_references() {
         "---\ntitle: T\n---\nA claim[^a] and a slip[^nope].\n\n`[^code]` is fine, and so is \\[^escaped].\n\n## Later\n\nMore[^a].\n\n[^a]: Alpha.\n[^unused]: Nobody points here.\n",
     );
     let run = p.run(&["check", "post.md"]);
-    assert!(
-        run.stdout
-            .contains("warning: post.md:4: footnote `[^nope]` has no definition"),
-        "{}",
-        run.stdout
+    run.expect_stdout_contains("warning: post.md:4: footnote `[^nope]` has no definition");
+    run.expect_stdout_contains(
+        "warning: post.md:13: footnote `[^unused]` is defined but never referenced",
     );
-    assert!(
-        run.stdout
-            .contains("warning: post.md:13: footnote `[^unused]` is defined but never referenced"),
-        "{}",
-        run.stdout
-    );
-    assert!(!run.stdout.contains("[^code]"), "{}", run.stdout);
-    assert!(!run.stdout.contains("[^escaped]"), "{}", run.stdout);
-    assert!(!run.stdout.contains("`[^a]`"), "{}", run.stdout);
+    run.refute_stdout_contains("[^code]");
+    run.refute_stdout_contains("[^escaped]");
+    run.refute_stdout_contains("`[^a]`");
 }
 
 #[test]
@@ -289,13 +281,7 @@ fn check_reports_a_note_defined_in_a_block_a_venue_does_not_show() {
         "---\ntitle: T\n---\nText with a note[^h].\n\n<!-- venue: blog -->\n[^h]: Only the blog sees this.\n<!-- /venue -->\n",
     );
     let run = p.run(&["check", "post.md"]);
-    assert!(
-        run.stdout.contains(
-            "warning: post.md:4: footnote `[^h]` is defined in a venue-only block that article, discourse, forum, hugo, newsletter, social do not show"
-        ),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains("warning: post.md:4: footnote `[^h]` is defined in a venue-only block that article, discourse, forum, hugo, newsletter, social do not show");
 }
 
 #[test]
@@ -306,12 +292,6 @@ fn check_reports_a_reference_the_closing_question_takes_away() {
         "---\ntitle: T\n---\nIntro[^a].\n\nSo. What do you think[^q]?\n\n[^a]: A.\n[^q]: Q.\n",
     );
     let run = p.run(&["check", "post.md"]);
-    assert!(
-        run.stdout.contains(
-            "warning: post.md:6: footnote `[^q]` is in the closing question, which article, discourse, forum, newsletter, social print on its own as plain text"
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(!run.stdout.contains("`[^a]`"), "{}", run.stdout);
+    run.expect_stdout_contains("warning: post.md:6: footnote `[^q]` is in the closing question, which article, discourse, forum, newsletter, social print on its own as plain text");
+    run.refute_stdout_contains("`[^a]`");
 }

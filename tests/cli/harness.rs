@@ -19,6 +19,19 @@ pub const FIXTURES: [(&str, &str); 4] = [
     ("per-venue.md", "per-venue"),
 ];
 
+/// The files the built-in venues write, one per template in `templates/`, in the order
+/// `repurpose venues` lists them.
+pub const VENUE_FILES: [&str; 8] = [
+    "article.md",
+    "blog.html",
+    "discourse.md",
+    "forum.bbcode",
+    "hugo.md",
+    "newsletter.html",
+    "newsletter.txt",
+    "social.txt",
+];
+
 /// A project folder that is deleted when the test ends.
 pub struct Project {
     dir: TempDir,
@@ -51,27 +64,47 @@ impl Run {
         self
     }
 
-    /// Panics with stderr unless it holds `text`.
+    /// Panics, showing the whole stderr, unless it holds `text`.
     #[track_caller]
-    pub fn expect_stderr(&self, text: &str) -> &Run {
-        assert!(
-            self.stderr.contains(text),
-            "stderr lacks {text:?}\n--- stderr\n{}",
-            self.stderr
-        );
+    pub fn expect_stderr_contains(&self, text: &str) -> &Run {
+        holds("stderr", &self.stderr, text, true);
         self
     }
 
-    /// Panics with stderr if it holds `text`.
+    /// Panics, showing the whole stderr, if it holds `text`.
     #[track_caller]
-    pub fn refute_stderr(&self, text: &str) -> &Run {
-        assert!(
-            !self.stderr.contains(text),
-            "stderr holds {text:?}\n--- stderr\n{}",
-            self.stderr
-        );
+    pub fn refute_stderr_contains(&self, text: &str) -> &Run {
+        holds("stderr", &self.stderr, text, false);
         self
     }
+
+    /// Panics, showing the whole stdout, unless it holds `text`.
+    #[track_caller]
+    pub fn expect_stdout_contains(&self, text: &str) -> &Run {
+        holds("stdout", &self.stdout, text, true);
+        self
+    }
+
+    /// Panics, showing the whole stdout, if it holds `text`.
+    #[track_caller]
+    pub fn refute_stdout_contains(&self, text: &str) -> &Run {
+        holds("stdout", &self.stdout, text, false);
+        self
+    }
+}
+
+/// Panics unless `stream` holds `text` exactly when `wanted`; the message shows the whole
+/// stream, `Debug`-quoted when it holds escapes or carriage returns a terminal would act on.
+#[track_caller]
+fn holds(name: &str, stream: &str, text: &str, wanted: bool) {
+    if stream.contains(text) == wanted {
+        return;
+    }
+    let verb = if wanted { "lacks" } else { "holds" };
+    if stream.contains(['\u{1b}', '\r']) {
+        panic!("{name} {verb} {text:?}\n--- {name}\n{stream:?}");
+    }
+    panic!("{name} {verb} {text:?}\n--- {name}\n{stream}");
 }
 
 impl Project {
@@ -144,4 +177,32 @@ impl Project {
             .expect("run repurpose");
         Run::from(&output)
     }
+}
+
+#[test]
+fn the_stream_helpers_fail_on_what_they_look_for() {
+    let run = Run {
+        code: 0,
+        stdout: "built\n".to_owned(),
+        stderr: "warning: x\n".to_owned(),
+    };
+    run.expect_stderr_contains("warning")
+        .refute_stderr_contains("built")
+        .expect_stdout_contains("built")
+        .refute_stdout_contains("warning");
+    let fails = |check: fn(&Run)| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&run))).is_err()
+    };
+    assert!(fails(|r| {
+        r.expect_stderr_contains("built");
+    }));
+    assert!(fails(|r| {
+        r.refute_stderr_contains("warning");
+    }));
+    assert!(fails(|r| {
+        r.expect_stdout_contains("warning");
+    }));
+    assert!(fails(|r| {
+        r.refute_stdout_contains("built");
+    }));
 }

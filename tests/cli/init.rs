@@ -1,23 +1,17 @@
 //! `repurpose init`.
 
-use crate::harness::Project;
+use crate::harness::{Project, VENUE_FILES};
 
 #[test]
 fn writes_templates_config_and_a_post_that_builds() {
     let p = Project::new();
     let run = p.run(&["init", "site"]).expect_code(0);
-    for file in [
-        "site/templates/forum.bbcode.tera",
-        "site/templates/blog.html.tera",
-        "site/templates/newsletter.html.tera",
-        "site/templates/newsletter.txt.tera",
-        "site/templates/article.md.tera",
-        "site/templates/discourse.md.tera",
-        "site/templates/hugo.md.tera",
-        "site/templates/social.txt.tera",
-        "site/repurpose.yaml",
-        "site/posts/example.md",
-    ] {
+    let templates = VENUE_FILES.map(|file| format!("site/templates/{file}.tera"));
+    for file in templates
+        .iter()
+        .map(String::as_str)
+        .chain(["site/repurpose.yaml", "site/posts/example.md"])
+    {
         assert!(p.exists(file), "{file} missing; {}", run.stdout);
     }
     let built = assert_cmd::Command::cargo_bin("repurpose")
@@ -49,11 +43,7 @@ fn refuses_to_overwrite_and_writes_nothing() {
     let p = Project::new();
     p.write("repurpose.yaml", "site: {}\n");
     let run = p.run(&["init"]).expect_code(1);
-    assert!(
-        run.stderr.contains("not overwriting `./repurpose.yaml`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("not overwriting `./repurpose.yaml`");
     assert!(!p.exists("templates"));
     assert_eq!(p.read("repurpose.yaml"), "site: {}\n");
 }
@@ -98,5 +88,5 @@ fn the_placeholder_site_url_is_commented_out_and_warned_about_once_set() {
     assert_eq!(warnings(&run.stderr), expected);
     let run = p.run(&["check", "posts"]).expect_code(0);
     assert_eq!(warnings(&run.stderr), expected);
-    assert!(run.stderr.contains(": 1 warning,"), "{}", run.stderr);
+    run.expect_stderr_contains(": 1 warning,");
 }

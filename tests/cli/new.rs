@@ -66,11 +66,8 @@ fn the_new_post_builds_cleanly_and_keeps_its_title() {
         let path = run.stdout.trim_end();
         assert_eq!(path, format!("posts/{slug}.md"));
         let built = p.run(&["build", path]).expect_code(0);
-        assert!(
-            !built.stderr.contains("warning") && !built.stderr.contains("error"),
-            "{title}: {}",
-            built.stderr
-        );
+        built.refute_stderr_contains("warning");
+        built.refute_stderr_contains("error");
         let manifest: serde_json::Value =
             serde_json::from_str(&p.read("out/manifest.json")).unwrap();
         assert_eq!(
@@ -91,13 +88,7 @@ fn refuses_to_overwrite_and_names_the_file() {
     p.write("posts/my-post.md", "My own words.\n");
     let run = p.run(&["new", "My post"]).expect_code(1);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains(
-            "error: not overwriting `posts/my-post.md`: it already exists; edit it, or choose another title or --slug"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: not overwriting `posts/my-post.md`: it already exists; edit it, or choose another title or --slug");
     assert_eq!(p.read("posts/my-post.md"), "My own words.\n");
 }
 
@@ -152,17 +143,12 @@ fn config_option_names_the_configuration() {
     let run = p
         .run(&["new", "Two", "--config", "missing.yaml"])
         .expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: configuration file `missing.yaml` does not exist"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: configuration file `missing.yaml` does not exist");
     p.write("bad.yaml", "site:\n  author: [\n");
     let run = p
         .run(&["new", "Three", "--config", "bad.yaml"])
         .expect_code(1);
-    assert!(run.stderr.contains("error: bad.yaml:"), "{}", run.stderr);
+    run.expect_stderr_contains("error: bad.yaml:");
     assert!(!p.exists("posts/two.md") && !p.exists("posts/three.md"));
 }
 
@@ -170,16 +156,10 @@ fn config_option_names_the_configuration() {
 fn titles_without_a_slug_or_on_several_lines_are_usage_errors() {
     let p = Project::new();
     let run = p.run(&["new", "???"]).expect_code(2);
-    assert!(
-        run.stderr.contains(
-            "error: the title \"???\" gives no slug (it has no letters or digits); choose one with --slug"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: the title \"???\" gives no slug (it has no letters or digits); choose one with --slug");
     p.run(&["new", "???", "--slug", "questions"]).expect_code(0);
     assert!(p.read("posts/questions.md").contains("title: \"???\"\n"));
     let run = p.run(&["new", "two\nlines"]).expect_code(2);
-    assert!(run.stderr.contains("line break"), "{}", run.stderr);
+    run.expect_stderr_contains("line break");
     p.run(&["new", "  "]).expect_code(2);
 }

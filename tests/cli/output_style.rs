@@ -4,7 +4,7 @@ use assert_cmd::Command;
 
 use crate::harness::{Project, Run};
 
-const ESC: char = '\u{1b}';
+const ESC: &str = "\u{1b}";
 
 /// Runs `repurpose` with only the colour variables given set, whatever the test's own
 /// environment holds.
@@ -41,27 +41,20 @@ fn error_and_warning() -> Project {
 fn color_always_colours_the_labels_like_cargo() {
     let p = error_and_warning();
     let run = run_env(&p, &["build", "posts", "missing.md", "--color=always"], &[]).expect_code(1);
-    assert!(
-        run.stderr.contains(&format!(
-            "{ESC}[1m{ESC}[31merror:{ESC}[0m `missing.md`: no such file"
-        )),
-        "bold red error: {:?}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains(&format!(
-            "{ESC}[1m{ESC}[33mwarning:{ESC}[0m 8 files are in `out` no longer built"
-        )),
-        "bold yellow warning: {:?}",
-        run.stderr
-    );
+    // Bold red error, bold yellow warning.
+    run.expect_stderr_contains(&format!(
+        "{ESC}[1m{ESC}[31merror:{ESC}[0m `missing.md`: no such file"
+    ));
+    run.expect_stderr_contains(&format!(
+        "{ESC}[1m{ESC}[33mwarning:{ESC}[0m 8 files are in `out` no longer built"
+    ));
     // `always` wins over NO_COLOR, as an explicit option should.
     let run = run_env(
         &p,
         &["build", "posts", "missing.md", "--color", "always"],
         &[("NO_COLOR", "1")],
     );
-    assert!(run.stderr.contains(ESC), "{:?}", run.stderr);
+    run.expect_stderr_contains(ESC);
 }
 
 #[test]
@@ -73,11 +66,8 @@ fn no_color_and_never_leave_the_labels_plain() {
         &["build", "posts", "missing.md"],
         &[("CLICOLOR_FORCE", "1")],
     );
-    assert!(
-        forced.stderr.contains(ESC),
-        "auto follows CLICOLOR_FORCE: {:?}",
-        forced.stderr
-    );
+    // `auto` follows CLICOLOR_FORCE.
+    forced.expect_stderr_contains(ESC);
     for (args, env) in [
         (
             &["build", "posts", "missing.md"][..],
@@ -95,14 +85,8 @@ fn no_color_and_never_leave_the_labels_plain() {
             "{args:?} {env:?}: {:?}",
             run.stderr
         );
-        assert!(
-            run.stderr
-                .contains("error: `missing.md`: no such file or folder")
-        );
-        assert!(
-            run.stderr
-                .contains("warning: 8 files are in `out` no longer built")
-        );
+        run.expect_stderr_contains("error: `missing.md`: no such file or folder");
+        run.expect_stderr_contains("warning: 8 files are in `out` no longer built");
     }
 }
 
@@ -142,7 +126,7 @@ fn quiet_keeps_what_a_command_exists_to_print() {
     let run = p
         .run(&["build", "posts", "-q", "--stdout", "--venue", "forum"])
         .expect_code(0);
-    assert!(run.stdout.contains("[b]Hello[/b]"), "{}", run.stdout);
+    run.expect_stdout_contains("[b]Hello[/b]");
 }
 
 #[test]
@@ -153,7 +137,7 @@ fn verbose_shows_up_to_date_posts_and_where_things_come_from() {
     p.run(&["build", "posts"]).expect_code(0);
     p.write("posts/two.md", "Two, changed.\n");
     let quiet_about_fresh = p.run(&["build", "posts"]).expect_code(0);
-    assert!(!quiet_about_fresh.stdout.contains("up to date"));
+    quiet_about_fresh.refute_stdout_contains("up to date");
     p.write("posts/two.md", "Two, changed again.\n");
     let run = p.run(&["build", "posts", "--verbose"]).expect_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
@@ -173,19 +157,14 @@ fn verbose_shows_up_to_date_posts_and_where_things_come_from() {
         "templates: the built-ins (no ./templates; -t names a folder)\n",
         "venues: article, blog, discourse, forum, hugo, newsletter, social\n",
     ] {
-        assert!(run.stderr.contains(detail), "{detail:?} in {}", run.stderr);
+        run.expect_stderr_contains(detail);
     }
 }
 
 #[test]
 fn quiet_and_verbose_exclude_each_other() {
     let run = Project::new().run(&["-q", "-v", "venues"]).expect_code(2);
-    assert!(
-        run.stderr
-            .contains("the argument '--quiet' cannot be used with '--verbose'"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("the argument '--quiet' cannot be used with '--verbose'");
 }
 
 #[test]
@@ -199,5 +178,6 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "only the summary: {:?}", run.stderr);
     assert!(lines[0].starts_with("built 60 posts (480 files written, 0 unchanged)"));
-    assert!(!run.stderr.contains('\r') && !run.stderr.contains(ESC));
+    run.refute_stderr_contains("\r");
+    run.refute_stderr_contains(ESC);
 }

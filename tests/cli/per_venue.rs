@@ -235,8 +235,8 @@ fn one_venue_to_stdout_is_its_own_edition() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("Forum readers answer back"));
-    assert!(!run.stdout.contains("How I got here"));
+    run.expect_stdout_contains("Forum readers answer back");
+    run.refute_stdout_contains("How I got here");
 }
 
 #[test]
@@ -293,10 +293,10 @@ fn marker_mistakes_name_the_file_and_line_and_the_rest_is_built() {
         p.write("posts/good.md", "---\ntitle: Good\n---\nFine.\n");
         p.write("posts/bad.md", post);
         let run = p.run(&["build", "posts"]).expect_code(1);
-        assert!(run.stderr.contains(message), "{}", run.stderr);
+        run.expect_stderr_contains(message);
         assert!(p.exists("out/good/blog.html"), "the good post is built");
         let check = p.run(&["check", "posts/bad.md"]).expect_code(1);
-        assert!(check.stderr.contains(message), "{}", check.stderr);
+        check.expect_stderr_contains(message);
     }
 }
 
@@ -308,17 +308,9 @@ fn an_unknown_venue_name_is_a_warning_listing_the_venues() {
         "---\ntitle: P\nvenues:\n  mastodon: {title: Short}\n---\nA.\n<!-- venue: forun -->\nB.\n<!-- /venue -->\n",
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("warning: posts/p.md:4: the `venues:` front matter names `mastodon`, which is not one of the venues: article, blog, discourse, forum, hugo, newsletter, social (fine if it is a venue of another templates folder; else check its spelling)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains(
-            "warning: posts/p.md:7: a venue block names `forun`, which is not one of the venues"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains("warning: posts/p.md:4: the `venues:` front matter names `mastodon`, which is not one of the venues: article, blog, discourse, forum, hugo, newsletter, social (fine if it is a venue of another templates folder; else check its spelling)");
+    run.expect_stderr_contains(
+        "warning: posts/p.md:7: a venue block names `forun`, which is not one of the venues",
     );
     // A block for no venue here is in none of the outputs.
     assert!(!p.read("out/p/forum.bbcode").contains('B'));
@@ -326,7 +318,7 @@ fn an_unknown_venue_name_is_a_warning_listing_the_venues() {
     p.write("templates/mastodon.txt.tera", "{{ post.title }}\n");
     p.write("templates/forun.txt.tera", "{{ body }}\n");
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    run.refute_stderr_contains("warning");
     assert_eq!(p.read("out/p/mastodon.txt"), "Short\n");
     assert_eq!(p.read("out/p/forun.txt"), "A.\n\nB.\n");
 }
@@ -391,12 +383,8 @@ fn a_more_marker_with_nothing_before_it_is_a_warning_at_its_line() {
         "---\ntitle: P\n---\n<!-- more -->\n\nThe opening sentence. And more.\n",
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains(
-            "warning: posts/p.md:4: `<!-- more -->` has no text before it, so it sets no excerpt"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "warning: posts/p.md:4: `<!-- more -->` has no text before it, so it sets no excerpt",
     );
     let run = p.run(&["check", "posts", "--json"]).expect_code(0);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

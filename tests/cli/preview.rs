@@ -103,11 +103,7 @@ fn preview_writes_one_page_with_every_venue_and_no_venue_files() {
         let run = p.run(&["preview", &format!("posts/{file}")]).expect_code(0);
         let page = format!("out/{slug}/index.html");
         assert_eq!(run.stdout, format!("{page}\n"), "the page's path on stdout");
-        assert!(
-            run.stderr.contains("preview of 7 venues (8 files) written"),
-            "{}",
-            run.stderr
-        );
+        run.expect_stderr_contains("preview of 7 venues (8 files) written");
         let doc = Html::parse_document(&p.read(&page));
         assert_eq!(panel_problems(&doc), Vec::<String>::new(), "{slug}");
         assert!(select(&doc, "script").is_empty(), "no scripts in the page");
@@ -202,21 +198,14 @@ fn a_later_build_neither_reports_nor_removes_the_page() {
     // Previewed after a build: still not in the manifest, and the next build is a no-op.
     p.run(&["preview", "posts/plain-notes.md"]).expect_code(0);
     let run = p.run(&["build", "posts"]).expect_code(0);
-    assert!(
-        run.stderr.contains("0 files written") && run.stderr.contains("4 up to date"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("0 files written");
+    run.expect_stderr_contains("4 up to date");
 
     // The post deleted: `--clean` removes its venue files and nothing else.
     std::fs::remove_file(p.path().join("posts/plain-notes.md")).unwrap();
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    assert!(
-        run.stderr.contains("removed out/plain-notes/blog.html"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("index.html"), "{}", run.stderr);
+    run.expect_stderr_contains("removed out/plain-notes/blog.html");
+    run.refute_stderr_contains("index.html");
     assert!(p.exists(page), "the page is the writer's to delete");
 }
 
@@ -304,11 +293,7 @@ fn a_failing_template_is_reported_and_the_page_still_written() {
     let p = project();
     p.write("templates/broken.txt.tera", "{{ post.nope.deeper }}\n");
     let run = p.run(&["preview", "posts/plain-notes.md"]).expect_code(1);
-    assert!(
-        run.stderr.contains("venue `broken` failed in template"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("venue `broken` failed in template");
     let doc = Html::parse_document(&p.read("out/plain-notes/index.html"));
     assert!(text(&select(&doc, ".problems")[0]).contains("venue `broken` failed"));
     assert_eq!(
@@ -341,22 +326,13 @@ fn venues_the_post_leaves_out_are_named() {
 fn a_folder_or_a_missing_post_is_an_error() {
     let p = project();
     let run = p.run(&["preview", "posts"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("`posts` is a folder; `preview` shows one post"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("`posts` is a folder; `preview` shows one post");
     let run = p.run(&["preview", "posts/none.md"]).expect_code(1);
-    assert!(
-        run.stderr.contains("failed to read `posts/none.md`"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("failed to read `posts/none.md`");
     let run = p
         .run(&["preview", "posts/plain-notes.md", "--venue", "fax"])
         .expect_code(2);
-    assert!(run.stderr.contains("unknown venue `fax`"), "{}", run.stderr);
+    run.expect_stderr_contains("unknown venue `fax`");
     assert!(!p.exists("out"), "nothing written");
 }
 
@@ -685,12 +661,7 @@ fn a_venue_writing_index_html_is_never_overwritten_by_the_page() {
     p.run(&["build", "posts/plain-notes.md"]).expect_code(0);
     let before = p.read("out/plain-notes/index.html");
     let run = p.run(&["preview", "posts/plain-notes.md"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("venue `index` writes `index.html`, where the preview page goes"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("venue `index` writes `index.html`, where the preview page goes");
     assert_eq!(p.read("out/plain-notes/index.html"), before);
     // Not even when that venue is left out: its file from the last build is there.
     p.run(&["preview", "posts/plain-notes.md", "--venue", "forum"])
@@ -705,7 +676,7 @@ fn a_page_of_the_writers_own_is_never_replaced_and_an_earlier_preview_is() {
     let home = "<h1>my real homepage</h1>\n";
     p.write("site/index.html", home);
     let run = p.run(&["preview", "posts/a.md", "-o", "."]).expect_code(1);
-    run.expect_stderr(
+    run.expect_stderr_contains(
         "refusing to replace `./site/index.html`: it is not a page `preview` wrote; \
          move it away or preview into another folder with `-o`",
     );

@@ -44,10 +44,10 @@ fn clean_never_removes_through_a_symbolic_link_out_of_the_output_folder() {
             run.stderr
         );
     }
-    run.expect_stderr("left `out/kept/blog.html` in place: `out/kept` is a symbolic link, and nothing outside `out` is removed");
+    run.expect_stderr_contains("left `out/kept/blog.html` in place: `out/kept` is a symbolic link, and nothing outside `out` is removed");
     // No longer listed: the next --clean has nothing to say.
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    run.refute_stderr("left");
+    run.refute_stderr_contains("left");
 }
 
 #[test]
@@ -66,14 +66,14 @@ fn clean_leaves_a_file_changed_since_it_was_written() {
         p.read("out/kept/forum.bbcode"),
         "my own notes, typed over the output\n"
     );
-    run.expect_stderr(
+    run.expect_stderr_contains(
         "warning: left `out/kept/forum.bbcode` in place: it changed since repurpose wrote it",
     );
     assert!(
         !p.exists("out/kept/blog.html"),
         "unchanged files are removed"
     );
-    run.expect_stderr("removed out/kept/blog.html");
+    run.expect_stderr_contains("removed out/kept/blog.html");
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn an_output_never_replaces_a_file_repurpose_did_not_write() {
         post,
         "the source post is intact"
     );
-    run.expect_stderr("refusing to replace `./posts/article.md`: repurpose did not write it (`./manifest.json` does not list it); move it away or build into another folder with `-o`");
+    run.expect_stderr_contains("refusing to replace `./posts/article.md`: repurpose did not write it (`./manifest.json` does not list it); move it away or build into another folder with `-o`");
     assert!(
         !p.exists("posts/forum.bbcode"),
         "nothing of that post written"
@@ -110,7 +110,7 @@ fn a_file_in_place_that_holds_the_same_bytes_is_not_a_clash() {
     p.run(&["build", "posts"]).expect_code(0);
     std::fs::remove_file(p.path().join("out/manifest.json")).unwrap();
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("0 files written, 8 unchanged");
+    run.expect_stderr_contains("0 files written, 8 unchanged");
     assert_eq!(manifest_paths(&p, "kept").len(), 8);
 }
 
@@ -123,8 +123,8 @@ fn building_one_venue_keeps_every_other_venues_files() {
     let run = p
         .run(&["build", "posts/kept.md", "--venue", "forum", "--clean"])
         .expect_code(0);
-    run.refute_stderr("no longer built");
-    run.refute_stderr("removed");
+    run.refute_stderr_contains("no longer built");
+    run.refute_stderr_contains("removed");
     for file in ["blog.html", "newsletter.html", "social.txt", "article.md"] {
         assert!(p.exists(&format!("out/kept/{file}")), "{file} removed");
     }
@@ -133,7 +133,7 @@ fn building_one_venue_keeps_every_other_venues_files() {
     assert_eq!(listed.len(), 8, "every file still listed: {listed:?}");
     // A full build later still removes nothing.
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    run.refute_stderr("removed");
+    run.refute_stderr_contains("removed");
     assert_eq!(manifest_paths(&p, "kept").len(), 8);
 }
 
@@ -150,14 +150,14 @@ fn a_venue_the_post_no_longer_wants_is_stale_until_clean_removes_it() {
         ),
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr(
+    run.expect_stderr_contains(
         "warning: 1 file is in `out` no longer built (from `posts/kept.md`); `--clean` removes it",
     );
     // Said again on the next build, though the post is up to date, and still removable.
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("1 file is in `out` no longer built");
+    run.expect_stderr_contains("1 file is in `out` no longer built");
     let run = p.run(&["build", "posts", "--clean"]).expect_code(0);
-    run.expect_stderr("removed out/kept/blog.html");
+    run.expect_stderr_contains("removed out/kept/blog.html");
     assert!(!p.exists("out/kept/blog.html"));
     assert!(p.exists("out/kept/forum.bbcode"));
     assert_eq!(manifest_paths(&p, "kept").len(), 7);
@@ -179,11 +179,11 @@ fn outputs_left_by_an_interrupted_build_are_repaired_after_the_edit_is_undone() 
     }
     p.write("posts/kept.md", POST);
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("3 files written, 5 unchanged");
+    run.expect_stderr_contains("3 files written, 5 unchanged");
     assert_eq!(p.read("out/kept/blog.html"), old);
     assert!(!p.read("out/kept/social.txt").contains("Edited"));
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("1 up to date");
+    run.expect_stderr_contains("1 up to date");
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn an_output_truncated_by_hand_is_rebuilt() {
     let blog = p.read("out/kept/blog.html");
     p.write("out/kept/blog.html", "");
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("1 file written, 7 unchanged");
+    run.expect_stderr_contains("1 file written, 7 unchanged");
     assert_eq!(p.read("out/kept/blog.html"), blog);
 }
 
@@ -208,7 +208,7 @@ fn a_leftover_temporary_file_in_the_output_folder_is_removed() {
     p.write("out/kept/.repurpose-XyZ789.tmp", "<html>half");
     p.write("out/notes.tmp", "not ours");
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("1 up to date");
+    run.expect_stderr_contains("1 up to date");
     assert!(!p.exists("out/.repurpose-AbC123.tmp"));
     assert!(!p.exists("out/kept/.repurpose-XyZ789.tmp"));
     assert!(
@@ -365,9 +365,9 @@ fn a_full_disk_leaves_the_post_all_old_and_the_summary_says_what_was_written() {
     );
     p.write("posts/kept.md", &long);
     let run = p.run(&["build", "posts"]).expect_code(1);
-    run.expect_stderr("error: posts/kept.md: not written");
-    run.expect_stderr("No space left on device");
-    run.expect_stderr("(0 files written, 0 unchanged)");
+    run.expect_stderr_contains("error: posts/kept.md: not written");
+    run.expect_stderr_contains("No space left on device");
+    run.expect_stderr_contains("(0 files written, 0 unchanged)");
     for (path, text) in &old {
         assert!(
             &p.read(&format!("out/{path}")) == text,
@@ -384,7 +384,7 @@ fn a_full_disk_leaves_the_post_all_old_and_the_summary_says_what_was_written() {
     // Room again: the next build writes every file.
     std::fs::remove_file(&filler).unwrap();
     let run = p.run(&["build", "posts"]).expect_code(0);
-    run.expect_stderr("8 files written");
+    run.expect_stderr_contains("8 files written");
     assert!(p.read("out/kept/blog.html").contains("Many more words"));
 }
 
@@ -496,7 +496,7 @@ fn slugs_moved_in_a_chain_keep_every_post_and_file_recorded() {
     p.write("posts/b.md", &post("B edited", "part-2"));
     p.run(&["build", "posts", "--clean"])
         .expect_code(0)
-        .refute_stderr("refusing");
+        .refute_stderr_contains("refusing");
     assert!(p.read("out/part-3/blog.html").contains("A edited"));
     assert!(p.read("out/part-2/blog.html").contains("B edited"));
     assert!(
@@ -518,7 +518,7 @@ fn a_slug_changed_and_changed_back_may_replace_its_own_files() {
     p.write("posts/a.md", &post("x", "Third."));
     p.run(&["build", "posts"])
         .expect_code(0)
-        .refute_stderr("refusing");
+        .refute_stderr_contains("refusing");
     assert!(p.read("out/x/blog.html").contains("Third."));
 }
 
@@ -529,7 +529,7 @@ fn a_manifest_json_repurpose_did_not_write_is_never_replaced() {
     p.write("public/manifest.json", "{\"name\": \"My PWA\"}\n");
     p.run(&["build", "posts", "-o", "public"])
         .expect_code(1)
-        .expect_stderr("public/manifest.json:1:18: not a manifest repurpose wrote");
+        .expect_stderr_contains("public/manifest.json:1:18: not a manifest repurpose wrote");
     assert_eq!(p.read("public/manifest.json"), "{\"name\": \"My PWA\"}\n");
     assert!(!p.exists("public/a"), "nothing built");
 }
@@ -554,10 +554,10 @@ fn a_build_from_another_folder_knows_the_posts_it_built() {
     );
     p.run(&["build", "blog/posts/a.md", "--clean"])
         .expect_code(0)
-        .refute_stderr("removed");
+        .refute_stderr_contains("removed");
     p.run(&["build", "./blog/posts/a.md", "--venue", "forum", "--clean"])
         .expect_code(0)
-        .refute_stderr("removed");
+        .refute_stderr_contains("removed");
     assert!(
         p.exists("blog/out/b/blog.html"),
         "the other post's files stay"
@@ -577,7 +577,7 @@ fn a_post_built_alone_cannot_take_the_slug_of_another_post() {
     p.write("posts/a.md", "---\ntitle: A\nslug: b\n---\nBody A.\n");
     p.run(&["build", "posts/a.md"])
         .expect_code(1)
-        .expect_stderr(
+        .expect_stderr_contains(
             "`posts/a.md` would write `b/`, which `posts/b.md` writes; it was not built",
         );
     assert!(p.read("out/b/blog.html").contains("Body B."));
@@ -594,7 +594,7 @@ fn a_broken_template_of_a_venue_with_several_files_costs_none_of_them() {
     p.write("posts/a.md", &POST.replace("More words", "Edited words"));
     p.run(&["build", "posts", "--clean"])
         .expect_code(1)
-        .refute_stderr("removed");
+        .refute_stderr_contains("removed");
     assert!(p.exists("out/a/newsletter.txt"));
     assert_eq!(manifest_paths(&p, "a").len(), 8);
 }
@@ -614,7 +614,7 @@ fn files_a_killed_first_build_renamed_are_still_known_as_ours() {
     p.write("posts/a.md", &POST.replace("More words", "Edited words"));
     p.run(&["build", "posts"])
         .expect_code(0)
-        .refute_stderr("refusing");
+        .refute_stderr_contains("refusing");
     assert!(p.read("out/a/blog.html").contains("Edited words"));
     assert_eq!(manifest_paths(&p, "a").len(), 8);
     assert_eq!(p.read("out/.repurpose.lock"), "", "the journal is emptied");
@@ -629,12 +629,7 @@ fn the_line_for_a_post_counts_the_files_this_build_made() {
     let run = p
         .run(&["build", "posts", "--venue", "forum"])
         .expect_code(0);
-    assert!(
-        run.stdout
-            .contains("a                                1 file → out/a"),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains("a                                1 file → out/a");
 }
 
 #[test]
@@ -648,7 +643,7 @@ fn a_touched_post_is_read_once_then_known_by_its_time_again() {
     p.write("posts/a.md", POST);
     p.run(&["build", "posts"])
         .expect_code(0)
-        .expect_stderr("1 up to date");
+        .expect_stderr_contains("1 up to date");
     let after = p.read("out/manifest.json");
     assert_ne!(before, after, "the new time is recorded");
 }
@@ -667,7 +662,7 @@ fn a_file_of_yours_where_an_old_slug_wrote_is_not_replaced() {
     p.write("posts/a.md", &post("notes"));
     p.run(&["build", "posts", "-o", "."])
         .expect_code(1)
-        .expect_stderr("refusing to replace `./notes/article.md`: it changed since repurpose wrote it for another post or slug");
+        .expect_stderr_contains("refusing to replace `./notes/article.md`: it changed since repurpose wrote it for another post or slug");
     assert_eq!(p.read("notes/article.md"), "MY OWN NOTES\n");
 }
 
@@ -694,8 +689,8 @@ fn a_manifest_from_before_source_keys_is_rewritten_and_slugs_still_swap() {
     p.write("posts/b.md", &post("B", "sa"));
     p.run(&["build", "posts", "--clean"])
         .expect_code(0)
-        .refute_stderr("would write")
-        .refute_stderr("refusing");
+        .refute_stderr_contains("would write")
+        .refute_stderr_contains("refusing");
     assert!(p.read("out/sb/blog.html").contains("Body A."));
     assert!(p.read("out/sa/blog.html").contains("Body B."));
     let manifest = p.read("out/manifest.json");
@@ -717,7 +712,7 @@ fn an_up_to_date_check_never_reaches_through_a_linked_post_folder() {
     p.write("elsewhere/.repurpose-draft.tmp", "not a leftover of ours");
     p.run(&["build", "posts"])
         .expect_code(1)
-        .expect_stderr("it is a symbolic link, and outputs never leave `out`");
+        .expect_stderr_contains("it is a symbolic link, and outputs never leave `out`");
     assert!(p.exists("elsewhere/.repurpose-draft.tmp"));
 }
 
@@ -738,7 +733,7 @@ fn a_killed_run_that_replaced_outputs_is_recorded_so_clean_removes_them() {
     std::fs::remove_file(p.path().join("posts/p.md")).unwrap();
     p.run(&["build", "posts", "--clean"])
         .expect_code(0)
-        .refute_stderr("in place");
+        .refute_stderr_contains("in place");
     assert!(!p.exists("out/p"), "every file of the deleted post removed");
     assert!(p.exists("out/q/blog.html"));
 }

@@ -209,13 +209,7 @@ fn a_thread_template_with_too_small_a_limit_is_refused_by_name() {
         &social_template("description: Tiny\nmax_chars: 20"),
     );
     let run = p.run(&["build", "posts"]).expect_code(1);
-    assert!(
-        run.stderr.contains(
-            "error: templates/tiny.txt.tera: not loaded: `max_chars: 20` is too small for `thread`: a thread needs at least 50 characters a post"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: templates/tiny.txt.tera: not loaded: `max_chars: 20` is too small for `thread`: a thread needs at least 50 characters a post");
     assert!(
         p.exists("out/plain-notes/social.txt"),
         "the other venues are built"

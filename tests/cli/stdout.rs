@@ -70,12 +70,8 @@ fn venue_and_file_together_pick_from_the_venue() {
             "blog.html",
         ])
         .expect_code(2);
-    assert!(
-        run.stderr.contains(
-            "error: no output file `blog.html` in this selection; its files are: forum.bbcode"
-        ),
-        "{}",
-        run.stderr
+    run.expect_stderr_contains(
+        "error: no output file `blog.html` in this selection; its files are: forum.bbcode",
     );
 }
 
@@ -86,21 +82,9 @@ fn several_files_ask_for_file() {
         .run(&["build", "posts", "--stdout", "--venue", "newsletter"])
         .expect_code(2);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains(
-            "error: --stdout prints one file, and this selection writes 2 files: newsletter.html, newsletter.txt; choose one with --file NAME (e.g. --file newsletter.txt)"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: --stdout prints one file, and this selection writes 2 files: newsletter.html, newsletter.txt; choose one with --file NAME (e.g. --file newsletter.txt)");
     let run = p.run(&["build", "posts", "--stdout"]).expect_code(2);
-    assert!(
-        run.stderr.contains(
-            "this selection writes 8 files: article.md, blog.html, discourse.md, forum.bbcode, hugo.md, newsletter.html, newsletter.txt, social.txt; choose one with --file NAME"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("this selection writes 8 files: article.md, blog.html, discourse.md, forum.bbcode, hugo.md, newsletter.html, newsletter.txt, social.txt; choose one with --file NAME");
     assert!(!p.exists("out"));
 }
 
@@ -111,13 +95,7 @@ fn several_posts_are_refused() {
         .run(&["build", "posts", "--stdout", "--venue", "forum"])
         .expect_code(2);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains(
-            "error: --stdout prints one post, and the inputs hold 2: posts/every-construct.md, posts/plain-notes.md; name one post file"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: --stdout prints one post, and the inputs hold 2: posts/every-construct.md, posts/plain-notes.md; name one post file");
     assert!(!p.exists("out"));
 }
 
@@ -127,16 +105,11 @@ fn file_needs_stdout_and_stdout_excludes_clean() {
     let run = p
         .run(&["build", "posts", "--file", "forum.bbcode"])
         .expect_code(2);
-    assert!(run.stderr.contains("--stdout"), "{}", run.stderr);
+    run.expect_stderr_contains("--stdout");
     let run = p
         .run(&["build", "posts", "--stdout", "--venue", "forum", "--clean"])
         .expect_code(2);
-    assert!(
-        run.stderr
-            .contains("the argument '--stdout' cannot be used with '--clean'"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("the argument '--stdout' cannot be used with '--clean'");
 }
 
 #[test]
@@ -149,30 +122,15 @@ fn a_post_that_skips_the_venue_or_fails_exits_1() {
     let run = p
         .run(&["build", "posts/a.md", "--stdout", "--venue", "forum"])
         .expect_code(1);
-    assert!(
-        run.stderr.contains(
-            "error: posts/a.md: its front matter leaves out venue `forum` (`venues:` or `skip_venues:`), so there is nothing to print"
-        ),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: posts/a.md: its front matter leaves out venue `forum` (`venues:` or `skip_venues:`), so there is nothing to print");
     p.write("posts/b.md", "---\ntitle: [\n---\nText.\n");
     let run = p
         .run(&["build", "posts/b.md", "--stdout", "--venue", "forum"])
         .expect_code(1);
-    assert!(
-        run.stderr.contains("error: posts/b.md:3:"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: posts/b.md:3:");
     let run = p
         .run(&["build", "missing.md", "--stdout", "--venue", "forum"])
         .expect_code(1);
-    assert!(
-        run.stderr
-            .contains("error: `missing.md`: no such file or folder"),
-        "{}",
-        run.stderr
-    );
+    run.expect_stderr_contains("error: `missing.md`: no such file or folder");
     assert!(!p.exists("out"));
 }

@@ -1,6 +1,6 @@
 //! `repurpose venues`.
 
-use crate::harness::Project;
+use crate::harness::{Project, VENUE_FILES};
 
 #[test]
 fn lists_the_seven_built_in_venues() {
@@ -50,4 +50,33 @@ fn json_lists_the_same() {
             .unwrap()
             .contains("BBCode")
     );
+}
+
+#[test]
+fn the_tests_list_of_venue_files_is_the_templates_folder() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .expect("templates/ reads")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter_map(|name| name.strip_suffix(".tera").map(str::to_owned))
+        .filter(|name| !name.starts_with('_'))
+        .collect();
+    files.sort();
+    assert_eq!(files, VENUE_FILES);
+    let run = Project::new().run(&["venues", "--json"]).expect_code(0);
+    let venues: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let listed: Vec<&str> = venues
+        .as_array()
+        .expect("a list")
+        .iter()
+        .flat_map(|v| v["files"].as_array().expect("files"))
+        .map(|f| f.as_str().expect("a file name"))
+        .collect();
+    assert_eq!(listed, VENUE_FILES);
 }

@@ -308,11 +308,7 @@ fn an_unknown_venue_stops_before_watching() {
 fn watch_takes_the_build_options() {
     let p = Project::new();
     let run = p.run(&["watch", "--help"]).expect_code(0);
-    assert!(
-        run.stdout.contains("Ctrl-C stops it (exit 0)"),
-        "{}",
-        run.stdout
-    );
+    run.expect_stdout_contains("Ctrl-C stops it (exit 0)");
     for option in [
         "--out",
         "--templates",
@@ -321,7 +317,7 @@ fn watch_takes_the_build_options() {
         "--force",
         "--clean",
     ] {
-        assert!(run.stdout.contains(option), "{option}: {}", run.stdout);
+        run.expect_stdout_contains(option);
     }
 }
 
