@@ -12,6 +12,7 @@ pub mod context;
 pub mod date;
 pub mod error;
 pub mod filters;
+pub mod hash;
 pub mod init;
 pub mod inputs;
 pub mod man;

@@ -376,7 +376,7 @@ pub enum Kept {
 pub fn remove_if_ours(
     root: &Path,
     relative: &str,
-    hash: &crate::manifest::ContentHash,
+    hash: &crate::hash::ContentHash,
 ) -> Result<std::result::Result<PathBuf, Kept>> {
     let Ok(path) = inside(root, relative) else {
         return Ok(Err(Kept::Outside));
@@ -399,7 +399,7 @@ pub fn remove_if_ours(
         return Ok(Err(Kept::Changed));
     }
     let bytes = crate::error::read(&path)?;
-    if crate::manifest::ContentHash::of(&bytes) != *hash {
+    if crate::hash::ContentHash::of(&bytes) != *hash {
         return Ok(Err(Kept::Changed));
     }
     std::fs::remove_file(&path)
@@ -521,7 +521,7 @@ mod tests {
         std::fs::create_dir_all(root.join("post")).unwrap();
         std::fs::write(root.join("post/a.txt"), "mine").unwrap();
         std::fs::write(root.join("post/b.txt"), "edited").unwrap();
-        let hash = crate::manifest::ContentHash::of(b"mine");
+        let hash = crate::hash::ContentHash::of(b"mine");
         assert_eq!(
             remove_if_ours(&root, "post/b.txt", &hash).unwrap(),
             Err(Kept::Changed)

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "shell",
             "output",
             "manifest",
+            "hash",
             "slug",
             "date",
             "yaml",

@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod header;
+mod needs;
 pub mod settings;
 
 use std::collections::BTreeMap;
@@ -15,9 +16,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use tera::Tera;
 
-use crate::context::Needs;
 use crate::render::Format;
+
 pub use header::Header;
+pub use needs::Needs;
 
 /// Where a template came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +148,7 @@ impl Catalog {
                 hasher.update(text.as_bytes());
                 hasher.update([0]);
             }
-            crate::manifest::hex(&hasher.finalize())
+            crate::hash::hex(&hasher.finalize())
         };
         let attempted: Vec<String> = sources.keys().cloned().collect();
         let mut partials = Vec::new();

@@ -1,0 +1,61 @@
+//! Content hashes: SHA-256, written `sha256:<hex>`, for the manifest, the journal and the
+//! inputs a build depends on.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A SHA-256 digest, kept as its 32 bytes (a manifest of 10,000 posts holds 80,000 of them)
+/// and written as `sha256:<hex>`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ContentHash(pub [u8; 32]);
+
+impl ContentHash {
+    /// The hash of some content.
+    pub fn of(content: &[u8]) -> ContentHash {
+        ContentHash(Sha256::digest(content).into())
+    }
+}
+
+impl std::fmt::Debug for ContentHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
+
+impl Serialize for ContentHash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&hex(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentHash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let digits = text
+            .strip_prefix("sha256:")
+            .filter(|d| d.len() == 64)
+            .ok_or_else(|| serde::de::Error::custom("expected `sha256:` and 64 hex digits"))?;
+        let mut bytes = [0; 32];
+        for (byte, pair) in bytes.iter_mut().zip(digits.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(serde::de::Error::custom)?;
+            *byte = u8::from_str_radix(pair, 16).map_err(serde::de::Error::custom)?;
+        }
+        Ok(ContentHash(bytes))
+    }
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn hash(content: &[u8]) -> String {
+    hex(&Sha256::digest(content))
+}
+
+/// `sha256:<hex>` of a finished digest.
+pub fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(7 + 2 * digest.len());
+    out.push_str("sha256:");
+    for byte in digest {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
