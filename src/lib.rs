@@ -27,6 +27,7 @@ pub mod progress;
 pub mod render;
 pub mod shell;
 pub mod slug;
+pub mod status;
 pub mod suggest;
 pub mod thread;
 pub mod venue;
@@ -34,33 +35,13 @@ pub mod venues;
 pub mod watch;
 pub mod yaml;
 
-use std::fmt;
 use std::path::PathBuf;
 
 use anyhow::Result;
 
 use cli::{Cli, Command, SourceArgs};
-
-/// How a run ended, for the exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Everything worked: exit 0.
-    Success,
-    /// Something was reported and skipped; the rest was done: exit 1.
-    Failure,
-}
-
-/// A usage error found after argument parsing (an unknown venue name): exit 2.
-#[derive(Debug)]
-pub struct Usage(pub String);
-
-impl fmt::Display for Usage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Usage {}
+pub use shell::report;
+pub use status::{Status, Usage};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Status> {
@@ -130,9 +111,4 @@ pub fn run(cli: Cli) -> Result<Status> {
 fn sources(args: &SourceArgs) -> Result<Option<PathBuf>> {
     let config = config::Config::discover(args.config.as_deref(), &[])?;
     config.templates_dir(args.templates.as_deref())
-}
-
-/// Prints one problem on stderr, with its whole cause chain.
-pub fn report(err: &anyhow::Error) {
-    shell::error(format!("{err:#}"));
 }

@@ -83,7 +83,7 @@ impl Progress {
 
     /// Prints a problem above the bar.
     pub fn error(&self, err: &anyhow::Error) {
-        self.bar.suspend(|| crate::report(err));
+        self.bar.suspend(|| crate::shell::report(err));
     }
 
     /// Prints a warning above the bar.

@@ -61,6 +61,11 @@ pub fn is_verbose() -> bool {
     verbosity() == Verbosity::Verbose
 }
 
+/// Prints one problem on stderr, with its whole cause chain.
+pub fn report(err: &anyhow::Error) {
+    error(format!("{err:#}"));
+}
+
 /// Prints `error: message` on stderr, whatever the verbosity.
 pub fn error(message: impl Display) {
     labelled(ERROR, "error", &message);

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "output",
             "manifest",
             "hash",
+            "status",
             "slug",
             "date",
             "yaml",

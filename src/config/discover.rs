@@ -72,7 +72,7 @@ impl Config {
                     format!("`{}`", f.display())
                 })
             };
-            return Err(crate::Usage(format!(
+            return Err(crate::status::Usage(format!(
                 "the inputs belong to different projects: `{}` to {}, `{}` to {}; build one project at a time, or choose the configuration with --config",
                 input.display(),
                 shown(file),
