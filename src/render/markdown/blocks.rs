@@ -8,14 +8,8 @@ use crate::render::lists::Numbering;
 use super::escape::{escape_info, longest_leading_run};
 use super::index::BULLETS;
 use super::inline::InlineKind;
-use super::lines::Level;
+use super::lines::{Level, ListMarker};
 use super::{Events, Writer};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ListMarker {
-    Bullet(char),
-    Ordered(char),
-}
 
 #[derive(Debug)]
 pub(super) struct List {

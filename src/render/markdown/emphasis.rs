@@ -2,6 +2,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
+use super::escape::is_wordish;
 use super::index::Index;
 use super::inline::Last;
 use super::{Events, Writer};
@@ -181,9 +182,4 @@ fn is_emphasis_start(event: Option<&&Event<'_>>) -> bool {
 
 fn is_emphasis_end(event: Option<&&Event<'_>>) -> bool {
     matches!(event, Some(Event::End(TagEnd::Emphasis | TagEnd::Strong)))
-}
-
-/// Neither whitespace nor punctuation, in the sense of CommonMark's flanking rules.
-pub(super) fn is_wordish(c: char) -> bool {
-    c.is_alphanumeric()
 }

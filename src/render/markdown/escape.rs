@@ -1,7 +1,5 @@
 //! Escaping: text written so that it reads back as exactly this text.
 
-use super::emphasis::is_wordish;
-
 /// A fenced code block's info string: escapes and references in it are decoded.
 pub(super) fn escape_info(info: &str) -> String {
     let chars: Vec<char> = info.chars().collect();
@@ -141,4 +139,9 @@ pub(super) fn longest_run(s: &str, c: char) -> usize {
 
 pub(super) fn longest_leading_run(s: &str, c: char) -> usize {
     s.chars().take_while(|&ch| ch == c).count()
+}
+
+/// Neither whitespace nor punctuation, in the sense of CommonMark's flanking rules.
+pub(super) fn is_wordish(c: char) -> bool {
+    c.is_alphanumeric()
 }

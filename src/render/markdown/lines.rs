@@ -1,8 +1,14 @@
 //! Lines and containers: the prefix stack every block writes its lines through.
 
 use super::Writer;
-use super::blocks::ListMarker;
 use super::index::count_bullets;
+
+/// How a list's items are marked: a bullet character, or numbers with their delimiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ListMarker {
+    Bullet(char),
+    Ordered(char),
+}
 
 /// A container on the prefix stack: the root, a list, a list item, a quote, a footnote.
 #[derive(Debug)]
