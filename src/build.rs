@@ -555,7 +555,7 @@ fn build_one(
     for warning in &post.warnings {
         progress.warning(&warning.located(&post.source));
     }
-    for found in crate::check::unknown_venues(&post, &catalog.all_names()) {
+    for found in crate::findings::unknown_venues(&post, &catalog.all_names()) {
         progress.warning(&found.located(&post.source));
     }
     let editions = editions(&post, run.venues);
@@ -568,13 +568,13 @@ fn build_one(
     let found = if crate::shell::is_quiet() {
         Vec::new()
     } else {
-        crate::check::diagnose(&post, &editions, run.venues, run.site, &outputs)
+        crate::findings::diagnose(&post, &editions, run.venues, run.site, &outputs)
     };
     for found in found {
         match found.level {
-            crate::check::Level::Warning => progress.warning(&found.located(&post.source)),
+            crate::findings::Level::Warning => progress.warning(&found.located(&post.source)),
             // Notes (shown another way, no loss) only when asked for.
-            crate::check::Level::Note => progress.detail(&found.line_for(&post.source)),
+            crate::findings::Level::Note => progress.detail(&found.line_for(&post.source)),
         }
     }
     let write = write_post(&post, &plan.key, &outputs, run, previous)

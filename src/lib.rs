@@ -4,14 +4,15 @@
 //! Tera template per venue output (`venue`, `context`), then written (`build`, `output`).
 
 pub mod build;
-pub mod check;
 pub mod cli;
+pub mod cmd;
 pub mod completions;
 pub mod config;
 pub mod context;
 pub mod date;
 pub mod error;
 pub mod filters;
+pub mod findings;
 pub mod init;
 pub mod inputs;
 pub mod man;
@@ -84,7 +85,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Check(args) => {
             let config = config::Config::discover(args.sources.config.as_deref(), &args.inputs)?;
             shell::detail(config.describe());
-            check::run(&check::CheckOptions {
+            cmd::check::run(&cmd::check::CheckOptions {
                 inputs: args.inputs,
                 templates: config.templates_dir(args.sources.templates.as_deref())?,
                 venues: args.venues,

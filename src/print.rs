@@ -52,7 +52,7 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(warning.located(&post.source));
     }
-    for found in crate::check::unknown_venues(&post, &catalog.all_names()) {
+    for found in crate::findings::unknown_venues(&post, &catalog.all_names()) {
         shell::warning(found.located(&post.source));
     }
     if !post.wants_venue(&output_venue.name) {

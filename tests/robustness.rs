@@ -70,7 +70,7 @@ fn build(text: &str) -> Built {
     assert_eq!(outputs.len(), expected, "one output per template");
     // What `check` reports (and `build` prints) never fails, and names the line of every
     // construct and link it finds.
-    for found in repurpose::check::diagnose(&post, &editions, &venues, &SITE, &outputs) {
+    for found in repurpose::findings::diagnose(&post, &editions, &venues, &SITE, &outputs) {
         if found.venue.is_none() || found.code == "degraded" {
             assert!(found.line.is_some(), "no line for {found:?}");
         }

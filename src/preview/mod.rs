@@ -72,7 +72,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     for warning in &post.warnings {
         shell::warning(warning.located(&post.source));
     }
-    let unknown = crate::check::unknown_venues(&post, &catalog.all_names());
+    let unknown = crate::findings::unknown_venues(&post, &catalog.all_names());
     for found in &unknown {
         shell::warning(found.located(&post.source));
     }
@@ -87,7 +87,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let (wanted, skipped): (Vec<&Venue>, Vec<&Venue>) =
         venues.iter().partition(|v| post.wants_venue(&v.name));
     // `repurpose check`'s findings: the post's own at the top, each venue's in its panel.
-    let found = crate::check::diagnose(&post, &editions, &venues, &config.site, &outputs);
+    let found = crate::findings::diagnose(&post, &editions, &venues, &config.site, &outputs);
     let findings = |venue: Option<&str>| -> Vec<String> {
         found
             .iter()

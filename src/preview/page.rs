@@ -68,8 +68,8 @@ impl Counts {
     pub fn of(format: Format, text: &str) -> Counts {
         // Counted as `repurpose check` counts them, so the two agree about limits.
         Counts {
-            chars: crate::check::count_chars(text),
-            words: crate::check::count_words(text, format),
+            chars: crate::findings::count_chars(text),
+            words: crate::findings::count_words(text, format),
             bytes: text.len(),
         }
     }

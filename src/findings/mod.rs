@@ -2,15 +2,13 @@
 //! the templates' limits, the newsletter's size against Gmail's clipping, the constructs a
 //! format degrades or drops (as the renderers themselves account for them), doubtful links
 //! and footnotes, and front matter a venue would use. `repurpose check` reports all of it;
-//! `build` prints the warnings of each post it builds.
+//! `build` prints the warnings of each post it builds, `preview` shows them beside each venue.
 
-mod command;
 mod constructs;
 mod footnotes;
 mod front;
 mod limits;
 mod links;
-mod report;
 
 use std::fmt;
 use std::path::Path;
@@ -22,7 +20,6 @@ use crate::config::Site;
 use crate::post::{Editions, Post};
 use crate::venue::{Output, Venue};
 
-pub use command::{CheckOptions, run};
 pub use limits::{GMAIL_CLIP_BYTES, Measure, count_chars, count_words};
 
 /// How much a finding matters.

@@ -1,18 +1,20 @@
 //! `repurpose check`: every post rendered in memory for every venue, and what was found,
 //! printed — nothing is written.
 
+mod report;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::{Config, Site};
+use crate::findings::{Diagnostic, Level, diagnose, measure};
 use crate::post::Post;
 use crate::venue::{Catalog, Venue};
 use crate::{Status, report};
 
-use super::report::{PostReport, print_human, print_json};
-use super::{Diagnostic, Level, diagnose, measure};
+use report::{PostReport, print_human, print_json};
 
 /// What `check` was asked to do.
 #[derive(Debug, Clone)]
@@ -116,7 +118,7 @@ fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) ->
             message: warning.message.clone(),
         })
         .collect();
-    diagnostics.extend(super::unknown_venues(&post, &catalog.all_names()));
+    diagnostics.extend(crate::findings::unknown_venues(&post, &catalog.all_names()));
     diagnostics.extend(diagnose(&post, &editions, venues, site, &outputs));
     PostReport {
         file,
