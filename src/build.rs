@@ -10,14 +10,15 @@ use rayon::prelude::*;
 use anyhow::{Context as _, Result};
 
 use crate::cli::BuildArgs;
-use crate::config::{Config, Site};
-use crate::context::Renders;
+use crate::config::Config;
 use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output;
-use crate::post::{Editions, Post};
+use crate::pipeline::report::{self as reporting};
+use crate::pipeline::{PostRun, Session, SessionOptions};
+use crate::post::Post;
 use crate::progress::Progress;
-use crate::venue::{Catalog, Output, Venue, tera_report};
-use crate::{Status, Usage, report};
+use crate::venue::{Catalog, Rendered, Venue};
+use crate::{Status, report};
 
 /// What `build` was asked to do.
 #[derive(Debug, Clone)]
@@ -56,20 +57,6 @@ impl BuildOptions {
             post_lines: true,
         })
     }
-}
-
-/// One output rendered for a post, before it is written.
-#[derive(Debug)]
-pub struct Rendered {
-    /// The venue that rendered it.
-    pub venue: String,
-    /// Its file name under `<out>/<slug>/`.
-    pub file: String,
-    /// The content, ending with one newline.
-    pub bytes: Vec<u8>,
-    /// URLs of link and image tags the format may not keep (`javascript:` in a BBCode
-    /// `[url=…]` a template wrote), left as text: `check` warns of each.
-    pub dropped_links: Vec<String>,
 }
 
 /// Counts for the summary line, added up across workers.
@@ -176,17 +163,22 @@ pub fn run(opts: &BuildOptions) -> Result<Status> {
 /// when the file changes).
 pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let started = Instant::now();
-    let config = &opts.config;
-    let mut catalog = Catalog::load(opts.templates.as_deref())?;
+    let session = Session::open(SessionOptions {
+        config: opts.config.clone(),
+        templates: opts.templates.clone(),
+        venues: opts.venues.clone(),
+        findings: !crate::shell::is_quiet(),
+    })
+    .map_err(reporting::unopened)?;
     let tally = Tally::default();
-    for err in &catalog.errors {
+    for err in session.problems() {
         report(err);
         Tally::add(&tally.failed, 1);
     }
-    config.apply(&mut catalog)?;
-    let venues = chosen_venues(&catalog, config, &opts.venues)?;
+    let catalog = &session.catalog;
+    let venues = session.venues();
     explain_sources(opts, &venues);
-    let build_inputs = build_inputs(&catalog, config.bytes(), &venues);
+    let build_inputs = build_inputs(catalog, session.config.bytes(), &venues);
 
     let (files, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
     for err in &errors {
@@ -204,7 +196,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let keys = sources.keys(&files);
     let venue_scope = VenueScope {
         chosen: venues.iter().map(|v| v.name.as_str()).collect(),
-        catalog: &catalog,
+        catalog,
     };
 
     // First pass: slugs and inputs hashes only, so clashes are found before anything is
@@ -248,12 +240,11 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     }
     let context = Building {
         build_inputs: &build_inputs,
-        venues: &venues,
+        session: &session,
         scope: &venue_scope,
         ours: &ours,
         sources: &sources,
         lock: &lock,
-        site: &config.site,
         out: &opts.out,
     };
 
@@ -508,7 +499,7 @@ struct VenueScope<'c> {
 impl VenueScope<'_> {
     /// Whether `old`, an output the post had and did not write this time, is still one of
     /// its outputs.
-    fn keeps(&self, post: &Post, old: &FileEntry) -> bool {
+    fn keeps(&self, post: &PostRun<'_>, old: &FileEntry) -> bool {
         // A template failed this run: a venue or file missing may be one of its, not gone.
         let failed = !self.catalog.errors.is_empty();
         let Some(venue) = self.catalog.get(&old.venue) else {
@@ -517,7 +508,7 @@ impl VenueScope<'_> {
         if !self.chosen.contains(venue.name.as_str()) {
             return true;
         }
-        if !post.wants_venue(&venue.name) {
+        if !post.wants(&venue.name) {
             return false;
         }
         let file = old
@@ -533,13 +524,12 @@ impl VenueScope<'_> {
 #[derive(Debug)]
 struct Building<'a> {
     build_inputs: &'a str,
-    venues: &'a [&'a Venue],
+    session: &'a Session,
     scope: &'a VenueScope<'a>,
     /// Every path the manifest lists, with the content it recorded there.
     ours: &'a HashMap<&'a str, Vec<crate::manifest::ContentHash>>,
     sources: &'a SourceKeys,
     lock: &'a output::OutLock,
-    site: &'a Site,
     out: &'a Path,
 }
 
@@ -550,36 +540,16 @@ fn build_one(
     previous: Option<&PostEntry>,
     progress: &Progress,
 ) -> Result<PostBuilt> {
-    let catalog = run.scope.catalog;
-    let post = Post::load(&plan.source)?;
-    for warning in &post.warnings {
-        progress.warning(&warning.located(&post.source));
-    }
-    for found in crate::findings::unknown_venues(&post, &catalog.all_names()) {
-        progress.warning(&found.located(&post.source));
-    }
-    let editions = editions(&post, run.venues);
-    let (outputs, failures) = render_post(&post, &editions, run.venues, catalog, run.site);
-    for err in &failures {
+    let built = run.session.run_post(&plan.source)?;
+    let post = &built.post;
+    reporting::findings(progress, &post.source, built.read_findings());
+    for err in &built.failures {
         progress.error(err);
     }
-    // What `check` would warn about, one line each (notes with -v); nothing to work out
-    // when -q would print none of it.
-    let found = if crate::shell::is_quiet() {
-        Vec::new()
-    } else {
-        crate::findings::diagnose(&post, &editions, run.venues, run.site, &outputs)
-    };
-    for found in found {
-        match found.level {
-            crate::findings::Level::Warning => progress.warning(&found.located(&post.source)),
-            // Notes (shown another way, no loss) only when asked for.
-            crate::findings::Level::Note => progress.detail(&found.line_for(&post.source)),
-        }
-    }
-    let write = write_post(&post, &plan.key, &outputs, run, previous)
+    reporting::findings(progress, &post.source, built.render_findings());
+    let write = write_post(post, &plan.key, &built.outputs, run, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
-    let mut failed = failures.len();
+    let mut failed = built.failures.len();
     if let Some(err) = &write.error {
         progress.error(&anyhow::anyhow!(
             "{}: {} of its files written, the others not: {err:#}",
@@ -609,7 +579,7 @@ fn build_one(
             .files
             .iter()
             .filter(|f| !written(f))
-            .partition(|f| run.scope.keeps(&post, f));
+            .partition(|f| run.scope.keeps(&built, f));
         let stale: Vec<FileEntry> = old
             .stale
             .iter()
@@ -748,68 +718,6 @@ fn restamp(manifest: &mut Manifest, plans: &[Planned]) -> usize {
         }
     }
     count
-}
-
-/// The templates, with the configuration's settings for each venue applied (an entry for
-/// a venue no template defines is an error). Templates that failed are in its `errors`.
-pub fn catalog(templates: Option<&Path>, config: &Config) -> Result<Catalog> {
-    let mut catalog = Catalog::load(templates)?;
-    config.apply(&mut catalog)?;
-    Ok(catalog)
-}
-
-/// The venues a run makes: those named on the command line (`--venue`), else the
-/// configuration's `default_venues`, else all.
-pub fn chosen_venues<'c>(
-    catalog: &'c Catalog,
-    config: &Config,
-    names: &[String],
-) -> Result<Vec<&'c Venue>> {
-    if names.is_empty() {
-        config.default_venues(catalog)
-    } else {
-        select(catalog, names)
-    }
-}
-
-/// The post as each of `venues` it wants reads it; `render_post` renders from them and
-/// `check::diagnose` reports on them.
-pub fn editions<'p>(post: &'p Post, venues: &[&Venue]) -> Editions<'p> {
-    Editions::new(
-        post,
-        venues
-            .iter()
-            .filter(|v| post.wants_venue(&v.name))
-            .map(|v| v.name.as_str()),
-    )
-}
-
-/// The venues to build: all, or those named with `--venue` (an unknown name is a usage
-/// error that lists the names there are; a venue whose templates failed is left out).
-pub fn select<'c>(catalog: &'c Catalog, names: &[String]) -> Result<Vec<&'c Venue>> {
-    if names.is_empty() {
-        return Ok(catalog.venues.iter().collect());
-    }
-    let mut out = Vec::new();
-    for name in names {
-        match catalog.get(name) {
-            Some(venue) => {
-                if !out.iter().any(|v: &&Venue| v.name == venue.name) {
-                    out.push(venue);
-                }
-            }
-            // Its template error is reported already; the other venues still build.
-            None if catalog.is_broken(name) => {}
-            None => {
-                return Err(Usage(format!(
-                    "unknown venue `{name}`; the venues are: {} (`repurpose venues` describes them)",
-                    catalog.names().join(", ")
-                ))
-                .into());
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Removes every post whose slug another post also has, reporting each clash once with
@@ -1024,72 +932,6 @@ fn report_stale(stale: &[(String, FileEntry)], manifest: &mut Manifest, out: &Pa
     manifest
         .posts
         .retain(|_, entry| !entry.files.is_empty() || !entry.stale.is_empty());
-}
-
-/// Renders every output of every venue the post wants, in memory, each venue from its
-/// edition of the post (`Editions`). A template that fails costs only its own output; its
-/// error (naming the post and template) is returned beside the outputs that worked.
-pub fn render_post(
-    post: &Post,
-    editions: &Editions<'_>,
-    venues: &[&Venue],
-    catalog: &Catalog,
-    site: &Site,
-) -> (Vec<Rendered>, Vec<anyhow::Error>) {
-    let wanted: Vec<&Venue> = venues
-        .iter()
-        .copied()
-        .filter(|v| post.wants_venue(&v.name))
-        .collect();
-    // One cache per edition: venues reading the same post share its renders.
-    let mut renders: Vec<Renders<'_>> = editions.all().map(Renders::new).collect();
-    let mut outputs = Vec::new();
-    let mut failures = Vec::new();
-    for venue in wanted {
-        let renders = &mut renders[editions.index(&venue.name)];
-        for output in &venue.outputs {
-            match render_output(renders, post, venue, output, catalog, site) {
-                Ok(rendered) => outputs.push(rendered),
-                Err(err) => failures.push(err),
-            }
-        }
-    }
-    (outputs, failures)
-}
-
-/// Renders one output of a venue for `post` (whose cache `renders` is); the error names the
-/// post, the venue and the template.
-pub fn render_output(
-    renders: &mut Renders<'_>,
-    post: &Post,
-    venue: &Venue,
-    output: &Output,
-    catalog: &Catalog,
-    site: &Site,
-) -> Result<Rendered> {
-    let ctx = renders.context(output, &venue.name, site, output.needs);
-    match tera::Context::from_serialize(&ctx)
-        .and_then(|ctx| catalog.tera.render(&output.template, &ctx))
-    {
-        Ok(text) => {
-            let (text, dropped_links) = output.format.guard_links(text);
-            let mut text = text.trim_end().to_string();
-            text.push('\n');
-            Ok(Rendered {
-                venue: venue.name.clone(),
-                file: output.file.clone(),
-                bytes: text.into_bytes(),
-                dropped_links,
-            })
-        }
-        Err(err) => Err(anyhow::anyhow!(
-            "{}: venue `{}` failed in template {}:\n{}",
-            post.source.display(),
-            venue.name,
-            output.origin_name(),
-            tera_report(&err)
-        )),
-    }
 }
 
 /// Refuses to replace the file at `path` unless it is ours: one of the post's own outputs

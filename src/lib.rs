@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod new;
 pub mod output;
 pub mod parse;
+pub mod pipeline;
 pub mod post;
 pub mod preview;
 pub mod print;

@@ -15,10 +15,10 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Tag};
-use repurpose::build::{Rendered, render_post};
 use repurpose::config::Site;
+use repurpose::pipeline::render_post;
 use repurpose::post::Post;
-use repurpose::venue::Catalog;
+use repurpose::venue::{Catalog, Rendered};
 
 static CATALOG: LazyLock<Catalog> =
     LazyLock::new(|| Catalog::load(None).expect("the built-in templates load"));
@@ -57,7 +57,7 @@ impl Built {
 fn build(text: &str) -> Built {
     let post = Post::parse(Path::new("posts/2024-01-02-robust.md"), text).expect("the post parses");
     let venues: Vec<_> = CATALOG.venues.iter().collect();
-    let editions = repurpose::build::editions(&post, &venues);
+    let editions = repurpose::pipeline::editions(&post, &venues);
     let (outputs, failures) = render_post(&post, &editions, &venues, &CATALOG, &SITE);
     if let Some(failure) = failures.first() {
         panic!("a built-in template failed: {failure:#}");
@@ -950,7 +950,7 @@ fn thread_seconds(text: &str) -> f64 {
         let start = std::time::Instant::now();
         let post =
             Post::parse(Path::new("posts/2024-01-02-robust.md"), text).expect("the post parses");
-        let editions = repurpose::build::editions(&post, &venues);
+        let editions = repurpose::pipeline::editions(&post, &venues);
         let (outputs, failures) = render_post(&post, &editions, &venues, &CATALOG, &SITE);
         best = best.min(start.elapsed().as_secs_f64());
         assert!(failures.is_empty(), "the social template failed");

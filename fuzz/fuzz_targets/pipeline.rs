@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::{LazyLock, Once};
 
 use libfuzzer_sys::fuzz_target;
-use repurpose::build::{editions, render_post};
+use repurpose::pipeline::{editions, render_post};
 use repurpose::config::Site;
 use repurpose::post::Post;
 use repurpose::venue::Catalog;

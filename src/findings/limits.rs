@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use crate::build::Rendered;
 use crate::render::{Format, strip_html};
+use crate::venue::Rendered;
 
 use super::{Diagnostic, Level, Target};
 

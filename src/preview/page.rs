@@ -4,10 +4,10 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::build::Rendered;
 use crate::config::Site;
 use crate::post::Post;
 use crate::render::Format;
+use crate::venue::Rendered;
 use crate::venue::{Output, Venue};
 
 /// The page template; Tera escapes every value unless the template says `safe`.

@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod header;
+mod rendered;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,6 +18,7 @@ use tera::Tera;
 use crate::context::Needs;
 use crate::render::Format;
 pub use header::Header;
+pub use rendered::Rendered;
 
 /// Where a template came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
