@@ -1,9 +1,8 @@
 //! repurpose: write a post once in Markdown, get a variant for every venue.
 //!
 //! The post is parsed once (`post`), rendered into body formats (`render`) and through one
-//! Tera template per venue output (`venue`, `context`), then written (`build`, `output`).
+//! Tera template per venue output (`venue`, `context`), then written (`pipeline`, `output`); `cmd` holds the commands.
 
-pub mod build;
 pub mod cli;
 pub mod cmd;
 pub mod completions;
@@ -76,11 +75,11 @@ pub fn run(cli: Cli) -> Result<Status> {
     );
     match cli.command {
         Command::Build(args) => {
-            let opts = build::BuildOptions::from_args(&args.build)?;
+            let opts = cmd::build_options(&args.build)?;
             if args.stdout {
                 print::run(&opts, args.file.as_deref())
             } else {
-                build::run(&opts)
+                cmd::build::run(&opts)
             }
         }
         Command::Check(args) => {

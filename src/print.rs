@@ -5,9 +5,8 @@
 
 use anyhow::Result;
 
-use crate::build::BuildOptions;
 use crate::pipeline::report::{self as reporting, Problems, Stderr};
-use crate::pipeline::{Session, SessionOptions};
+use crate::pipeline::{BuildOptions, Session, SessionOptions};
 use crate::venue::{Output, Venue};
 use crate::{Status, Usage, shell};
 
