@@ -3,6 +3,14 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
+pub mod init;
+pub mod man;
+pub mod new;
+pub mod preview;
+pub mod print;
+pub mod venues;
+pub mod watch;
 
 use anyhow::Result;
 

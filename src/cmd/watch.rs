@@ -123,7 +123,7 @@ fn rebuild(
     first: bool,
     warn: bool,
 ) -> Result<pipeline::Summary> {
-    let opts = crate::cmd::build_options(args)?;
+    let opts = super::build_options(args)?;
     if warn {
         opts.config.warn();
     }
