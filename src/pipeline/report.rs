@@ -27,7 +27,7 @@ pub struct Stderr;
 
 impl Sink for Stderr {
     fn error(&self, err: &anyhow::Error) {
-        crate::report(err);
+        crate::shell::error(format_args!("{err:#}"));
     }
 
     fn warning(&self, text: &str) {

@@ -29,7 +29,7 @@ use crate::pipeline::{Session, SessionOptions};
 use crate::progress::Progress;
 use crate::venue::{Catalog, Venue};
 
-use plan::{Planned, drop_slug_clashes, drop_taken_slugs, plan, restamp};
+use plan::{Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp};
 use post::{Building, PostBuilt, VenueScope, build_one};
 use sources::SourceKeys;
 use stale::{report_stale, settle, stale_outputs};
@@ -164,10 +164,10 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
 
     // First pass: slugs and inputs hashes only, so clashes are found before anything is
     // written and up-to-date posts are never parsed.
-    let by_source: HashMap<&str, (&String, &PostEntry)> = previous
+    let by_source: HashMap<&str, Recorded<'_>> = previous
         .posts
         .iter()
-        .map(|(slug, entry)| (entry.source.as_str(), (slug, entry)))
+        .map(|(slug, entry)| (entry.source.as_str(), Recorded { slug, entry }))
         .collect();
     let planned: Vec<Result<Planned>> = files
         .par_iter()

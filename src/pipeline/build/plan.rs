@@ -9,8 +9,8 @@ use anyhow::{Context as _, Result};
 
 use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output;
+use crate::pipeline::report::{Sink, Stderr};
 use crate::post::Post;
-use crate::report;
 
 use super::sources::SourceKeys;
 
@@ -35,6 +35,15 @@ pub(super) struct Planned {
     pub(super) text: Option<String>,
 }
 
+/// A post as the previous build's manifest records it, looked up by its source.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Recorded<'m> {
+    /// The slug it was written under.
+    pub(super) slug: &'m str,
+    /// Its entry.
+    pub(super) entry: &'m PostEntry,
+}
+
 /// Reads a post just enough to know its slug and whether its outputs are up to date: not
 /// at all when its size and modification time are those recorded, else its bytes are hashed
 /// and compared; only a post to build has its front matter parsed, for its slug, and keeps
@@ -43,14 +52,14 @@ pub(super) fn plan(
     source: &Path,
     key: &str,
     build_inputs: &str,
-    by_source: &HashMap<&str, (&String, &PostEntry)>,
+    by_source: &HashMap<&str, Recorded<'_>>,
     out: &Path,
     force: bool,
 ) -> Result<Planned> {
     let meta = std::fs::metadata(source)
         .with_context(|| format!("failed to read `{}`", source.display()))?;
     let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
-    let known = by_source.get(key).filter(|(_, entry)| {
+    let known = by_source.get(key).filter(|Recorded { entry, .. }| {
         !force
             && entry.build == build_inputs
             && !entry.inputs.is_empty()
@@ -67,7 +76,7 @@ pub(super) fn plan(
         restamp: false,
         text: None,
     };
-    if let Some(&(slug, entry)) = known
+    if let Some(&Recorded { slug, entry }) = known
         && entry.source_size == size
         && entry.source_mtime == mtime
         && mtime != 0
@@ -76,7 +85,7 @@ pub(super) fn plan(
     }
     let bytes = crate::error::read(source)?;
     let inputs = crate::manifest::inputs_hash(build_inputs, &bytes);
-    if let Some(&(slug, entry)) = known
+    if let Some(&Recorded { slug, entry }) = known
         && entry.inputs == inputs
     {
         return Ok(Planned {
@@ -174,7 +183,7 @@ pub(super) fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
         .filter(|(_, files)| files.len() > 1)
         .map(|(slug, files)| {
             let names: Vec<String> = files.iter().map(|f| format!("`{}`", f.display())).collect();
-            report(&anyhow::anyhow!(
+            Stderr.error(&anyhow::anyhow!(
                 "{} would all write `{slug}/`; none of them was built — give each a distinct `slug:` in its front matter",
                 names.join(" and ")
             ));
@@ -209,7 +218,7 @@ pub(super) fn drop_taken_slugs(
         .collect();
     for (i, owner) in taken.iter().rev() {
         let plan = plans.remove(*i);
-        report(&anyhow::anyhow!(
+        Stderr.error(&anyhow::anyhow!(
             "`{}` would write `{}/`, which `{owner}` writes; it was not built — give each a distinct `slug:` in its front matter",
             plan.source.display(),
             plan.slug

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::{FileEntry, Manifest, PostEntry};
 use crate::output;
-use crate::report;
+use crate::pipeline::report::{Sink, Stderr};
 
 use super::sources::SourceKeys;
 
@@ -55,6 +55,15 @@ pub(super) fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>)
     }
 }
 
+/// An output an earlier build wrote that is no longer built.
+#[derive(Debug)]
+pub(super) struct StaleFile {
+    /// The manifest entry that lists it.
+    slug: String,
+    /// The file, with what was written there.
+    file: FileEntry,
+}
+
 /// Outputs earlier builds wrote that are no longer built, by slug: the files of a post
 /// whose source is gone, and every entry's stale files (venues a post no longer wants,
 /// files of a post now under another slug). A file a post still claims is never one.
@@ -62,7 +71,7 @@ pub(super) fn stale_outputs(
     manifest: &Manifest,
     given: &HashSet<&str>,
     sources: &SourceKeys,
-) -> Vec<(String, FileEntry)> {
+) -> Vec<StaleFile> {
     // Whether each entry's post is gone, asked once (a post not given costs a `stat`).
     let gone: Vec<bool> = manifest
         .posts
@@ -87,7 +96,10 @@ pub(super) fn stale_outputs(
             files
                 .into_iter()
                 .filter(|f| !claimed.contains(f.path.as_str()))
-                .map(|f| (slug.clone(), f.clone())),
+                .map(|f| StaleFile {
+                    slug: slug.clone(),
+                    file: f.clone(),
+                }),
         );
     }
     stale
@@ -97,12 +109,7 @@ pub(super) fn stale_outputs(
 /// Only a file whose bytes still hash to what the manifest says was written is removed,
 /// and never through a symbolic link; any other is left in place with a warning, and no
 /// longer listed (it is not ours any more). Folders are removed when that leaves them empty.
-pub(super) fn report_stale(
-    stale: &[(String, FileEntry)],
-    manifest: &mut Manifest,
-    out: &Path,
-    clean: bool,
-) {
+pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &Path, clean: bool) {
     if stale.is_empty() {
         return;
     }
@@ -114,7 +121,7 @@ pub(super) fn report_stale(
             out.display(),
             stale
                 .iter()
-                .filter_map(|(slug, _)| manifest.posts.get(slug))
+                .filter_map(|stale| manifest.posts.get(&stale.slug))
                 .map(|entry| format!("`{}`", entry.source))
                 .collect::<BTreeSet<_>>()
                 .into_iter()
@@ -127,7 +134,7 @@ pub(super) fn report_stale(
     let mut forgotten: HashSet<(&str, &str)> = HashSet::new();
     // Folders a file was removed from, each tidied once afterwards.
     let mut emptied: BTreeSet<PathBuf> = BTreeSet::new();
-    for (slug, file) in stale {
+    for StaleFile { slug, file } in stale {
         let shown = out.join(&file.path);
         match output::remove_if_ours(out, &file.path, &file.hash) {
             Ok(Ok(path)) => {
@@ -154,7 +161,7 @@ pub(super) fn report_stale(
             )),
             Err(err) => {
                 // Still ours and still there: listed until a later `--clean` removes it.
-                report(&err);
+                Stderr.error(&err);
                 continue;
             }
         }
