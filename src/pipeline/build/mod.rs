@@ -29,7 +29,7 @@ use crate::pipeline::{Session, SessionOptions};
 use crate::progress::Progress;
 use crate::venue::{Catalog, Venue};
 
-use plan::{Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp};
+use plan::{Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp};
 use post::{Building, PostBuilt, VenueScope, build_one};
 use sources::SourceKeys;
 use stale::{report_stale, settle, stale_outputs};
@@ -169,10 +169,21 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .iter()
         .map(|(slug, entry)| (entry.source.as_str(), Recorded { slug, entry }))
         .collect();
+    let held = Held::default();
     let planned: Vec<Result<Planned>> = files
         .par_iter()
         .zip(&keys)
-        .map(|(file, key)| plan(file, key, &build_inputs, &by_source, &opts.out, opts.force))
+        .map(|(file, key)| {
+            plan(
+                file,
+                key,
+                &build_inputs,
+                &by_source,
+                &held,
+                &opts.out,
+                opts.force,
+            )
+        })
         .collect();
     let mut plans = Vec::with_capacity(planned.len());
     for plan in planned {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 
@@ -30,9 +31,29 @@ pub(super) struct Planned {
     /// checkout), and the manifest should record the new ones so the next build need not
     /// read it again.
     pub(super) restamp: bool,
-    /// The post's text when it is to be built: read once, for its slug and inputs hash
-    /// here, then parsed by the build from this copy.
+    /// The post's text when it is to be built and `Held` kept it: read once, for its slug
+    /// and inputs hash here, then parsed by the build from this copy.
     pub(super) text: Option<String>,
+}
+
+/// The bytes of post text the plan keeps for the build, all posts together. Every post to
+/// build is planned before any is built (slug clashes must be found before anything is
+/// written), so a cold build of a large archive would hold every post at once — about
+/// 45 MiB for 10,000 posts, against a 64 MiB target for the whole build
+/// (docs/benchmarks.md). A post beyond it is read again when it is built.
+const HELD_TEXT: usize = 8 << 20;
+
+/// Post texts the plan kept for the build, counted against `HELD_TEXT`; shared by the
+/// plan's workers.
+#[derive(Debug, Default)]
+pub(super) struct Held(AtomicUsize);
+
+impl Held {
+    /// `text`, when it fits in what is left of the budget.
+    fn keep(&self, text: String) -> Option<String> {
+        let before = self.0.fetch_add(text.len(), Ordering::Relaxed);
+        (before.saturating_add(text.len()) <= HELD_TEXT).then_some(text)
+    }
 }
 
 /// A post as the previous build's manifest records it, looked up by its source.
@@ -47,12 +68,13 @@ pub(super) struct Recorded<'m> {
 /// Reads a post just enough to know its slug and whether its outputs are up to date: not
 /// at all when its size and modification time are those recorded, else its bytes are hashed
 /// and compared; only a post to build has its front matter parsed, for its slug, and keeps
-/// its text for the build.
+/// its text for the build (as `held` allows).
 pub(super) fn plan(
     source: &Path,
     key: &str,
     build_inputs: &str,
     by_source: &HashMap<&str, Recorded<'_>>,
+    held: &Held,
     out: &Path,
     force: bool,
 ) -> Result<Planned> {
@@ -96,7 +118,7 @@ pub(super) fn plan(
     let text = crate::error::utf8(source, bytes)?;
     let slug = Post::slug_of(source, &text)?;
     Ok(Planned {
-        text: Some(text),
+        text: held.keep(text),
         ..planned(&slug, inputs, false)
     })
 }
@@ -225,4 +247,18 @@ pub(super) fn drop_taken_slugs(
         ));
     }
     taken.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_keeps_post_texts_up_to_its_budget_then_none() {
+        let held = Held::default();
+        let half = "a".repeat(HELD_TEXT / 2);
+        assert!(held.keep(half.clone()).is_some());
+        assert!(held.keep(half).is_some(), "exactly the budget is kept");
+        assert!(held.keep("b".into()).is_none(), "nothing beyond it");
+    }
 }
