@@ -127,3 +127,71 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::pipeline::SessionOptions;
+
+    fn session(venues: &[&str]) -> Session {
+        Session::open(SessionOptions {
+            config: Config::default(),
+            templates: None,
+            venues: venues.iter().map(ToString::to_string).collect(),
+            findings: true,
+        })
+        .unwrap()
+    }
+
+    const POST: &str = "---\ntitle: T\nskip_venues: [forum]\nvenues:\n  fax: {title: F}\n---\nIntro.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n";
+
+    #[test]
+    fn a_post_run_renders_only_the_venues_the_post_wants() {
+        let session = session(&["forum", "newsletter"]);
+        let run = session.run_text(Path::new("p.md"), POST).unwrap();
+        let wanted: Vec<&str> = run.wanted.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(wanted, ["newsletter"]);
+        assert!(run.wants("newsletter") && !run.wants("forum"));
+        let files: Vec<&str> = run.outputs.iter().map(|o| o.file.as_str()).collect();
+        assert_eq!(files, ["newsletter.html", "newsletter.txt"]);
+        assert!(run.failures.is_empty());
+        let measured: Vec<String> = run.measures().into_iter().map(|m| m.file).collect();
+        assert_eq!(measured, ["newsletter.html", "newsletter.txt"]);
+    }
+
+    #[test]
+    fn findings_list_what_reading_found_before_what_rendering_found() {
+        let session = session(&[]);
+        let run = session.run_text(Path::new("p.md"), POST).unwrap();
+        let codes = |found: &[Diagnostic]| found.iter().map(|d| d.code).collect::<Vec<_>>();
+        assert_eq!(codes(run.read_findings()), ["unknown-venue"]);
+        let rendering = run.render_findings();
+        assert!(!rendering.is_empty());
+        assert!(
+            rendering
+                .iter()
+                .all(|d| d.venue.as_deref() != Some("forum")),
+            "nothing about a venue the post skips: {rendering:?}"
+        );
+        assert_eq!(run.findings.len(), 1 + rendering.len());
+    }
+
+    #[test]
+    fn one_output_alone_is_rendered_for_build_stdout() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.md");
+        std::fs::write(&path, POST).unwrap();
+        let session = session(&[]);
+        let venues = session.venues();
+        let venue = venues.iter().find(|v| v.name == "newsletter").unwrap();
+        let output = &venue.outputs[1];
+        let run = session.run_output(&path, venue, output).unwrap();
+        let files: Vec<&str> = run.outputs.iter().map(|o| o.file.as_str()).collect();
+        assert_eq!(files, [output.file.as_str()]);
+        assert!(run.render_findings().is_empty());
+        let forum = venues.iter().find(|v| v.name == "forum").unwrap();
+        let skipped = session.run_output(&path, forum, &forum.outputs[0]).unwrap();
+        assert!(skipped.outputs.is_empty() && !skipped.wants("forum"));
+    }
+}
