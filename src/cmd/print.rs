@@ -18,7 +18,7 @@ pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
         config: opts.config.clone(),
         templates: opts.templates.clone(),
         venues: opts.venues.clone(),
-        findings: false,
+        render_findings: false,
     })
     .map_err(reporting::unopened)?;
     let problems = Problems::default();

@@ -92,7 +92,7 @@ impl Session {
             match only {
                 None => {
                     let rendered = render_wanted(&post, &editions, &wanted, &self.catalog, site);
-                    if self.findings {
+                    if self.render_findings {
                         found.extend(findings::diagnose(
                             &post,
                             &editions,
@@ -139,7 +139,7 @@ mod tests {
             config: Config::default(),
             templates: None,
             venues: venues.iter().map(ToString::to_string).collect(),
-            findings: true,
+            render_findings: true,
         })
         .unwrap()
     }

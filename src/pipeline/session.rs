@@ -21,7 +21,7 @@ pub struct SessionOptions {
     pub venues: Vec<String>,
     /// Whether each post's findings include what rendering it found (the loss report,
     /// lengths, links); `build -q`, which would print none of it, leaves that out.
-    pub findings: bool,
+    pub render_findings: bool,
 }
 
 /// The configuration, templates and venues every post of a run goes through.
@@ -36,7 +36,7 @@ pub struct Session {
     /// choice, else in the order named.
     chosen: Vec<usize>,
     /// Whether `run_post` works out the findings of rendering.
-    pub(super) findings: bool,
+    pub(super) render_findings: bool,
 }
 
 /// A run that could not be set up, with the problems found before it failed (templates
@@ -57,7 +57,7 @@ impl Session {
             config,
             templates,
             venues,
-            findings,
+            render_findings,
         } = options;
         let mut catalog = Catalog::load(templates.as_deref()).map_err(|error| Unopened {
             problems: Vec::new(),
@@ -72,7 +72,7 @@ impl Session {
                 config,
                 catalog,
                 chosen,
-                findings,
+                render_findings,
             }),
             Err(error) => Err(Unopened {
                 problems: std::mem::take(&mut catalog.errors),

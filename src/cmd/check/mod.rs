@@ -41,7 +41,7 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
         config: opts.config.clone(),
         templates: opts.templates.clone(),
         venues: opts.venues.clone(),
-        findings: true,
+        render_findings: true,
     })
     .map_err(report::unopened)?;
     let errors = Problems::default();

@@ -47,7 +47,7 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
         config: opts.config.clone(),
         templates: opts.templates.clone(),
         venues: opts.venues.clone(),
-        findings: true,
+        render_findings: true,
     })
     .map_err(reporting::unopened)?;
     // The page would take the place of that venue's file, and `build` would not notice.

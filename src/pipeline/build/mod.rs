@@ -136,7 +136,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         config: opts.config.clone(),
         templates: opts.templates.clone(),
         venues: opts.venues.clone(),
-        findings: !crate::shell::is_quiet(),
+        render_findings: !crate::shell::is_quiet(),
     })
     .map_err(report::unopened)?;
     let tally = Tally::default();
