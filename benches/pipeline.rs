@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use repurpose::build::{editions, render_post};
 use repurpose::config::Site;
+use repurpose::pipeline::{editions, render_post};
 use repurpose::post::Post;
 use repurpose::render::{Format, RenderOptions};
 use repurpose::venue::{Catalog, Venue};

@@ -1,28 +1,26 @@
 //! repurpose: write a post once in Markdown, get a variant for every venue.
 //!
-//! The post is parsed once (`post`), rendered into body formats (`render`) and through one
-//! Tera template per venue output (`venue`, `context`), then written (`build`, `output`).
+//! Every command (`cmd`, one module each) goes through one pipeline (`pipeline`): a session
+//! set up once (configuration, templates, venues), then each post parsed once (`post`),
+//! rendered into body formats (`render`) and through one Tera template per venue output
+//! (`venue`, `context`), with what each venue loses found beside it (`findings`); `build`
+//! writes the outputs (`pipeline::build`, `output`, `manifest`).
 
-pub mod build;
-pub mod check;
 pub mod cli;
-pub mod completions;
+pub mod cmd;
 pub mod config;
 pub mod context;
 pub mod date;
 pub mod error;
 pub mod filters;
+pub mod findings;
 pub mod hash;
-pub mod init;
 pub mod inputs;
-pub mod man;
 pub mod manifest;
 pub mod markdown;
-pub mod new;
 pub mod output;
+pub mod pipeline;
 pub mod post;
-pub mod preview;
-pub mod print;
 pub mod progress;
 pub mod render;
 pub mod shell;
@@ -31,8 +29,6 @@ pub mod status;
 pub mod suggest;
 pub mod thread;
 pub mod venue;
-pub mod venues;
-pub mod watch;
 pub mod yaml;
 
 use std::path::PathBuf;
@@ -40,7 +36,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use cli::{Cli, Command, SourceArgs};
-pub use shell::report;
 pub use status::{Status, Usage};
 
 /// Runs a parsed command line.
@@ -55,17 +50,17 @@ pub fn run(cli: Cli) -> Result<Status> {
     );
     match cli.command {
         Command::Build(args) => {
-            let opts = build::BuildOptions::from_args(&args.build)?;
+            let opts = cmd::build_options(&args.build)?;
             if args.stdout {
-                print::run(&opts, args.file.as_deref())
+                cmd::print::run(&opts, args.file.as_deref())
             } else {
-                build::run(&opts)
+                cmd::build::run(&opts)
             }
         }
         Command::Check(args) => {
             let config = config::Config::discover(args.sources.config.as_deref(), &args.inputs)?;
             shell::detail(config.describe());
-            check::run(&check::CheckOptions {
+            cmd::check::run(&cmd::check::CheckOptions {
                 inputs: args.inputs,
                 templates: config.templates_dir(args.sources.templates.as_deref())?,
                 venues: args.venues,
@@ -76,24 +71,24 @@ pub fn run(cli: Cli) -> Result<Status> {
         }
         Command::Venues(args) => {
             let templates = sources(&args.sources)?;
-            venues::run(templates.as_deref(), args.json)
+            cmd::venues::run(templates.as_deref(), args.json)
         }
-        Command::Init(args) => init::run(&args.dir),
-        Command::New(args) => new::run(&new::NewOptions {
+        Command::Init(args) => cmd::init::run(&args.dir),
+        Command::New(args) => cmd::new::run(&cmd::new::NewOptions {
             title: args.title,
             dir: args.dir,
             slug: args.slug,
             config: config::Config::discover(args.config.as_deref(), &[])?,
         }),
-        Command::Completions(args) => completions::run(args.shell),
-        Command::Man(args) => man::run(args.dir.as_deref()),
+        Command::Completions(args) => cmd::completions::run(args.shell),
+        Command::Man(args) => cmd::man::run(args.dir.as_deref()),
         Command::Preview(args) => {
             let config = config::Config::discover(
                 args.sources.config.as_deref(),
                 std::slice::from_ref(&args.post),
             )?;
             shell::detail(config.describe());
-            preview::run(&preview::PreviewOptions {
+            cmd::preview::run(&cmd::preview::PreviewOptions {
                 post: args.post,
                 out: config.out_dir(args.out.as_deref()),
                 templates: config.templates_dir(args.sources.templates.as_deref())?,
@@ -102,7 +97,7 @@ pub fn run(cli: Cli) -> Result<Status> {
                 open: args.open,
             })
         }
-        Command::Watch(args) => watch::run(&args),
+        Command::Watch(args) => cmd::watch::run(&args),
     }
 }
 

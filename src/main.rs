@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use repurpose::{Status, Usage, cli::Cli, report};
+use repurpose::shell::report;
+use repurpose::{Status, Usage, cli::Cli};
 
 fn main() -> ExitCode {
     repurpose::markdown::parse::install_panic_hook();

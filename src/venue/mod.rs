@@ -7,6 +7,7 @@
 pub mod builtin;
 pub mod header;
 mod needs;
+mod rendered;
 pub mod settings;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use crate::render::Format;
 
 pub use header::Header;
 pub use needs::Needs;
+pub use rendered::Rendered;
 
 /// Where a template came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -229,3 +229,41 @@ fn a_touched_but_unchanged_post_is_still_up_to_date() {
     let run = p.run(&["build", "posts"]).expect_code(0);
     run.expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 1 up to date");
 }
+
+/// A post to build is read once: the plan reads it for its slug and inputs hash, and the
+/// build parses that same copy. (Checked with `strace`, which CI has; skipped without it.)
+#[test]
+fn a_build_opens_each_post_file_once() {
+    let strace = std::process::Command::new("strace")
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !strace {
+        assert!(
+            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
+            "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
+        );
+        eprintln!("skipped: strace is not installed; CI runs this test");
+        return;
+    }
+    let p = Project::with_fixtures(&["every-construct.md", "plain-notes.md"]);
+    let trace = p.path().join("trace.txt");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts", "-q"])
+        .current_dir(p.path())
+        .status()
+        .expect("run strace");
+    assert!(status.success(), "the build failed");
+    let trace = std::fs::read_to_string(&trace).expect("strace wrote its trace");
+    for post in ["every-construct.md", "plain-notes.md"] {
+        let opens = trace
+            .lines()
+            .filter(|l| l.contains(&format!("posts/{post}\"")) && !l.contains("= -1"))
+            .count();
+        assert_eq!(opens, 1, "`posts/{post}` opened {opens} times:\n{trace}");
+    }
+}

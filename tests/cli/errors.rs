@@ -282,3 +282,29 @@ fn a_broken_template_of_a_chosen_venue_is_a_template_error_not_an_unknown_venue(
     assert_eq!(labelled(&run.stderr)[0], compile_error, "{}", run.stderr);
     run.refute_stderr_contains("writes 0 files");
 }
+
+/// Every command sets a run up the same way: a template that does not compile is reported
+/// before a usage error stops the run (`preview` once said only the usage error).
+#[test]
+fn every_command_reports_a_broken_template_before_an_unknown_venue() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write("templates/broken.txt.tera", "{{ unclosed\n");
+    for command in [
+        &["preview", "posts/plain-notes.md"][..],
+        &["check", "posts"],
+        &["build", "posts"],
+        &["build", "posts", "--stdout"],
+    ] {
+        let args: Vec<&str> = command.iter().copied().chain(["--venue", "fax"]).collect();
+        let run = p.run(&args).expect_code(2);
+        let template = run
+            .stderr
+            .find("template `broken.txt.tera` does not compile");
+        let usage = run.stderr.find("error: unknown venue `fax`");
+        assert!(
+            matches!((template, usage), (Some(t), Some(u)) if t < u),
+            "{command:?}:\n{}",
+            run.stderr
+        );
+    }
+}

@@ -8,12 +8,13 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, Tag};
 // The library's pipeline is reached from these lines only: when it moves, they are what
 // changes.
-use repurpose::build::{Rendered, editions, render_post};
-use repurpose::check::diagnose;
 use repurpose::config::Site;
+use repurpose::findings::diagnose;
 pub use repurpose::markdown::parse::options as markdown_options;
+use repurpose::pipeline::{editions, render_post};
 use repurpose::post::Post;
 use repurpose::thread::Counter;
+use repurpose::venue::Rendered;
 use repurpose::venue::{Catalog, Venue};
 
 /// The built-in venues, loaded once: compiling the templates per post would dwarf the work

@@ -5,8 +5,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::shell::report;
+use crate::status::Status;
 use crate::venue::Catalog;
-use crate::{Status, report};
 
 /// One venue, as listed.
 #[derive(Debug, Serialize)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 
 use crate::config::Config;
-use crate::{Status, Usage};
+use crate::status::{Status, Usage};
 
 /// The post `new` writes; each `{…}` is filled in with a YAML value or whole lines.
 const TEMPLATE: &str = r#"---

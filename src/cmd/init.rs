@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::Status;
+use crate::status::Status;
 use crate::venue::builtin;
 
 /// The configuration `init` writes: every key, the defaults as commented-out examples.

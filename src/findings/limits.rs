@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use crate::build::Rendered;
 use crate::markdown::strip_html;
 use crate::render::Format;
+use crate::venue::Rendered;
 
 use super::{Diagnostic, Level, Target};
 

@@ -1,18 +1,20 @@
 //! `repurpose check`: every post rendered in memory for every venue, and what was found,
 //! printed — nothing is written.
 
+mod output;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::config::{Config, Site};
-use crate::post::Post;
-use crate::venue::{Catalog, Venue};
-use crate::{Status, report};
+use crate::config::Config;
+use crate::findings::Level;
+use crate::pipeline::report::{self, Problems, Stderr};
+use crate::pipeline::{Session, SessionOptions};
+use crate::status::Status;
 
-use super::report::{PostReport, print_human, print_json};
-use super::{Diagnostic, Level, diagnose, measure};
+use output::{PostReport, print_human, print_json};
 
 /// What `check` was asked to do.
 #[derive(Debug, Clone)]
@@ -34,24 +36,23 @@ pub struct CheckOptions {
 /// Checks every post and prints the report; the status says whether anything failed
 /// (an error, or a warning under `strict`).
 pub fn run(opts: &CheckOptions) -> Result<Status> {
-    let config = &opts.config;
-    let doubts = config.warn();
-    let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
-    let mut errors = 0;
-    for err in &catalog.errors {
-        report(err);
-        errors += 1;
-    }
-    let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
+    let doubts = opts.config.warn();
+    let session = Session::open(SessionOptions {
+        config: opts.config.clone(),
+        templates: opts.templates.clone(),
+        venues: opts.venues.clone(),
+        render_findings: true,
+    })
+    .map_err(report::unopened)?;
+    let errors = Problems::default();
+    errors.report_all(&Stderr, session.problems());
+    let venues = session.venues();
     // `build`'s output folder holds `.md` files of its own (article.md): not posts.
-    let (files, input_errors) = crate::inputs::collect(&opts.inputs, &config.out_dir(None));
-    for err in &input_errors {
-        report(err);
-        errors += 1;
-    }
+    let (files, input_errors) = crate::inputs::collect(&opts.inputs, &session.config.out_dir(None));
+    errors.report_all(&Stderr, &input_errors);
     let reports: Vec<PostReport> = files
         .par_iter()
-        .map(|file| check_file(file, &venues, &catalog, &config.site))
+        .map(|file| check_file(&session, file))
         .collect();
 
     for err in reports.iter().flat_map(|r| &r.errors) {
@@ -62,7 +63,7 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
     } else {
         print_human(&reports);
     }
-    errors += reports.iter().map(|r| r.errors.len()).sum::<usize>();
+    errors.add(reports.iter().map(|r| r.errors.len()).sum::<usize>());
     let count = |level: Level| {
         reports
             .iter()
@@ -76,10 +77,10 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
         venues.len(),
         warnings,
         notes,
-        errors,
+        errors.count(),
         opts.strict,
     ));
-    let failed = errors > 0 || (opts.strict && warnings > 0);
+    let failed = errors.count() > 0 || (opts.strict && warnings > 0);
     Ok(if failed {
         Status::Failure
     } else {
@@ -88,42 +89,23 @@ pub fn run(opts: &CheckOptions) -> Result<Status> {
 }
 
 /// Renders one post for every venue in memory and collects what is found.
-fn check_file(path: &Path, venues: &[&Venue], catalog: &Catalog, site: &Site) -> PostReport {
+fn check_file(session: &Session, path: &Path) -> PostReport {
     let file = path.display().to_string();
-    let post = match Post::load(path) {
-        Ok(post) => post,
-        Err(err) => {
-            return PostReport {
-                file,
-                slug: None,
-                outputs: Vec::new(),
-                diagnostics: Vec::new(),
-                errors: vec![format!("{err:#}")],
-            };
-        }
-    };
-    let editions = crate::build::editions(&post, venues);
-    let (outputs, failures) = crate::build::render_post(&post, &editions, venues, catalog, site);
-    let mut diagnostics: Vec<Diagnostic> = post
-        .warnings
-        .iter()
-        .map(|warning| Diagnostic {
-            level: Level::Warning,
-            code: warning.code,
-            line: warning.line,
-            venue: None,
-            file: None,
-            message: warning.message.clone(),
-        })
-        .collect();
-    diagnostics.extend(super::unknown_venues(&post, &catalog.all_names()));
-    diagnostics.extend(diagnose(&post, &editions, venues, site, &outputs));
-    PostReport {
-        file,
-        slug: Some(post.slug.clone()),
-        outputs: measure(&post, venues, &outputs),
-        diagnostics,
-        errors: failures.iter().map(|e| format!("{e:#}")).collect(),
+    match session.run_post(path) {
+        Ok(run) => PostReport {
+            file,
+            slug: Some(run.post.slug.clone()),
+            outputs: run.measures(),
+            errors: run.failures.iter().map(|e| format!("{e:#}")).collect(),
+            diagnostics: run.findings,
+        },
+        Err(err) => PostReport {
+            file,
+            slug: None,
+            outputs: Vec::new(),
+            diagnostics: Vec::new(),
+            errors: vec![format!("{err:#}")],
+        },
     }
 }
 

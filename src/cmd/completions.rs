@@ -4,8 +4,8 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::Status;
 use crate::cli::Cli;
+use crate::status::Status;
 
 /// Prints the completion script for `shell` on stdout.
 pub fn run(shell: Shell) -> Result<Status> {

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{Event, LinkType, Tag};
 
-use crate::build::Rendered;
 use crate::config::Site;
 use crate::markdown::{has_scheme, is_safe_url, matching_end, plain_text};
 use crate::post::Post;
+use crate::venue::Rendered;
 
 use super::{Diagnostic, Level};
 

@@ -6,8 +6,8 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_mangen::Man;
 
-use crate::Status;
 use crate::cli::Cli;
+use crate::status::Status;
 
 /// Prints the page of `repurpose` on stdout, or with `dir` writes it there as `repurpose.1`
 /// beside one page per subcommand (`repurpose-build.1`, …), printing each path written.

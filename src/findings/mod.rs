@@ -2,27 +2,24 @@
 //! the templates' limits, the newsletter's size against Gmail's clipping, the constructs a
 //! format degrades or drops (as the renderers themselves account for them), doubtful links
 //! and footnotes, and front matter a venue would use. `repurpose check` reports all of it;
-//! `build` prints the warnings of each post it builds.
+//! `build` prints the warnings of each post it builds, `preview` shows them beside each venue.
 
-mod command;
 mod constructs;
 mod footnotes;
 mod front;
 mod limits;
 mod links;
-mod report;
 
 use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::build::Rendered;
 use crate::config::Site;
 use crate::post::{Editions, Post};
+use crate::venue::Rendered;
 use crate::venue::{Output, Venue};
 
-pub use command::{CheckOptions, run};
 pub use limits::{GMAIL_CLIP_BYTES, Measure, count_chars, count_words};
 
 /// How much a finding matters.
@@ -91,10 +88,10 @@ struct Target<'v> {
     place: String,
 }
 
-/// Every output of the venues the post wants, in catalog order.
-fn targets<'v>(post: &Post, venues: &[&'v Venue]) -> Vec<Target<'v>> {
+/// Every output of `venues` (those the post wants), in catalog order.
+fn targets<'v>(venues: &[&'v Venue]) -> Vec<Target<'v>> {
     let mut out = Vec::new();
-    for venue in venues.iter().filter(|v| post.wants_venue(&v.name)) {
+    for venue in venues {
         for output in &venue.outputs {
             let place = if venue.outputs.len() == 1 {
                 venue.name.clone()
@@ -111,14 +108,16 @@ fn targets<'v>(post: &Post, venues: &[&'v Venue]) -> Vec<Target<'v>> {
     out
 }
 
-/// The size of every output of the post that rendered, with its template's limits.
-pub fn measure(post: &Post, venues: &[&Venue], outputs: &[Rendered]) -> Vec<Measure> {
-    Measure::all(&targets(post, venues), outputs)
+/// The size of every output that rendered, with its template's limits; `venues` are those
+/// the post wants (`pipeline::wanted`).
+pub fn measure(venues: &[&Venue], outputs: &[Rendered]) -> Vec<Measure> {
+    Measure::all(&targets(venues), outputs)
 }
 
 /// Every finding for a post, in report order: the post's own (links, footnotes) first,
-/// then each venue's in catalog order, each group by line. `outputs` are the post's
-/// rendered outputs (those that failed are simply missing).
+/// then each venue's in catalog order, each group by line. `venues` are those the post wants
+/// (`pipeline::wanted`); `outputs` are the post's rendered outputs (those that failed are
+/// simply missing).
 pub fn diagnose(
     post: &Post,
     editions: &Editions<'_>,
@@ -126,8 +125,8 @@ pub fn diagnose(
     site: &Site,
     outputs: &[Rendered],
 ) -> Vec<Diagnostic> {
-    let targets = targets(post, venues);
-    // Each venue's findings are about the post as it reads it (`build::editions`): without
+    let targets = targets(venues);
+    // Each venue's findings are about the post as it reads it (`pipeline::editions`): without
     // the venue-only blocks it does not show, with its own front matter. Links are the
     // post's own.
     let mut found = links::diagnose(post, site);
@@ -138,6 +137,22 @@ pub fn diagnose(
     found.extend(links::dropped(outputs));
     order(&mut found, venues);
     found
+}
+
+/// The post's own warnings (a Markdown parse that failed, a misspelt front-matter key), as
+/// findings.
+pub fn post_warnings(post: &Post) -> Vec<Diagnostic> {
+    post.warnings
+        .iter()
+        .map(|warning| Diagnostic {
+            level: Level::Warning,
+            code: warning.code,
+            line: warning.line,
+            venue: None,
+            file: None,
+            message: warning.message.clone(),
+        })
+        .collect()
 }
 
 /// A warning for each venue name the post's venue blocks or `venues:` map write that is not

@@ -18,9 +18,10 @@ use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
 use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
-use crate::build::{self, BuildOptions};
 use crate::cli::BuildArgs;
-use crate::{Status, Usage, report, shell};
+use crate::pipeline::{self, BuildOptions};
+use crate::shell::{self, report};
+use crate::status::{Status, Usage};
 
 /// How long the files must be quiet before a rebuild: an editor's save (write, rename,
 /// chmod) arrives as one batch.
@@ -122,13 +123,13 @@ fn rebuild(
     cwd: &Path,
     first: bool,
     warn: bool,
-) -> Result<build::Summary> {
-    let opts = BuildOptions::from_args(args)?;
+) -> Result<pipeline::Summary> {
+    let opts = super::build_options(args)?;
     if warn {
         opts.config.warn();
     }
     *scope = Scope::new(args, Some(&opts), Some(scope), cwd);
-    build::build(&BuildOptions {
+    pipeline::build(&BuildOptions {
         post_lines: false,
         force: opts.force && first,
         ..opts

@@ -13,9 +13,11 @@ fn site(yaml: &str) -> Site {
 /// Every finding for `text` as `p.md`, over the venues of `catalog`.
 fn found_in(catalog: &Catalog, site: &Site, text: &str) -> Vec<Diagnostic> {
     let post = Post::parse(Path::new("p.md"), text).unwrap();
-    let venues: Vec<&Venue> = catalog.venues.iter().collect();
-    let editions = crate::build::editions(&post, &venues);
-    let (outputs, failures) = crate::build::render_post(&post, &editions, &venues, catalog, site);
+    let all: Vec<&Venue> = catalog.venues.iter().collect();
+    let venues = crate::pipeline::wanted(&post, &all);
+    let editions = crate::pipeline::editions(&post, &venues);
+    let (outputs, failures) =
+        crate::pipeline::render_post(&post, &editions, &venues, catalog, site);
     assert!(failures.is_empty(), "{failures:?}");
     diagnose(&post, &editions, &venues, site, &outputs)
 }

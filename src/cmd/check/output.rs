@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{Diagnostic, Measure};
+use crate::findings::{Diagnostic, Measure};
 
 /// What `check` found for one post file.
 #[derive(Debug, Serialize)]

@@ -4,10 +4,10 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::build::Rendered;
 use crate::config::Site;
 use crate::post::Post;
 use crate::render::Format;
+use crate::venue::Rendered;
 use crate::venue::{Output, Venue};
 
 /// The page template; Tera escapes every value unless the template says `safe`.
@@ -68,8 +68,8 @@ impl Counts {
     pub fn of(format: Format, text: &str) -> Counts {
         // Counted as `repurpose check` counts them, so the two agree about limits.
         Counts {
-            chars: crate::check::count_chars(text),
-            words: crate::check::count_words(text, format),
+            chars: crate::findings::count_chars(text),
+            words: crate::findings::count_words(text, format),
             bytes: text.len(),
         }
     }

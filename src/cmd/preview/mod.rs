@@ -1,6 +1,6 @@
 //! `repurpose preview`: one post's venues side by side in `<out>/<slug>/index.html`.
 //!
-//! The venues are rendered in memory by the same code as `build` (`build::render_post`);
+//! The venues are rendered in memory by the same code as `build` (`Session::run_post`);
 //! only the page is written. It is not a venue output, so it is not in the manifest, and
 //! `build` neither reports it as stale nor removes it.
 
@@ -15,9 +15,10 @@ use anyhow::Result;
 
 use crate::config::Config;
 use crate::output;
-use crate::post::Post;
-use crate::venue::Venue;
-use crate::{Status, report, shell};
+use crate::pipeline::report::{self as reporting, Sink, Stderr};
+use crate::pipeline::{Session, SessionOptions};
+use crate::shell;
+use crate::status::Status;
 
 /// The page's file name in the post's output folder.
 pub const FILE: &str = "index.html";
@@ -42,12 +43,17 @@ pub struct PreviewOptions {
 /// Renders the post's venues and writes the page; prints its path on stdout.
 pub fn run(opts: &PreviewOptions) -> Result<Status> {
     let started = Instant::now();
-    let config = &opts.config;
-    config.warn();
-    let catalog = crate::build::catalog(opts.templates.as_deref(), config)?;
-    let venues = crate::build::chosen_venues(&catalog, config, &opts.venues)?;
+    opts.config.warn();
+    let session = Session::open(SessionOptions {
+        config: opts.config.clone(),
+        templates: opts.templates.clone(),
+        venues: opts.venues.clone(),
+        render_findings: true,
+    })
+    .map_err(reporting::unopened)?;
     // The page would take the place of that venue's file, and `build` would not notice.
-    if let Some(venue) = catalog
+    if let Some(venue) = session
+        .catalog
         .venues
         .iter()
         .find(|v| v.outputs.iter().any(|o| o.file == FILE))
@@ -64,59 +70,57 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
         );
     }
     let mut problems = Vec::new();
-    for err in &catalog.errors {
-        report(err);
+    for err in session.problems() {
+        Stderr.error(err);
         problems.push(format!("{err:#}"));
     }
-    let post = Post::load(&opts.post)?;
-    for warning in &post.warnings {
-        shell::warning(warning.located(&post.source));
-    }
-    let unknown = crate::check::unknown_venues(&post, &catalog.all_names());
-    for found in &unknown {
-        shell::warning(found.located(&post.source));
-    }
-
-    let editions = crate::build::editions(&post, &venues);
-    let (outputs, failures) =
-        crate::build::render_post(&post, &editions, &venues, &catalog, &config.site);
-    for err in &failures {
-        report(err);
+    let run = session.run_post(&opts.post)?;
+    let post = &run.post;
+    reporting::findings(&Stderr, &post.source, run.read_findings());
+    for err in &run.failures {
+        Stderr.error(err);
         problems.push(format!("{err:#}"));
     }
-    let (wanted, skipped): (Vec<&Venue>, Vec<&Venue>) =
-        venues.iter().partition(|v| post.wants_venue(&v.name));
+    let skipped: Vec<String> = session
+        .venues()
+        .iter()
+        .filter(|v| !run.wants(&v.name))
+        .map(|v| v.name.clone())
+        .collect();
     // `repurpose check`'s findings: the post's own at the top, each venue's in its panel.
-    let found = crate::check::diagnose(&post, &editions, &venues, &config.site, &outputs);
     let findings = |venue: Option<&str>| -> Vec<String> {
-        found
+        run.render_findings()
             .iter()
             .filter(|d| d.venue.as_deref() == venue)
             .map(|d| d.line_for(&post.source))
             .collect()
     };
-    let by_venue: Vec<Vec<String>> = wanted.iter().map(|v| findings(Some(&v.name))).collect();
-    let panels: Vec<page::VenuePanel<'_>> = wanted
+    let by_venue: Vec<Vec<String>> = run.wanted.iter().map(|v| findings(Some(&v.name))).collect();
+    let panels: Vec<page::VenuePanel<'_>> = run
+        .wanted
         .iter()
         .zip(&by_venue)
         .map(|(venue, warnings)| page::VenuePanel {
             venue,
-            outputs: outputs.iter().filter(|o| o.venue == venue.name).collect(),
+            outputs: run
+                .outputs
+                .iter()
+                .filter(|o| o.venue == venue.name)
+                .collect(),
             warnings,
         })
         .collect();
     let notes = page::Notes {
-        skipped: skipped.iter().map(|v| v.name.clone()).collect(),
+        skipped,
         problems,
-        warnings: post
-            .warnings
+        warnings: run
+            .read_findings()
             .iter()
-            .map(|w| format!("warning: {}", w.located(&post.source)))
-            .chain(unknown.iter().map(|d| d.line_for(&post.source)))
+            .map(|d| d.line_for(&post.source))
             .chain(findings(None))
             .collect(),
     };
-    let html = page::render(&post, &config.site, &panels, &notes)?;
+    let html = page::render(post, &session.config.site, &panels, &notes)?;
 
     let path = write_page(&opts.out, &post.slug, html.as_bytes())?;
     shell::stdout(format!("{}\n", path.display()).as_bytes())?;
@@ -124,8 +128,8 @@ pub fn run(opts: &PreviewOptions) -> Result<Status> {
         "preview of {} venue{} ({} file{}) written in {:.2}s{}",
         panels.len(),
         if panels.len() == 1 { "" } else { "s" },
-        outputs.len(),
-        if outputs.len() == 1 { "" } else { "s" },
+        run.outputs.len(),
+        if run.outputs.len() == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64(),
         match notes.problems.len() {
             0 => String::new(),

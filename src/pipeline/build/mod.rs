@@ -1,0 +1,344 @@
+//! The incremental build: every venue of each post into `<out>/<slug>/`, rendering only the
+//! posts whose inputs changed, writing only files whose bytes changed, and keeping the
+//! manifest (`manifest.json`) that says which files are repurpose's.
+//!
+//! `plan` finds what to build, `post` builds one post through the session and `write` puts
+//! its files in place; `stale` settles the manifest and the outputs no longer built;
+//! `sources` names posts as the manifest records them.
+
+mod context;
+mod plan;
+mod post;
+mod sources;
+mod stale;
+mod write;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::manifest::{Manifest, PostEntry};
+use crate::output;
+use crate::pipeline::report::{self, Problems, Stderr};
+use crate::pipeline::{Session, SessionOptions};
+use crate::progress::Progress;
+use crate::status::Status;
+use crate::venue::{Catalog, Venue};
+
+use context::{Building, VenueScope};
+use plan::{Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp};
+use post::{PostBuilt, build_one};
+use sources::SourceKeys;
+use stale::{report_stale, settle, stale_outputs};
+
+/// What `build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Post files and folders.
+    pub inputs: Vec<PathBuf>,
+    /// The output folder.
+    pub out: PathBuf,
+    /// The templates folder, when there is one.
+    pub templates: Option<PathBuf>,
+    /// Only these venues (when empty: the configuration's `default_venues`, else all).
+    pub venues: Vec<String>,
+    /// The configuration, read from its file or the defaults.
+    pub config: Config,
+    /// Rebuild every post, even those whose inputs did not change.
+    pub force: bool,
+    /// Remove outputs the previous build wrote and this one no longer does.
+    pub clean: bool,
+    /// Print one line per post built on stdout (`watch` prints one line per rebuild).
+    pub post_lines: bool,
+}
+
+/// What a build did, for its summary line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Posts rendered.
+    pub built: usize,
+    /// Posts skipped because their outputs were up to date.
+    pub fresh: usize,
+    /// Files written because their content changed.
+    pub written: usize,
+    /// Files rendered with the content they already had.
+    pub unchanged: usize,
+    /// Problems reported (posts, templates, outputs).
+    pub failed: usize,
+    /// Wall time.
+    pub elapsed: std::time::Duration,
+}
+
+impl Summary {
+    /// Exit status: a failure when anything was reported.
+    pub fn status(&self) -> Status {
+        if self.failed == 0 {
+            Status::Success
+        } else {
+            Status::Failure
+        }
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        write!(
+            f,
+            "built {} post{} ({} file{} written, {} unchanged)",
+            self.built,
+            plural(self.built),
+            self.written,
+            plural(self.written),
+            self.unchanged
+        )?;
+        if self.fresh > 0 {
+            write!(f, ", {} up to date", self.fresh)?;
+        }
+        write!(f, " in {:.2}s", self.elapsed.as_secs_f64())?;
+        match self.failed {
+            0 => Ok(()),
+            1 => f.write_str("; 1 problem reported above"),
+            n => write!(f, "; {n} problems reported above"),
+        }
+    }
+}
+
+/// Counts for the summary line, added up across workers.
+#[derive(Debug, Default)]
+struct Tally {
+    built: AtomicUsize,
+    fresh: AtomicUsize,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    failed: Problems,
+}
+
+impl Tally {
+    fn add(counter: &AtomicUsize, n: usize) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn get(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// Builds every post; problems are reported as they happen and the others still built.
+/// The configuration's own warnings are the caller's to print (`watch` prints them only
+/// when the file changes).
+pub fn build(opts: &BuildOptions) -> Result<Summary> {
+    let started = Instant::now();
+    let session = Session::open(SessionOptions {
+        config: opts.config.clone(),
+        templates: opts.templates.clone(),
+        venues: opts.venues.clone(),
+        render_findings: !crate::shell::is_quiet(),
+    })
+    .map_err(report::unopened)?;
+    let tally = Tally::default();
+    tally.failed.report_all(&Stderr, session.problems());
+    let catalog = &session.catalog;
+    let venues = session.venues();
+    explain_sources(opts, &venues);
+    let build_inputs = build_inputs(catalog, session.config.bytes(), &venues);
+
+    let (files, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
+    tally.failed.report_all(&Stderr, &errors);
+    // Held until the manifest is written: one run at a time writes into `<out>`.
+    let lock = output::lock(&opts.out)?;
+    let mut previous = Manifest::read(&opts.out)?;
+    let sources = SourceKeys::new(&opts.out)?;
+    let mut recovered = previous.recover(lock.pending(), &opts.out);
+    if !previous.keyed {
+        recovered += sources.rekey(&mut previous);
+    }
+    let keys = sources.keys(&files);
+    let venue_scope = VenueScope {
+        chosen: venues.iter().map(|v| v.name.as_str()).collect(),
+        catalog,
+    };
+
+    // First pass: slugs and inputs hashes only, so clashes are found before anything is
+    // written and up-to-date posts are never parsed.
+    let by_source: HashMap<&str, Recorded<'_>> = previous
+        .posts
+        .iter()
+        .map(|(slug, entry)| (entry.source.as_str(), Recorded { slug, entry }))
+        .collect();
+    let held = Held::default();
+    let planned: Vec<Result<Planned>> = files
+        .par_iter()
+        .zip(&keys)
+        .map(|(file, key)| {
+            plan(
+                file,
+                key,
+                &build_inputs,
+                &by_source,
+                &held,
+                &opts.out,
+                opts.force,
+            )
+        })
+        .collect();
+    let mut plans = Vec::with_capacity(planned.len());
+    for plan in planned {
+        match plan {
+            Ok(plan) => plans.push(plan),
+            Err(err) => tally.failed.report(&Stderr, &err),
+        }
+    }
+    tally.failed.add(drop_slug_clashes(&mut plans));
+    tally
+        .failed
+        .add(drop_taken_slugs(&mut plans, &previous, &sources));
+    // Every file an earlier run wrote, wherever the manifest lists it, with what it wrote
+    // there: the files a post may replace (not needed when every post is up to date).
+    let mut ours: HashMap<&str, Vec<crate::manifest::ContentHash>> = HashMap::new();
+    if plans.iter().any(|p| !p.fresh) {
+        for file in previous
+            .posts
+            .values()
+            .flat_map(|entry| entry.files.iter().chain(&entry.stale))
+        {
+            ours.entry(file.path.as_str()).or_default().push(file.hash);
+        }
+    }
+    let context = Building {
+        build_inputs: &build_inputs,
+        session: &session,
+        scope: &venue_scope,
+        ours: &ours,
+        sources: &sources,
+        lock: &lock,
+        out: &opts.out,
+    };
+
+    let progress = Progress::new(plans.len());
+    let entries: Vec<Option<(String, PostEntry)>> = plans
+        .par_iter_mut()
+        .enumerate()
+        .map(|(index, plan)| {
+            if plan.fresh {
+                // Its manifest entry stays as it is.
+                Tally::add(&tally.fresh, 1);
+                let line =
+                    crate::shell::is_verbose().then(|| format!("{:<32} up to date", plan.slug));
+                progress.done(index, line);
+                return None;
+            }
+            let text = plan.text.take();
+            match build_one(
+                plan,
+                text,
+                &context,
+                previous.posts.get(&plan.slug),
+                &progress,
+            ) {
+                Ok(PostBuilt {
+                    entry,
+                    written,
+                    unchanged,
+                    failures,
+                }) => {
+                    Tally::add(&tally.built, 1);
+                    Tally::add(&tally.written, written);
+                    Tally::add(&tally.unchanged, unchanged);
+                    tally.failed.add(failures);
+                    let files = written + unchanged;
+                    let line = format!(
+                        "{:<32} {} file{} → {}",
+                        plan.slug,
+                        files,
+                        if files == 1 { "" } else { "s" },
+                        opts.out.join(&plan.slug).display()
+                    );
+                    progress.done(index, Some(line).filter(|_| opts.post_lines));
+                    Some((plan.slug.clone(), entry))
+                }
+                Err(err) => {
+                    tally.failed.report(&progress, &err);
+                    progress.done(index, None);
+                    None
+                }
+            }
+        })
+        .collect();
+    progress.finish();
+
+    let built: HashMap<String, PostEntry> = entries.into_iter().flatten().collect();
+    drop(ours);
+    drop(by_source);
+    let nothing_built = built.is_empty();
+    let mut manifest = previous;
+    let current = manifest.is_current();
+    let restamped = restamp(&mut manifest, &plans);
+    settle(&mut manifest, built);
+    let given: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let stale = stale_outputs(&manifest, &given, &sources);
+    // Nothing built, recovered, restamped or removed: the manifest on disk is already this
+    // one, and a no-op rebuild of a large archive should not pay for writing it again.
+    let unchanged = nothing_built
+        && recovered == 0
+        && restamped == 0
+        && (stale.is_empty() || !opts.clean)
+        && current;
+    report_stale(&stale, &mut manifest, &opts.out, opts.clean);
+    if !unchanged {
+        manifest
+            .write(&opts.out)
+            .with_context(|| format!("failed to write the manifest in `{}`", opts.out.display()))?;
+    }
+    // The manifest now lists everything the journal announced.
+    lock.clear()?;
+
+    Ok(Summary {
+        built: Tally::get(&tally.built),
+        fresh: Tally::get(&tally.fresh),
+        written: Tally::get(&tally.written),
+        unchanged: Tally::get(&tally.unchanged),
+        failed: tally.failed.count(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// With `--verbose`: where the configuration and templates come from, and the venues built.
+fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
+    if !crate::shell::is_verbose() {
+        return;
+    }
+    crate::shell::detail(opts.config.describe());
+    crate::shell::detail(match &opts.templates {
+        Some(dir) => format!("templates: `{}` and the built-ins", dir.display()),
+        None => format!(
+            "templates: the built-ins (no {}; -t names a folder)",
+            Path::new(".")
+                .join(opts.config.root())
+                .join("templates")
+                .display()
+        ),
+    });
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    crate::shell::detail(format_args!("venues: {}", names.join(", ")));
+}
+
+/// What every post's outputs depend on besides the post: the tool's version, the
+/// templates, the configuration file and the venues selected.
+fn build_inputs(catalog: &Catalog, config: &[u8], venues: &[&Venue]) -> String {
+    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+    let mut all = format!(
+        "repurpose {}\n{}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        catalog.fingerprint,
+        names.join(",")
+    )
+    .into_bytes();
+    all.extend_from_slice(config);
+    crate::manifest::hash(&all)
+}

@@ -1,0 +1,264 @@
+//! Which posts a build renders: each post's slug and inputs hash, found by reading as
+//! little as it can, so up-to-date posts are never parsed and slug clashes are found before
+//! anything is written.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context as _, Result};
+
+use crate::manifest::{FileEntry, Manifest, PostEntry};
+use crate::output;
+use crate::pipeline::report::{Sink, Stderr};
+use crate::post::Post;
+
+use super::sources::SourceKeys;
+
+/// A post file, once its slug and inputs hash are known.
+#[derive(Debug)]
+pub(super) struct Planned {
+    pub(super) source: PathBuf,
+    /// The source as the manifest records it (`SourceKeys`).
+    pub(super) key: String,
+    pub(super) slug: String,
+    pub(super) inputs: String,
+    pub(super) size: u64,
+    pub(super) mtime: u64,
+    /// Its outputs are up to date: same inputs as in the manifest, files present.
+    pub(super) fresh: bool,
+    /// Up to date, but found so by its bytes: its size or time changed (a `touch`, a
+    /// checkout), and the manifest should record the new ones so the next build need not
+    /// read it again.
+    pub(super) restamp: bool,
+    /// The post's text when it is to be built and `Held` kept it: read once, for its slug
+    /// and inputs hash here, then parsed by the build from this copy.
+    pub(super) text: Option<String>,
+}
+
+/// The bytes of post text the plan keeps for the build, all posts together. Every post to
+/// build is planned before any is built (slug clashes must be found before anything is
+/// written), so a cold build of a large archive would hold every post at once — about
+/// 45 MiB for 10,000 posts, against a 64 MiB target for the whole build
+/// (docs/benchmarks.md). A post beyond it is read again when it is built.
+const HELD_TEXT: usize = 8 << 20;
+
+/// Post texts the plan kept for the build, counted against `HELD_TEXT`; shared by the
+/// plan's workers.
+#[derive(Debug, Default)]
+pub(super) struct Held(AtomicUsize);
+
+impl Held {
+    /// `text`, when it fits in what is left of the budget.
+    fn keep(&self, text: String) -> Option<String> {
+        let before = self.0.fetch_add(text.len(), Ordering::Relaxed);
+        (before.saturating_add(text.len()) <= HELD_TEXT).then_some(text)
+    }
+}
+
+/// A post as the previous build's manifest records it, looked up by its source.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Recorded<'m> {
+    /// The slug it was written under.
+    pub(super) slug: &'m str,
+    /// Its entry.
+    pub(super) entry: &'m PostEntry,
+}
+
+/// Reads a post just enough to know its slug and whether its outputs are up to date: not
+/// at all when its size and modification time are those recorded, else its bytes are hashed
+/// and compared; only a post to build has its front matter parsed, for its slug, and keeps
+/// its text for the build (as `held` allows).
+pub(super) fn plan(
+    source: &Path,
+    key: &str,
+    build_inputs: &str,
+    by_source: &HashMap<&str, Recorded<'_>>,
+    held: &Held,
+    out: &Path,
+    force: bool,
+) -> Result<Planned> {
+    let meta = std::fs::metadata(source)
+        .with_context(|| format!("failed to read `{}`", source.display()))?;
+    let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
+    let known = by_source.get(key).filter(|Recorded { entry, .. }| {
+        !force
+            && entry.build == build_inputs
+            && !entry.inputs.is_empty()
+            && outputs_intact(out, &entry.files)
+    });
+    let planned = |slug: &str, inputs: String, fresh: bool| Planned {
+        source: source.to_path_buf(),
+        key: key.to_string(),
+        slug: slug.to_string(),
+        inputs,
+        size,
+        mtime,
+        fresh,
+        restamp: false,
+        text: None,
+    };
+    if let Some(&Recorded { slug, entry }) = known
+        && entry.source_size == size
+        && entry.source_mtime == mtime
+        && mtime != 0
+    {
+        return Ok(planned(slug, entry.inputs.clone(), true));
+    }
+    let bytes = crate::error::read(source)?;
+    let inputs = crate::manifest::inputs_hash(build_inputs, &bytes);
+    if let Some(&Recorded { slug, entry }) = known
+        && entry.inputs == inputs
+    {
+        return Ok(Planned {
+            restamp: true,
+            ..planned(slug, inputs, true)
+        });
+    }
+    let text = crate::error::utf8(source, bytes)?;
+    let slug = Post::slug_of(source, &text)?;
+    Ok(Planned {
+        text: held.keep(text),
+        ..planned(&slug, inputs, false)
+    })
+}
+
+/// Whether every file of a manifest entry is still in `<out>` as it was written: the size
+/// and modification time recorded. A file edited by hand, or rewritten by a build that was
+/// killed before it wrote the manifest, fails this and its post is built again. A post's
+/// files share one folder, so it is listed once and each file's metadata read through the
+/// listing; temporary files a killed build left there are removed on the way.
+fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
+    fn split(f: &FileEntry) -> Option<(&str, &str)> {
+        f.path.rsplit_once('/')
+    }
+    let intact = |f: &FileEntry| {
+        output::inside(out, &f.path)
+            .ok()
+            .and_then(|path| std::fs::symlink_metadata(path).ok())
+            .is_some_and(|m| m.is_file() && f.matches(output::Stamp::of(&m)))
+    };
+    let Some((dir, _)) = files.first().and_then(split) else {
+        return files.iter().all(intact);
+    };
+    if files.iter().any(|f| split(f).map(|(d, _)| d) != Some(dir)) {
+        return files.iter().all(intact);
+    }
+    // A post folder that is a link is never listed (nor cleaned): writing would refuse it.
+    let Ok(folder) = output::inside(out, dir) else {
+        return false;
+    };
+    if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+        return false;
+    }
+    let Ok(listing) = std::fs::read_dir(&folder) else {
+        return false;
+    };
+    let mut missing: Vec<&FileEntry> = files.iter().collect();
+    let mut leftovers = false;
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        if let Some(at) = missing
+            .iter()
+            .position(|f| split(f).is_some_and(|(_, file)| name == *file))
+        {
+            // The listing's metadata does not follow a symbolic link.
+            let Ok(meta) = entry.metadata() else {
+                return false;
+            };
+            if !meta.is_file() || !missing[at].matches(output::Stamp::of(&meta)) {
+                return false;
+            }
+            missing.swap_remove(at);
+        } else if output::is_temporary(&name) {
+            leftovers = true;
+        }
+    }
+    if leftovers {
+        output::remove_stale_temporaries(&folder);
+    }
+    missing.is_empty()
+}
+
+/// Records the new size and time of posts found up to date by their bytes.
+pub(super) fn restamp(manifest: &mut Manifest, plans: &[Planned]) -> usize {
+    let mut count = 0;
+    for plan in plans.iter().filter(|p| p.fresh && p.restamp) {
+        if let Some(entry) = manifest.posts.get_mut(&plan.slug) {
+            entry.source_size = plan.size;
+            entry.source_mtime = plan.mtime;
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Removes every post whose slug another post also has, reporting each clash once with
+/// both files; returns the number of posts removed.
+pub(super) fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
+    let mut by_slug: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for plan in plans.iter() {
+        by_slug.entry(&plan.slug).or_default().push(&plan.source);
+    }
+    let clashing: Vec<String> = by_slug
+        .iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(slug, files)| {
+            let names: Vec<String> = files.iter().map(|f| format!("`{}`", f.display())).collect();
+            Stderr.error(&anyhow::anyhow!(
+                "{} would all write `{slug}/`; none of them was built — give each a distinct `slug:` in its front matter",
+                names.join(" and ")
+            ));
+            slug.to_string()
+        })
+        .collect();
+    let before = plans.len();
+    plans.retain(|p| !clashing.contains(&p.slug));
+    before - plans.len()
+}
+
+/// Removes every post that would write under a slug another post, not in this run, still
+/// has in the manifest (`build posts/a.md` after giving it `slug: b`, while `posts/b.md`
+/// is there): its files are that post's. Returns the number of posts removed.
+pub(super) fn drop_taken_slugs(
+    plans: &mut Vec<Planned>,
+    previous: &Manifest,
+    sources: &SourceKeys,
+) -> usize {
+    let in_run: HashSet<&str> = plans.iter().map(|p| p.key.as_str()).collect();
+    let taken: Vec<(usize, String)> = plans
+        .iter()
+        .enumerate()
+        .filter(|(_, plan)| !plan.fresh)
+        .filter_map(|(i, plan)| {
+            let owner = previous.posts.get(&plan.slug)?;
+            let other = !sources.same(&owner.source, &plan.key)
+                && !in_run.contains(owner.source.as_str())
+                && sources.exists(&owner.source);
+            other.then(|| (i, owner.source.clone()))
+        })
+        .collect();
+    for (i, owner) in taken.iter().rev() {
+        let plan = plans.remove(*i);
+        Stderr.error(&anyhow::anyhow!(
+            "`{}` would write `{}/`, which `{owner}` writes; it was not built — give each a distinct `slug:` in its front matter",
+            plan.source.display(),
+            plan.slug
+        ));
+    }
+    taken.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_keeps_post_texts_up_to_its_budget_then_none() {
+        let held = Held::default();
+        let half = "a".repeat(HELD_TEXT / 2);
+        assert!(held.keep(half.clone()).is_some());
+        assert!(held.keep(half).is_some(), "exactly the budget is kept");
+        assert!(held.keep("b".into()).is_none(), "nothing beyond it");
+    }
+}

@@ -1,0 +1,96 @@
+//! One post built: run through the session, its findings reported, its files written, and
+//! its manifest entry made.
+
+use anyhow::Result;
+
+use crate::manifest::{FileEntry, PostEntry};
+use crate::pipeline::report;
+use crate::progress::Progress;
+
+use super::context::Building;
+use super::plan::Planned;
+use super::write::write_post;
+
+/// A post built: its manifest entry and what happened to its files.
+#[derive(Debug)]
+pub(super) struct PostBuilt {
+    pub(super) entry: PostEntry,
+    /// Files written because their content changed.
+    pub(super) written: usize,
+    /// Files rendered with the content they already had.
+    pub(super) unchanged: usize,
+    /// Problems reported for it as they happened (failed outputs, files not written).
+    pub(super) failures: usize,
+}
+
+/// Parses, renders and writes one post. `previous` is the manifest's entry for its slug.
+pub(super) fn build_one(
+    plan: &Planned,
+    text: Option<String>,
+    run: &Building<'_>,
+    previous: Option<&PostEntry>,
+    progress: &Progress,
+) -> Result<PostBuilt> {
+    // The plan read the post for its slug and hash: it is parsed from that copy.
+    let post_run = match text {
+        Some(text) => run.session.run_text(&plan.source, &text)?,
+        None => run.session.run_post(&plan.source)?,
+    };
+    let post = &post_run.post;
+    // What `check` would warn about, one line each (notes with -v), around the templates'
+    // errors.
+    report::findings(progress, &post.source, post_run.read_findings());
+    for err in &post_run.failures {
+        progress.error(err);
+    }
+    report::findings(progress, &post.source, post_run.render_findings());
+    let write = write_post(post, &plan.key, &post_run.outputs, run, previous)
+        .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
+    let mut failed = post_run.failures.len();
+    if let Some(err) = &write.error {
+        progress.error(&anyhow::anyhow!(
+            "{}: {} of its files written, the others not: {err:#}",
+            post.source.display(),
+            write.written
+        ));
+        failed += 1;
+    }
+    let mut entry = PostEntry {
+        source: plan.key.clone(),
+        title: post.title.clone(),
+        // A post with a failed output or file is rebuilt next time, whatever its inputs.
+        inputs: if failed == 0 {
+            plan.inputs.clone()
+        } else {
+            String::new()
+        },
+        build: run.build_inputs.to_string(),
+        source_size: plan.size,
+        source_mtime: plan.mtime,
+        files: write.files,
+        stale: Vec::new(),
+    };
+    if let Some(old) = previous.filter(|old| run.sources.same(&old.source, &plan.key)) {
+        let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
+        let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) = old
+            .files
+            .iter()
+            .filter(|f| !written(f))
+            .partition(|f| run.scope.keeps(&post_run, f));
+        let stale: Vec<FileEntry> = old
+            .stale
+            .iter()
+            .filter(|f| !written(f))
+            .chain(dropped)
+            .cloned()
+            .collect();
+        entry.files.extend(kept.into_iter().cloned());
+        entry.stale = stale;
+    }
+    Ok(PostBuilt {
+        entry,
+        written: write.written,
+        unchanged: write.unchanged,
+        failures: failed,
+    })
+}

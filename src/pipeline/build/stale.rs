@@ -1,0 +1,185 @@
+//! The manifest after a build: this build's entries put in, and the outputs earlier builds
+//! wrote that no longer are, reported or (`--clean`) removed.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::manifest::{FileEntry, Manifest, PostEntry};
+use crate::output;
+use crate::pipeline::report::{Sink, Stderr};
+
+use super::sources::SourceKeys;
+
+/// Puts this build's entries into the manifest. The entries they replace or leave are
+/// taken out first, then their files handed over: a post now written under another slug
+/// takes its old entry's files as its stale files, and a post taking a slug another
+/// source had takes that entry's. (Taking them out first keeps a chain of moves, a → b
+/// while b → c, or a swap, from removing an entry just put in.)
+pub(super) fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>) {
+    let slug_of: HashMap<String, String> = built
+        .iter()
+        .map(|(slug, entry)| (entry.source.clone(), slug.clone()))
+        .collect();
+    let mut displaced: Vec<(String, PostEntry)> = Vec::new();
+    for slug in built.keys() {
+        if let Some(old) = manifest.posts.remove(slug) {
+            displaced.push((slug.clone(), old));
+        }
+    }
+    let moved: Vec<String> = manifest
+        .posts
+        .iter()
+        .filter(|(_, old)| slug_of.contains_key(&old.source))
+        .map(|(slug, _)| slug.clone())
+        .collect();
+    for slug in moved {
+        if let Some(old) = manifest.posts.remove(&slug) {
+            displaced.push((slug, old));
+        }
+    }
+    manifest.posts.extend(built);
+    for (slug, old) in displaced {
+        let owner = match slug_of.get(&old.source) {
+            // The same post at the same slug: `build_one` took what it keeps.
+            Some(now) if *now == slug => continue,
+            // The post moved: its old files are its stale ones.
+            Some(now) => now.clone(),
+            // Another post took this slug (or this one, recorded as typed before keys).
+            None => slug,
+        };
+        // Files the entry already lists (what `build_one` kept of the same post recorded
+        // as typed before keys) are not taken twice.
+        if let Some(entry) = manifest.posts.get_mut(&owner) {
+            entry.take_stale(old);
+        }
+    }
+}
+
+/// An output an earlier build wrote that is no longer built.
+#[derive(Debug)]
+pub(super) struct StaleFile {
+    /// The manifest entry that lists it.
+    slug: String,
+    /// The file, with what was written there.
+    file: FileEntry,
+}
+
+/// Outputs earlier builds wrote that are no longer built, by slug: the files of a post
+/// whose source is gone, and every entry's stale files (venues a post no longer wants,
+/// files of a post now under another slug). A file a post still claims is never one.
+pub(super) fn stale_outputs(
+    manifest: &Manifest,
+    given: &HashSet<&str>,
+    sources: &SourceKeys,
+) -> Vec<StaleFile> {
+    // Whether each entry's post is gone, asked once (a post not given costs a `stat`).
+    let gone: Vec<bool> = manifest
+        .posts
+        .values()
+        .map(|entry| !given.contains(entry.source.as_str()) && !sources.exists(&entry.source))
+        .collect();
+    let claimed: HashSet<&str> = manifest
+        .posts
+        .values()
+        .zip(&gone)
+        .filter(|(_, gone)| !**gone)
+        .flat_map(|(entry, _)| entry.files.iter().map(|f| f.path.as_str()))
+        .collect();
+    let mut stale = Vec::new();
+    for ((slug, entry), gone) in manifest.posts.iter().zip(&gone) {
+        let files = if *gone {
+            entry.files.iter().chain(&entry.stale).collect::<Vec<_>>()
+        } else {
+            entry.stale.iter().collect()
+        };
+        stale.extend(
+            files
+                .into_iter()
+                .filter(|f| !claimed.contains(f.path.as_str()))
+                .map(|f| StaleFile {
+                    slug: slug.clone(),
+                    file: f.clone(),
+                }),
+        );
+    }
+    stale
+}
+
+/// Reports stale outputs, or with `clean` removes them and drops them from the manifest.
+/// Only a file whose bytes still hash to what the manifest says was written is removed,
+/// and never through a symbolic link; any other is left in place with a warning, and no
+/// longer listed (it is not ours any more). Folders are removed when that leaves them empty.
+pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &Path, clean: bool) {
+    if stale.is_empty() {
+        return;
+    }
+    if !clean {
+        crate::shell::warning(format_args!(
+            "{} file{} in `{}` no longer built (from {}); `--clean` removes {}",
+            stale.len(),
+            if stale.len() == 1 { " is" } else { "s are" },
+            out.display(),
+            stale
+                .iter()
+                .filter_map(|stale| manifest.posts.get(&stale.slug))
+                .map(|entry| format!("`{}`", entry.source))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if stale.len() == 1 { "it" } else { "them" }
+        ));
+        return;
+    }
+    let mut forgotten: HashSet<(&str, &str)> = HashSet::new();
+    // Folders a file was removed from, each tidied once afterwards.
+    let mut emptied: BTreeSet<PathBuf> = BTreeSet::new();
+    for StaleFile { slug, file } in stale {
+        let shown = out.join(&file.path);
+        match output::remove_if_ours(out, &file.path, &file.hash) {
+            Ok(Ok(path)) => {
+                crate::shell::status(format_args!("removed {}", path.display()));
+                if let Some(dir) = path.parent().filter(|dir| *dir != out) {
+                    emptied.insert(dir.to_path_buf());
+                }
+            }
+            Ok(Err(output::Kept::Missing)) => {}
+            Ok(Err(output::Kept::Changed)) => crate::shell::warning(format_args!(
+                "left `{}` in place: it changed since repurpose wrote it",
+                shown.display()
+            )),
+            Ok(Err(output::Kept::Link(link))) => crate::shell::warning(format_args!(
+                "left `{}` in place: `{}` is a symbolic link, and nothing outside `{}` is removed",
+                shown.display(),
+                link.display(),
+                out.display()
+            )),
+            Ok(Err(output::Kept::Outside)) => crate::shell::warning(format_args!(
+                "left `{}` alone: the manifest names a path outside `{}`",
+                file.path,
+                out.display()
+            )),
+            Err(err) => {
+                // Still ours and still there: listed until a later `--clean` removes it.
+                Stderr.error(&err);
+                continue;
+            }
+        }
+        forgotten.insert((slug.as_str(), file.path.as_str()));
+    }
+    for dir in &emptied {
+        // Temporary files a killed run left there go too (no other run is writing: we hold
+        // the folder); then the folder, only when that leaves it empty: nothing else is
+        // ever deleted.
+        output::remove_stale_temporaries(dir);
+        let _ = std::fs::remove_dir(dir);
+    }
+    for (slug, entry) in &mut manifest.posts {
+        let keep = |f: &FileEntry| !forgotten.contains(&(slug.as_str(), f.path.as_str()));
+        entry.files.retain(keep);
+        entry.stale.retain(keep);
+    }
+    manifest
+        .posts
+        .retain(|_, entry| !entry.files.is_empty() || !entry.stale.is_empty());
+}

@@ -1,0 +1,104 @@
+//! A post through the templates: the venues it wants, the edition each reads, and each
+//! output rendered in memory.
+
+use anyhow::Result;
+
+use crate::config::Site;
+use crate::context::Renders;
+use crate::post::{Editions, Post};
+use crate::venue::{Catalog, Output, Rendered, Venue, tera_report};
+
+/// The venues of `venues` the post asks for (front matter `venues:` / `skip_venues:`), in
+/// their order: the one place that question is asked.
+pub fn wanted<'v>(post: &Post, venues: &[&'v Venue]) -> Vec<&'v Venue> {
+    venues
+        .iter()
+        .copied()
+        .filter(|v| post.wants_venue(&v.name))
+        .collect()
+}
+
+/// The post as each of `venues` it wants reads it; `render_post` renders from them and
+/// `findings::diagnose` reports on them.
+pub fn editions<'p>(post: &'p Post, venues: &[&Venue]) -> Editions<'p> {
+    Editions::new(post, wanted(post, venues).iter().map(|v| v.name.as_str()))
+}
+
+/// Renders every output of every venue the post wants, in memory, each venue from its
+/// edition of the post (`Editions`). A template that fails costs only its own output; its
+/// error (naming the post and template) is returned beside the outputs that worked.
+pub fn render_post(
+    post: &Post,
+    editions: &Editions<'_>,
+    venues: &[&Venue],
+    catalog: &Catalog,
+    site: &Site,
+) -> (Vec<Rendered>, Vec<anyhow::Error>) {
+    let rendered = render_wanted(post, editions, &wanted(post, venues), catalog, site);
+    (rendered.outputs, rendered.failures)
+}
+
+/// A post's outputs rendered, and the errors of those that failed.
+#[derive(Debug, Default)]
+pub(super) struct Outputs {
+    pub(super) outputs: Vec<Rendered>,
+    pub(super) failures: Vec<anyhow::Error>,
+}
+
+/// `render_post` over venues the post is known to want.
+pub(super) fn render_wanted(
+    post: &Post,
+    editions: &Editions<'_>,
+    wanted: &[&Venue],
+    catalog: &Catalog,
+    site: &Site,
+) -> Outputs {
+    // One cache per edition: venues reading the same post share its renders.
+    let mut renders: Vec<Renders<'_>> = editions.all().map(Renders::new).collect();
+    let mut out = Outputs::default();
+    for venue in wanted {
+        let renders = &mut renders[editions.index(&venue.name)];
+        for output in &venue.outputs {
+            match render_output(renders, post, venue, output, catalog, site) {
+                Ok(rendered) => out.outputs.push(rendered),
+                Err(err) => out.failures.push(err),
+            }
+        }
+    }
+    out
+}
+
+/// Renders one output of a venue for `post` (whose cache `renders` is); the error names the
+/// post, the venue and the template.
+pub fn render_output(
+    renders: &mut Renders<'_>,
+    post: &Post,
+    venue: &Venue,
+    output: &Output,
+    catalog: &Catalog,
+    site: &Site,
+) -> Result<Rendered> {
+    let ctx = renders.context(output, &venue.name, site, output.needs);
+    match tera::Context::from_serialize(&ctx)
+        .and_then(|ctx| catalog.tera.render(&output.template, &ctx))
+    {
+        Ok(text) => {
+            let (text, dropped_links) = output.format.guard_links(text);
+            let mut text = text.trim_end().to_string();
+            text.push('\n');
+            Ok(Rendered {
+                venue: venue.name.clone(),
+                file: output.file.clone(),
+                bytes: text.into_bytes(),
+                dropped_links,
+            })
+        }
+        Err(err) => Err(anyhow::anyhow!(
+            "{}: venue `{}` failed in template {}:\n{}",
+            post.source.display(),
+            venue.name,
+            output.origin_name(),
+            tera_report(&err)
+        )),
+    }
+}
