@@ -27,15 +27,18 @@ pub fn parse(template: &str) -> Result<Header, Located> {
             ),
         ));
     };
-    // The YAML starts on the template's first line, right after `{#---`.
-    let yaml = &rest[..end];
+    // The YAML starts right after `{#---`: on the next line when nothing follows it.
+    let (yaml, first_line) = match rest[..end].split_once('\n') {
+        Some((head, tail)) if head.trim().is_empty() => (tail, 2),
+        _ => (&rest[..end], 1),
+    };
     let mut header = Header::default();
     if yaml.trim().is_empty() {
         return Ok(header);
     }
     let map = crate::yaml::parse_map(
         yaml,
-        1,
+        first_line,
         crate::yaml::bounds::TEMPLATE_HEADER,
         "invalid template header",
         |other| {
@@ -49,7 +52,7 @@ pub fn parse(template: &str) -> Result<Header, Located> {
         &mut header,
         &map,
         Source::Header,
-        &Reader::new(yaml, 1),
+        &Reader::new(yaml, first_line),
         &[],
     )?;
     Ok(header)
@@ -78,6 +81,33 @@ mod tests {
         assert_eq!(h.raw_html, RawHtml::Sanitize);
         assert_eq!(h.url_length, Some(23));
         assert_eq!(h.footnotes, FootnoteStyle::List);
+    }
+
+    #[test]
+    fn a_description_yaml_reads_as_a_number_is_kept_as_written() {
+        // serde read any plain scalar into the description; the settings table does too.
+        assert_eq!(
+            parse("{#---\ndescription: 2024\n---#}\nx")
+                .unwrap()
+                .description,
+            "2024"
+        );
+        assert_eq!(
+            parse("{#---\ndescription: true\n---#}\nx")
+                .unwrap()
+                .description,
+            "true"
+        );
+    }
+
+    #[test]
+    fn a_header_that_is_not_a_map_is_placed_on_its_first_line() {
+        let err = parse("{#---\n[a, b]\n---#}\nx").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 1), "{}", err.message);
+        assert!(err.message.ends_with("found a list"), "{}", err.message);
+        // A syntax error keeps its place in the file.
+        let err = parse("{#---\ndescription: x\nwrap: [1\n---#}\nx").unwrap_err();
+        assert_eq!(err.line, 4, "{}", err.message);
     }
 
     #[test]

@@ -283,8 +283,9 @@ mod read {
     }
 
     pub(super) fn text(slot: &mut String, value: &Value) -> Result<bool, Refused> {
+        // Any scalar, as written: `description: 2024` is the text `2024`.
         set(slot, value, "text", |v| {
-            Some(v.as_str()?.trim().to_string())
+            Some(crate::yaml::scalar_text(v)?.trim().to_string())
         })
     }
 
