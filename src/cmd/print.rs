@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::pipeline::report::{self as reporting, Problems, Stderr};
-use crate::pipeline::{BuildOptions, Session, SessionOptions};
+use crate::pipeline::{BuildOptions, SessionOptions};
 use crate::shell;
 use crate::status::{Status, Usage};
 use crate::venue::{Output, Venue};
@@ -15,15 +15,16 @@ use crate::venue::{Output, Venue};
 pub fn run(opts: &BuildOptions, file: Option<&str>) -> Result<Status> {
     shell::detail(opts.config.describe());
     opts.config.warn();
-    let session = Session::open(SessionOptions {
-        config: opts.config.clone(),
-        templates: opts.templates.clone(),
-        venues: opts.venues.clone(),
-        render_findings: false,
-    })
-    .map_err(reporting::unopened)?;
     let problems = Problems::default();
-    problems.report_all(&Stderr, session.problems());
+    let session = reporting::open(
+        SessionOptions {
+            config: opts.config.clone(),
+            templates: opts.templates.clone(),
+            venues: opts.venues.clone(),
+            render_findings: false,
+        },
+        &problems,
+    )?;
     let venues = session.venues();
     if venues.is_empty() && problems.count() > 0 {
         // Every venue chosen has a broken template, reported above: nothing to print.

@@ -9,7 +9,7 @@ use crate::findings::{Diagnostic, Level};
 use crate::progress::Progress;
 use crate::status::Status;
 
-use super::Unopened;
+use super::{Session, SessionOptions, Unopened};
 
 /// Where messages go.
 pub trait Sink {
@@ -113,4 +113,13 @@ pub fn unopened(unopened: Unopened) -> anyhow::Error {
         Stderr.error(err);
     }
     unopened.error
+}
+
+/// Sets a run up for a command: the problems found on the way (a template that does not
+/// compile) are printed and counted in `problems`; when the run cannot be set up at all
+/// (an unknown `--venue`), they are printed and the error is returned, to be printed last.
+pub fn open(options: SessionOptions, problems: &Problems) -> anyhow::Result<Session> {
+    let session = Session::open(options).map_err(unopened)?;
+    problems.report_all(&Stderr, session.problems());
+    Ok(session)
 }

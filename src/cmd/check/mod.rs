@@ -37,15 +37,16 @@ pub struct CheckOptions {
 /// (an error, or a warning under `strict`).
 pub fn run(opts: &CheckOptions) -> Result<Status> {
     let doubts = opts.config.warn();
-    let session = Session::open(SessionOptions {
-        config: opts.config.clone(),
-        templates: opts.templates.clone(),
-        venues: opts.venues.clone(),
-        render_findings: true,
-    })
-    .map_err(report::unopened)?;
     let errors = Problems::default();
-    errors.report_all(&Stderr, session.problems());
+    let session = report::open(
+        SessionOptions {
+            config: opts.config.clone(),
+            templates: opts.templates.clone(),
+            venues: opts.venues.clone(),
+            render_findings: true,
+        },
+        &errors,
+    )?;
     let venues = session.venues();
     // `build`'s output folder holds `.md` files of its own (article.md): not posts.
     let (files, input_errors) = crate::inputs::collect(&opts.inputs, &session.config.out_dir(None));

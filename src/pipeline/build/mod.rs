@@ -24,8 +24,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::manifest::{Manifest, PostEntry};
 use crate::output;
+use crate::pipeline::SessionOptions;
 use crate::pipeline::report::{self, Problems, Stderr};
-use crate::pipeline::{Session, SessionOptions};
 use crate::progress::Progress;
 use crate::status::Status;
 use crate::venue::{Catalog, Venue};
@@ -134,15 +134,16 @@ impl Tally {
 /// when the file changes).
 pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let started = Instant::now();
-    let session = Session::open(SessionOptions {
-        config: opts.config.clone(),
-        templates: opts.templates.clone(),
-        venues: opts.venues.clone(),
-        render_findings: !crate::shell::is_quiet(),
-    })
-    .map_err(report::unopened)?;
     let tally = Tally::default();
-    tally.failed.report_all(&Stderr, session.problems());
+    let session = report::open(
+        SessionOptions {
+            config: opts.config.clone(),
+            templates: opts.templates.clone(),
+            venues: opts.venues.clone(),
+            render_findings: !crate::shell::is_quiet(),
+        },
+        &tally.failed,
+    )?;
     let catalog = &session.catalog;
     let venues = session.venues();
     explain_sources(opts, &venues);
