@@ -14,7 +14,7 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use repurpose::config::Site;
-use repurpose::pipeline::{editions, render_post};
+use repurpose::pipeline::{Outputs, editions, render_post};
 use repurpose::post::Post;
 use repurpose::render::{Format, RenderOptions};
 use repurpose::venue::{Catalog, Venue};
@@ -210,7 +210,8 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| {
                 for post in &posts {
                     let editions = editions(post, &only);
-                    let (outputs, failures) = render_post(post, &editions, &only, &catalog, &site);
+                    let Outputs { outputs, failures } =
+                        render_post(post, &editions, &only, &catalog, &site);
                     assert!(failures.is_empty(), "venue `{}` failed", venue.name);
                     black_box(outputs);
                 }
@@ -225,7 +226,8 @@ fn pipeline(c: &mut Criterion) {
             for s in &sources {
                 let post = Post::parse(&s.path, black_box(&s.text)).expect("a post parses");
                 let editions = editions(&post, &venues);
-                let (outputs, failures) = render_post(&post, &editions, &venues, &catalog, &site);
+                let Outputs { outputs, failures } =
+                    render_post(&post, &editions, &venues, &catalog, &site);
                 assert!(
                     failures.is_empty(),
                     "a venue failed on {}",

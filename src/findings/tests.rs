@@ -16,7 +16,7 @@ fn found_in(catalog: &Catalog, site: &Site, text: &str) -> Vec<Diagnostic> {
     let all: Vec<&Venue> = catalog.venues.iter().collect();
     let venues = crate::pipeline::wanted(&post, &all);
     let editions = crate::pipeline::editions(&post, &venues);
-    let (outputs, failures) =
+    let crate::pipeline::Outputs { outputs, failures } =
         crate::pipeline::render_post(&post, &editions, &venues, catalog, site);
     assert!(failures.is_empty(), "{failures:?}");
     diagnose(&post, &editions, &venues, site, &outputs)

@@ -18,7 +18,7 @@ pub fn options() -> Options {
 /// Parses a Markdown body into an owned event list, merging adjacent text events so
 /// renderers see each run of text once.
 pub fn events(markdown: &str) -> Vec<Event<'static>> {
-    parse_with(markdown, false).0
+    parse_with(markdown, false).events
 }
 
 /// The body line of the few events `check` reports on (tables, raw HTML, inline code,
@@ -96,32 +96,48 @@ fn types_a_reference(text: &str, markdown: &str, range: &std::ops::Range<usize>)
 /// a few inputs in its heading-attribute code (`- [ ] \` then an indented `-`); such a post
 /// is parsed again without heading attributes, and as one plain paragraph if that fails
 /// too, instead of ending the run.
-pub fn parse(markdown: &str) -> (Vec<Event<'static>>, Lines, Option<String>) {
+pub fn parse(markdown: &str) -> Parsed {
     parse_with(markdown, true)
 }
 
-fn parse_with(markdown: &str, locate: bool) -> (Vec<Event<'static>>, Lines, Option<String>) {
+/// A body parsed: its events, the lines of those `check` reports on, and what went wrong
+/// when the parser failed and a simpler parse was used.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The events, adjacent text merged.
+    pub events: Vec<Event<'static>>,
+    /// The body lines of the events `check` reports on.
+    pub lines: Lines,
+    /// Why the post was parsed a simpler way, when it was.
+    pub warning: Option<String>,
+}
+
+fn parse_with(markdown: &str, locate: bool) -> Parsed {
     if let Some((events, lines)) = quietly(|| collect(markdown, options(), locate)) {
-        return (events, lines, None);
+        return Parsed {
+            events,
+            lines,
+            warning: None,
+        };
     }
     let fallback = options() - Options::ENABLE_HEADING_ATTRIBUTES;
     if let Some((events, lines)) = quietly(|| collect(markdown, fallback, locate)) {
-        return (
+        return Parsed {
             events,
             lines,
-            Some("the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes".into()),
-        );
+            warning: Some("the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes".into()),
+        };
     }
     let events = vec![
         Event::Start(Tag::Paragraph),
         Event::Text(markdown.to_string().into()),
         Event::End(TagEnd::Paragraph),
     ];
-    (
+    Parsed {
         events,
-        Lines::default(),
-        Some("the Markdown parser failed on this post; it is used as plain text".into()),
-    )
+        lines: Lines::default(),
+        warning: Some("the Markdown parser failed on this post; it is used as plain text".into()),
+    }
 }
 
 /// The events, and with `locate` the lines of those `is_located` picks.
@@ -226,7 +242,7 @@ mod tests {
 
     #[test]
     fn text_typed_as_a_footnote_reference_is_located_unless_escaped() {
-        let (events, lines, _) = parse("Fine.\n\nA slip[^nope].\n\nNot one: \\[^x].\n");
+        let Parsed { events, lines, .. } = parse("Fine.\n\nA slip[^nope].\n\nNot one: \\[^x].\n");
         let located: Vec<(usize, &Event<'static>)> = lines
             .entries()
             .iter()
@@ -237,7 +253,9 @@ mod tests {
 
     #[test]
     fn a_parser_panic_falls_back_instead_of_crashing() {
-        let (events, _, warning) = parse("- [ ] \\\n    -\n");
+        let Parsed {
+            events, warning, ..
+        } = parse("- [ ] \\\n    -\n");
         assert!(!events.is_empty());
         assert!(warning.is_some_and(|w| w.contains("parser failed")));
     }
@@ -245,7 +263,7 @@ mod tests {
     #[test]
     fn located_events_keep_their_body_line() {
         let md = "Intro with `code`.\n\n| a |\n|---|\n| 1 |\n\n<div>\nx\n</div>\n\n![alt](i.png) and <b>b</b>\n";
-        let (events, lines, _) = parse(md);
+        let Parsed { events, lines, .. } = parse(md);
         let line_of = |pred: fn(&Event<'_>) -> bool| {
             let i = events.iter().position(pred).unwrap();
             lines.line_of(i)
@@ -269,7 +287,7 @@ mod tests {
 
     #[test]
     fn dropping_the_title_shifts_the_lines() {
-        let (_, mut lines, _) = parse("# T\n\nSome `code`.\n");
+        let Parsed { mut lines, .. } = parse("# T\n\nSome `code`.\n");
         // Heading start, text, end; paragraph start, text, then the code span.
         assert_eq!(lines.line_of(5), Some(3));
         lines.drop_first(3);

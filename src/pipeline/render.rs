@@ -33,16 +33,17 @@ pub fn render_post(
     venues: &[&Venue],
     catalog: &Catalog,
     site: &Site,
-) -> (Vec<Rendered>, Vec<anyhow::Error>) {
-    let rendered = render_wanted(post, editions, &wanted(post, venues), catalog, site);
-    (rendered.outputs, rendered.failures)
+) -> Outputs {
+    render_wanted(post, editions, &wanted(post, venues), catalog, site)
 }
 
 /// A post's outputs rendered, and the errors of those that failed.
 #[derive(Debug, Default)]
-pub(super) struct Outputs {
-    pub(super) outputs: Vec<Rendered>,
-    pub(super) failures: Vec<anyhow::Error>,
+pub struct Outputs {
+    /// The outputs rendered, in venue and output order.
+    pub outputs: Vec<Rendered>,
+    /// One error per output whose template failed, naming the post and the template.
+    pub failures: Vec<anyhow::Error>,
 }
 
 /// `render_post` over venues the post is known to want.

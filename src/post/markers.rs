@@ -602,7 +602,8 @@ mod tests {
     use crate::markdown::plain_text;
 
     fn markers(md: &str) -> Result<Option<Markers>, Located> {
-        let (events, lines, _) = crate::markdown::parse::parse(md);
+        let crate::markdown::parse::Parsed { events, lines, .. } =
+            crate::markdown::parse::parse(md);
         Markers::find(&events, &lines, 1)
     }
 
@@ -815,7 +816,8 @@ mod tests {
 
     #[test]
     fn lines_are_body_lines_moved_into_the_file() {
-        let (events, lines, _) = crate::markdown::parse::parse("x\n\n<!-- venue: a -->\n");
+        let crate::markdown::parse::Parsed { events, lines, .. } =
+            crate::markdown::parse::parse("x\n\n<!-- venue: a -->\n");
         let e = Markers::find(&events, &lines, 5).unwrap_err();
         assert_eq!(e.line, 7);
     }

@@ -133,7 +133,11 @@ impl Post {
     pub fn parse(path: &Path, text: &str) -> Result<Post> {
         let text = normalise(path, text)?;
         let (meta, split) = front(path, &text)?;
-        let (mut events, mut lines, parse_warning) = crate::markdown::parse::parse(split.body);
+        let crate::markdown::parse::Parsed {
+            mut events,
+            mut lines,
+            warning: parse_warning,
+        } = crate::markdown::parse::parse(split.body);
         let mut warnings: Vec<PostWarning> = parse_warning
             .into_iter()
             .map(|message| PostWarning {

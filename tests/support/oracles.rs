@@ -11,7 +11,7 @@ use pulldown_cmark::{Event, Tag};
 use repurpose::config::Site;
 use repurpose::findings::diagnose;
 pub use repurpose::markdown::parse::options as markdown_options;
-use repurpose::pipeline::{editions, render_post};
+use repurpose::pipeline::{Outputs, editions, render_post};
 use repurpose::post::Post;
 use repurpose::thread::Counter;
 use repurpose::venue::Rendered;
@@ -29,11 +29,11 @@ pub static SITE: LazyLock<Site> = LazyLock::new(|| {
 });
 
 /// The outputs of a render, once no template failed.
-fn succeeded<E: std::fmt::Display>((outputs, failures): (Vec<Rendered>, Vec<E>)) -> Vec<Rendered> {
-    if let Some(failure) = failures.first() {
+fn succeeded(rendered: Outputs) -> Vec<Rendered> {
+    if let Some(failure) = rendered.failures.first() {
         panic!("a built-in template failed: {failure:#}");
     }
-    outputs
+    rendered.outputs
 }
 
 /// A post and every output the built-in venues made of it.
