@@ -13,7 +13,6 @@
 //! valgrind they pass with a note, unless `REPURPOSE_REQUIRE_FAULTS` (set by `.ci/run`)
 //! says this run must have the tools.
 
-use std::path::Path;
 use std::process::Command;
 
 /// Instructions the binary executes to build `text` as a post with every built-in venue,
@@ -45,7 +44,7 @@ fn instructions(text: &str) -> Option<u64> {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "the build failed: {stderr}");
     assert!(
-        Path::new(&dir.path().join("out/post/blog.html")).exists(),
+        dir.path().join("out/post/blog.html").exists(),
         "no outputs: {stderr}"
     );
     // `==123== I   refs:      1,404,516,391`
