@@ -22,6 +22,7 @@ pub mod output;
 pub mod pipeline;
 pub mod post;
 pub mod progress;
+pub mod publish;
 pub mod render;
 pub mod shell;
 pub mod slug;

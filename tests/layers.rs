@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("findings", &["findings"]),
     ("pipeline", &["pipeline"]),
+    ("publishing", &["publish"]),
     ("commands", &["cmd"]),
     ("top", &["cli", "lib"]),
 ];

@@ -1,0 +1,8 @@
+//! Publishing: the targets named under `publish:` in repurpose.yaml, the plan of what each
+//! would receive, the ledger of what was sent where, and one module per service.
+
+pub mod secret;
+pub mod smtp;
+pub mod wordpress;
+
+pub use secret::Secret;

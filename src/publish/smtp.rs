@@ -1,0 +1,1 @@
+//! The newsletter by email (SMTP): being written.

@@ -1,0 +1,1 @@
+//! The blog as a WordPress post (REST API): being written.
