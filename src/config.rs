@@ -6,6 +6,7 @@
 
 mod discover;
 mod overrides;
+pub mod publish;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,13 +23,14 @@ use discover::Found;
 pub use overrides::VenueSettings;
 
 /// Every top-level key, in the order docs/configuration.md documents them.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     "site",
     "out",
     "templates",
     "default_venues",
     "utm",
     "venues",
+    "publish",
 ];
 
 /// The configuration file's contents; `Config::default()` when there is no file.
@@ -46,6 +48,8 @@ pub struct Config {
     pub utm: Utm,
     /// `venues:`: template header settings by venue name.
     pub venues: BTreeMap<String, VenueSettings>,
+    /// `publish:`: the places posts are sent to, by target name.
+    pub publish: BTreeMap<String, publish::Target>,
     /// The file and its text, for errors found later and the build fingerprint.
     file: Option<(PathBuf, String)>,
     /// What the file allows but was probably not meant, for `warn`.
@@ -168,6 +172,7 @@ impl Config {
                 "default_venues" => config.default_venues = names(&reader, &value)?,
                 "utm" => config.utm = overrides::utm(&reader, &value)?,
                 "venues" => config.venues = overrides::venues(&reader, &value)?,
+                "publish" => config.publish = publish::targets(&reader, folder, &value)?,
                 _ => return Err(reader.unknown(&[&key], &KEYS)),
             }
         }

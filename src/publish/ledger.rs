@@ -1,0 +1,526 @@
+//! The ledger: what was sent where, one file beside repurpose.yaml, meant to be committed.
+//!
+//! It is a log, one JSON object a line, only ever appended to: each line is written whole
+//! and flushed to disk (`fsync`) after the service said yes and before the next request,
+//! so a kill at any moment leaves every line it holds true. A line cut short by a crash
+//! (no newline at its end) is ignored when read and cut off before the next line is
+//! written. Reading it folds the lines into the state of each post and target.
+//!
+//! It holds remote ids, URLs, hashes of what was sent and when; never a secret, and never a
+//! subscriber's address: recipients are keyed by a hash of the address and the issue.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// The ledger's file name, in the folder of repurpose.yaml.
+pub const FILE: &str = "repurpose.ledger";
+
+/// One line of the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    /// The first line: what the file is.
+    Ledger {
+        /// The format's version.
+        version: u32,
+        /// A word for whoever opens the file.
+        about: String,
+    },
+    /// A post sent to a target that keeps it (a blog): created, updated, or found there.
+    Published {
+        /// When (UTC, RFC 3339).
+        at: String,
+        /// The post's slug.
+        post: String,
+        /// The post's file, relative to the ledger's folder.
+        source: String,
+        /// The target's name.
+        target: String,
+        /// `create`, `update` or `found` (a post already there, found by its slug).
+        action: String,
+        /// The remote id.
+        id: String,
+        /// Where readers see it.
+        url: String,
+        /// The hash of what was sent.
+        sent: String,
+        /// The hash of the post's file when it was sent.
+        from: String,
+    },
+    /// A newsletter issue begun: the posts in it and how many subscribers it goes to.
+    Issue {
+        /// When.
+        at: String,
+        /// The target's name.
+        target: String,
+        /// The issue's id (stable: a hash of its posts and what they said).
+        issue: String,
+        /// The posts in it, in order.
+        posts: Vec<IssuePost>,
+        /// The subscribers it goes to.
+        recipients: usize,
+    },
+    /// About to send the issue to one subscriber: once this is written and `delivered` is
+    /// not, whether the server took the message is unknown.
+    Sending {
+        /// When.
+        at: String,
+        /// The target's name.
+        target: String,
+        /// The issue's id.
+        issue: String,
+        /// The subscriber's key (`recipient_key`).
+        to: String,
+    },
+    /// The server accepted the message for this subscriber.
+    Delivered {
+        /// When.
+        at: String,
+        /// The target's name.
+        target: String,
+        /// The issue's id.
+        issue: String,
+        /// The subscriber's key.
+        to: String,
+    },
+    /// The server refused the message for good (5xx), or for now (4xx, after retries):
+    /// not delivered; a refusal for now is tried again by the next `publish`.
+    Refused {
+        /// When.
+        at: String,
+        /// The target's name.
+        target: String,
+        /// The issue's id.
+        issue: String,
+        /// The subscriber's key.
+        to: String,
+        /// The SMTP reply code.
+        code: u16,
+        /// Whether the refusal is for good (5xx).
+        permanent: bool,
+        /// The server's words.
+        reply: String,
+    },
+    /// Every subscriber of the issue was tried.
+    Finished {
+        /// When.
+        at: String,
+        /// The target's name.
+        target: String,
+        /// The issue's id.
+        issue: String,
+    },
+}
+
+/// A post in a newsletter issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuePost {
+    /// The post's slug.
+    pub post: String,
+    /// The post's file, relative to the ledger's folder.
+    pub source: String,
+    /// The hash of the venue's output sent for it.
+    pub sent: String,
+    /// The hash of the post's file.
+    pub from: String,
+}
+
+/// What the ledger says of one post at one blog-like target: the last publish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// When.
+    pub at: String,
+    /// The remote id.
+    pub id: String,
+    /// Where readers see it.
+    pub url: String,
+    /// The hash of what was sent.
+    pub sent: String,
+    /// The hash of the post's file then.
+    pub from: String,
+    /// The post's file then, relative to the ledger's folder.
+    pub source: String,
+}
+
+/// What the ledger says of one newsletter issue.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueState {
+    /// The issue's id.
+    pub id: String,
+    /// When it was begun.
+    pub at: String,
+    /// Its posts.
+    pub posts: Vec<IssuePost>,
+    /// How many subscribers it went to when begun.
+    pub recipients: usize,
+    /// Subscribers the server accepted it for.
+    pub delivered: BTreeSet<String>,
+    /// Subscribers being sent to when the run stopped, with no answer recorded.
+    pub uncertain: BTreeSet<String>,
+    /// Subscribers refused for good, with the code and reply.
+    pub refused: BTreeMap<String, (u16, String)>,
+    /// Subscribers refused for now (4xx after retries): tried again.
+    pub deferred: BTreeMap<String, (u16, String)>,
+    /// Whether every subscriber was tried.
+    pub finished: bool,
+}
+
+impl IssueState {
+    /// Whether the subscriber with this key is done with: delivered, refused for good, or
+    /// uncertain (never resent without being asked).
+    pub fn settled(&self, key: &str) -> bool {
+        self.delivered.contains(key) || self.refused.contains_key(key) || self.uncertain.contains(key)
+    }
+
+    /// Whether every subscriber is settled.
+    pub fn complete(&self) -> bool {
+        self.finished && self.deferred.is_empty()
+    }
+}
+
+/// The ledger, read.
+#[derive(Debug)]
+pub struct Ledger {
+    path: PathBuf,
+    events: Vec<Event>,
+    /// Bytes of the file up to its last whole line.
+    whole: u64,
+}
+
+impl Ledger {
+    /// The ledger beside the configuration file (in `folder`).
+    pub fn path_in(folder: &Path) -> PathBuf {
+        folder.join(FILE)
+    }
+
+    /// Reads the ledger at `path`; none yet is an empty ledger. A line that does not read
+    /// is an error naming the file and line; a last line cut short by a crash is ignored.
+    pub fn open(path: &Path) -> Result<Ledger> {
+        let mut text = String::new();
+        match File::open(path) {
+            Ok(mut file) => {
+                file.read_to_string(&mut text)
+                    .with_context(|| format!("failed to read the ledger `{}`", path.display()))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("failed to read the ledger `{}`", path.display())));
+            }
+        }
+        let whole = text.rfind('\n').map_or(0, |i| i + 1);
+        let mut events = Vec::new();
+        for (i, line) in text[..whole].lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let event: Event = serde_json::from_str(line).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}:{}: not a ledger line ({e}); the ledger is written by `repurpose publish`, one JSON object a line",
+                    path.display(),
+                    i + 1
+                )
+            })?;
+            events.push(event);
+        }
+        Ok(Ledger {
+            path: path.to_path_buf(),
+            events,
+            whole: whole as u64,
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every line read or written, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Appends `event` and flushes it to disk before returning.
+    pub fn append(&mut self, event: Event) -> Result<()> {
+        let fail = |e: std::io::Error| {
+            anyhow::Error::new(e).context(format!("failed to write the ledger `{}`", self.path.display()))
+        };
+        let new = !self.path.exists();
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .write(true)
+            .truncate(false)
+            .open(&self.path)
+            .map_err(fail)?;
+        let mut line = String::new();
+        if self.events.is_empty() && !matches!(event, Event::Ledger { .. }) {
+            let header = Event::Ledger {
+                version: 1,
+                about: "written by `repurpose publish`: what was sent where. Commit it; it holds no secret. `repurpose status` reads it.".into(),
+            };
+            line.push_str(&to_line(&header)?);
+            self.events.push(header);
+        }
+        line.push_str(&to_line(&event)?);
+        // A line a crash cut short is dropped, so the next one starts whole.
+        file.set_len(self.whole).map_err(fail)?;
+        file.seek(SeekFrom::Start(self.whole)).map_err(fail)?;
+        file.write_all(line.as_bytes()).map_err(fail)?;
+        file.sync_data().map_err(fail)?;
+        if new && let Some(dir) = self.path.parent() {
+            // The file's name itself must survive a crash.
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        self.whole += line.len() as u64;
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// The last publish of `post` to `target`, when there is one.
+    pub fn placed(&self, post: &str, target: &str) -> Option<Placed> {
+        self.events.iter().rev().find_map(|e| match e {
+            Event::Published {
+                at,
+                post: p,
+                target: t,
+                id,
+                url,
+                sent,
+                from,
+                source,
+                ..
+            } if p == post && t == target => Some(Placed {
+                at: at.clone(),
+                id: id.clone(),
+                url: url.clone(),
+                sent: sent.clone(),
+                from: from.clone(),
+                source: source.clone(),
+            }),
+            _ => None,
+        })
+    }
+
+    /// Every issue sent to `target`, oldest first.
+    pub fn issues(&self, target: &str) -> Vec<IssueState> {
+        let mut issues: Vec<IssueState> = Vec::new();
+        let find = |issues: &mut Vec<IssueState>, id: &str| issues.iter().position(|i| i.id == id);
+        for event in &self.events {
+            match event {
+                Event::Issue {
+                    at,
+                    target: t,
+                    issue,
+                    posts,
+                    recipients,
+                } if t == target => {
+                    if let Some(i) = find(&mut issues, issue) {
+                        issues[i].recipients = *recipients;
+                        issues[i].posts.clone_from(posts);
+                        issues[i].finished = false;
+                    } else {
+                        issues.push(IssueState {
+                            id: issue.clone(),
+                            at: at.clone(),
+                            posts: posts.clone(),
+                            recipients: *recipients,
+                            ..IssueState::default()
+                        });
+                    }
+                }
+                Event::Sending { target: t, issue, to, .. } if t == target => {
+                    if let Some(i) = find(&mut issues, issue) {
+                        issues[i].uncertain.insert(to.clone());
+                        issues[i].deferred.remove(to);
+                    }
+                }
+                Event::Delivered { target: t, issue, to, .. } if t == target => {
+                    if let Some(i) = find(&mut issues, issue) {
+                        issues[i].uncertain.remove(to);
+                        issues[i].delivered.insert(to.clone());
+                    }
+                }
+                Event::Refused {
+                    target: t,
+                    issue,
+                    to,
+                    code,
+                    permanent,
+                    reply,
+                    ..
+                } if t == target => {
+                    if let Some(i) = find(&mut issues, issue) {
+                        let issue = &mut issues[i];
+                        issue.uncertain.remove(to);
+                        if *permanent {
+                            issue.refused.insert(to.clone(), (*code, reply.clone()));
+                        } else {
+                            issue.deferred.insert(to.clone(), (*code, reply.clone()));
+                        }
+                    }
+                }
+                Event::Finished { target: t, issue, .. } if t == target => {
+                    if let Some(i) = find(&mut issues, issue) {
+                        issues[i].finished = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        issues
+    }
+
+    /// The last issue of `target` that holds `post`.
+    pub fn issue_of(&self, post: &str, target: &str) -> Option<IssueState> {
+        self.issues(target)
+            .into_iter()
+            .rev()
+            .find(|i| i.posts.iter().any(|p| p.post == post))
+    }
+
+    /// Every post slug the ledger names, with its file as last recorded.
+    pub fn posts(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for event in &self.events {
+            match event {
+                Event::Published { post, source, .. } => {
+                    out.insert(post.clone(), source.clone());
+                }
+                Event::Issue { posts, .. } => {
+                    for p in posts {
+                        out.insert(p.post.clone(), p.source.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn to_line(event: &Event) -> Result<String> {
+    let mut line = serde_json::to_string(event)?;
+    line.push('\n');
+    Ok(line)
+}
+
+/// The key a subscriber is recorded under: a hash of the issue and the address (lower
+/// case), so the ledger names no address and a key says nothing across issues.
+pub fn recipient_key(issue: &str, email: &str) -> String {
+    let digest = crate::hash::hash(format!("{issue}\n{}", email.trim().to_lowercase()).as_bytes());
+    digest.chars().take(20).collect()
+}
+
+/// Now, in UTC, as the ledger writes it.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn published(post: &str, id: &str) -> Event {
+        Event::Published {
+            at: "2026-12-03T10:00:00Z".into(),
+            post: post.into(),
+            source: format!("posts/{post}.md"),
+            target: "blog".into(),
+            action: "create".into(),
+            id: id.into(),
+            url: format!("https://b.example.org/?p={id}"),
+            sent: "s".into(),
+            from: "f".into(),
+        }
+    }
+
+    #[test]
+    fn lines_written_are_read_back_and_the_last_publish_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let mut ledger = Ledger::open(&path).unwrap();
+        ledger.append(published("a", "1")).unwrap();
+        ledger.append(published("a", "2")).unwrap();
+        let again = Ledger::open(&path).unwrap();
+        assert_eq!(again.events().len(), 3, "the header line, then two");
+        assert_eq!(again.placed("a", "blog").unwrap().id, "2");
+        assert!(again.placed("a", "news").is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("{\"event\":\"ledger\",\"version\":1,"), "{text}");
+    }
+
+    #[test]
+    fn a_line_cut_short_is_ignored_then_cut_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let mut ledger = Ledger::open(&path).unwrap();
+        ledger.append(published("a", "1")).unwrap();
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"{\"event\":\"published\",\"at\":\"20").unwrap();
+        let mut ledger = Ledger::open(&path).unwrap();
+        assert_eq!(ledger.events().len(), 2);
+        ledger.append(published("b", "9")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(Ledger::open(&path).unwrap().placed("b", "blog").is_some());
+    }
+
+    #[test]
+    fn a_line_that_is_not_the_ledgers_is_an_error_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        std::fs::write(&path, "{\"event\":\"ledger\",\"version\":1,\"about\":\"\"}\nnonsense\n").unwrap();
+        let err = Ledger::open(&path).unwrap_err().to_string();
+        assert!(err.contains("repurpose.ledger:2: not a ledger line"), "{err}");
+    }
+
+    #[test]
+    fn an_issue_folds_into_who_got_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(&dir.path().join(FILE)).unwrap();
+        let ev = |e: &str, to: &str| match e {
+            "sending" => Event::Sending { at: String::new(), target: "news".into(), issue: "i1".into(), to: to.into() },
+            _ => Event::Delivered { at: String::new(), target: "news".into(), issue: "i1".into(), to: to.into() },
+        };
+        ledger
+            .append(Event::Issue {
+                at: String::new(),
+                target: "news".into(),
+                issue: "i1".into(),
+                posts: vec![IssuePost { post: "a".into(), source: "a.md".into(), sent: "s".into(), from: "f".into() }],
+                recipients: 3,
+            })
+            .unwrap();
+        for e in [ev("sending", "x"), ev("delivered", "x"), ev("sending", "y")] {
+            ledger.append(e).unwrap();
+        }
+        ledger
+            .append(Event::Refused {
+                at: String::new(),
+                target: "news".into(),
+                issue: "i1".into(),
+                to: "z".into(),
+                code: 451,
+                permanent: false,
+                reply: "later".into(),
+            })
+            .unwrap();
+        let issue = ledger.issue_of("a", "news").unwrap();
+        assert!(issue.delivered.contains("x") && issue.uncertain.contains("y"));
+        assert!(issue.deferred.contains_key("z") && !issue.settled("z"));
+        assert!(issue.settled("y") && !issue.complete());
+        assert_ne!(recipient_key("i1", "A@b.org"), recipient_key("i2", "a@b.org"));
+        assert_eq!(recipient_key("i1", "A@b.org"), recipient_key("i1", " a@B.org"));
+    }
+}
