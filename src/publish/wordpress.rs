@@ -1,1 +1,991 @@
-//! The blog as a WordPress post (REST API): being written.
+//! The blog as a WordPress post, through the REST API with an application password.
+//!
+//! Every request goes to `{site}/?rest_route=/wp/v2/…`, which WordPress answers whatever its
+//! permalink settings (`/wp-json/` needs pretty permalinks and a rewrite rule).
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Value, json};
+use url::Url;
+
+use super::Secret;
+
+/// The statuses a post can have that count as "the post exists" (everything but `trash` and
+/// `auto-draft`): a lost ledger must find a draft or a scheduled post as surely as a public one.
+const LIVE_STATUSES: &str = "publish,future,draft,pending,private";
+
+/// A WordPress site and the login that may write to it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site root, always ending in `/`, so `?rest_route=` can follow it.
+    root: Url,
+    username: String,
+    password: Secret,
+}
+
+impl Site {
+    /// The site at `url` (its root as the user writes it: http or https, a path prefix, a
+    /// trailing slash or not), logged into as `username` with an application password.
+    pub fn new(url: &str, username: &str, password: Secret) -> anyhow::Result<Site> {
+        let mut root = Url::parse(url.trim())
+            .map_err(|err| anyhow!("the WordPress URL `{url}` is not a valid URL: {err}"))?;
+        if !root.password().unwrap_or_default().is_empty() || !root.username().is_empty() {
+            // Never echo it: the part before `@` may be a password.
+            bail!(
+                "the WordPress URL for {} holds a username or password; give them as \
+                 `username` and `password_env` instead",
+                root.host_str().unwrap_or("the site")
+            );
+        }
+        if !matches!(root.scheme(), "http" | "https") || root.host_str().is_none() {
+            bail!("the WordPress URL `{url}` must start with https:// or http:// and name a host");
+        }
+        if root.query().is_some() || root.fragment().is_some() {
+            bail!("the WordPress URL `{url}` has a `?` or `#` part; give the site's root alone");
+        }
+        if !root.path().ends_with('/') {
+            let path = format!("{}/", root.path());
+            root.set_path(&path);
+        }
+        Ok(Site {
+            root,
+            username: username.to_string(),
+            password,
+        })
+    }
+
+    /// The site root as requests use it (with its trailing `/`): what errors name.
+    pub fn url(&self) -> &str {
+        self.root.as_str()
+    }
+
+    /// The URL of a REST route (`/wp/v2/posts`) with these query parameters.
+    fn endpoint(&self, route: &str, query: &[(&str, &str)]) -> String {
+        let mut url = format!("{}?rest_route={route}", self.root);
+        for (key, value) in query {
+            url.push('&');
+            url.push_str(key);
+            url.push('=');
+            url.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        }
+        url
+    }
+
+    /// The `Authorization` header's value: the one place the password is read.
+    fn authorization(&self) -> String {
+        let credentials = format!("{}:{}", self.username, self.password.expose());
+        format!("Basic {}", base64(credentials.as_bytes()))
+    }
+}
+
+/// What repurpose sends: the blog venue's body HTML (not the whole page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub title: String,
+    pub content: String,
+    pub excerpt: String,
+    pub slug: String,
+    /// `YYYY-MM-DD` (midnight in the site's time zone), RFC 3339 with an offset (that instant),
+    /// or `YYYY-MM-DDTHH:MM:SS` without one (that time in the site's time zone); `None` leaves
+    /// the date to WordPress (now, on create; unchanged, on update).
+    pub date: Option<String>,
+    /// Tag names: the ones WordPress lacks are created.
+    pub tags: Vec<String>,
+    /// `draft` or `publish` (WordPress turns `publish` with a future date into `future`).
+    pub status: String,
+}
+
+/// A post as WordPress holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    pub id: u64,
+    /// The post's address (`?p=ID` while it is a draft).
+    pub link: String,
+    pub status: String,
+    pub slug: String,
+}
+
+/// A client for one site's posts and tags.
+pub struct Client {
+    site: Site,
+    agent: ureq::Agent,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("site", &self.site)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One HTTP answer, read whole.
+struct Reply {
+    status: u16,
+    body: String,
+    location: Option<String>,
+}
+
+enum Method {
+    Get,
+    Post(Value),
+}
+
+impl Client {
+    /// A client for `site`; nothing is sent until a method is called.
+    pub fn new(site: Site) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            // A redirect would drop the Authorization header and turn a POST into a GET; the
+            // user is better told the URL to write (http → https, a missing `www.`).
+            .max_redirects(0)
+            .user_agent(concat!("repurpose/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client { site, agent }
+    }
+
+    /// The site this client writes to.
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Checks the login (`users/me`): a wrong username or password, a site without the REST
+    /// API, or credentials WordPress ignores are each an error saying so.
+    pub fn check_login(&self) -> anyhow::Result<()> {
+        let what = "checking the login";
+        let reply = self.send(what, "/wp/v2/users/me", &[("context", "edit")], Method::Get)?;
+        let user = self.expect(what, &reply, &[200])?;
+        if user.get("id").and_then(Value::as_u64).is_none() {
+            bail!(
+                "{what} on {}: the answer has no user id; is this the root of a WordPress site?",
+                self.site.url()
+            );
+        }
+        let may_write = user
+            .get("capabilities")
+            .and_then(|caps| caps.get("edit_posts"))
+            .and_then(Value::as_bool);
+        if may_write == Some(false) {
+            bail!(
+                "{what} on {}: the user `{}` may not write posts (give them the Author role or higher)",
+                self.site.url(),
+                self.site.username
+            );
+        }
+        Ok(())
+    }
+
+    /// The post with this slug, whatever its status but trashed; `None` when there is none.
+    /// Several (drafts may share a slug) is an error naming their ids: guessing could update
+    /// the wrong post.
+    pub fn find_by_slug(&self, slug: &str) -> anyhow::Result<Option<Remote>> {
+        let what = format!("looking for the post `{slug}`");
+        let query = [
+            ("slug", slug),
+            ("status", LIVE_STATUSES),
+            ("context", "edit"),
+            ("per_page", "100"),
+        ];
+        let reply = self.send(&what, "/wp/v2/posts", &query, Method::Get)?;
+        let found = self.expect(&what, &reply, &[200])?;
+        let Value::Array(posts) = found else {
+            bail!(
+                "{what} on {}: the answer is not a list of posts",
+                self.site.url()
+            );
+        };
+        let mut posts = posts
+            .iter()
+            .map(|post| self.remote(&what, post))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        posts.retain(|post| post.slug == slug);
+        match posts.len() {
+            0 => Ok(None),
+            1 => Ok(posts.pop()),
+            _ => {
+                let ids: Vec<String> = posts.iter().map(|post| post.id.to_string()).collect();
+                bail!(
+                    "{what} on {}: {} posts have that slug (ids {}); delete or rename all but one",
+                    self.site.url(),
+                    ids.len(),
+                    ids.join(", ")
+                )
+            }
+        }
+    }
+
+    /// The post with this id; `None` when it is gone (deleted or in the trash).
+    pub fn get(&self, id: u64) -> anyhow::Result<Option<Remote>> {
+        let what = format!("reading the post {id}");
+        let route = format!("/wp/v2/posts/{id}");
+        let reply = self.send(&what, &route, &[("context", "edit")], Method::Get)?;
+        if reply.status == 404 || reply.status == 410 {
+            return Ok(None);
+        }
+        let post = self.expect(&what, &reply, &[200])?;
+        let remote = self.remote(&what, &post)?;
+        Ok((remote.status != "trash").then_some(remote))
+    }
+
+    /// Tag ids for these names, in order (duplicates once): an existing tag is matched by name
+    /// (case-insensitively) or slug, a missing one is created.
+    pub fn tag_ids(&self, names: &[String]) -> anyhow::Result<Vec<u64>> {
+        let mut ids = Vec::new();
+        for name in names {
+            let name = name.trim();
+            if name.is_empty() {
+                continue;
+            }
+            let id = match self.find_tag(name)? {
+                Some(id) => id,
+                None => self.create_tag(name)?,
+            };
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Creates the post; its tags are created first where missing.
+    pub fn create(&self, draft: &Draft) -> anyhow::Result<Remote> {
+        let what = format!("creating the post `{}`", draft.slug);
+        let body = self.post_body(&what, draft)?;
+        let reply = self.send(&what, "/wp/v2/posts", &[], Method::Post(body))?;
+        let post = self.expect(&what, &reply, &[200, 201])?;
+        self.remote(&what, &post)
+    }
+
+    /// Replaces the post `id`'s title, content, excerpt, slug, tags, status (and date, when
+    /// the draft has one) with the draft's.
+    pub fn update(&self, id: u64, draft: &Draft) -> anyhow::Result<Remote> {
+        let what = format!("updating the post {id} (`{}`)", draft.slug);
+        let body = self.post_body(&what, draft)?;
+        let route = format!("/wp/v2/posts/{id}");
+        let reply = self.send(&what, &route, &[], Method::Post(body))?;
+        let post = self.expect(&what, &reply, &[200])?;
+        self.remote(&what, &post)
+    }
+
+    fn post_body(&self, what: &str, draft: &Draft) -> anyhow::Result<Value> {
+        let tags = self.tag_ids(&draft.tags)?;
+        let mut body = json!({
+            "title": draft.title,
+            "content": draft.content,
+            "excerpt": draft.excerpt,
+            "slug": draft.slug,
+            "status": draft.status,
+            "tags": tags,
+        });
+        if let Some(date) = &draft.date {
+            let (field, value) = wordpress_date(date).with_context(|| what.to_string())?;
+            body[field] = Value::String(value);
+        }
+        Ok(body)
+    }
+
+    fn find_tag(&self, name: &str) -> anyhow::Result<Option<u64>> {
+        let what = format!("looking for the tag `{name}`");
+        let query = [
+            ("search", name),
+            ("per_page", "100"),
+            ("hide_empty", "false"),
+        ];
+        let reply = self.send(&what, "/wp/v2/tags", &query, Method::Get)?;
+        let found = self.expect(&what, &reply, &[200])?;
+        let Value::Array(tags) = found else {
+            bail!(
+                "{what} on {}: the answer is not a list of tags",
+                self.site.url()
+            );
+        };
+        let wanted = name.to_lowercase();
+        let id = tags.iter().find_map(|tag| {
+            let text = |key| tag.get(key).and_then(Value::as_str).unwrap_or_default();
+            let same =
+                decode_entities(text("name")).to_lowercase() == wanted || text("slug") == wanted;
+            same.then(|| tag.get("id").and_then(Value::as_u64))
+                .flatten()
+        });
+        Ok(id)
+    }
+
+    fn create_tag(&self, name: &str) -> anyhow::Result<u64> {
+        let what = format!("creating the tag `{name}`");
+        let reply = self.send(
+            &what,
+            "/wp/v2/tags",
+            &[],
+            Method::Post(json!({ "name": name })),
+        )?;
+        // Another spelling of an existing tag (case, an entity): WordPress names its id.
+        if reply.status == 400
+            && let Ok(error) = serde_json::from_str::<Value>(&reply.body)
+            && error.get("code").and_then(Value::as_str) == Some("term_exists")
+            && let Some(id) = error.pointer("/data/term_id").and_then(Value::as_u64)
+        {
+            return Ok(id);
+        }
+        let tag = self.expect(&what, &reply, &[200, 201])?;
+        tag.get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| anyhow!("{what} on {}: the answer has no tag id", self.site.url()))
+    }
+
+    /// Sends one request; only a failure to get an answer is an error here.
+    fn send(
+        &self,
+        what: &str,
+        route: &str,
+        query: &[(&str, &str)],
+        method: Method,
+    ) -> anyhow::Result<Reply> {
+        let url = self.site.endpoint(route, query);
+        let authorization = self.site.authorization();
+        let result = match method {
+            Method::Get => self
+                .agent
+                .get(&url)
+                .header("Authorization", &authorization)
+                .header("Accept", "application/json")
+                .call(),
+            Method::Post(body) => self
+                .agent
+                .post(&url)
+                .header("Authorization", &authorization)
+                .header("Accept", "application/json")
+                .send_json(&body),
+        };
+        let site = self.site.url();
+        let mut response = result.map_err(|err| match err {
+            ureq::Error::Timeout(_) => anyhow!("{what} on {site}: no answer in time ({err})"),
+            ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
+                anyhow!("{what} on {site}: could not connect: {err}")
+            }
+            _ => anyhow!("{what} on {site}: {err}"),
+        })?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|err| anyhow!("{what} on {site}: reading the answer: {err}"))?;
+        Ok(Reply {
+            status,
+            body,
+            location,
+        })
+    }
+
+    /// The reply's JSON when its status is one of `ok`; otherwise the error WordPress gave,
+    /// in words.
+    fn expect(&self, what: &str, reply: &Reply, ok: &[u16]) -> anyhow::Result<Value> {
+        let site = self.site.url();
+        let json = serde_json::from_str::<Value>(&reply.body);
+        if ok.contains(&reply.status) {
+            return json.map_err(|_| {
+                anyhow!(
+                    "{what} on {site}: the answer is not JSON ({}); is this the root of a \
+                     WordPress site with its REST API on?",
+                    describe_body(&reply.body)
+                )
+            });
+        }
+        let status = status_line(reply.status);
+        if (300..400).contains(&reply.status) {
+            let to = reply.location.as_deref().unwrap_or("nowhere said");
+            bail!("{what} on {site}: {status}: the site redirects to {to}; write that URL instead");
+        }
+        let Ok(error) = json else {
+            bail!(
+                "{what} on {site}: {status}: {}; is this the root of a WordPress site with \
+                 its REST API on?",
+                describe_body(&reply.body)
+            );
+        };
+        let code = error
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let message = error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match code {
+            "incorrect_password" | "invalid_username" | "invalid_email" => bail!(
+                "{what}: WordPress at {site} refused the login for user `{}`: wrong username or \
+                 application password ({code})",
+                self.site.username
+            ),
+            "rest_not_logged_in" => bail!(
+                "{what} on {site}: {status}: WordPress did not see the login; application \
+                 passwords need HTTPS (or WP_ENVIRONMENT_TYPE `local`), and some servers drop \
+                 the Authorization header ({code})"
+            ),
+            "rest_no_route" => bail!(
+                "{what} on {site}: {status}: the site's REST API has no such route; is this \
+                 the root of a WordPress site, 5.6 or later? ({code})"
+            ),
+            _ if code.is_empty() && message.is_empty() => {
+                bail!("{what} on {site}: {status}: {}", describe_body(&reply.body))
+            }
+            _ => bail!(
+                "{what} on {site}: {status}: {} ({code})",
+                plain_text(message)
+            ),
+        }
+    }
+
+    fn remote(&self, what: &str, post: &Value) -> anyhow::Result<Remote> {
+        let text = |key| {
+            post.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let id = post.get("id").and_then(Value::as_u64).ok_or_else(|| {
+            anyhow!(
+                "{what} on {}: the answer is not a post ({})",
+                self.site.url(),
+                describe_body(&post.to_string())
+            )
+        })?;
+        Ok(Remote {
+            id,
+            link: text("link"),
+            status: text("status"),
+            slug: text("slug"),
+        })
+    }
+}
+
+/// The field and value WordPress wants for a front-matter date: `date` is the site's local
+/// time, `date_gmt` UTC. A date alone or a time without an offset is the writer's wall clock,
+/// so it goes as local; an instant with an offset goes as UTC, which needs no knowledge of the
+/// site's time zone.
+fn wordpress_date(date: &str) -> anyhow::Result<(&'static str, String)> {
+    let date = date.trim();
+    if let Ok(instant) = date.parse::<jiff::Timestamp>() {
+        return Ok((
+            "date_gmt",
+            instant.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+        ));
+    }
+    if date.len() == 10
+        && let Ok(day) = date.parse::<jiff::civil::Date>()
+    {
+        return Ok(("date", day.strftime("%Y-%m-%dT00:00:00").to_string()));
+    }
+    if let Ok(local) = date.parse::<jiff::civil::DateTime>() {
+        return Ok(("date", local.strftime("%Y-%m-%dT%H:%M:%S").to_string()));
+    }
+    bail!("the date `{date}` is neither YYYY-MM-DD nor RFC 3339 (2024-05-01T09:30:00+02:00)")
+}
+
+/// `500 Internal Server Error`.
+fn status_line(status: u16) -> String {
+    let reason = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("");
+    format!("{status} {reason}").trim_end().to_string()
+}
+
+/// A short, plain description of a body that is not the JSON expected (an HTML page, a PHP
+/// error): its first words.
+fn describe_body(body: &str) -> String {
+    let text = plain_text(body);
+    if text.is_empty() {
+        return "an empty answer".to_string();
+    }
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("the answer begins: {}…", &text[..cut]),
+        None => format!("the answer: {text}"),
+    }
+}
+
+/// WordPress's messages hold HTML (`<strong>Error:</strong> …`): the text, on one line.
+fn plain_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = decode_entities(&text);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The entities WordPress writes into term names and messages.
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Standard base64 with padding, for the Basic credentials (RFC 7617).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::thread;
+
+    use super::*;
+
+    /// One request as the test server saw it.
+    #[derive(Debug, Clone)]
+    struct Seen {
+        /// `GET /?rest_route=… HTTP/1.1`
+        line: String,
+        headers: Vec<(String, String)>,
+        body: String,
+    }
+
+    impl Seen {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.as_str())
+        }
+
+        fn json(&self) -> Value {
+            serde_json::from_str(&self.body).expect("the request body is JSON")
+        }
+    }
+
+    /// A server on 127.0.0.1 answering each connection with the next canned `(status, body)`
+    /// and recording the requests; the site URL and the record.
+    fn serve(answers: Vec<(u16, &str)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let url = format!("http://{}/blog", listener.local_addr().expect("an address"));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&seen);
+        let answers: Vec<(u16, String)> = answers
+            .into_iter()
+            .map(|(status, body)| (status, body.to_string()))
+            .collect();
+        thread::spawn(move || {
+            for (status, body) in answers {
+                let Ok((stream, _)) = listener.accept() else {
+                    return;
+                };
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                reader.read_line(&mut line).expect("a request line");
+                let mut headers = Vec::new();
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).expect("a header");
+                    let header = header.trim_end();
+                    if header.is_empty() {
+                        break;
+                    }
+                    let (key, value) = header.split_once(':').expect("a header with `:`");
+                    headers.push((key.trim().to_string(), value.trim().to_string()));
+                }
+                let length = headers
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case("content-length"))
+                    .map_or(0, |(_, value)| value.parse().expect("a length"));
+                let mut request_body = vec![0; length];
+                reader.read_exact(&mut request_body).expect("the body");
+                record.lock().expect("the record").push(Seen {
+                    line: line.trim_end().to_string(),
+                    headers,
+                    body: String::from_utf8(request_body).expect("UTF-8"),
+                });
+                let mut stream = reader.into_inner();
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                stream
+                    .write_all(reply.as_bytes())
+                    .expect("the reply is written");
+            }
+        });
+        (url, seen)
+    }
+
+    fn client(url: &str) -> Client {
+        let password = Secret::new("abcd EFGH 1234 ijkl".into());
+        Client::new(Site::new(url, "editor", password).expect("a valid URL"))
+    }
+
+    fn draft() -> Draft {
+        Draft {
+            title: "Leverage & networking".into(),
+            content: "<p>Body</p>".into(),
+            excerpt: "Short".into(),
+            slug: "leverage".into(),
+            date: Some("2024-05-01".into()),
+            tags: vec!["Rust".into(), "cli".into()],
+            status: "draft".into(),
+        }
+    }
+
+    const POST: &str = r#"{"id":7,"link":"http://x/?p=7","status":"draft","slug":"leverage"}"#;
+
+    #[test]
+    fn endpoints_work_for_roots_with_and_without_a_path_or_slash() {
+        let site = |url| Site::new(url, "u", Secret::new("p".into())).expect("a valid URL");
+        let route = "/wp/v2/posts";
+        for (root, want) in [
+            (
+                "https://example.com",
+                "https://example.com/?rest_route=/wp/v2/posts",
+            ),
+            (
+                "https://example.com/",
+                "https://example.com/?rest_route=/wp/v2/posts",
+            ),
+            (
+                "http://example.com/blog",
+                "http://example.com/blog/?rest_route=/wp/v2/posts",
+            ),
+            (
+                "https://example.com/blog/",
+                "https://example.com/blog/?rest_route=/wp/v2/posts",
+            ),
+            (
+                "http://127.0.0.1:8080",
+                "http://127.0.0.1:8080/?rest_route=/wp/v2/posts",
+            ),
+        ] {
+            assert_eq!(site(root).endpoint(route, &[]), want, "for {root}");
+        }
+        assert_eq!(
+            site("https://example.com/blog").endpoint(route, &[("slug", "a b&c"), ("x", "1")]),
+            "https://example.com/blog/?rest_route=/wp/v2/posts&slug=a+b%26c&x=1"
+        );
+    }
+
+    #[test]
+    fn a_bad_url_is_an_error_naming_it_and_no_password_in_it() {
+        let site = |url| Site::new(url, "u", Secret::new("p".into()));
+        let error = site("example.com/blog").expect_err("no scheme").to_string();
+        assert!(error.contains("`example.com/blog`"), "{error}");
+        let error = site("ftp://example.com").expect_err("not http").to_string();
+        assert!(error.contains("`ftp://example.com`"), "{error}");
+        let error = site("https://me:hunter2@example.com")
+            .expect_err("userinfo")
+            .to_string();
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn basic_auth_encodes_like_rfc_7617() {
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"a"), "YQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+    }
+
+    #[test]
+    fn check_login_sends_basic_credentials_and_a_user_agent() {
+        let (url, seen) = serve(vec![(
+            200,
+            r#"{"id":1,"capabilities":{"edit_posts":true}}"#,
+        )]);
+        client(&url).check_login().expect("the login is accepted");
+        let seen = seen.lock().expect("the record");
+        assert_eq!(
+            seen[0].line,
+            "GET /blog/?rest_route=/wp/v2/users/me&context=edit HTTP/1.1"
+        );
+        assert_eq!(
+            seen[0].header("authorization"),
+            Some(format!("Basic {}", base64(b"editor:abcd EFGH 1234 ijkl")).as_str())
+        );
+        let agent = seen[0].header("user-agent").unwrap_or_default();
+        assert!(agent.starts_with("repurpose/"), "{agent}");
+    }
+
+    #[test]
+    fn a_wrong_password_is_a_plain_error_without_the_password() {
+        let refused = r#"{"code":"incorrect_password","message":"<strong>Error:</strong> The password you entered for the username <strong>editor</strong> is incorrect.","data":{"status":401}}"#;
+        let (url, _) = serve(vec![(401, refused)]);
+        let error = format!("{:#}", client(&url).check_login().expect_err("refused"));
+        assert_eq!(
+            error,
+            format!(
+                "checking the login: WordPress at {url}/ refused the login for user `editor`: \
+                 wrong username or application password (incorrect_password)"
+            )
+        );
+        assert!(!error.contains("abcd"), "{error}");
+    }
+
+    #[test]
+    fn a_site_that_is_not_wordpress_is_told_so() {
+        let (url, _) = serve(vec![(200, "<html><body>Hello</body></html>")]);
+        let error = format!(
+            "{:#}",
+            client(&url).check_login().expect_err("not WordPress")
+        );
+        assert!(error.contains("is not JSON"), "{error}");
+        assert!(
+            error.contains("WordPress site with its REST API"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_refused_connection_says_so() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let url = format!("http://127.0.0.1:{port}");
+        let error = format!(
+            "{:#}",
+            client(&url).check_login().expect_err("nobody listens")
+        );
+        assert!(
+            error.starts_with(&format!("checking the login on {url}/: could not connect")),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn create_sends_every_field_with_tag_ids() {
+        let (url, seen) = serve(vec![
+            (200, r#"[{"id":3,"name":"rust","slug":"rust"}]"#),
+            (200, "[]"),
+            (201, r#"{"id":4,"name":"cli","slug":"cli"}"#),
+            (201, POST),
+        ]);
+        let remote = client(&url).create(&draft()).expect("created");
+        assert_eq!(
+            remote,
+            Remote {
+                id: 7,
+                link: "http://x/?p=7".into(),
+                status: "draft".into(),
+                slug: "leverage".into()
+            }
+        );
+        let seen = seen.lock().expect("the record");
+        assert_eq!(seen.len(), 4);
+        assert!(
+            seen[0].line.contains("rest_route=/wp/v2/tags&search=Rust"),
+            "{}",
+            seen[0].line
+        );
+        assert!(
+            seen[2]
+                .line
+                .starts_with("POST /blog/?rest_route=/wp/v2/tags ")
+        );
+        assert_eq!(seen[2].json(), json!({"name": "cli"}));
+        assert!(
+            seen[3]
+                .line
+                .starts_with("POST /blog/?rest_route=/wp/v2/posts ")
+        );
+        assert_eq!(
+            seen[3].header("content-type"),
+            Some("application/json; charset=utf-8")
+        );
+        assert_eq!(
+            seen[3].json(),
+            json!({
+                "title": "Leverage & networking",
+                "content": "<p>Body</p>",
+                "excerpt": "Short",
+                "slug": "leverage",
+                "status": "draft",
+                "tags": [3, 4],
+                "date": "2024-05-01T00:00:00",
+            })
+        );
+    }
+
+    #[test]
+    fn update_posts_to_the_id_and_an_instant_goes_as_utc() {
+        let (url, seen) = serve(vec![(200, POST)]);
+        let draft = Draft {
+            date: Some("2024-05-01T09:30:00+02:00".into()),
+            tags: Vec::new(),
+            ..draft()
+        };
+        client(&url).update(7, &draft).expect("updated");
+        let seen = seen.lock().expect("the record");
+        assert!(
+            seen[0]
+                .line
+                .starts_with("POST /blog/?rest_route=/wp/v2/posts/7 ")
+        );
+        let body = seen[0].json();
+        assert_eq!(body["date_gmt"], "2024-05-01T07:30:00");
+        assert_eq!(body.get("date"), None);
+        assert_eq!(body["tags"], json!([]));
+    }
+
+    #[test]
+    fn dates_map_to_local_or_utc_fields() {
+        let field = |date| wordpress_date(date).expect("a date");
+        assert_eq!(field("2024-05-01"), ("date", "2024-05-01T00:00:00".into()));
+        assert_eq!(
+            field("2024-05-01T09:30:00"),
+            ("date", "2024-05-01T09:30:00".into())
+        );
+        assert_eq!(
+            field("2024-05-01T09:30:00Z"),
+            ("date_gmt", "2024-05-01T09:30:00".into())
+        );
+        assert_eq!(
+            field("2024-05-01T01:30:00-03:00"),
+            ("date_gmt", "2024-05-01T04:30:00".into())
+        );
+        let error = wordpress_date("May 1st")
+            .expect_err("not a date")
+            .to_string();
+        assert!(error.contains("`May 1st`"), "{error}");
+    }
+
+    #[test]
+    fn an_existing_tag_reported_by_term_exists_is_reused() {
+        let exists = r#"{"code":"term_exists","message":"A term with the name provided already exists in this taxonomy.","data":{"status":400,"term_id":12}}"#;
+        let (url, seen) = serve(vec![(200, "[]"), (400, exists)]);
+        let ids = client(&url).tag_ids(&["Q&A".into()]).expect("the tag's id");
+        assert_eq!(ids, vec![12]);
+        assert_eq!(seen.lock().expect("the record").len(), 2);
+    }
+
+    #[test]
+    fn tags_match_by_name_ignoring_case_and_entities_or_by_slug() {
+        let (url, _) = serve(vec![
+            (200, r#"[{"id":5,"name":"Q&amp;A","slug":"qa"}]"#),
+            (
+                200,
+                r#"[{"id":6,"name":"Open Source","slug":"open-source"}]"#,
+            ),
+            (200, r#"[{"id":5,"name":"Q&amp;A","slug":"qa"}]"#),
+        ]);
+        let names = ["q&a".into(), "open-source".into(), "Q&A".into(), " ".into()];
+        assert_eq!(client(&url).tag_ids(&names).expect("ids"), vec![5, 6]);
+    }
+
+    #[test]
+    fn find_by_slug_asks_for_every_status_but_trash() {
+        let (url, seen) = serve(vec![(200, &format!("[{POST}]")), (200, "[]")]);
+        let client = client(&url);
+        let found = client.find_by_slug("leverage").expect("an answer");
+        assert_eq!(found.map(|post| post.id), Some(7));
+        assert_eq!(client.find_by_slug("other").expect("an answer"), None);
+        let line = &seen.lock().expect("the record")[0].line;
+        assert!(
+            line.contains(
+                "rest_route=/wp/v2/posts&slug=leverage\
+                 &status=publish%2Cfuture%2Cdraft%2Cpending%2Cprivate&context=edit"
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn several_posts_with_one_slug_is_an_error_naming_them() {
+        let second = POST.replace("\"id\":7", "\"id\":9");
+        let (url, _) = serve(vec![(200, &format!("[{POST},{second}]"))]);
+        let error = client(&url)
+            .find_by_slug("leverage")
+            .expect_err("ambiguous")
+            .to_string();
+        assert!(error.contains("ids 7, 9"), "{error}");
+    }
+
+    #[test]
+    fn get_is_none_for_a_missing_or_trashed_post() {
+        let missing =
+            r#"{"code":"rest_post_invalid_id","message":"Invalid post ID.","data":{"status":404}}"#;
+        let trashed = POST.replace("\"draft\"", "\"trash\"");
+        let (url, seen) = serve(vec![(404, missing), (200, &trashed), (200, POST)]);
+        let client = client(&url);
+        assert_eq!(client.get(7).expect("an answer"), None);
+        assert_eq!(client.get(7).expect("an answer"), None);
+        assert_eq!(
+            client.get(7).expect("an answer").map(|post| post.id),
+            Some(7)
+        );
+        let line = &seen.lock().expect("the record")[0].line;
+        assert!(
+            line.contains("rest_route=/wp/v2/posts/7&context=edit"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_server_error_names_the_site_the_action_and_the_message() {
+        let failed = r#"{"code":"db_insert_error","message":"Could not insert post into the database.","data":{"status":500}}"#;
+        let (url, _) = serve(vec![(500, failed)]);
+        let draft = Draft {
+            tags: Vec::new(),
+            ..draft()
+        };
+        let error = client(&url).create(&draft).expect_err("failed").to_string();
+        assert_eq!(
+            error,
+            format!(
+                "creating the post `leverage` on {url}/: 500 Internal Server Error: \
+                 Could not insert post into the database. (db_insert_error)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_redirect_names_where_to() {
+        let (url, _) = serve(vec![(301, "")]);
+        let error = client(&url)
+            .check_login()
+            .expect_err("redirected")
+            .to_string();
+        assert!(error.contains("301 Moved Permanently"), "{error}");
+        assert!(error.contains("write that URL instead"), "{error}");
+    }
+}
