@@ -23,6 +23,8 @@ repurpose check posts/               what each venue will lose, nothing written\
 repurpose venues                     what it can target\n  \
 repurpose preview post.md --open     every venue of a post side by side\n  \
 repurpose watch posts/               rebuild on every save\n  \
+repurpose publish post.md --plan     what publishing would send where\n  \
+repurpose status                     what is published, stale or incomplete\n  \
 repurpose init my-blog               templates, config and a post to start from\n  \
 repurpose new \"My next post\"         a post to write, front matter filled in",
     propagate_version = true
@@ -119,7 +121,7 @@ repurpose check posts/ --json | jq '.[].diagnostics[] | select(.level == \"warni
     Check(CheckArgs),
     /// List the venues: name, files written, description, source.
     #[command(
-        display_order = 6,
+        display_order = 8,
         long_about = "List the venues this run would build: each venue's name, the files it \
 writes, its description and where its templates come from (built-in, or the path of the \
 writer's own template that adds or replaces it).",
@@ -131,7 +133,7 @@ repurpose venues --json | jq '.[].name'"
     Venues(VenuesArgs),
     /// Start a project: built-in templates, a repurpose.yaml and an example post.
     #[command(
-        display_order = 7,
+        display_order = 9,
         long_about = "Write the built-in templates into DIR/templates/ (to edit or copy into \
 new venues), a commented DIR/repurpose.yaml and an example post DIR/posts/example.md. \
 Existing files are never overwritten: if any of them exists, nothing is written.",
@@ -157,7 +159,7 @@ $EDITOR \"$(repurpose new 'Why I write')\""
     New(NewArgs),
     /// Print a shell completion script.
     #[command(
-        display_order = 8,
+        display_order = 10,
         long_about = "Print the completion script for SHELL on stdout: subcommands, options and \
 their values complete on Tab.",
         after_help = "Examples:\n  \
@@ -169,7 +171,7 @@ repurpose completions powershell >> $PROFILE"
     Completions(CompletionsArgs),
     /// Print the man page, or write one page per command with --dir.
     #[command(
-        display_order = 9,
+        display_order = 11,
         long_about = "Print the manual page of repurpose (roff) on stdout; with --dir, write it as \
 DIR/repurpose.1 beside one page per subcommand (repurpose-build.1 and the others), for a \
 man folder.",
@@ -198,6 +200,48 @@ repurpose preview post.md --venue forum --venue blog\n  \
 repurpose preview post.md -o public -t my-templates --config site.yaml"
     )]
     Preview(PreviewArgs),
+    /// Send posts to the targets under `publish:` in repurpose.yaml, after showing the plan.
+    #[command(
+        display_order = 6,
+        long_about = "Send each post to the places named under `publish:` in repurpose.yaml \
+(a WordPress blog, a newsletter by email), after printing the plan: per post and target, \
+create, update, resume, unchanged, or impossible (with why). With --plan, print the plan and \
+send nothing.\n\n\
+What was sent where is recorded in the ledger, repurpose.ledger beside repurpose.yaml, line \
+by line as each send succeeds; commit it. A post already sent is updated in place when it \
+changed (a blog post) and left alone when it did not. A newsletter is sent once per post: one \
+email per subscriber, several posts in one run making one issue; a send stopped part-way \
+resumes with the subscribers left, and never sends to anyone twice. Without a ledger (a fresh \
+clone), a blog post is looked up on the site by its slug before one is created.\n\n\
+Secrets come only from the environment variables the targets name (`password_env`, \
+`token_env`); they are never written to the ledger, the output or an error.\n\n\
+POST is a post file or a folder of posts; with none, every post the ledger records.\n\n\
+Exit status: 0 when every step was done, 1 when a step was impossible or failed, a newsletter \
+subscriber is left to retry or uncertain, 2 on a usage error.",
+        after_help = "Examples:\n  \
+repurpose publish posts/hello.md --plan      what would happen, nothing sent\n  \
+repurpose publish posts/hello.md             do it\n  \
+repurpose publish posts/ --target blog       only the blog\n  \
+repurpose publish posts/hello.md --eml outbox   the newsletter as .eml files\n  \
+repurpose publish --plan --json | jq '.steps[] | select(.action != \"unchanged\")'"
+    )]
+    Publish(PublishArgs),
+    /// Per post and target: never published, current, stale (and why), or incomplete.
+    #[command(
+        display_order = 7,
+        long_about = "Compare each post as it is now with what the ledger (repurpose.ledger, \
+beside repurpose.yaml) says was sent, per publish target: never published; current; stale, \
+when the post or its output (templates, configuration) changed since it was sent; or \
+incomplete, when a newsletter send stopped part-way (with how many subscribers got it, are \
+left, were refused, or are uncertain: a message the server may have taken just as the run \
+was stopped, which is never resent). Asks no service: only local files are read.\n\n\
+POST is a post file or a folder of posts; with none, every post the ledger records.",
+        after_help = "Examples:\n  \
+repurpose status\n  \
+repurpose status posts/hello.md --target news\n  \
+repurpose status --json | jq '.[] | select(.state == \"stale\")'"
+    )]
+    Status(StatusArgs),
     /// Build, then rebuild whenever a post, a template or the configuration changes.
     #[command(
         display_order = 5,
@@ -320,6 +364,55 @@ pub struct PreviewArgs {
     /// Open the page in the desktop browser ($BROWSER when set)
     #[arg(long)]
     pub open: bool,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// `repurpose publish`
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Post files (.md, .markdown) or folders of posts [default: every post the ledger
+    /// records]
+    #[arg(value_name = "POST")]
+    pub posts: Vec<PathBuf>,
+
+    /// Only this target of `publish:` (repeatable) [default: every target]
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Print the plan and send nothing
+    #[arg(long)]
+    pub plan: bool,
+
+    /// Write the newsletter's messages into DIR as .eml files instead of sending them
+    /// (nothing is sent to any target, nothing is recorded)
+    #[arg(long, value_name = "DIR", conflicts_with = "plan")]
+    pub eml: Option<PathBuf>,
+
+    /// Print JSON (the plan's steps, and what became of each) instead of lines
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// `repurpose status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Post files (.md, .markdown) or folders of posts [default: every post the ledger
+    /// records]
+    #[arg(value_name = "POST")]
+    pub posts: Vec<PathBuf>,
+
+    /// Only this target of `publish:` (repeatable) [default: every target]
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Print a JSON array (one object per post and target) instead of lines
+    #[arg(long)]
+    pub json: bool,
 
     #[command(flatten)]
     pub sources: SourceArgs,

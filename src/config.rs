@@ -460,7 +460,7 @@ mod tests {
     fn unknown_keys_are_named_with_their_line() {
         assert_eq!(
             error("site:\n  url: https://e.com\nsight:\n  url: x\n"),
-            "site/r.yaml:3:1: unknown key `sight` (known: site, out, templates, default_venues, utm, venues)"
+            "site/r.yaml:3:1: unknown key `sight` (known: site, out, templates, default_venues, utm, venues, publish)"
         );
         assert!(error("outt:\n").starts_with("site/r.yaml:1:1: unknown key `outt`"));
     }

@@ -49,6 +49,12 @@ pub fn hash(content: &[u8]) -> String {
     hex(&Sha256::digest(content))
 }
 
+/// The first `chars` hex digits of the SHA-256 of some bytes, without the `sha256:`
+/// prefix: a short id (an issue, a subscriber's key).
+pub fn short(content: &[u8], chars: usize) -> String {
+    hash(content).chars().skip(7).take(chars).collect()
+}
+
 /// `sha256:<hex>` of a finished digest.
 pub fn hex(digest: &[u8]) -> String {
     use std::fmt::Write;

@@ -99,6 +99,32 @@ pub fn run(cli: Cli) -> Result<Status> {
             })
         }
         Command::Watch(args) => cmd::watch::run(&args),
+        Command::Publish(args) => {
+            let config = config::Config::discover(args.sources.config.as_deref(), &args.posts)?;
+            shell::detail(config.describe());
+            cmd::publish::run(&cmd::publish::PublishOptions {
+                posts: args.posts,
+                targets: args.targets,
+                templates: config.templates_dir(args.sources.templates.as_deref())?,
+                config,
+                json: args.json,
+                plan_only: args.plan,
+                eml: args.eml,
+            })
+        }
+        Command::Status(args) => {
+            let config = config::Config::discover(args.sources.config.as_deref(), &args.posts)?;
+            shell::detail(config.describe());
+            cmd::publish::status(&cmd::publish::PublishOptions {
+                posts: args.posts,
+                targets: args.targets,
+                templates: config.templates_dir(args.sources.templates.as_deref())?,
+                config,
+                json: args.json,
+                plan_only: true,
+                eml: None,
+            })
+        }
     }
 }
 

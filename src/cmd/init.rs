@@ -64,6 +64,28 @@ site:
 #   social:                  # a thread for Bluesky instead of Mastodon
 #     max_chars: 300
 #     url_length: ~
+
+# Where `repurpose publish` sends posts: target name -> service and settings. Secrets
+# are never written here (this file is meant to be committed): name the environment
+# variables that hold them (password_env, username_env). What was sent where is recorded
+# in repurpose.ledger, beside this file; commit it too. `repurpose publish --plan` shows
+# what would be sent, `repurpose status` what is current or stale.
+# publish:
+#   blog:                    # the blog venue's body as a WordPress post
+#     service: wordpress
+#     url: https://blog.example.com
+#     username: ana
+#     password_env: WORDPRESS_PASSWORD   # an application password (Users > Profile)
+#     status: draft          # draft | publish | pending | private
+#   news:                    # the newsletter venue, one email per subscriber
+#     service: smtp
+#     url: smtp://mail.example.com:587   # STARTTLS when offered; smtps:// for TLS
+#     from: Ana <ana@example.com>
+#     list: subscribers.csv  # an email column, optionally name; relative to this file
+#     username_env: SMTP_USER
+#     password_env: SMTP_PASSWORD
+#     unsubscribe: https://example.com/unsubscribe?email={email}
+#     rate: 5                # messages a second at most
 "#;
 
 /// The example post `init` writes (today's date is filled in).

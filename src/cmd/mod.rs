@@ -9,6 +9,7 @@ pub mod man;
 pub mod new;
 pub mod preview;
 pub mod print;
+pub mod publish;
 pub mod venues;
 pub mod watch;
 

@@ -136,7 +136,12 @@ pub(super) fn targets(
 }
 
 /// Reads one target.
-fn target(reader: &Reader<'_>, folder: &Path, name: &str, value: &Value) -> Result<Target, Located> {
+fn target(
+    reader: &Reader<'_>,
+    folder: &Path,
+    name: &str,
+    value: &Value,
+) -> Result<Target, Located> {
     let at = ["publish", name];
     let Value::Mapping(map) = value else {
         return Err(reader.wrong(
@@ -145,7 +150,11 @@ fn target(reader: &Reader<'_>, folder: &Path, name: &str, value: &Value) -> Resu
             value,
         ));
     };
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(reader.at(
             &at,
             format!("publish target name `{name}` must be letters, digits, `-` and `_`"),
@@ -153,12 +162,15 @@ fn target(reader: &Reader<'_>, folder: &Path, name: &str, value: &Value) -> Resu
     }
     let keys = Keys { reader, at, map };
     keys.refuse_secrets()?;
-    let service = keys
-        .text("service")?
-        .ok_or_else(|| reader.at(&at, format!(
-            "publish target `{name}` needs `service:` (one of: {})",
-            SERVICES.join(", ")
-        )))?;
+    let service = keys.text("service")?.ok_or_else(|| {
+        reader.at(
+            &at,
+            format!(
+                "publish target `{name}` needs `service:` (one of: {})",
+                SERVICES.join(", ")
+            ),
+        )
+    })?;
     let (service, usual) = match service.as_str() {
         "smtp" => {
             keys.only(&SMTP_KEYS)?;
@@ -171,10 +183,7 @@ fn target(reader: &Reader<'_>, folder: &Path, name: &str, value: &Value) -> Resu
         other => {
             return Err(reader.at(
                 &keys.path("service"),
-                format!(
-                    "unknown service `{other}` (known: {})",
-                    SERVICES.join(", ")
-                ),
+                format!("unknown service `{other}` (known: {})", SERVICES.join(", ")),
             ));
         }
     };
@@ -203,7 +212,13 @@ fn smtp(keys: &Keys<'_, '_>, folder: &Path) -> Result<Smtp, Located> {
         None => None,
         Some(v) => match v.as_f64() {
             Some(r) if r > 0.0 && r.is_finite() => Some(r),
-            _ => return Err(keys.wrong("rate", "a number of messages a second above 0, like `5`", v)),
+            _ => {
+                return Err(keys.wrong(
+                    "rate",
+                    "a number of messages a second above 0, like `5`",
+                    v,
+                ));
+            }
         },
     };
     Ok(Smtp {
@@ -267,7 +282,8 @@ impl Keys<'_, '_> {
     }
 
     fn wrong(&self, key: &str, expected: &str, found: &Value) -> Located {
-        self.reader.wrong(&[self.at[0], self.at[1], key], expected, found)
+        self.reader
+            .wrong(&[self.at[0], self.at[1], key], expected, found)
     }
 
     fn missing(&self, key: &str, what: &str) -> Located {
@@ -305,7 +321,10 @@ impl Keys<'_, '_> {
         let Some(name) = self.text(key)? else {
             return Ok(None);
         };
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             // Not echoed: what is written here may be the secret itself.
@@ -379,7 +398,13 @@ fn env_key(key: &str) -> &'static str {
 fn suggested_variable(target: &str, key: &str) -> String {
     let target: String = target
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{target}_{}", env_key(key).to_ascii_uppercase())
 }
@@ -404,7 +429,9 @@ mod tests {
         let blog = &targets["blog"];
         assert_eq!(blog.venue, "blog");
         assert_eq!(blog.line, 2);
-        let Service::WordPress(wp) = &blog.service else { panic!() };
+        let Service::WordPress(wp) = &blog.service else {
+            panic!()
+        };
         assert_eq!(wp.status, "draft");
         assert_eq!(wp.password_env, "WP_PASS");
     }
@@ -415,7 +442,9 @@ mod tests {
             "publish:\n  news:\n    service: smtp\n    url: smtp://127.0.0.1:2525\n    from: Ana <ana@example.org>\n    list: subscribers.csv\n    unsubscribe: https://example.org/u?e={email}\n    rate: 2.5\n",
         )
         .unwrap();
-        let Service::Smtp(smtp) = &targets["news"].service else { panic!() };
+        let Service::Smtp(smtp) = &targets["news"].service else {
+            panic!()
+        };
         assert_eq!(smtp.list, Path::new("site/subscribers.csv"));
         assert_eq!(smtp.rate, Some(2.5));
         assert_eq!(targets["news"].venue, "newsletter");
@@ -427,20 +456,29 @@ mod tests {
             "publish:\n  blog:\n    service: wordpress\n    url: https://b.example.org\n    username: ana\n    password: hunter2xyz\n",
         )
         .unwrap_err();
-        assert!(err.starts_with("6: `publish.blog.password` would put a secret"), "{err}");
+        assert!(
+            err.starts_with("6: `publish.blog.password` would put a secret"),
+            "{err}"
+        );
         assert!(err.contains("password_env: BLOG_PASSWORD"), "{err}");
         assert!(!err.contains("hunter2xyz"), "{err}");
         let err = read(
             "publish:\n  blog:\n    service: wordpress\n    url: https://ana:hunter2xyz@b.example.org\n    username: ana\n    password_env: X\n",
         )
         .unwrap_err();
-        assert!(err.starts_with("4: `publish.blog.url` holds a password"), "{err}");
+        assert!(
+            err.starts_with("4: `publish.blog.url` holds a password"),
+            "{err}"
+        );
         assert!(!err.contains("hunter2xyz"), "{err}");
         let err = read(
             "publish:\n  blog:\n    service: wordpress\n    url: https://b.example.org\n    username: ana\n    password_env: abcd efgh ijkl\n",
         )
         .unwrap_err();
-        assert!(err.starts_with("6: `password_env` must name an environment variable"), "{err}");
+        assert!(
+            err.starts_with("6: `password_env` must name an environment variable"),
+            "{err}"
+        );
         assert!(!err.contains("abcd"), "{err}");
     }
 
@@ -448,11 +486,28 @@ mod tests {
     fn mistakes_name_their_key_and_line() {
         let err = read("publish:\n  x:\n    service: myspace\n").unwrap_err();
         assert_eq!(err, "3: unknown service `myspace` (known: smtp, wordpress)");
-        let err = read("publish:\n  x:\n    service: wordpress\n    url: https://e.org\n    usrname: a\n").unwrap_err();
-        assert!(err.starts_with("5: unknown key `publish.x.usrname` (known: service, venue, url, username"), "{err}");
-        let err = read("publish:\n  x:\n    service: wordpress\n    url: https://e.org\n    password_env: P\n").unwrap_err();
-        assert_eq!(err, "2: publish target `x` needs `username:`: the WordPress user the application password belongs to");
+        let err = read(
+            "publish:\n  x:\n    service: wordpress\n    url: https://e.org\n    usrname: a\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with(
+                "5: unknown key `publish.x.usrname` (known: service, venue, url, username"
+            ),
+            "{err}"
+        );
+        let err = read(
+            "publish:\n  x:\n    service: wordpress\n    url: https://e.org\n    password_env: P\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "2: publish target `x` needs `username:`: the WordPress user the application password belongs to"
+        );
         let err = read("publish:\n  news:\n    service: smtp\n    url: smtp://h\n    from: a@b.org\n    list: l.csv\n    unsubscribe: https://u\n").unwrap_err();
-        assert!(err.starts_with("7: `unsubscribe` must contain `{email}`"), "{err}");
+        assert!(
+            err.starts_with("7: `unsubscribe` must contain `{email}`"),
+            "{err}"
+        );
     }
 }

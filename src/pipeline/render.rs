@@ -103,3 +103,36 @@ pub fn render_output(
         )),
     }
 }
+
+/// The body alone of `venue`'s first output, rendered in its format with its settings, as
+/// the template sees it in `{{ body }}`: what a service that wraps the page itself (a
+/// WordPress post) takes instead of the whole file. None when the venue has no output.
+pub fn venue_body(post: &Post, venue: &Venue, site: &Site) -> Option<String> {
+    let output = venue.outputs.first()?;
+    let editions = Editions::new(post, [venue.name.as_str()]);
+    let mut renders = Renders::new(editions.get(&venue.name));
+    let needs = crate::venue::Needs {
+        body: true,
+        notes: false,
+        ..output.needs
+    };
+    let context = renders.context(output, &venue.name, site, needs);
+    Some(context.body.as_str().unwrap_or_default().trim().to_string())
+}
+
+/// The post's summary as plain text: front matter's `summary`, else the body's opening
+/// words (at most `words`), for a newsletter's preheader or a blog post's excerpt.
+pub fn summary_text(post: &Post, words: usize) -> String {
+    if let Some(summary) = &post.meta.summary {
+        return summary.trim().to_string();
+    }
+    let text = crate::markdown::plain_text(&post.events);
+    let mut out: Vec<&str> = text.split_whitespace().take(words + 1).collect();
+    if out.len() > words {
+        out.truncate(words);
+        let mut s = out.join(" ");
+        s.push('…');
+        return s;
+    }
+    out.join(" ")
+}

@@ -174,7 +174,9 @@ impl IssueState {
     /// Whether the subscriber with this key is done with: delivered, refused for good, or
     /// uncertain (never resent without being asked).
     pub fn settled(&self, key: &str) -> bool {
-        self.delivered.contains(key) || self.refused.contains_key(key) || self.uncertain.contains(key)
+        self.delivered.contains(key)
+            || self.refused.contains_key(key)
+            || self.uncertain.contains(key)
     }
 
     /// Whether every subscriber is settled.
@@ -248,7 +250,10 @@ impl Ledger {
     /// Appends `event` and flushes it to disk before returning.
     pub fn append(&mut self, event: Event) -> Result<()> {
         let fail = |e: std::io::Error| {
-            anyhow::Error::new(e).context(format!("failed to write the ledger `{}`", self.path.display()))
+            anyhow::Error::new(e).context(format!(
+                "failed to write the ledger `{}`",
+                self.path.display()
+            ))
         };
         let new = !self.path.exists();
         let mut file = OpenOptions::new()
@@ -275,7 +280,11 @@ impl Ledger {
         file.sync_data().map_err(fail)?;
         if new && let Some(dir) = self.path.parent() {
             // The file's name itself must survive a crash.
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
             if let Ok(dir) = File::open(dir) {
                 let _ = dir.sync_all();
             }
@@ -337,13 +346,23 @@ impl Ledger {
                         });
                     }
                 }
-                Event::Sending { target: t, issue, to, .. } if t == target => {
+                Event::Sending {
+                    target: t,
+                    issue,
+                    to,
+                    ..
+                } if t == target => {
                     if let Some(i) = find(&mut issues, issue) {
                         issues[i].uncertain.insert(to.clone());
                         issues[i].deferred.remove(to);
                     }
                 }
-                Event::Delivered { target: t, issue, to, .. } if t == target => {
+                Event::Delivered {
+                    target: t,
+                    issue,
+                    to,
+                    ..
+                } if t == target => {
                     if let Some(i) = find(&mut issues, issue) {
                         issues[i].uncertain.remove(to);
                         issues[i].delivered.insert(to.clone());
@@ -368,7 +387,9 @@ impl Ledger {
                         }
                     }
                 }
-                Event::Finished { target: t, issue, .. } if t == target => {
+                Event::Finished {
+                    target: t, issue, ..
+                } if t == target => {
                     if let Some(i) = find(&mut issues, issue) {
                         issues[i].finished = true;
                     }
@@ -416,8 +437,10 @@ fn to_line(event: &Event) -> Result<String> {
 /// The key a subscriber is recorded under: a hash of the issue and the address (lower
 /// case), so the ledger names no address and a key says nothing across issues.
 pub fn recipient_key(issue: &str, email: &str) -> String {
-    let digest = crate::hash::hash(format!("{issue}\n{}", email.trim().to_lowercase()).as_bytes());
-    digest.chars().take(20).collect()
+    crate::hash::short(
+        format!("{issue}\n{}", email.trim().to_lowercase()).as_bytes(),
+        20,
+    )
 }
 
 /// Now, in UTC, as the ledger writes it.
@@ -457,7 +480,10 @@ mod tests {
         assert_eq!(again.placed("a", "blog").unwrap().id, "2");
         assert!(again.placed("a", "news").is_none());
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("{\"event\":\"ledger\",\"version\":1,"), "{text}");
+        assert!(
+            text.starts_with("{\"event\":\"ledger\",\"version\":1,"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -467,7 +493,8 @@ mod tests {
         let mut ledger = Ledger::open(&path).unwrap();
         ledger.append(published("a", "1")).unwrap();
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
-        file.write_all(b"{\"event\":\"published\",\"at\":\"20").unwrap();
+        file.write_all(b"{\"event\":\"published\",\"at\":\"20")
+            .unwrap();
         let mut ledger = Ledger::open(&path).unwrap();
         assert_eq!(ledger.events().len(), 2);
         ledger.append(published("b", "9")).unwrap();
@@ -480,9 +507,16 @@ mod tests {
     fn a_line_that_is_not_the_ledgers_is_an_error_with_its_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE);
-        std::fs::write(&path, "{\"event\":\"ledger\",\"version\":1,\"about\":\"\"}\nnonsense\n").unwrap();
+        std::fs::write(
+            &path,
+            "{\"event\":\"ledger\",\"version\":1,\"about\":\"\"}\nnonsense\n",
+        )
+        .unwrap();
         let err = Ledger::open(&path).unwrap_err().to_string();
-        assert!(err.contains("repurpose.ledger:2: not a ledger line"), "{err}");
+        assert!(
+            err.contains("repurpose.ledger:2: not a ledger line"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -490,15 +524,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut ledger = Ledger::open(&dir.path().join(FILE)).unwrap();
         let ev = |e: &str, to: &str| match e {
-            "sending" => Event::Sending { at: String::new(), target: "news".into(), issue: "i1".into(), to: to.into() },
-            _ => Event::Delivered { at: String::new(), target: "news".into(), issue: "i1".into(), to: to.into() },
+            "sending" => Event::Sending {
+                at: String::new(),
+                target: "news".into(),
+                issue: "i1".into(),
+                to: to.into(),
+            },
+            _ => Event::Delivered {
+                at: String::new(),
+                target: "news".into(),
+                issue: "i1".into(),
+                to: to.into(),
+            },
         };
         ledger
             .append(Event::Issue {
                 at: String::new(),
                 target: "news".into(),
                 issue: "i1".into(),
-                posts: vec![IssuePost { post: "a".into(), source: "a.md".into(), sent: "s".into(), from: "f".into() }],
+                posts: vec![IssuePost {
+                    post: "a".into(),
+                    source: "a.md".into(),
+                    sent: "s".into(),
+                    from: "f".into(),
+                }],
                 recipients: 3,
             })
             .unwrap();
@@ -520,7 +569,13 @@ mod tests {
         assert!(issue.delivered.contains("x") && issue.uncertain.contains("y"));
         assert!(issue.deferred.contains_key("z") && !issue.settled("z"));
         assert!(issue.settled("y") && !issue.complete());
-        assert_ne!(recipient_key("i1", "A@b.org"), recipient_key("i2", "a@b.org"));
-        assert_eq!(recipient_key("i1", "A@b.org"), recipient_key("i1", " a@B.org"));
+        assert_ne!(
+            recipient_key("i1", "A@b.org"),
+            recipient_key("i2", "a@b.org")
+        );
+        assert_eq!(
+            recipient_key("i1", "A@b.org"),
+            recipient_key("i1", " a@B.org")
+        );
     }
 }

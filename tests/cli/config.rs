@@ -168,7 +168,7 @@ fn unknown_keys_and_wrong_types_name_the_key_and_line() {
     let cases = [
         (
             "outt: public\n",
-            "error: repurpose.yaml:4:1: unknown key `outt` (known: site, out, templates, default_venues, utm, venues)",
+            "error: repurpose.yaml:4:1: unknown key `outt` (known: site, out, templates, default_venues, utm, venues, publish)",
         ),
         (
             "venues:\n  forum:\n    max_char: 5\n",

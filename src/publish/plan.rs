@@ -1,0 +1,491 @@
+//! The plan: for each post and target, what `publish` would do (create, update, resume,
+//! unchanged, or impossible, with why), worked out from the post as it is now, the ledger,
+//! and, where the ledger knows nothing, a look-up on the service (read-only).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::publish::{Service, Target};
+use crate::pipeline::{PostRun, Session, summary_text, venue_body};
+
+use super::ledger::{IssuePost, Ledger};
+use super::recipients::{self, Subscriber};
+use super::{Secret, smtp, wordpress};
+
+/// What publishing does for one post at one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Send it for the first time.
+    Create,
+    /// Send what changed, in place of what was sent.
+    Update,
+    /// Finish a send that stopped part-way (a newsletter: the subscribers left).
+    Resume,
+    /// Nothing to send: what is there is what would be sent.
+    Unchanged,
+    /// Cannot be sent; `detail` says why.
+    Impossible,
+}
+
+impl Action {
+    /// The word the plan prints.
+    pub fn word(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Resume => "resume",
+            Action::Unchanged => "unchanged",
+            Action::Impossible => "impossible",
+        }
+    }
+}
+
+/// One post at one target.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    /// The post's slug.
+    pub post: String,
+    /// The post's file, relative to the ledger's folder.
+    pub source: String,
+    /// The target's name.
+    pub target: String,
+    /// The target's service.
+    pub service: &'static str,
+    /// What happens.
+    pub action: Action,
+    /// Why, or what: "3 subscribers", "post 12, found by its slug", the reason it is
+    /// impossible.
+    pub detail: String,
+    /// The remote id, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Where readers see it, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// What became of it, once `publish` carried it out: `done` or `failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<&'static str>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The hash of the post's file.
+    #[serde(skip)]
+    pub(super) from: String,
+    /// What would be sent.
+    #[serde(skip)]
+    pub(super) payload: Payload,
+}
+
+/// What a step sends.
+#[derive(Debug, Default)]
+pub(super) enum Payload {
+    /// Nothing.
+    #[default]
+    None,
+    /// A blog post.
+    Draft(Box<wordpress::Draft>),
+    /// A newsletter section: the post's part of an issue.
+    Section(Box<Section>),
+}
+
+/// One post's part of a newsletter issue.
+#[derive(Debug, Clone)]
+pub(super) struct Section {
+    pub title: String,
+    pub summary: String,
+    pub html: String,
+    pub text: String,
+    /// The ledger's record of the post in the issue.
+    pub record: IssuePost,
+    /// The issue to resume, when the step resumes one.
+    pub resume: Option<String>,
+}
+
+/// A target made ready: its secrets read, its client set up, its subscribers read.
+#[derive(Debug)]
+pub(super) enum Ready {
+    /// Cannot be used: why.
+    Broken(String),
+    /// A WordPress site whose login works.
+    WordPress(Box<wordpress::Client>),
+    /// An SMTP server (not yet connected) and its subscribers.
+    Smtp(Box<Mail>),
+}
+
+/// A newsletter target, ready to send.
+#[derive(Debug)]
+pub(super) struct Mail {
+    pub server: smtp::Server,
+    pub credentials: Option<smtp::Credentials>,
+    pub subscribers: Vec<Subscriber>,
+    /// `site.language`, for the HTML part's `lang` (`en` when unset).
+    pub language: String,
+}
+
+/// A post read for publishing.
+#[derive(Debug)]
+pub struct Prepared<'s> {
+    /// The post through the session.
+    pub run: PostRun<'s>,
+    /// Its file, relative to the ledger's folder.
+    pub source: String,
+    /// The hash of its file.
+    pub from: String,
+}
+
+/// Reads the post at `path` for publishing: rendered through every venue of the session.
+pub fn prepare<'s>(
+    session: &'s Session,
+    folder: &Path,
+    path: &Path,
+) -> anyhow::Result<Prepared<'s>> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("`{}` is not UTF-8 text", path.display()))?;
+    let run = session.run_text(path, &text)?;
+    Ok(Prepared {
+        run,
+        source: relative(folder, path),
+        from: crate::hash::hash(text.as_bytes()),
+    })
+}
+
+/// `path` relative to `folder` when it is inside, with `/` separators; else as given.
+pub fn relative(folder: &Path, path: &Path) -> String {
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let absolute = |p: &Path| {
+        std::path::absolute(p)
+            .map(|a| a.components().collect::<PathBuf>())
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let (folder_abs, path_abs) = (absolute(folder), absolute(path));
+    let shown: PathBuf = path_abs
+        .strip_prefix(&folder_abs)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf);
+    shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Sets up each target: reads its secrets from the environment, and checks a WordPress
+/// login (a wrong password makes every step there impossible, with WordPress's reason).
+pub(super) fn ready(target: &Target, site: &crate::config::Site) -> Ready {
+    match &target.service {
+        Service::WordPress(wp) => {
+            let password = match Secret::from_env(&wp.password_env, "password_env", &target.name) {
+                Ok(p) => p,
+                Err(e) => return Ready::Broken(e.to_string()),
+            };
+            let client = match wordpress::Site::new(&wp.url, &wp.username, password) {
+                Ok(site) => wordpress::Client::new(site),
+                Err(e) => return Ready::Broken(format!("{e:#}")),
+            };
+            match client.check_login() {
+                Ok(()) => Ready::WordPress(Box::new(client)),
+                Err(e) => Ready::Broken(format!("{e:#}")),
+            }
+        }
+        Service::Smtp(mail) => {
+            let server = match smtp::Server::parse(&mail.url) {
+                Ok(s) => s,
+                Err(e) => return Ready::Broken(format!("`url`: {e:#}")),
+            };
+            let credentials = match (&mail.username_env, &mail.password_env) {
+                (None, None) => None,
+                (user, Some(password)) => {
+                    let username = match user {
+                        Some(name) => match std::env::var(name) {
+                            Ok(u) if !u.is_empty() => u,
+                            _ => {
+                                return Ready::Broken(format!(
+                                    "the environment variable {name} (named by `username_env`) is not set"
+                                ));
+                            }
+                        },
+                        None => {
+                            return Ready::Broken(
+                                "`password_env` is set but `username_env` is not: the SMTP login needs both".into(),
+                            );
+                        }
+                    };
+                    match Secret::from_env(password, "password_env", &target.name) {
+                        Ok(password) => Some(smtp::Credentials { username, password }),
+                        Err(e) => return Ready::Broken(e.to_string()),
+                    }
+                }
+                (Some(_), None) => {
+                    return Ready::Broken(
+                        "`username_env` is set but `password_env` is not: the SMTP login needs both".into(),
+                    );
+                }
+            };
+            match recipients::read(&mail.list) {
+                Ok(subscribers) if subscribers.is_empty() => Ready::Broken(format!(
+                    "the subscribers list `{}` has nobody in it",
+                    mail.list.display()
+                )),
+                Ok(subscribers) => Ready::Smtp(Box::new(Mail {
+                    server,
+                    credentials,
+                    subscribers,
+                    language: site
+                        .map
+                        .get("language")
+                        .and_then(serde_yaml::Value::as_str)
+                        .unwrap_or("en")
+                        .to_string(),
+                })),
+                Err(e) => Ready::Broken(format!("{e:#}")),
+            }
+        }
+    }
+}
+
+/// The step for one post at one target.
+pub(super) fn step(
+    session: &Session,
+    ledger: &Ledger,
+    prepared: &Prepared<'_>,
+    target: &Target,
+    ready: &Ready,
+) -> Step {
+    let post = &prepared.run.post;
+    let mut step = Step {
+        post: post.slug.clone(),
+        source: prepared.source.clone(),
+        target: target.name.clone(),
+        service: target.service.name(),
+        action: Action::Impossible,
+        detail: String::new(),
+        id: None,
+        url: None,
+        result: None,
+        error: None,
+        from: prepared.from.clone(),
+        payload: Payload::None,
+    };
+    let Some(venue) = session.catalog.get(&target.venue) else {
+        step.detail = format!(
+            "no venue `{}` here (`repurpose venues` lists them)",
+            target.venue
+        );
+        return step;
+    };
+    if !post.wants_venue(&venue.name) {
+        step.detail = format!(
+            "the post leaves out the `{}` venue (front matter `venues`/`skip_venues`)",
+            venue.name
+        );
+        return step;
+    }
+    if let Some(failed) = prepared
+        .run
+        .failures
+        .iter()
+        .find(|e| e.to_string().contains(&format!("venue `{}`", venue.name)))
+    {
+        step.detail = format!("{failed:#}");
+        return step;
+    }
+    if let Ready::Broken(why) = ready {
+        step.detail.clone_from(why);
+        return step;
+    }
+    match &target.service {
+        Service::WordPress(wp) => {
+            let draft = draft(session, post, venue, wp);
+            let sent = draft_hash(&draft);
+            match ledger.placed(&post.slug, &target.name) {
+                Some(placed) => {
+                    step.id = Some(placed.id.clone());
+                    step.url = Some(placed.url.clone());
+                    if placed.sent == sent {
+                        step.action = Action::Unchanged;
+                        step.detail = format!("post {} as sent on {}", placed.id, placed.at);
+                    } else {
+                        step.action = Action::Update;
+                        step.detail = format!(
+                            "post {}: {}",
+                            placed.id,
+                            changed(&placed.from, &prepared.from, &venue.name, &placed.at)
+                        );
+                    }
+                }
+                None => match ready {
+                    Ready::WordPress(client) => match client.find_by_slug(&post.slug) {
+                        Ok(Some(remote)) => {
+                            step.action = Action::Update;
+                            step.id = Some(remote.id.to_string());
+                            step.url = Some(remote.link.clone());
+                            step.detail = format!(
+                                "post {} found on the site by its slug `{}` (the ledger has no record of it)",
+                                remote.id, post.slug
+                            );
+                        }
+                        Ok(None) => {
+                            step.action = Action::Create;
+                            step.detail = format!("a new {} post", wp.status);
+                        }
+                        Err(e) => step.detail = format!("{e:#}"),
+                    },
+                    _ => step.detail = "the target is not ready".into(),
+                },
+            }
+            if step.action != Action::Impossible {
+                step.payload = Payload::Draft(Box::new(draft));
+            }
+        }
+        Service::Smtp(_) => {
+            let Some((html, text, sent)) = email_parts(&prepared.run, &venue.name) else {
+                step.detail = format!(
+                    "the `{}` venue needs an .html and a .txt output for an email's two parts",
+                    venue.name
+                );
+                return step;
+            };
+            let subscribers = match ready {
+                Ready::Smtp(mail) => mail.subscribers.len(),
+                _ => 0,
+            };
+            let mut resume = None;
+            match ledger.issue_of(&post.slug, &target.name) {
+                Some(issue) if !issue.complete() => {
+                    let left = match ready {
+                        Ready::Smtp(mail) => mail
+                            .subscribers
+                            .iter()
+                            .filter(|s| {
+                                !issue.settled(&super::ledger::recipient_key(&issue.id, &s.email))
+                            })
+                            .count(),
+                        _ => 0,
+                    };
+                    step.action = Action::Resume;
+                    step.id = Some(issue.id.clone());
+                    step.detail = format!(
+                        "issue {} stopped part-way: {left} of {subscribers} subscribers left{}",
+                        issue.id,
+                        uncertain_note(issue.uncertain.len())
+                    );
+                    resume = Some(issue.id.clone());
+                }
+                Some(issue) => {
+                    step.action = Action::Unchanged;
+                    step.id = Some(issue.id.clone());
+                    let was = issue
+                        .posts
+                        .iter()
+                        .find(|p| p.post == post.slug)
+                        .map(|p| p.sent.clone());
+                    step.detail = if was.as_deref() == Some(sent.as_str()) {
+                        format!(
+                            "emailed on {} to {} subscribers",
+                            issue.at,
+                            issue.delivered.len()
+                        )
+                    } else {
+                        format!(
+                            "emailed on {}; the post changed since, and an email is never sent twice",
+                            issue.at
+                        )
+                    };
+                }
+                None => {
+                    step.action = Action::Create;
+                    step.detail = format!("{subscribers} subscribers");
+                }
+            }
+            if matches!(step.action, Action::Create | Action::Resume) {
+                step.payload = Payload::Section(Box::new(Section {
+                    title: post.title.clone(),
+                    summary: summary_text(post, 30),
+                    html,
+                    text,
+                    record: IssuePost {
+                        post: post.slug.clone(),
+                        source: prepared.source.clone(),
+                        sent,
+                        from: prepared.from.clone(),
+                    },
+                    resume,
+                }));
+            }
+        }
+    }
+    step
+}
+
+/// The blog post `post` makes at a WordPress target: its venue's body, not the page.
+pub(super) fn draft(
+    session: &Session,
+    post: &crate::post::Post,
+    venue: &crate::venue::Venue,
+    wp: &crate::config::publish::WordPress,
+) -> wordpress::Draft {
+    wordpress::Draft {
+        title: post.title.clone(),
+        content: venue_body(post, venue, &session.config.site).unwrap_or_default(),
+        excerpt: summary_text(post, 55),
+        slug: post.slug.clone(),
+        date: post.meta.date.clone(),
+        tags: post.meta.tags.clone(),
+        status: wp.status.clone(),
+    }
+}
+
+/// A post's email parts from `venue`'s outputs (.html, .txt) and their hash; None when the
+/// venue lacks one of them.
+pub(super) fn email_parts(run: &PostRun<'_>, venue: &str) -> Option<(String, String, String)> {
+    let html = output_of(run, venue, ".html")?;
+    let text = output_of(run, venue, ".txt")?;
+    let sent = crate::hash::hash(format!("{html}\0{text}").as_bytes());
+    Some((html, text, sent))
+}
+
+/// What changed since a post was sent: the post's file, or only its output.
+pub(super) fn changed(then: &str, now: &str, venue: &str, at: &str) -> String {
+    if then == now {
+        format!("the `{venue}` output changed since {at} (templates or configuration)")
+    } else {
+        format!("the post changed since {at}")
+    }
+}
+
+fn uncertain_note(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; 1 uncertain (the run stopped while sending to them), not resent".into(),
+        n => format!("; {n} uncertain (the run stopped while sending to them), not resent"),
+    }
+}
+
+/// The text of the post's output of `venue` whose file ends with `ending`.
+pub(super) fn output_of(run: &PostRun<'_>, venue: &str, ending: &str) -> Option<String> {
+    run.outputs
+        .iter()
+        .find(|o| o.venue == venue && o.file.ends_with(ending))
+        .map(|o| String::from_utf8_lossy(&o.bytes).into_owned())
+}
+
+/// The hash of what a blog post sends: every field.
+pub(super) fn draft_hash(draft: &wordpress::Draft) -> String {
+    let fields = [
+        draft.title.as_str(),
+        &draft.content,
+        &draft.excerpt,
+        &draft.slug,
+        draft.date.as_deref().unwrap_or(""),
+        &draft.tags.join("\u{1f}"),
+        &draft.status,
+    ];
+    crate::hash::hash(fields.join("\0").as_bytes())
+}

@@ -1,0 +1,324 @@
+//! Carrying out a plan: each step sent, and recorded in the ledger as soon as the service
+//! said yes, before the next request.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::config::publish::{Smtp, Target};
+
+use super::ledger::{Event, Ledger, now, recipient_key};
+use super::plan::{Action, Mail, Payload, Section, Step, draft_hash};
+use super::{smtp, wordpress};
+
+/// Sends one blog step (create or update) and records it.
+pub(super) fn blog(
+    client: &wordpress::Client,
+    ledger: &mut Ledger,
+    target: &Target,
+    step: &mut Step,
+) -> Result<()> {
+    let Payload::Draft(draft) = &step.payload else {
+        return Ok(());
+    };
+    let known = match step.id.as_deref().map(str::parse::<u64>) {
+        Some(Ok(id)) => client.get(id)?,
+        Some(Err(_)) => anyhow::bail!(
+            "the ledger's id `{}` for this post is not a WordPress post id",
+            step.id.as_deref().unwrap_or_default()
+        ),
+        None => None,
+    };
+    // Looked up again right before creating: the plan may be old, and a post created by a
+    // run killed before it could write the ledger must not be created twice.
+    let known = match known {
+        Some(remote) => Some(remote),
+        None => client.find_by_slug(&draft.slug)?,
+    };
+    let (remote, action) = match known {
+        Some(remote) => {
+            let action = if step.action == Action::Create
+                || step.id.as_deref() != Some(&remote.id.to_string())
+            {
+                "found"
+            } else {
+                "update"
+            };
+            (client.update(remote.id, draft)?, action)
+        }
+        None => (client.create(draft)?, "create"),
+    };
+    ledger.append(Event::Published {
+        at: now(),
+        post: step.post.clone(),
+        source: step.source.clone(),
+        target: target.name.clone(),
+        action: action.into(),
+        id: remote.id.to_string(),
+        url: remote.link.clone(),
+        sent: draft_hash(draft),
+        from: step.from.clone(),
+    })?;
+    step.id = Some(remote.id.to_string());
+    step.url = Some(remote.link);
+    Ok(())
+}
+
+/// How one newsletter issue went.
+#[derive(Debug, Default)]
+pub struct Sent {
+    /// The issue's id.
+    pub issue: String,
+    /// Messages the server accepted in this run.
+    pub delivered: usize,
+    /// Subscribers refused for good in this run, with the server's reply.
+    pub refused: Vec<(String, String)>,
+    /// Subscribers refused for now (4xx after retries): the next `publish` tries again.
+    pub deferred: Vec<(String, String)>,
+    /// Messages whose fate is unknown (the connection was lost after the message was sent).
+    pub uncertain: Vec<String>,
+    /// Files written by `--eml`.
+    pub written: usize,
+}
+
+/// Sends the newsletter steps of one target: the steps resuming an issue finish it, the
+/// others make one new issue with each post a section.
+pub(super) fn newsletter(
+    mail: &Mail,
+    settings: &Smtp,
+    target: &Target,
+    ledger: &mut Ledger,
+    steps: &mut [&mut Step],
+    eml: Option<&Path>,
+) -> Result<Vec<Sent>> {
+    let mut issues: Vec<(String, Vec<Section>)> = Vec::new();
+    let mut fresh = Vec::new();
+    for step in steps.iter() {
+        if let Payload::Section(section) = &step.payload {
+            match &section.resume {
+                Some(id) => match issues.iter_mut().find(|(i, _)| i == id) {
+                    Some((_, sections)) => sections.push((**section).clone()),
+                    None => issues.push((id.clone(), vec![(**section).clone()])),
+                },
+                None => fresh.push((**section).clone()),
+            }
+        }
+    }
+    if !fresh.is_empty() {
+        let mut seed = target.name.clone();
+        for s in &fresh {
+            seed.push('\0');
+            seed.push_str(&s.record.post);
+            seed.push('\0');
+            seed.push_str(&s.record.sent);
+        }
+        let id = crate::hash::short(seed.as_bytes(), 16);
+        issues.push((id, fresh));
+    }
+    let mut out = Vec::new();
+    for (id, sections) in issues {
+        let resuming = sections.iter().any(|s| s.resume.is_some());
+        out.push(issue(
+            mail, settings, target, ledger, &id, &sections, resuming, eml,
+        )?);
+    }
+    Ok(out)
+}
+
+/// The letter of an issue: its posts' sections, one after the other.
+fn letter(settings: &Smtp, lang: &str, id: &str, sections: &[Section]) -> smtp::Letter {
+    const RULE: &str = "\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td style=\"padding:24px 20px;\"><hr style=\"border:0;border-top:1px solid #dddddd;margin:0;\"></td></tr></table>\n";
+    let titles: Vec<&str> = sections.iter().map(|s| s.title.as_str()).collect();
+    let subject = settings
+        .subject
+        .clone()
+        .unwrap_or_else(|| match titles.as_slice() {
+            [one] => (*one).to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [] => String::new(),
+        });
+    smtp::Letter {
+        from: settings.from.clone(),
+        subject,
+        html: sections
+            .iter()
+            .map(|s| s.html.trim_end())
+            .collect::<Vec<_>>()
+            .join(RULE),
+        text: sections
+            .iter()
+            .map(|s| s.text.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n\n* * *\n\n"),
+        preheader: sections
+            .first()
+            .map(|s| s.summary.clone())
+            .unwrap_or_default(),
+        issue_id: id.to_string(),
+        lang: lang.to_string(),
+    }
+}
+
+/// Sends one issue to every subscriber not settled yet, recording each as it goes.
+#[allow(clippy::too_many_arguments)]
+fn issue(
+    mail: &Mail,
+    settings: &Smtp,
+    target: &Target,
+    ledger: &mut Ledger,
+    id: &str,
+    sections: &[Section],
+    resuming: bool,
+    eml: Option<&Path>,
+) -> Result<Sent> {
+    let letter = letter(settings, &mail.language, id, sections);
+    let state = ledger.issues(&target.name).into_iter().find(|i| i.id == id);
+    let todo: Vec<_> = mail
+        .subscribers
+        .iter()
+        .filter(|s| {
+            !state
+                .as_ref()
+                .is_some_and(|i| i.settled(&recipient_key(id, &s.email)))
+        })
+        .collect();
+    let mut sent = Sent {
+        issue: id.to_string(),
+        ..Sent::default()
+    };
+    if let Some(dir) = eml {
+        crate::error::create_dir_all(dir)?;
+        for (n, subscriber) in todo.iter().enumerate() {
+            let message = smtp::message(&letter, &recipient(subscriber), &settings.unsubscribe)?;
+            let path = dir.join(format!("{id}-{:04}.eml", n + 1));
+            crate::output::write_atomic(&path, &message.formatted())?;
+            sent.written += 1;
+        }
+        return Ok(sent);
+    }
+    // Every message builds, and the server is connected (and logged in), before anything
+    // is recorded: a bad address or a wrong password records nothing.
+    for subscriber in &todo {
+        smtp::message(&letter, &recipient(subscriber), &settings.unsubscribe)?;
+    }
+    let mut mailer = Some(
+        smtp::Mailer::connect(&mail.server, mail.credentials.as_ref())
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("publish target `{}`", target.name))?,
+    );
+    if !resuming || state.is_none() {
+        ledger.append(Event::Issue {
+            at: now(),
+            target: target.name.clone(),
+            issue: id.to_string(),
+            posts: sections.iter().map(|s| s.record.clone()).collect(),
+            recipients: mail.subscribers.len(),
+        })?;
+    }
+    let mut pace = smtp::Pace::new(settings.rate);
+    let mut pause = |d: Duration| std::thread::sleep(d);
+    for subscriber in todo {
+        let message = smtp::message(&letter, &recipient(subscriber), &settings.unsubscribe)?;
+        let to = recipient_key(id, &subscriber.email);
+        let who = Who {
+            target: &target.name,
+            issue: id,
+            to: &to,
+        };
+        pace.wait();
+        ledger.append(who.sending())?;
+        match smtp::send_with_retry(
+            &mut mailer,
+            &mail.server,
+            mail.credentials.as_ref(),
+            &message,
+            &mut pause,
+        ) {
+            Ok(()) => {
+                ledger.append(who.delivered())?;
+                sent.delivered += 1;
+            }
+            Err(smtp::SendError::Permanent { code, text }) => {
+                ledger.append(who.refused(code, true, &text))?;
+                sent.refused
+                    .push((subscriber.email.clone(), format!("{code} {text}")));
+            }
+            Err(smtp::SendError::Temporary { code, text }) => {
+                ledger.append(who.refused(code, false, &text))?;
+                sent.deferred
+                    .push((subscriber.email.clone(), format!("{code} {text}")));
+            }
+            Err(smtp::SendError::Uncertain(why)) => {
+                // Left as `sending` in the ledger: never resent without being asked.
+                sent.uncertain.push(format!("{}: {why}", subscriber.email));
+                mailer = None;
+            }
+            Err(smtp::SendError::Connection(why)) => {
+                ledger.append(who.refused(0, false, &why))?;
+                anyhow::bail!(
+                    "publish target `{}`: lost the SMTP server after {} messages: {why}; `repurpose publish` again resumes where it stopped",
+                    target.name,
+                    sent.delivered
+                );
+            }
+            Err(smtp::SendError::Auth(why)) => {
+                ledger.append(who.refused(0, false, &why))?;
+                anyhow::bail!("publish target `{}`: {why}", target.name);
+            }
+        }
+    }
+    ledger.append(Event::Finished {
+        at: now(),
+        target: target.name.clone(),
+        issue: id.to_string(),
+    })?;
+    Ok(sent)
+}
+
+/// One subscriber of one issue, as the ledger records them.
+struct Who<'a> {
+    target: &'a str,
+    issue: &'a str,
+    to: &'a str,
+}
+
+impl Who<'_> {
+    fn sending(&self) -> Event {
+        Event::Sending {
+            at: now(),
+            target: self.target.into(),
+            issue: self.issue.into(),
+            to: self.to.into(),
+        }
+    }
+
+    fn delivered(&self) -> Event {
+        Event::Delivered {
+            at: now(),
+            target: self.target.into(),
+            issue: self.issue.into(),
+            to: self.to.into(),
+        }
+    }
+
+    /// A refusal, for good (5xx) or for now (4xx after retries, or the server lost).
+    fn refused(&self, code: u16, permanent: bool, reply: &str) -> Event {
+        Event::Refused {
+            at: now(),
+            target: self.target.into(),
+            issue: self.issue.into(),
+            to: self.to.into(),
+            code,
+            permanent,
+            reply: reply.chars().take(300).collect(),
+        }
+    }
+}
+
+fn recipient(subscriber: &super::recipients::Subscriber) -> smtp::Recipient {
+    smtp::Recipient {
+        email: subscriber.email.clone(),
+        name: subscriber.name.clone(),
+    }
+}

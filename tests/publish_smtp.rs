@@ -1,0 +1,475 @@
+//! `repurpose publish` to a newsletter target, against a real SMTP server on 127.0.0.1
+//! (aiosmtpd, tests/servers/smtp_server.py): what each subscriber receives, read back by
+//! two mail parsers; the ledger; a send killed part-way and resumed; refusals; a wrong
+//! password; `--plan` and `--eml`. Skips where aiosmtpd is missing, unless
+//! `REPURPOSE_REQUIRE_SERVERS` is set (as in .ci/run).
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/smtp.rs"]
+mod smtp;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use smtp::{SmtpOptions, SmtpServer, TlsMode};
+
+const USER: &str = "letters";
+const PASSWORD: &str = "pw-Zq81-never-printed";
+const SUBSCRIBERS: [&str; 5] = [
+    "ann@example.org",
+    "bo@example.org",
+    "cy@example.org",
+    "di@example.org",
+    "ed+news@example.org",
+];
+
+/// A project folder: repurpose.yaml with one smtp target, subscribers and two posts.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(server: &SmtpServer, extra: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("repurpose.yaml"),
+            format!(
+                "site:\n  url: https://letters.example.org\n  newsletter: Field Notes\npublish:\n  news:\n    service: smtp\n    url: {}\n    from: Field Notes <notes@example.org>\n    list: subscribers.csv\n    username_env: TEST_SMTP_USER\n    password_env: TEST_SMTP_PASSWORD\n    unsubscribe: https://letters.example.org/unsubscribe?email={{email}}\n{extra}",
+                server.url()
+            ),
+        )
+        .unwrap();
+        let mut csv = String::from("email,name\n");
+        for (i, email) in SUBSCRIBERS.iter().enumerate() {
+            csv.push_str(&format!("{email},Reader {i}\n"));
+        }
+        std::fs::write(root.join("subscribers.csv"), csv).unwrap();
+        std::fs::create_dir(root.join("posts")).unwrap();
+        std::fs::write(
+            root.join("posts/tides.md"),
+            "---\ntitle: Reading the tides\nsummary: Why the harbour empties twice a day.\ndate: 2026-11-30\n---\nThe moon pulls, the water follows. See [the chart](https://letters.example.org/chart/).\n\nWhat do you watch for at low water?\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("posts/knots.md"),
+            "---\ntitle: Three knots worth knowing\n---\nA bowline, a clove hitch and a reef knot.\n",
+        )
+        .unwrap();
+        Project { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, args: &[&str], password: &str) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_repurpose"));
+        cmd.args(args)
+            .current_dir(self.root())
+            .env("TEST_SMTP_USER", USER)
+            .env("TEST_SMTP_PASSWORD", password)
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, PASSWORD)
+    }
+
+    fn run_with(&self, args: &[&str], password: &str) -> Run {
+        let out = self.command(args, password).output().unwrap();
+        Run::from(out)
+    }
+
+    fn ledger(&self) -> String {
+        std::fs::read_to_string(self.root().join("repurpose.ledger")).unwrap_or_default()
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+fn server(faults: Value) -> Option<SmtpServer> {
+    smtp::start(SmtpOptions {
+        tls: TlsMode::StartTls,
+        auth: Some((USER.to_owned(), PASSWORD.to_owned())),
+        faults,
+    })
+}
+
+/// How many messages each address received.
+fn received(server: &SmtpServer) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for message in server.messages() {
+        for to in message.rcpt_tos() {
+            *out.entry(to.to_lowercase()).or_default() += 1;
+        }
+    }
+    out
+}
+
+fn assert_no_secret(project: &Project, runs: &[&Run]) {
+    for run in runs {
+        assert!(
+            !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
+            "{run:?}"
+        );
+    }
+    assert!(!project.ledger().contains(PASSWORD));
+    for address in SUBSCRIBERS {
+        assert!(
+            !project.ledger().contains(address),
+            "the ledger names no subscriber"
+        );
+    }
+}
+
+#[test]
+fn the_plan_sends_nothing_then_each_subscriber_gets_one_whole_newsletter() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("posts/tides.md  news  create      5 subscribers"),
+        "{plan:?}"
+    );
+    assert!(server.messages().is_empty(), "--plan sends nothing");
+    assert!(
+        !project.root().join("repurpose.ledger").exists(),
+        "--plan records nothing"
+    );
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    assert!(
+        publish
+            .stdout
+            .contains(": 5 delivered, 0 refused, 0 to retry, 0 uncertain"),
+        "{publish:?}"
+    );
+    let counts = received(&server);
+    assert_eq!(counts.len(), 5, "{counts:?}");
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+
+    for message in server.messages() {
+        let to = message.rcpt_tos()[0].clone();
+        let parsed = server.parse(&message.eml);
+        let headers = &parsed["headers"];
+        assert_eq!(headers["From"], "Field Notes <notes@example.org>");
+        assert!(headers["To"].as_str().unwrap().contains(&to), "{parsed:#}");
+        assert_eq!(headers["Subject"], "Reading the tides");
+        assert!(headers["Date"].is_string() && headers["Message-ID"].is_string());
+        let encoded = to.replace('+', "%2B").replace('@', "%40");
+        assert_eq!(
+            headers["List-Unsubscribe"],
+            format!("<https://letters.example.org/unsubscribe?email={encoded}>")
+        );
+        assert_eq!(
+            headers["List-Unsubscribe-Post"],
+            "List-Unsubscribe=One-Click"
+        );
+        let structure: Vec<&str> = parsed["structure"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(
+            structure,
+            ["multipart/alternative", "text/plain", "text/html"],
+            "{parsed:#}"
+        );
+        let html = parsed["html"].as_str().unwrap();
+        assert!(
+            html.contains("Why the harbour empties twice a day."),
+            "the preheader"
+        );
+        assert!(html.contains("display:none"), "the preheader is hidden");
+        assert!(html.contains("Reading the tides") && html.contains("low water"));
+        let text = parsed["text"].as_str().unwrap();
+        assert!(
+            text.contains("The moon pulls, the water follows."),
+            "{text}"
+        );
+        let links: Vec<&str> = parsed["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            links
+                .iter()
+                .any(|l| l.starts_with("https://letters.example.org/chart/")),
+            "{links:?}"
+        );
+        assert!(
+            links
+                .iter()
+                .any(|l| l.contains(&format!("unsubscribe?email={encoded}"))),
+            "{links:?}"
+        );
+        if let Some(other) = server.parse_with_mailparser(&message.eml) {
+            assert_eq!(other["parsed"]["subject"], "Reading the tides");
+            assert_eq!(
+                other["parsed"]["to"][0]["address"]
+                    .as_str()
+                    .map(str::to_lowercase),
+                Some(to.clone())
+            );
+            assert!(other["html"].as_str().unwrap().contains("low water"));
+            assert!(other["text"].as_str().unwrap().contains("The moon pulls"));
+        }
+    }
+
+    let again = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("unchanged"), "{again:?}");
+    assert_eq!(server.messages().len(), 5, "a second run sends nothing");
+    let status = project.run(&["status"]);
+    assert!(
+        status.stdout.contains("posts/tides.md  news  current"),
+        "{status:?}"
+    );
+    assert_no_secret(&project, &[&plan, &publish, &again, &status]);
+}
+
+#[test]
+fn several_posts_in_one_publish_make_one_issue() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let publish = project.run(&["publish", "posts/tides.md", "posts/knots.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    assert_eq!(
+        server.messages().len(),
+        5,
+        "one message per subscriber, not per post"
+    );
+    let parsed = server.parse(&server.messages()[0].eml);
+    assert_eq!(
+        parsed["headers"]["Subject"],
+        "Reading the tides and Three knots worth knowing"
+    );
+    let html = parsed["html"].as_str().unwrap();
+    assert!(
+        html.contains("low water") && html.contains("A bowline"),
+        "both posts are sections"
+    );
+    let status = project.run(&["status", "--json"]);
+    let rows: Value = serde_json::from_str(&status.stdout).unwrap();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], ids[1], "the same issue: {rows:#}");
+}
+
+#[test]
+fn a_send_killed_part_way_resumes_with_no_subscriber_missed_or_doubled() {
+    // The server takes the third message and never answers: the run is killed there.
+    let Some(server) = server(json!({"stall_after": 2})) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let mut child = project
+        .command(&["publish", "posts/tides.md"], PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        server.wait_for_stall(Duration::from_secs(30)),
+        "{}",
+        server.log()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(server.messages().len(), 3);
+
+    let status = project.run(&["status"]);
+    assert!(status.stdout.contains("incomplete"), "{status:?}");
+    assert!(
+        status.stdout.contains("2 of 5 delivered, 1 uncertain"),
+        "{status:?}"
+    );
+    let plan = project.run(&["publish", "--plan"]);
+    assert!(
+        plan.stdout.contains("resume") && plan.stdout.contains("2 of 5 subscribers left"),
+        "{plan:?}"
+    );
+
+    server.set_faults(&Value::Null);
+    let resumed = project.run(&["publish"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    let counts = received(&server);
+    assert_eq!(counts.len(), 5, "every subscriber reached: {counts:?}");
+    assert!(counts.values().all(|&n| n == 1), "none twice: {counts:?}");
+    let status = project.run(&["status"]);
+    assert!(status.stdout.contains("current"), "{status:?}");
+    assert!(
+        status.stdout.contains("5 of 5 delivered")
+            || status.stdout.contains("4 of 5 delivered, 1 uncertain"),
+        "{status:?}"
+    );
+    assert!(
+        status.stdout.contains("1 uncertain"),
+        "the uncertain one is still reported: {status:?}"
+    );
+    assert_no_secret(&project, &[&status, &plan, &resumed]);
+}
+
+#[test]
+fn a_temporary_refusal_is_retried_and_a_permanent_one_recorded() {
+    let Some(server) =
+        server(json!({"temporary": {"bo@example.org": 1}, "permanent": ["cy@example.org"]}))
+    else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(
+        publish.code, 0,
+        "a refused address is reported, not a failed run: {publish:?}"
+    );
+    assert!(
+        publish.stdout.contains("4 delivered, 1 refused"),
+        "{publish:?}"
+    );
+    assert!(
+        publish
+            .stderr
+            .contains("cy@example.org refused for good: 550"),
+        "{publish:?}"
+    );
+    let counts = received(&server);
+    assert_eq!(
+        counts.get("bo@example.org"),
+        Some(&1),
+        "retried after the 451: {counts:?}"
+    );
+    assert_eq!(counts.get("cy@example.org"), None);
+    let temporary = server
+        .events()
+        .iter()
+        .filter(|e| e["event"] == "temporary")
+        .count();
+    assert_eq!(temporary, 1, "{:?}", server.events());
+    let status = project.run(&["status"]);
+    assert!(
+        status
+            .stdout
+            .contains("4 of 5 delivered, 1 refused by the server"),
+        "{status:?}"
+    );
+    let again = project.run(&["publish", "posts/tides.md"]);
+    assert!(
+        again.stdout.contains("unchanged"),
+        "a refusal for good is not retried: {again:?}"
+    );
+    assert_eq!(server.messages().len(), 4);
+}
+
+#[test]
+fn a_wrong_password_is_a_clear_error_and_records_nothing() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let wrong = "wrong-pw-7731";
+    let run = project.run_with(&["publish", "posts/tides.md"], wrong);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("error: posts/tides.md → news:"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.to_lowercase().contains("login") || run.stderr.contains("535"),
+        "{run:?}"
+    );
+    assert!(
+        !run.stderr.contains(wrong) && !run.stdout.contains(wrong),
+        "{run:?}"
+    );
+    assert!(server.messages().is_empty());
+    assert!(
+        !project.root().join("repurpose.ledger").exists(),
+        "nothing recorded: {}",
+        project.ledger()
+    );
+}
+
+#[test]
+fn eml_writes_the_messages_and_sends_nothing() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let run = project.run(&["publish", "posts/tides.md", "--eml", "outbox", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["sent"], false);
+    assert_eq!(report["issues"][0]["eml_written"], 5);
+    let files: Vec<PathBuf> = std::fs::read_dir(project.root().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 5);
+    let parsed = server.parse(&files[0]);
+    assert_eq!(parsed["headers"]["Subject"], "Reading the tides");
+    assert!(server.messages().is_empty());
+    assert!(!project.root().join("repurpose.ledger").exists());
+}
+
+#[test]
+fn a_secret_in_repurpose_yaml_is_refused_naming_the_key() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "    password: hunter2-in-the-file\n");
+    let run = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "repurpose.yaml:13:1: `publish.news.password` would put a secret in repurpose.yaml"
+        ),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("hunter2"), "{run:?}");
+}
