@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::config::publish::{Smtp, Target};
 
 use super::ledger::{Event, Ledger, now, recipient_key};
-use super::plan::{Action, Mail, Payload, Section, Step, draft_hash};
+use super::plan::{Mail, Payload, Section, Step, draft_hash};
 use super::{smtp, wordpress};
 
 /// Sends one blog step (create or update) and records it.
@@ -38,12 +38,13 @@ pub(super) fn blog(
     };
     let (remote, action) = match known {
         Some(remote) => {
-            let action = if step.action == Action::Create
-                || step.id.as_deref() != Some(&remote.id.to_string())
-            {
-                "found"
-            } else {
+            // "found": the ledger did not know it (a fresh clone, a run killed before
+            // its line was written), but the site had it under the post's slug.
+            let recorded = ledger.placed(&step.post, &target.name).map(|p| p.id);
+            let action = if recorded == Some(remote.id.to_string()) {
                 "update"
+            } else {
+                "found"
             };
             (client.update(remote.id, draft)?, action)
         }

@@ -1,0 +1,193 @@
+//! `repurpose publish` to a WordPress target, against a real WordPress on 127.0.0.1
+//! (Debian's package, MariaDB, `php -S`: tests/servers/wordpress.sh), read back through its
+//! REST API and the page it renders: create, unchanged, edit → update in place, a lost
+//! ledger that must not duplicate, a wrong password. Skips where the packages are missing,
+//! unless `REPURPOSE_REQUIRE_SERVERS` is set (as in .ci/run).
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/wordpress.rs"]
+mod wordpress;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use wordpress::WordPress;
+
+const POST: &str = "---\ntitle: Reading the tides\nsummary: Why the harbour empties twice a day.\ndate: 2026-11-30\ntags: [sea, Field Notes]\n---\nThe moon pulls, *the water follows*.\n\n## Low water\n\nWhat do you watch for at low water?\n";
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+impl Project {
+    fn new(wp: &WordPress) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("repurpose.yaml"),
+            format!(
+                "site:\n  url: https://letters.example.org\npublish:\n  blog:\n    service: wordpress\n    url: {}\n    username: {}\n    password_env: TEST_WP_PASSWORD\n    status: publish\n",
+                wp.url, wp.user
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("posts")).unwrap();
+        std::fs::write(dir.path().join("posts/tides.md"), POST).unwrap();
+        Project { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str], password: &str) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_repurpose"))
+            .args(args)
+            .current_dir(self.root())
+            .env("TEST_WP_PASSWORD", password)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn ledger(&self) -> String {
+        std::fs::read_to_string(self.root().join("repurpose.ledger")).unwrap_or_default()
+    }
+}
+
+/// Every post (any status) with this slug or a slug WordPress derived from it (`-2`).
+fn posts_like(wp: &WordPress, slug: &str) -> Vec<Value> {
+    let all = wp.get_json("/wp/v2/posts&status=any&context=edit&per_page=100");
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["slug"].as_str().is_some_and(|s| s == slug || s.starts_with(&format!("{slug}-"))))
+        .cloned()
+        .collect()
+}
+
+fn tag_names(wp: &WordPress, post: &Value) -> Vec<String> {
+    let mut names: Vec<String> = post["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| wp.get_json(&format!("/wp/v2/tags/{id}"))["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn create_then_unchanged_then_an_edit_updates_the_same_post() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(plan.stdout.contains("posts/tides.md  blog  create      a new publish post"), "{plan:?}");
+    assert!(posts_like(&wp, "tides").is_empty(), "--plan sends nothing");
+    assert!(project.ledger().is_empty(), "--plan records nothing");
+
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let posts = posts_like(&wp, "tides");
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    let post = &posts[0];
+    let id = post["id"].as_u64().unwrap();
+    assert_eq!(post["title"]["raw"], "Reading the tides");
+    assert_eq!(post["status"], "publish");
+    assert_eq!(post["excerpt"]["raw"], "Why the harbour empties twice a day.");
+    assert!(post["date"].as_str().unwrap().starts_with("2026-11-30"), "{post:#}");
+    let content = post["content"]["raw"].as_str().unwrap();
+    assert!(content.contains("The moon pulls, <em>the water follows</em>."), "{content}");
+    assert!(content.contains("Low water</h2>"), "{content}");
+    assert!(!content.contains("<html") && !content.contains("<article"), "the body, not the page: {content}");
+    assert_eq!(tag_names(&wp, post), ["Field Notes", "sea"]);
+    assert!(publish.stdout.contains(&format!("created posts/tides.md → blog: {}", post["link"].as_str().unwrap())), "{publish:?}");
+    let page = wp.page(id);
+    assert!(page.contains("Reading the tides") && page.contains("<em>the water follows</em>"), "the rendered page");
+
+    let again = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("unchanged"), "{again:?}");
+    assert_eq!(posts_like(&wp, "tides").len(), 1);
+
+    std::fs::write(project.root().join("posts/tides.md"), POST.replace("low water?", "low water, and why?")).unwrap();
+    let status = project.run(&["status"], &wp.password);
+    assert!(status.stdout.contains("posts/tides.md  blog  stale            the post changed since"), "{status:?}");
+    let plan = project.run(&["publish", "--plan"], &wp.password);
+    assert!(plan.stdout.contains(&format!("update      post {id}: the post changed since")), "{plan:?}");
+    let update = project.run(&["publish"], &wp.password);
+    assert_eq!(update.code, 0, "{update:?}");
+    let posts = posts_like(&wp, "tides");
+    assert_eq!(posts.len(), 1, "updated in place: {posts:#?}");
+    assert_eq!(posts[0]["id"].as_u64(), Some(id));
+    assert!(posts[0]["content"]["raw"].as_str().unwrap().contains("low water, and why?"));
+    assert!(wp.page(id).contains("low water, and why?"));
+    let status = project.run(&["status", "--json"], &wp.password);
+    let rows: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(rows[0]["state"], "current", "{rows:#}");
+    assert_eq!(rows[0]["id"], id.to_string());
+
+    for run in [&plan, &publish, &again, &update, &status] {
+        assert!(!run.stdout.contains(&wp.password) && !run.stderr.contains(&wp.password), "{run:?}");
+    }
+    assert!(!project.ledger().contains(&wp.password));
+}
+
+#[test]
+fn a_fresh_clone_without_the_ledger_updates_the_post_instead_of_duplicating_it() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let first = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(first.code, 0, "{first:?}");
+    let id = posts_like(&wp, "tides")[0]["id"].as_u64().unwrap();
+
+    // A fresh clone: the same posts and configuration, no ledger.
+    std::fs::remove_file(project.root().join("repurpose.ledger")).unwrap();
+    std::fs::write(project.root().join("posts/tides.md"), POST.replace("The moon pulls", "The moon still pulls")).unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert!(plan.stdout.contains(&format!("update      post {id} found on the site by its slug `tides`")), "{plan:?}");
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let posts = posts_like(&wp, "tides");
+    assert_eq!(posts.len(), 1, "no duplicate: {posts:#?}");
+    assert!(posts[0]["content"]["raw"].as_str().unwrap().contains("The moon still pulls"));
+    assert!(project.ledger().contains(&format!("\"action\":\"found\",\"id\":\"{id}\"")), "{}", project.ledger());
+}
+
+#[test]
+fn a_wrong_password_is_a_clear_error_and_records_nothing() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let wrong = "abcd efgh ijkl mnop qrst uvwx";
+    let run = project.run(&["publish", "posts/tides.md"], wrong);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("impossible"), "{run:?}");
+    assert!(run.stdout.contains(&format!("refused the login for user `{}`", wp.user)), "{run:?}");
+    assert!(!run.stdout.contains(wrong) && !run.stderr.contains(wrong), "{run:?}");
+    assert!(!project.root().join("repurpose.ledger").exists());
+    assert!(posts_like(&wp, "tides").is_empty());
+    let json = project.run(&["publish", "posts/tides.md", "--plan", "--json"], wrong);
+    assert!(!json.stdout.contains(wrong), "{json:?}");
+    let report: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["steps"][0]["action"], "impossible");
+}
