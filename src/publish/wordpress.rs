@@ -159,6 +159,13 @@ impl Client {
     pub fn check_login(&self) -> anyhow::Result<()> {
         let what = "checking the login";
         let reply = self.send(what, "/wp/v2/users/me", &[("context", "edit")], Method::Get)?;
+        if reply.status == 401 && !self.offers_application_passwords() {
+            bail!(
+                "{what}: WordPress at {} does not accept application passwords: they need \
+                 HTTPS (or WP_ENVIRONMENT_TYPE `local`) and WordPress 5.6 or later",
+                self.site.url()
+            );
+        }
         let user = self.expect(what, &reply, &[200])?;
         if user.get("id").and_then(Value::as_u64).is_none() {
             bail!(
@@ -178,6 +185,21 @@ impl Client {
             );
         }
         Ok(())
+    }
+
+    /// Whether the REST API's index lists application passwords among its ways to log in;
+    /// true when that cannot be told, so the caller says the likelier thing (a wrong password).
+    fn offers_application_passwords(&self) -> bool {
+        let Ok(reply) = self.send("reading the REST API index", "/", &[], Method::Get) else {
+            return true;
+        };
+        let Ok(index) = serde_json::from_str::<Value>(&reply.body) else {
+            return true;
+        };
+        match index.get("authentication") {
+            Some(ways) => ways.get("application-passwords").is_some(),
+            None => true,
+        }
     }
 
     /// The post with this slug, whatever its status but trashed; `None` when there is none.
@@ -421,15 +443,18 @@ impl Client {
             .and_then(Value::as_str)
             .unwrap_or_default();
         match code {
-            "incorrect_password" | "invalid_username" | "invalid_email" => bail!(
+            "application_passwords_disabled" | "application_passwords_disabled_for_user" => bail!(
+                "{what} on {site}: {status}: {} ({code})",
+                plain_text(message)
+            ),
+            // WordPress answers 401 only to a request it did not log in (a logged-in user
+            // who may not do something gets 403). A wrong password often shows as
+            // `rest_not_logged_in` or `rest_cannot_create`, not `incorrect_password`: WordPress
+            // checks it lazily, after the REST API has looked for login errors.
+            _ if reply.status == 401 => bail!(
                 "{what}: WordPress at {site} refused the login for user `{}`: wrong username or \
                  application password ({code})",
                 self.site.username
-            ),
-            "rest_not_logged_in" => bail!(
-                "{what} on {site}: {status}: WordPress did not see the login; application \
-                 passwords need HTTPS (or WP_ENVIRONMENT_TYPE `local`), and some servers drop \
-                 the Authorization header ({code})"
             ),
             "rest_no_route" => bail!(
                 "{what} on {site}: {status}: the site's REST API has no such route; is this \
@@ -665,6 +690,10 @@ mod tests {
         }
     }
 
+    /// The REST API's index of a site that takes application passwords.
+    const INDEX: &str =
+        r#"{"name":"x","authentication":{"application-passwords":{"endpoints":{}}}}"#;
+
     const POST: &str = r#"{"id":7,"link":"http://x/?p=7","status":"draft","slug":"leverage"}"#;
 
     #[test]
@@ -749,8 +778,13 @@ mod tests {
     #[test]
     fn a_wrong_password_is_a_plain_error_without_the_password() {
         let refused = r#"{"code":"incorrect_password","message":"<strong>Error:</strong> The password you entered for the username <strong>editor</strong> is incorrect.","data":{"status":401}}"#;
-        let (url, _) = serve(vec![(401, refused)]);
+        let (url, seen) = serve(vec![(401, refused), (200, INDEX)]);
         let error = format!("{:#}", client(&url).check_login().expect_err("refused"));
+        assert!(
+            seen.lock().expect("the record")[1]
+                .line
+                .contains("rest_route=/ ")
+        );
         assert_eq!(
             error,
             format!(
@@ -759,6 +793,50 @@ mod tests {
             )
         );
         assert!(!error.contains("abcd"), "{error}");
+    }
+
+    #[test]
+    fn a_wrong_password_seen_late_by_wordpress_is_still_a_refused_login() {
+        // What WordPress 6.1 answers to a wrong application password on most routes.
+        let not_logged_in = r#"{"code":"rest_not_logged_in","message":"You are not currently logged in.","data":{"status":401}}"#;
+        let cannot_create = r#"{"code":"rest_cannot_create","message":"Sorry, you are not allowed to create posts as this user.","data":{"status":401}}"#;
+        let (url, _) = serve(vec![
+            (401, not_logged_in),
+            (200, INDEX),
+            (401, cannot_create),
+        ]);
+        let client = client(&url);
+        let error = client.check_login().expect_err("refused").to_string();
+        assert!(
+            error.ends_with("wrong username or application password (rest_not_logged_in)"),
+            "{error}"
+        );
+        let draft = Draft {
+            tags: Vec::new(),
+            ..draft()
+        };
+        let error = client.create(&draft).expect_err("refused").to_string();
+        assert_eq!(
+            error,
+            format!(
+                "creating the post `leverage`: WordPress at {url}/ refused the login for user \
+                 `editor`: wrong username or application password (rest_cannot_create)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_site_without_application_passwords_is_told_so() {
+        let not_logged_in = r#"{"code":"rest_not_logged_in","message":"You are not currently logged in.","data":{"status":401}}"#;
+        let (url, _) = serve(vec![
+            (401, not_logged_in),
+            (200, r#"{"name":"x","authentication":[]}"#),
+        ]);
+        let error = client(&url).check_login().expect_err("refused").to_string();
+        assert!(
+            error.contains("does not accept application passwords: they need HTTPS"),
+            "{error}"
+        );
     }
 
     #[test]
