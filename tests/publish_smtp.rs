@@ -473,3 +473,56 @@ fn a_secret_in_repurpose_yaml_is_refused_naming_the_key() {
     );
     assert!(!run.stderr.contains("hunter2"), "{run:?}");
 }
+
+#[test]
+fn a_second_publish_waits_for_the_first_and_sends_to_no_one_twice() {
+    use std::io::{BufRead, BufReader};
+    let Some(server) = server(json!({"stall_after": 0})) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let mut first = project
+        .command(&["publish", "posts/tides.md"], PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        server.wait_for_stall(Duration::from_secs(30)),
+        "{}",
+        server.log()
+    );
+    let mut second = project
+        .command(&["publish", "posts/tides.md"], PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = second.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let _ = tx.send(line.unwrap_or_default());
+        }
+    });
+    let waiting = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert!(
+        waiting.contains("waiting for another `repurpose publish`"),
+        "{waiting}"
+    );
+    assert_eq!(
+        server.messages().len(),
+        1,
+        "the second run sends nothing while the first holds the project"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let status = second.wait().unwrap();
+    assert!(
+        status.success(),
+        "the second run went on once the first was gone"
+    );
+    let counts = received(&server);
+    assert_eq!(counts.len(), 5, "{counts:?}");
+    assert!(counts.values().all(|&n| n == 1), "none twice: {counts:?}");
+}

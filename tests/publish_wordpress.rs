@@ -29,7 +29,11 @@ struct Run {
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -79,7 +83,11 @@ fn posts_like(wp: &WordPress, slug: &str) -> Vec<Value> {
     all.as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["slug"].as_str().is_some_and(|s| s == slug || s.starts_with(&format!("{slug}-"))))
+        .filter(|p| {
+            p["slug"]
+                .as_str()
+                .is_some_and(|s| s == slug || s.starts_with(&format!("{slug}-")))
+        })
         .cloned()
         .collect()
 }
@@ -89,7 +97,12 @@ fn tag_names(wp: &WordPress, post: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|id| wp.get_json(&format!("/wp/v2/tags/{id}"))["name"].as_str().unwrap().to_string())
+        .map(|id| {
+            wp.get_json(&format!("/wp/v2/tags/{id}"))["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     names.sort();
     names
@@ -102,7 +115,11 @@ fn create_then_unchanged_then_an_edit_updates_the_same_post() {
 
     let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
     assert_eq!(plan.code, 0, "{plan:?}");
-    assert!(plan.stdout.contains("posts/tides.md  blog  create      a new publish post"), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("posts/tides.md  blog  create      a new post, status `publish`"),
+        "{plan:?}"
+    );
     assert!(posts_like(&wp, "tides").is_empty(), "--plan sends nothing");
     assert!(project.ledger().is_empty(), "--plan records nothing");
 
@@ -114,33 +131,72 @@ fn create_then_unchanged_then_an_edit_updates_the_same_post() {
     let id = post["id"].as_u64().unwrap();
     assert_eq!(post["title"]["raw"], "Reading the tides");
     assert_eq!(post["status"], "publish");
-    assert_eq!(post["excerpt"]["raw"], "Why the harbour empties twice a day.");
-    assert!(post["date"].as_str().unwrap().starts_with("2026-11-30"), "{post:#}");
+    assert_eq!(
+        post["excerpt"]["raw"],
+        "Why the harbour empties twice a day."
+    );
+    assert!(
+        post["date"].as_str().unwrap().starts_with("2026-11-30"),
+        "{post:#}"
+    );
     let content = post["content"]["raw"].as_str().unwrap();
-    assert!(content.contains("The moon pulls, <em>the water follows</em>."), "{content}");
+    assert!(
+        content.contains("The moon pulls, <em>the water follows</em>."),
+        "{content}"
+    );
     assert!(content.contains("Low water</h2>"), "{content}");
-    assert!(!content.contains("<html") && !content.contains("<article"), "the body, not the page: {content}");
+    assert!(
+        !content.contains("<html") && !content.contains("<article"),
+        "the body, not the page: {content}"
+    );
     assert_eq!(tag_names(&wp, post), ["Field Notes", "sea"]);
-    assert!(publish.stdout.contains(&format!("created posts/tides.md → blog: {}", post["link"].as_str().unwrap())), "{publish:?}");
+    assert!(
+        publish.stdout.contains(&format!(
+            "created posts/tides.md → blog: {}",
+            post["link"].as_str().unwrap()
+        )),
+        "{publish:?}"
+    );
     let page = wp.page(id);
-    assert!(page.contains("Reading the tides") && page.contains("<em>the water follows</em>"), "the rendered page");
+    assert!(
+        page.contains("Reading the tides") && page.contains("<em>the water follows</em>"),
+        "the rendered page"
+    );
 
     let again = project.run(&["publish", "posts/tides.md"], &wp.password);
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stdout.contains("unchanged"), "{again:?}");
     assert_eq!(posts_like(&wp, "tides").len(), 1);
 
-    std::fs::write(project.root().join("posts/tides.md"), POST.replace("low water?", "low water, and why?")).unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        POST.replace("low water?", "low water, and why?"),
+    )
+    .unwrap();
     let status = project.run(&["status"], &wp.password);
-    assert!(status.stdout.contains("posts/tides.md  blog  stale            the post changed since"), "{status:?}");
+    assert!(
+        status
+            .stdout
+            .contains("posts/tides.md  blog  stale            the post changed since"),
+        "{status:?}"
+    );
     let plan = project.run(&["publish", "--plan"], &wp.password);
-    assert!(plan.stdout.contains(&format!("update      post {id}: the post changed since")), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains(&format!("update      post {id}: the post changed since")),
+        "{plan:?}"
+    );
     let update = project.run(&["publish"], &wp.password);
     assert_eq!(update.code, 0, "{update:?}");
     let posts = posts_like(&wp, "tides");
     assert_eq!(posts.len(), 1, "updated in place: {posts:#?}");
     assert_eq!(posts[0]["id"].as_u64(), Some(id));
-    assert!(posts[0]["content"]["raw"].as_str().unwrap().contains("low water, and why?"));
+    assert!(
+        posts[0]["content"]["raw"]
+            .as_str()
+            .unwrap()
+            .contains("low water, and why?")
+    );
     assert!(wp.page(id).contains("low water, and why?"));
     let status = project.run(&["status", "--json"], &wp.password);
     let rows: Value = serde_json::from_str(&status.stdout).unwrap();
@@ -148,7 +204,10 @@ fn create_then_unchanged_then_an_edit_updates_the_same_post() {
     assert_eq!(rows[0]["id"], id.to_string());
 
     for run in [&plan, &publish, &again, &update, &status] {
-        assert!(!run.stdout.contains(&wp.password) && !run.stderr.contains(&wp.password), "{run:?}");
+        assert!(
+            !run.stdout.contains(&wp.password) && !run.stderr.contains(&wp.password),
+            "{run:?}"
+        );
     }
     assert!(!project.ledger().contains(&wp.password));
 }
@@ -163,15 +222,35 @@ fn a_fresh_clone_without_the_ledger_updates_the_post_instead_of_duplicating_it()
 
     // A fresh clone: the same posts and configuration, no ledger.
     std::fs::remove_file(project.root().join("repurpose.ledger")).unwrap();
-    std::fs::write(project.root().join("posts/tides.md"), POST.replace("The moon pulls", "The moon still pulls")).unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        POST.replace("The moon pulls", "The moon still pulls"),
+    )
+    .unwrap();
     let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
-    assert!(plan.stdout.contains(&format!("update      post {id} found on the site by its slug `tides`")), "{plan:?}");
+    assert!(
+        plan.stdout.contains(&format!(
+            "update      post {id} found on the site by its slug `tides`"
+        )),
+        "{plan:?}"
+    );
     let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
     assert_eq!(publish.code, 0, "{publish:?}");
     let posts = posts_like(&wp, "tides");
     assert_eq!(posts.len(), 1, "no duplicate: {posts:#?}");
-    assert!(posts[0]["content"]["raw"].as_str().unwrap().contains("The moon still pulls"));
-    assert!(project.ledger().contains(&format!("\"action\":\"found\",\"id\":\"{id}\"")), "{}", project.ledger());
+    assert!(
+        posts[0]["content"]["raw"]
+            .as_str()
+            .unwrap()
+            .contains("The moon still pulls")
+    );
+    assert!(
+        project
+            .ledger()
+            .contains(&format!("\"action\":\"found\",\"id\":\"{id}\"")),
+        "{}",
+        project.ledger()
+    );
 }
 
 #[test]
@@ -182,8 +261,15 @@ fn a_wrong_password_is_a_clear_error_and_records_nothing() {
     let run = project.run(&["publish", "posts/tides.md"], wrong);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("impossible"), "{run:?}");
-    assert!(run.stdout.contains(&format!("refused the login for user `{}`", wp.user)), "{run:?}");
-    assert!(!run.stdout.contains(wrong) && !run.stderr.contains(wrong), "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("refused the login for user `{}`", wp.user)),
+        "{run:?}"
+    );
+    assert!(
+        !run.stdout.contains(wrong) && !run.stderr.contains(wrong),
+        "{run:?}"
+    );
     assert!(!project.root().join("repurpose.ledger").exists());
     assert!(posts_like(&wp, "tides").is_empty());
     let json = project.run(&["publish", "posts/tides.md", "--plan", "--json"], wrong);

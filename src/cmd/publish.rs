@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::pipeline::report::{self, Problems, Sink, Stderr};
 use crate::pipeline::{Session, SessionOptions};
-use crate::publish::{self, Action, Ledger, Sent, Step};
+use crate::publish::{self, Action, Ledger, Sent, Step, ledger};
 use crate::status::Status;
 
 /// What `publish` and `status` run with.
@@ -34,10 +34,20 @@ pub struct PublishOptions {
 
 /// Opens the session every venue is rendered in (all venues: a target may send any), and
 /// the ledger beside the configuration.
-fn open(options: &PublishOptions, problems: &Problems) -> Result<(Session, Ledger, PathBuf)> {
+fn open(
+    options: &PublishOptions,
+    problems: &Problems,
+) -> Result<(Session, Ledger, PathBuf, Option<ledger::Held>)> {
     let mut config = options.config.clone();
     config.default_venues.clear();
     let folder = config.root().to_path_buf();
+    // A run that sends holds the project before it reads the ledger: a second one waits,
+    // then plans from what the first recorded.
+    let held = if options.plan_only || options.eml.is_some() {
+        None
+    } else {
+        Some(ledger::hold(&folder)?)
+    };
     let session = report::open(
         SessionOptions {
             config,
@@ -48,7 +58,7 @@ fn open(options: &PublishOptions, problems: &Problems) -> Result<(Session, Ledge
         problems,
     )?;
     let ledger = Ledger::open(&Ledger::path_in(&folder))?;
-    Ok((session, ledger, folder))
+    Ok((session, ledger, folder, held))
 }
 
 /// What `publish --json` prints.
@@ -80,7 +90,7 @@ struct Refusal<'a> {
 /// `repurpose publish`.
 pub fn run(options: &PublishOptions) -> Result<Status> {
     let problems = Problems::default();
-    let (session, mut ledger, folder) = open(options, &problems)?;
+    let (session, mut ledger, folder, _held) = open(options, &problems)?;
     let targets = publish::targets(&session, &options.targets)?;
     let out = session.config.out_dir(None);
     let (paths, errors) = publish::posts(&options.posts, &ledger, &folder, &out)?;
@@ -250,7 +260,7 @@ fn done_lines(steps: &[Step], issues: &[Sent], options: &PublishOptions) -> Stri
 /// `repurpose status`.
 pub fn status(options: &PublishOptions) -> Result<Status> {
     let problems = Problems::default();
-    let (session, ledger, folder) = open(options, &problems)?;
+    let (session, ledger, folder, _) = open(options, &problems)?;
     let targets = publish::targets(&session, &options.targets)?;
     let out = session.config.out_dir(None);
     let (paths, errors) = publish::posts(&options.posts, &ledger, &folder, &out)?;

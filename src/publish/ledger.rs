@@ -428,6 +428,40 @@ impl Ledger {
     }
 }
 
+/// Holds the project for one `publish`: a second `publish` in the same folder waits, so two
+/// runs never send the same newsletter or create the same post at once. The lock is the
+/// folder's own (no file is made for it); the operating system drops it however the
+/// process ends.
+#[derive(Debug)]
+pub struct Held(#[allow(dead_code)] Option<File>);
+
+/// Takes the lock on `folder` (the ledger's) for a run that sends; waits, saying so, while
+/// another run holds it. Where a folder cannot be locked (not Linux or macOS), runs
+/// unlocked.
+pub fn hold(folder: &Path) -> Result<Held> {
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let Ok(dir) = File::open(folder) else {
+        return Ok(Held(None));
+    };
+    match dir.try_lock() {
+        Ok(()) => Ok(Held(Some(dir))),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            crate::shell::status(format_args!(
+                "waiting for another `repurpose publish` in `{}` to finish…",
+                folder.display()
+            ));
+            dir.lock()
+                .with_context(|| format!("failed to lock `{}`", folder.display()))?;
+            Ok(Held(Some(dir)))
+        }
+        Err(std::fs::TryLockError::Error(_)) => Ok(Held(None)),
+    }
+}
+
 fn to_line(event: &Event) -> Result<String> {
     let mut line = serde_json::to_string(event)?;
     line.push('\n');

@@ -333,7 +333,7 @@ pub(super) fn step(
                         }
                         Ok(None) => {
                             step.action = Action::Create;
-                            step.detail = format!("a new {} post", wp.status);
+                            step.detail = format!("a new post, status `{}`", wp.status);
                         }
                         Err(e) => step.detail = format!("{e:#}"),
                     },
