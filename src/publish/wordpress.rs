@@ -104,6 +104,7 @@ pub struct Remote {
     /// The post's address (`?p=ID` while it is a draft).
     pub link: String,
     pub status: String,
+    /// May differ from the draft's: WordPress adds `-2` when another post has the slug.
     pub slug: String,
 }
 
@@ -157,32 +158,23 @@ impl Client {
     /// Checks the login (`users/me`): a wrong username or password, a site without the REST
     /// API, or credentials WordPress ignores are each an error saying so.
     pub fn check_login(&self) -> anyhow::Result<()> {
-        let what = "checking the login";
+        let (what, site, name) = ("checking the login", self.site.url(), &self.site.username);
         let reply = self.send(what, "/wp/v2/users/me", &[("context", "edit")], Method::Get)?;
         if reply.status == 401 && !self.offers_application_passwords() {
             bail!(
-                "{what}: WordPress at {} does not accept application passwords: they need \
-                 HTTPS (or WP_ENVIRONMENT_TYPE `local`) and WordPress 5.6 or later",
-                self.site.url()
+                "{what}: WordPress at {site} does not accept application passwords: they need \
+                 HTTPS (or WP_ENVIRONMENT_TYPE `local`) and WordPress 5.6 or later"
             );
         }
         let user = self.expect(what, &reply, &[200])?;
         if user.get("id").and_then(Value::as_u64).is_none() {
-            bail!(
-                "{what} on {}: the answer has no user id; is this the root of a WordPress site?",
-                self.site.url()
-            );
+            bail!("{what} on {site}: the answer has no user id; is this a WordPress site's root?");
         }
         let may_write = user
-            .get("capabilities")
-            .and_then(|caps| caps.get("edit_posts"))
+            .pointer("/capabilities/edit_posts")
             .and_then(Value::as_bool);
         if may_write == Some(false) {
-            bail!(
-                "{what} on {}: the user `{}` may not write posts (give them the Author role or higher)",
-                self.site.url(),
-                self.site.username
-            );
+            bail!("{what} on {site}: the user `{name}` may not write posts (make them an Author)");
         }
         Ok(())
     }
@@ -190,16 +182,12 @@ impl Client {
     /// Whether the REST API's index lists application passwords among its ways to log in;
     /// true when that cannot be told, so the caller says the likelier thing (a wrong password).
     fn offers_application_passwords(&self) -> bool {
-        let Ok(reply) = self.send("reading the REST API index", "/", &[], Method::Get) else {
-            return true;
-        };
-        let Ok(index) = serde_json::from_str::<Value>(&reply.body) else {
-            return true;
-        };
-        match index.get("authentication") {
-            Some(ways) => ways.get("application-passwords").is_some(),
-            None => true,
-        }
+        let reply = self.send("reading the REST API index", "/", &[], Method::Get);
+        let index = reply
+            .ok()
+            .and_then(|reply| serde_json::from_str::<Value>(&reply.body).ok());
+        let ways = index.as_ref().and_then(|index| index.get("authentication"));
+        ways.is_none_or(|ways| ways.get("application-passwords").is_some())
     }
 
     /// The post with this slug, whatever its status but trashed; `None` when there is none.
@@ -213,15 +201,8 @@ impl Client {
             ("context", "edit"),
             ("per_page", "100"),
         ];
-        let reply = self.send(&what, "/wp/v2/posts", &query, Method::Get)?;
-        let found = self.expect(&what, &reply, &[200])?;
-        let Value::Array(posts) = found else {
-            bail!(
-                "{what} on {}: the answer is not a list of posts",
-                self.site.url()
-            );
-        };
-        let mut posts = posts
+        let mut posts = self
+            .list(&what, "/wp/v2/posts", &query)?
             .iter()
             .map(|post| self.remote(&what, post))
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -318,19 +299,11 @@ impl Client {
             ("per_page", "100"),
             ("hide_empty", "false"),
         ];
-        let reply = self.send(&what, "/wp/v2/tags", &query, Method::Get)?;
-        let found = self.expect(&what, &reply, &[200])?;
-        let Value::Array(tags) = found else {
-            bail!(
-                "{what} on {}: the answer is not a list of tags",
-                self.site.url()
-            );
-        };
+        let tags = self.list(&what, "/wp/v2/tags", &query)?;
         let wanted = name.to_lowercase();
         let id = tags.iter().find_map(|tag| {
-            let text = |key| tag.get(key).and_then(Value::as_str).unwrap_or_default();
-            let same =
-                decode_entities(text("name")).to_lowercase() == wanted || text("slug") == wanted;
+            let same = decode_entities(text(tag, "name")).to_lowercase() == wanted
+                || text(tag, "slug") == wanted;
             same.then(|| tag.get("id").and_then(Value::as_u64))
                 .flatten()
         });
@@ -359,6 +332,15 @@ impl Client {
             .ok_or_else(|| anyhow!("{what} on {}: the answer has no tag id", self.site.url()))
     }
 
+    /// The items of a collection route (posts, tags).
+    fn list(&self, what: &str, route: &str, query: &[(&str, &str)]) -> anyhow::Result<Vec<Value>> {
+        let reply = self.send(what, route, query, Method::Get)?;
+        match self.expect(what, &reply, &[200])? {
+            Value::Array(items) => Ok(items),
+            _ => bail!("{what} on {}: the answer is not a list", self.site.url()),
+        }
+    }
+
     /// Sends one request; only a failure to get an answer is an error here.
     fn send(
         &self,
@@ -368,20 +350,14 @@ impl Client {
         method: Method,
     ) -> anyhow::Result<Reply> {
         let url = self.site.endpoint(route, query);
-        let authorization = self.site.authorization();
+        let auth = self.site.authorization();
         let result = match method {
-            Method::Get => self
-                .agent
-                .get(&url)
-                .header("Authorization", &authorization)
-                .header("Accept", "application/json")
-                .call(),
+            Method::Get => self.agent.get(&url).header("Authorization", &auth).call(),
             Method::Post(body) => self
                 .agent
                 .post(&url)
-                .header("Authorization", &authorization)
-                .header("Accept", "application/json")
-                .send_json(&body),
+                .header("Authorization", &auth)
+                .send_json(body),
         };
         let site = self.site.url();
         let mut response = result.map_err(|err| match err {
@@ -434,28 +410,20 @@ impl Client {
                 describe_body(&reply.body)
             );
         };
-        let code = error
-            .get("code")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let message = error
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let (code, message) = (text(&error, "code"), text(&error, "message"));
         match code {
-            "application_passwords_disabled" | "application_passwords_disabled_for_user" => bail!(
-                "{what} on {site}: {status}: {} ({code})",
-                plain_text(message)
-            ),
             // WordPress answers 401 only to a request it did not log in (a logged-in user
             // who may not do something gets 403). A wrong password often shows as
             // `rest_not_logged_in` or `rest_cannot_create`, not `incorrect_password`: WordPress
             // checks it lazily, after the REST API has looked for login errors.
-            _ if reply.status == 401 => bail!(
-                "{what}: WordPress at {site} refused the login for user `{}`: wrong username or \
+            // (`application_passwords_disabled…` is not a wrong password: its message says why.)
+            _ if reply.status == 401 && !code.starts_with("application_passwords_disabled") => {
+                bail!(
+                    "{what}: WordPress at {site} refused the login for user `{}`: wrong username or \
                  application password ({code})",
-                self.site.username
-            ),
+                    self.site.username
+                )
+            }
             "rest_no_route" => bail!(
                 "{what} on {site}: {status}: the site's REST API has no such route; is this \
                  the root of a WordPress site, 5.6 or later? ({code})"
@@ -471,12 +439,6 @@ impl Client {
     }
 
     fn remote(&self, what: &str, post: &Value) -> anyhow::Result<Remote> {
-        let text = |key| {
-            post.get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
         let id = post.get("id").and_then(Value::as_u64).ok_or_else(|| {
             anyhow!(
                 "{what} on {}: the answer is not a post ({})",
@@ -486,9 +448,9 @@ impl Client {
         })?;
         Ok(Remote {
             id,
-            link: text("link"),
-            status: text("status"),
-            slug: text("slug"),
+            link: text(post, "link").to_string(),
+            status: text(post, "status").to_string(),
+            slug: text(post, "slug").to_string(),
         })
     }
 }
@@ -514,6 +476,11 @@ fn wordpress_date(date: &str) -> anyhow::Result<(&'static str, String)> {
         return Ok(("date", local.strftime("%Y-%m-%dT%H:%M:%S").to_string()));
     }
     bail!("the date `{date}` is neither YYYY-MM-DD nor RFC 3339 (2024-05-01T09:30:00+02:00)")
+}
+
+/// The string at `key` in a JSON object; empty when there is none.
+fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// `500 Internal Server Error`.
@@ -570,19 +537,12 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
+        let n = (chunk.iter().enumerate())
+            .fold(0u32, |n, (i, &byte)| n | u32::from(byte) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
         }
+        out.push_str(&"=="[..3 - chunk.len()]);
     }
     out
 }
@@ -597,20 +557,21 @@ mod tests {
     use super::*;
 
     /// One request as the test server saw it.
-    #[derive(Debug, Clone)]
     struct Seen {
         /// `GET /?rest_route=… HTTP/1.1`
         line: String,
-        headers: Vec<(String, String)>,
+        /// The request line and the headers.
+        head: String,
         body: String,
     }
 
     impl Seen {
         fn header(&self, name: &str) -> Option<&str> {
-            self.headers
-                .iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(name))
-                .map(|(_, value)| value.as_str())
+            let (_, value) = self.head.lines().skip(1).find_map(|line| {
+                line.split_once(':')
+                    .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+            })?;
+            Some(value.trim())
         }
 
         fn json(&self) -> Value {
@@ -619,53 +580,43 @@ mod tests {
     }
 
     /// A server on 127.0.0.1 answering each connection with the next canned `(status, body)`
-    /// and recording the requests; the site URL and the record.
+    /// and recording the requests; the site URL (with a path) and the record.
     fn serve(answers: Vec<(u16, &str)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let url = format!("http://{}/blog", listener.local_addr().expect("an address"));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&seen);
-        let answers: Vec<(u16, String)> = answers
-            .into_iter()
-            .map(|(status, body)| (status, body.to_string()))
-            .collect();
+        let answers: Vec<(u16, String)> = answers.into_iter().map(|(s, b)| (s, b.into())).collect();
         thread::spawn(move || {
             for (status, body) in answers {
                 let Ok((stream, _)) = listener.accept() else {
                     return;
                 };
                 let mut reader = BufReader::new(stream);
-                let mut line = String::new();
-                reader.read_line(&mut line).expect("a request line");
-                let mut headers = Vec::new();
-                loop {
-                    let mut header = String::new();
-                    reader.read_line(&mut header).expect("a header");
-                    let header = header.trim_end();
-                    if header.is_empty() {
-                        break;
-                    }
-                    let (key, value) = header.split_once(':').expect("a header with `:`");
-                    headers.push((key.trim().to_string(), value.trim().to_string()));
-                }
-                let length = headers
-                    .iter()
-                    .find(|(key, _)| key.eq_ignore_ascii_case("content-length"))
-                    .map_or(0, |(_, value)| value.parse().expect("a length"));
+                let mut head = String::new();
+                while !head.ends_with("\r\n\r\n")
+                    && reader.read_line(&mut head).expect("a request head") > 0
+                {}
+                let line = head.lines().next().unwrap_or_default().to_string();
+                let mut seen = Seen {
+                    line,
+                    head,
+                    body: String::new(),
+                };
+                let length = seen
+                    .header("content-length")
+                    .map_or(0, |n| n.parse().expect("a length"));
                 let mut request_body = vec![0; length];
                 reader.read_exact(&mut request_body).expect("the body");
-                record.lock().expect("the record").push(Seen {
-                    line: line.trim_end().to_string(),
-                    headers,
-                    body: String::from_utf8(request_body).expect("UTF-8"),
-                });
-                let mut stream = reader.into_inner();
+                seen.body = String::from_utf8(request_body).expect("UTF-8");
+                record.lock().expect("the record").push(seen);
                 let reply = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
                      Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
-                stream
+                reader
+                    .into_inner()
                     .write_all(reply.as_bytes())
                     .expect("the reply is written");
             }
@@ -690,9 +641,31 @@ mod tests {
         }
     }
 
+    fn untagged() -> Draft {
+        let tags = Vec::new();
+        Draft { tags, ..draft() }
+    }
+
+    /// The error, with its chain, as the user reads it.
+    fn error<T: fmt::Debug>(result: anyhow::Result<T>) -> String {
+        format!("{:#}", result.expect_err("an error"))
+    }
+
+    /// The request lines the server saw, without ` HTTP/1.1`.
+    fn lines(seen: &Mutex<Vec<Seen>>) -> Vec<String> {
+        let seen = seen.lock().expect("the record");
+        seen.iter()
+            .map(|request| request.line.replace(" HTTP/1.1", ""))
+            .collect()
+    }
+
+    /// The JSON of a WordPress error.
+    fn wp_error(code: &str, message: &str, status: u16) -> String {
+        json!({"code": code, "message": message, "data": {"status": status}}).to_string()
+    }
+
     /// The REST API's index of a site that takes application passwords.
-    const INDEX: &str =
-        r#"{"name":"x","authentication":{"application-passwords":{"endpoints":{}}}}"#;
+    const INDEX: &str = r#"{"authentication":{"application-passwords":{"endpoints":{}}}}"#;
 
     const POST: &str = r#"{"id":7,"link":"http://x/?p=7","status":"draft","slug":"leverage"}"#;
 
@@ -701,27 +674,13 @@ mod tests {
         let site = |url| Site::new(url, "u", Secret::new("p".into())).expect("a valid URL");
         let route = "/wp/v2/posts";
         for (root, want) in [
-            (
-                "https://example.com",
-                "https://example.com/?rest_route=/wp/v2/posts",
-            ),
-            (
-                "https://example.com/",
-                "https://example.com/?rest_route=/wp/v2/posts",
-            ),
-            (
-                "http://example.com/blog",
-                "http://example.com/blog/?rest_route=/wp/v2/posts",
-            ),
-            (
-                "https://example.com/blog/",
-                "https://example.com/blog/?rest_route=/wp/v2/posts",
-            ),
-            (
-                "http://127.0.0.1:8080",
-                "http://127.0.0.1:8080/?rest_route=/wp/v2/posts",
-            ),
+            ("https://example.com", "https://example.com/"),
+            ("https://example.com/", "https://example.com/"),
+            ("http://example.com/blog", "http://example.com/blog/"),
+            ("https://example.com/blog/", "https://example.com/blog/"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
         ] {
+            let want = format!("{want}?rest_route=/wp/v2/posts");
             assert_eq!(site(root).endpoint(route, &[]), want, "for {root}");
         }
         assert_eq!(
@@ -733,14 +692,18 @@ mod tests {
     #[test]
     fn a_bad_url_is_an_error_naming_it_and_no_password_in_it() {
         let site = |url| Site::new(url, "u", Secret::new("p".into()));
-        let error = site("example.com/blog").expect_err("no scheme").to_string();
-        assert!(error.contains("`example.com/blog`"), "{error}");
-        let error = site("ftp://example.com").expect_err("not http").to_string();
-        assert!(error.contains("`ftp://example.com`"), "{error}");
-        let error = site("https://me:hunter2@example.com")
-            .expect_err("userinfo")
-            .to_string();
-        assert!(!error.contains("hunter2"), "{error}");
+        let bad = error(site("example.com/blog"));
+        assert!(
+            bad.contains("`example.com/blog` is not a valid URL"),
+            "{bad}"
+        );
+        let bad = error(site("ftp://example.com"));
+        assert!(
+            bad.contains("`ftp://example.com` must start with https://"),
+            "{bad}"
+        );
+        let bad = error(site("https://me:hunter2@example.com"));
+        assert!(bad.contains("holds a username or password") && !bad.contains("hunter2"));
     }
 
     #[test]
@@ -749,42 +712,38 @@ mod tests {
             base64(b"Aladdin:open sesame"),
             "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
         );
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"a"), "YQ==");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"abc"), "YWJj");
+        let short = [b"".as_slice(), b"a", b"ab", b"abc"].map(base64);
+        assert_eq!(short, ["", "YQ==", "YWI=", "YWJj"]);
     }
 
     #[test]
-    fn check_login_sends_basic_credentials_and_a_user_agent() {
-        let (url, seen) = serve(vec![(
-            200,
-            r#"{"id":1,"capabilities":{"edit_posts":true}}"#,
-        )]);
+    fn check_login_sends_basic_credentials_and_wants_a_user_who_may_write() {
+        let reader = r#"{"id":2,"capabilities":{"edit_posts":false}}"#;
+        let (url, seen) = serve(vec![
+            (200, r#"{"id":1,"capabilities":{"edit_posts":true}}"#),
+            (200, reader),
+        ]);
         client(&url).check_login().expect("the login is accepted");
+        let refused = error(client(&url).check_login());
+        assert!(refused.ends_with("the user `editor` may not write posts (make them an Author)"));
+        assert_eq!(
+            lines(&seen)[0],
+            "GET /blog/?rest_route=/wp/v2/users/me&context=edit"
+        );
         let seen = seen.lock().expect("the record");
-        assert_eq!(
-            seen[0].line,
-            "GET /blog/?rest_route=/wp/v2/users/me&context=edit HTTP/1.1"
-        );
-        assert_eq!(
-            seen[0].header("authorization"),
-            Some(format!("Basic {}", base64(b"editor:abcd EFGH 1234 ijkl")).as_str())
-        );
+        let basic = format!("Basic {}", base64(b"editor:abcd EFGH 1234 ijkl"));
+        assert_eq!(seen[0].header("authorization"), Some(basic.as_str()));
         let agent = seen[0].header("user-agent").unwrap_or_default();
         assert!(agent.starts_with("repurpose/"), "{agent}");
     }
 
     #[test]
     fn a_wrong_password_is_a_plain_error_without_the_password() {
-        let refused = r#"{"code":"incorrect_password","message":"<strong>Error:</strong> The password you entered for the username <strong>editor</strong> is incorrect.","data":{"status":401}}"#;
-        let (url, seen) = serve(vec![(401, refused), (200, INDEX)]);
-        let error = format!("{:#}", client(&url).check_login().expect_err("refused"));
-        assert!(
-            seen.lock().expect("the record")[1]
-                .line
-                .contains("rest_route=/ ")
-        );
+        let message = "<strong>Error:</strong> The password you entered for the username \
+                       <strong>editor</strong> is incorrect.";
+        let refused = wp_error("incorrect_password", message, 401);
+        let (url, seen) = serve(vec![(401, &refused), (200, INDEX)]);
+        let error = error(client(&url).check_login());
         assert_eq!(
             error,
             format!(
@@ -793,31 +752,32 @@ mod tests {
             )
         );
         assert!(!error.contains("abcd"), "{error}");
+        assert_eq!(lines(&seen)[1], "GET /blog/?rest_route=/");
     }
 
     #[test]
     fn a_wrong_password_seen_late_by_wordpress_is_still_a_refused_login() {
         // What WordPress 6.1 answers to a wrong application password on most routes.
-        let not_logged_in = r#"{"code":"rest_not_logged_in","message":"You are not currently logged in.","data":{"status":401}}"#;
-        let cannot_create = r#"{"code":"rest_cannot_create","message":"Sorry, you are not allowed to create posts as this user.","data":{"status":401}}"#;
-        let (url, _) = serve(vec![
-            (401, not_logged_in),
-            (200, INDEX),
-            (401, cannot_create),
-        ]);
-        let client = client(&url);
-        let error = client.check_login().expect_err("refused").to_string();
-        assert!(
-            error.ends_with("wrong username or application password (rest_not_logged_in)"),
-            "{error}"
+        let not_logged_in = wp_error(
+            "rest_not_logged_in",
+            "You are not currently logged in.",
+            401,
         );
-        let draft = Draft {
-            tags: Vec::new(),
-            ..draft()
-        };
-        let error = client.create(&draft).expect_err("refused").to_string();
+        let cannot_create = wp_error("rest_cannot_create", "Sorry, you are not allowed.", 401);
+        let answers = vec![
+            (401, not_logged_in.as_str()),
+            (200, INDEX),
+            (401, &cannot_create),
+        ];
+        let (url, _) = serve(answers);
+        let client = client(&url);
+        let refused = error(client.check_login());
+        assert!(
+            refused.ends_with("wrong username or application password (rest_not_logged_in)"),
+            "{refused}"
+        );
         assert_eq!(
-            error,
+            error(client.create(&untagged())),
             format!(
                 "creating the post `leverage`: WordPress at {url}/ refused the login for user \
                  `editor`: wrong username or application password (rest_cannot_create)"
@@ -827,26 +787,27 @@ mod tests {
 
     #[test]
     fn a_site_without_application_passwords_is_told_so() {
-        let not_logged_in = r#"{"code":"rest_not_logged_in","message":"You are not currently logged in.","data":{"status":401}}"#;
-        let (url, _) = serve(vec![
-            (401, not_logged_in),
-            (200, r#"{"name":"x","authentication":[]}"#),
-        ]);
-        let error = client(&url).check_login().expect_err("refused").to_string();
-        assert!(
-            error.contains("does not accept application passwords: they need HTTPS"),
-            "{error}"
+        let not_logged_in = wp_error(
+            "rest_not_logged_in",
+            "You are not currently logged in.",
+            401,
         );
+        let (url, _) = serve(vec![
+            (401, &not_logged_in),
+            (200, r#"{"authentication":[]}"#),
+        ]);
+        let error = error(client(&url).check_login());
+        assert!(error.contains("does not accept application passwords: they need HTTPS"));
     }
 
     #[test]
     fn a_site_that_is_not_wordpress_is_told_so() {
         let (url, _) = serve(vec![(200, "<html><body>Hello</body></html>")]);
-        let error = format!(
-            "{:#}",
-            client(&url).check_login().expect_err("not WordPress")
+        let error = error(client(&url).check_login());
+        assert!(
+            error.contains("the answer is not JSON (the answer: Hello)"),
+            "{error}"
         );
-        assert!(error.contains("is not JSON"), "{error}");
         assert!(
             error.contains("WordPress site with its REST API"),
             "{error}"
@@ -855,19 +816,12 @@ mod tests {
 
     #[test]
     fn a_refused_connection_says_so() {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let url = format!("http://127.0.0.1:{port}");
-        let error = format!(
-            "{:#}",
-            client(&url).check_login().expect_err("nobody listens")
-        );
-        assert!(
-            error.starts_with(&format!("checking the login on {url}/: could not connect")),
-            "{error}"
-        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        drop(listener);
+        let error = error(client(&url).check_login());
+        let want = format!("checking the login on {url}/: could not connect");
+        assert!(error.starts_with(&want), "{error}");
     }
 
     #[test]
@@ -879,33 +833,28 @@ mod tests {
             (201, POST),
         ]);
         let remote = client(&url).create(&draft()).expect("created");
+        let (link, status, slug) = ("http://x/?p=7".into(), "draft".into(), "leverage".into());
         assert_eq!(
             remote,
             Remote {
                 id: 7,
-                link: "http://x/?p=7".into(),
-                status: "draft".into(),
-                slug: "leverage".into()
+                link,
+                status,
+                slug
             }
         );
+        let tags = "GET /blog/?rest_route=/wp/v2/tags&search=";
+        assert_eq!(
+            lines(&seen),
+            [
+                format!("{tags}Rust&per_page=100&hide_empty=false"),
+                format!("{tags}cli&per_page=100&hide_empty=false"),
+                "POST /blog/?rest_route=/wp/v2/tags".into(),
+                "POST /blog/?rest_route=/wp/v2/posts".into(),
+            ]
+        );
         let seen = seen.lock().expect("the record");
-        assert_eq!(seen.len(), 4);
-        assert!(
-            seen[0].line.contains("rest_route=/wp/v2/tags&search=Rust"),
-            "{}",
-            seen[0].line
-        );
-        assert!(
-            seen[2]
-                .line
-                .starts_with("POST /blog/?rest_route=/wp/v2/tags ")
-        );
         assert_eq!(seen[2].json(), json!({"name": "cli"}));
-        assert!(
-            seen[3]
-                .line
-                .starts_with("POST /blog/?rest_route=/wp/v2/posts ")
-        );
         assert_eq!(
             seen[3].header("content-type"),
             Some("application/json; charset=utf-8")
@@ -927,19 +876,12 @@ mod tests {
     #[test]
     fn update_posts_to_the_id_and_an_instant_goes_as_utc() {
         let (url, seen) = serve(vec![(200, POST)]);
-        let draft = Draft {
-            date: Some("2024-05-01T09:30:00+02:00".into()),
-            tags: Vec::new(),
-            ..draft()
-        };
-        client(&url).update(7, &draft).expect("updated");
-        let seen = seen.lock().expect("the record");
-        assert!(
-            seen[0]
-                .line
-                .starts_with("POST /blog/?rest_route=/wp/v2/posts/7 ")
-        );
-        let body = seen[0].json();
+        let date = Some("2024-05-01T09:30:00+02:00".into());
+        client(&url)
+            .update(7, &Draft { date, ..untagged() })
+            .expect("updated");
+        assert_eq!(lines(&seen), ["POST /blog/?rest_route=/wp/v2/posts/7"]);
+        let body = seen.lock().expect("the record")[0].json();
         assert_eq!(body["date_gmt"], "2024-05-01T07:30:00");
         assert_eq!(body.get("date"), None);
         assert_eq!(body["tags"], json!([]));
@@ -957,35 +899,26 @@ mod tests {
             field("2024-05-01T09:30:00Z"),
             ("date_gmt", "2024-05-01T09:30:00".into())
         );
-        assert_eq!(
-            field("2024-05-01T01:30:00-03:00"),
-            ("date_gmt", "2024-05-01T04:30:00".into())
-        );
-        let error = wordpress_date("May 1st")
-            .expect_err("not a date")
-            .to_string();
-        assert!(error.contains("`May 1st`"), "{error}");
+        let west = field("2024-05-01T01:30:00-03:00");
+        assert_eq!(west, ("date_gmt", "2024-05-01T04:30:00".into()));
+        assert!(error(wordpress_date("May 1st")).contains("`May 1st`"));
     }
 
     #[test]
     fn an_existing_tag_reported_by_term_exists_is_reused() {
-        let exists = r#"{"code":"term_exists","message":"A term with the name provided already exists in this taxonomy.","data":{"status":400,"term_id":12}}"#;
-        let (url, seen) = serve(vec![(200, "[]"), (400, exists)]);
+        let exists: Value = json!({"code": "term_exists", "message": "A term with the name \
+            provided already exists in this taxonomy.", "data": {"status": 400, "term_id": 12}});
+        let (url, seen) = serve(vec![(200, "[]"), (400, &exists.to_string())]);
         let ids = client(&url).tag_ids(&["Q&A".into()]).expect("the tag's id");
         assert_eq!(ids, vec![12]);
-        assert_eq!(seen.lock().expect("the record").len(), 2);
+        assert_eq!(lines(&seen).len(), 2);
     }
 
     #[test]
     fn tags_match_by_name_ignoring_case_and_entities_or_by_slug() {
-        let (url, _) = serve(vec![
-            (200, r#"[{"id":5,"name":"Q&amp;A","slug":"qa"}]"#),
-            (
-                200,
-                r#"[{"id":6,"name":"Open Source","slug":"open-source"}]"#,
-            ),
-            (200, r#"[{"id":5,"name":"Q&amp;A","slug":"qa"}]"#),
-        ]);
+        let qa = r#"[{"id":5,"name":"Q&amp;A","slug":"qa"}]"#;
+        let open_source = r#"[{"id":6,"name":"Open Source","slug":"open-source"}]"#;
+        let (url, _) = serve(vec![(200, qa), (200, open_source), (200, qa)]);
         let names = ["q&a".into(), "open-source".into(), "Q&A".into(), " ".into()];
         assert_eq!(client(&url).tag_ids(&names).expect("ids"), vec![5, 6]);
     }
@@ -997,13 +930,10 @@ mod tests {
         let found = client.find_by_slug("leverage").expect("an answer");
         assert_eq!(found.map(|post| post.id), Some(7));
         assert_eq!(client.find_by_slug("other").expect("an answer"), None);
-        let line = &seen.lock().expect("the record")[0].line;
-        assert!(
-            line.contains(
-                "rest_route=/wp/v2/posts&slug=leverage\
-                 &status=publish%2Cfuture%2Cdraft%2Cpending%2Cprivate&context=edit"
-            ),
-            "{line}"
+        assert_eq!(
+            lines(&seen)[0],
+            "GET /blog/?rest_route=/wp/v2/posts&slug=leverage\
+             &status=publish%2Cfuture%2Cdraft%2Cpending%2Cprivate&context=edit&per_page=100"
         );
     }
 
@@ -1011,19 +941,18 @@ mod tests {
     fn several_posts_with_one_slug_is_an_error_naming_them() {
         let second = POST.replace("\"id\":7", "\"id\":9");
         let (url, _) = serve(vec![(200, &format!("[{POST},{second}]"))]);
-        let error = client(&url)
-            .find_by_slug("leverage")
-            .expect_err("ambiguous")
-            .to_string();
-        assert!(error.contains("ids 7, 9"), "{error}");
+        let error = error(client(&url).find_by_slug("leverage"));
+        assert!(
+            error.contains("2 posts have that slug (ids 7, 9)"),
+            "{error}"
+        );
     }
 
     #[test]
     fn get_is_none_for_a_missing_or_trashed_post() {
-        let missing =
-            r#"{"code":"rest_post_invalid_id","message":"Invalid post ID.","data":{"status":404}}"#;
+        let missing = wp_error("rest_post_invalid_id", "Invalid post ID.", 404);
         let trashed = POST.replace("\"draft\"", "\"trash\"");
-        let (url, seen) = serve(vec![(404, missing), (200, &trashed), (200, POST)]);
+        let (url, seen) = serve(vec![(404, &missing), (200, &trashed), (200, POST)]);
         let client = client(&url);
         assert_eq!(client.get(7).expect("an answer"), None);
         assert_eq!(client.get(7).expect("an answer"), None);
@@ -1031,24 +960,22 @@ mod tests {
             client.get(7).expect("an answer").map(|post| post.id),
             Some(7)
         );
-        let line = &seen.lock().expect("the record")[0].line;
-        assert!(
-            line.contains("rest_route=/wp/v2/posts/7&context=edit"),
-            "{line}"
+        assert_eq!(
+            lines(&seen)[0],
+            "GET /blog/?rest_route=/wp/v2/posts/7&context=edit"
         );
     }
 
     #[test]
     fn a_server_error_names_the_site_the_action_and_the_message() {
-        let failed = r#"{"code":"db_insert_error","message":"Could not insert post into the database.","data":{"status":500}}"#;
-        let (url, _) = serve(vec![(500, failed)]);
-        let draft = Draft {
-            tags: Vec::new(),
-            ..draft()
-        };
-        let error = client(&url).create(&draft).expect_err("failed").to_string();
+        let failed = wp_error(
+            "db_insert_error",
+            "Could not insert post into the database.",
+            500,
+        );
+        let (url, _) = serve(vec![(500, &failed)]);
         assert_eq!(
-            error,
+            error(client(&url).create(&untagged())),
             format!(
                 "creating the post `leverage` on {url}/: 500 Internal Server Error: \
                  Could not insert post into the database. (db_insert_error)"
@@ -1059,11 +986,10 @@ mod tests {
     #[test]
     fn a_redirect_names_where_to() {
         let (url, _) = serve(vec![(301, "")]);
-        let error = client(&url)
-            .check_login()
-            .expect_err("redirected")
-            .to_string();
-        assert!(error.contains("301 Moved Permanently"), "{error}");
-        assert!(error.contains("write that URL instead"), "{error}");
+        let error = error(client(&url).check_login());
+        assert!(
+            error.contains("301 Moved Permanently: the site redirects to"),
+            "{error}"
+        );
     }
 }
