@@ -230,7 +230,7 @@ fn a_fresh_clone_without_the_ledger_updates_the_post_instead_of_duplicating_it()
     let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
     assert!(
         plan.stdout.contains(&format!(
-            "update      post {id} found on the site by its slug `tides`"
+            "update      post {id} found on the site by its mark"
         )),
         "{plan:?}"
     );
@@ -276,4 +276,45 @@ fn a_wrong_password_is_a_clear_error_and_records_nothing() {
     assert!(!json.stdout.contains(wrong), "{json:?}");
     let report: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["steps"][0]["action"], "impossible");
+}
+
+#[test]
+fn someone_elses_post_with_the_same_slug_is_never_overwritten() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let theirs = wp.post_json(
+        "/wp/v2/posts",
+        &serde_json::json!({"title": "Tides, by a colleague", "slug": "tides", "content": "Their words.", "status": "publish"}),
+    );
+    let their_id = theirs["id"].as_u64().unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(
+        plan.stdout.contains(&format!(
+            "impossible  a post with the slug `tides` is already on the site (post {their_id}"
+        )),
+        "{plan:?}"
+    );
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 1, "{publish:?}");
+    let after = wp.get_json(&format!("/wp/v2/posts/{their_id}&context=edit"));
+    assert_eq!(after["content"]["raw"], "Their words.", "untouched");
+    assert_eq!(posts_like(&wp, "tides").len(), 1, "nothing created either");
+    assert!(project.ledger().is_empty());
+
+    // Under another slug the post goes out, and WordPress's renaming cannot lose it: found
+    // again by its mark once the ledger is gone.
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        POST.replace("tags:", "slug: tides-ana\ntags:"),
+    )
+    .unwrap();
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    std::fs::remove_file(project.root().join("repurpose.ledger")).unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert!(
+        plan.stdout.contains("unchanged") || plan.stdout.contains("found on the site by its mark"),
+        "{plan:?}"
+    );
 }

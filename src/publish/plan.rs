@@ -321,17 +321,18 @@ pub(super) fn step(
                     }
                 }
                 None => match ready {
-                    Ready::WordPress(client) => match client.find_by_slug(&post.slug) {
-                        Ok(Some(remote)) => {
+                    Ready::WordPress(client) => match locate(client, &post.slug) {
+                        Ok(Found::Ours(remote)) => {
                             step.action = Action::Update;
                             step.id = Some(remote.id.to_string());
                             step.url = Some(remote.link.clone());
                             step.detail = format!(
-                                "post {} found on the site by its slug `{}` (the ledger has no record of it)",
-                                remote.id, post.slug
+                                "post {} found on the site by its mark (the ledger has no record of it)",
+                                remote.id
                             );
                         }
-                        Ok(None) => {
+                        Ok(Found::Foreign(remote)) => step.detail = foreign(&post.slug, &remote),
+                        Ok(Found::Nothing) => {
                             step.action = Action::Create;
                             step.detail = format!("a new post, status `{}`", wp.status);
                         }
@@ -433,13 +434,47 @@ pub(super) fn draft(
 ) -> wordpress::Draft {
     wordpress::Draft {
         title: post.title.clone(),
-        content: venue_body(post, venue, &session.config.site).unwrap_or_default(),
+        content: format!(
+            "{}\n{}",
+            venue_body(post, venue, &session.config.site).unwrap_or_default(),
+            wordpress::mark(&post.slug)
+        ),
         excerpt: summary_text(post, 55),
         slug: post.slug.clone(),
         date: post.meta.date.clone(),
         tags: post.meta.tags.clone(),
         status: wp.status.clone(),
     }
+}
+
+/// What the site holds for a post the ledger does not know.
+pub(super) enum Found {
+    /// A post carrying repurpose's mark for this slug: sent before, its ledger line lost.
+    Ours(wordpress::Remote),
+    /// A post with this slug that repurpose did not send.
+    Foreign(wordpress::Remote),
+    /// Neither.
+    Nothing,
+}
+
+/// Looks for the post `slug` on the site: by repurpose's mark (whatever slug WordPress gave
+/// it), else by its slug (someone else's post, never to be overwritten).
+pub(super) fn locate(client: &wordpress::Client, slug: &str) -> anyhow::Result<Found> {
+    if let Some(remote) = client.find_by_mark(slug)? {
+        return Ok(Found::Ours(remote));
+    }
+    Ok(match client.find_by_slug(slug)? {
+        Some(remote) => Found::Foreign(remote),
+        None => Found::Nothing,
+    })
+}
+
+/// Why a post cannot go where another post with its slug already is.
+pub(super) fn foreign(slug: &str, remote: &wordpress::Remote) -> String {
+    format!(
+        "a post with the slug `{slug}` is already on the site (post {}, {}) and repurpose did not send it: give this post another `slug` in its front matter, or rename or delete that one",
+        remote.id, remote.link
+    )
 }
 
 /// A post's email parts from `venue`'s outputs (.html, .txt) and their hash; None when the

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::config::publish::{Smtp, Target};
 
 use super::ledger::{Event, Ledger, now, recipient_key};
-use super::plan::{Mail, Payload, Section, Step, draft_hash};
+use super::plan::{Found, Mail, Payload, Section, Step, draft_hash, foreign, locate};
 use super::{smtp, wordpress};
 
 /// Sends one blog step (create or update) and records it.
@@ -22,33 +22,27 @@ pub(super) fn blog(
     let Payload::Draft(draft) = &step.payload else {
         return Ok(());
     };
-    let known = match step.id.as_deref().map(str::parse::<u64>) {
+    // The post the ledger knows, unless it was deleted on the site since.
+    let recorded = ledger.placed(&step.post, &target.name).map(|p| p.id);
+    let known = match recorded.as_deref().map(str::parse::<u64>) {
         Some(Ok(id)) => client.get(id)?,
         Some(Err(_)) => anyhow::bail!(
             "the ledger's id `{}` for this post is not a WordPress post id",
-            step.id.as_deref().unwrap_or_default()
+            recorded.unwrap_or_default()
         ),
         None => None,
     };
     // Looked up again right before creating: the plan may be old, and a post created by a
     // run killed before it could write the ledger must not be created twice.
-    let known = match known {
-        Some(remote) => Some(remote),
-        None => client.find_by_slug(&draft.slug)?,
-    };
     let (remote, action) = match known {
-        Some(remote) => {
-            // "found": the ledger did not know it (a fresh clone, a run killed before
-            // its line was written), but the site had it under the post's slug.
-            let recorded = ledger.placed(&step.post, &target.name).map(|p| p.id);
-            let action = if recorded == Some(remote.id.to_string()) {
-                "update"
-            } else {
-                "found"
-            };
-            (client.update(remote.id, draft)?, action)
-        }
-        None => (client.create(draft)?, "create"),
+        Some(remote) => (client.update(remote.id, draft)?, "update"),
+        None => match locate(client, &draft.slug)? {
+            // The ledger did not know it (a fresh clone, a run killed before its line was
+            // written), but the site has it, marked as ours.
+            Found::Ours(remote) => (client.update(remote.id, draft)?, "found"),
+            Found::Foreign(remote) => anyhow::bail!("{}", foreign(&draft.slug, &remote)),
+            Found::Nothing => (client.create(draft)?, "create"),
+        },
     };
     ledger.append(Event::Published {
         at: now(),
