@@ -526,3 +526,35 @@ fn a_second_publish_waits_for_the_first_and_sends_to_no_one_twice() {
     assert_eq!(counts.len(), 5, "{counts:?}");
     assert!(counts.values().all(|&n| n == 1), "none twice: {counts:?}");
 }
+
+#[test]
+fn the_ledger_sits_beside_the_configuration_named_with_config() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = project.root().join("repurpose.yaml");
+    let post = project.root().join("posts/tides.md");
+    let out = project
+        .command(
+            &[
+                "publish",
+                post.to_str().unwrap(),
+                "--config",
+                config.to_str().unwrap(),
+            ],
+            PASSWORD,
+        )
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        project.ledger().contains("\"source\":\"posts/tides.md\""),
+        "{}",
+        project.ledger()
+    );
+    assert!(!elsewhere.path().join("repurpose.ledger").exists());
+}

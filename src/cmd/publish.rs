@@ -2,7 +2,7 @@
 //! post stands at each target.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -40,7 +40,11 @@ fn open(
 ) -> Result<(Session, Ledger, PathBuf, Option<ledger::Held>)> {
     let mut config = options.config.clone();
     config.default_venues.clear();
-    let folder = config.root().to_path_buf();
+    // The ledger sits beside the configuration file, wherever it was found or named.
+    let folder = config
+        .path()
+        .and_then(Path::parent)
+        .map_or_else(|| config.root().to_path_buf(), Path::to_path_buf);
     // A run that sends holds the project before it reads the ledger: a second one waits,
     // then plans from what the first recorded.
     let held = if options.plan_only || options.eml.is_some() {

@@ -403,6 +403,13 @@ pub(super) fn step(
                 None => {
                     step.action = Action::Create;
                     step.detail = format!("{subscribers} subscribers");
+                    if ledger.events().is_empty() {
+                        // Mail cannot be looked up afterwards, as a blog post can.
+                        step.detail.push_str(&format!(
+                            " (there is no ledger here, {}: if this post was emailed from another copy of the project, it would be emailed again)",
+                            super::ledger::FILE
+                        ));
+                    }
                 }
             }
             if matches!(step.action, Action::Create | Action::Resume) {
