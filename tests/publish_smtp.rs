@@ -558,3 +558,87 @@ fn the_ledger_sits_beside_the_configuration_named_with_config() {
     );
     assert!(!elsewhere.path().join("repurpose.ledger").exists());
 }
+
+/// Whether strace is here to kill a run at a chosen system call (CI has it).
+fn strace() -> bool {
+    let here = Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !here {
+        assert!(
+            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
+            "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
+        );
+        eprintln!("skipped: strace is not installed; CI runs this test");
+    }
+    here
+}
+
+/// The run is killed at every line the ledger flushes, one kill point per run: the ledger
+/// still reads, what it says was delivered was, and the next run reaches everyone else
+/// exactly once. The one left out is the subscriber the run was sending to when it died,
+/// reported as uncertain.
+#[test]
+fn killed_at_any_ledger_line_the_next_run_misses_and_doubles_no_one() {
+    if !strace() {
+        return;
+    }
+    // issue, then sending + delivered per subscriber, then finished.
+    let lines = 2 + 2 * SUBSCRIBERS.len();
+    for k in 1..=lines {
+        let Some(server) = server(Value::Null) else {
+            return;
+        };
+        let project = Project::new(&server, "");
+        let mut cmd = project.command(&[], PASSWORD);
+        cmd.args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=fdatasync",
+            "-e",
+            &format!("inject=fdatasync:signal=KILL:when={k}"),
+            env!("CARGO_BIN_EXE_repurpose"),
+            "publish",
+            "posts/tides.md",
+        ]);
+        let mut strace = Command::new("strace");
+        strace
+            .args(cmd.get_args())
+            .current_dir(project.root())
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+        let killed = strace.output().unwrap();
+        assert!(!killed.status.success(), "k={k}: the run was killed");
+        let before = server.messages().len();
+
+        let status = project.run(&["status", "--json"]);
+        assert_eq!(status.code, 0, "k={k}: the ledger still reads: {status:?}");
+        let resumed = project.run(&["publish", "posts/tides.md"]);
+        assert!(
+            resumed.code == 0 || resumed.stderr.contains("uncertain"),
+            "k={k}: {resumed:?}"
+        );
+        let counts = received(&server);
+        assert!(
+            counts.values().all(|&n| n == 1),
+            "k={k}: none twice: {counts:?}"
+        );
+        let status = project.run(&["status"]);
+        let uncertain = usize::from(status.stdout.contains("1 uncertain"));
+        assert_eq!(
+            counts.len() + uncertain,
+            SUBSCRIBERS.len(),
+            "k={k}: everyone reached but the one uncertain ({before} before the rerun): {status:?}"
+        );
+        assert!(
+            status
+                .stdout
+                .contains(&format!("{} of 5 delivered", counts.len()))
+                || counts.len() == 5,
+            "k={k}: the ledger counts what was delivered: {status:?} {counts:?}"
+        );
+    }
+}
