@@ -390,6 +390,11 @@ pub struct PublishArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "plan")]
     pub eml: Option<PathBuf>,
 
+    /// Also send to the newsletter subscribers a stopped run left uncertain (the server may
+    /// have taken their message just as the run stopped: check your mail server's log first)
+    #[arg(long)]
+    pub resend_uncertain: bool,
+
     /// Print JSON (the plan's steps, and what became of each) instead of lines
     #[arg(long)]
     pub json: bool,

@@ -110,6 +110,7 @@ pub fn run(cli: Cli) -> Result<Status> {
                 json: args.json,
                 plan_only: args.plan,
                 eml: args.eml,
+                resend_uncertain: args.resend_uncertain,
             })
         }
         Command::Status(args) => {
@@ -123,6 +124,7 @@ pub fn run(cli: Cli) -> Result<Status> {
                 json: args.json,
                 plan_only: true,
                 eml: None,
+                resend_uncertain: false,
             })
         }
     }

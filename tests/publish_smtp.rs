@@ -352,6 +352,15 @@ fn a_send_killed_part_way_resumes_with_no_subscriber_missed_or_doubled() {
         status.stdout.contains("1 uncertain"),
         "the uncertain one is still reported: {status:?}"
     );
+    let offer = project.run(&["publish", "--plan", "--resend-uncertain"]);
+    assert!(
+        offer.stdout.contains("resume      issue")
+            && offer
+                .stdout
+                .contains("1 uncertain subscribers to send to again (--resend-uncertain)"),
+        "{offer:?}"
+    );
+    assert_eq!(server.messages().len(), 5, "--plan sends nothing");
     assert_no_secret(&project, &[&status, &plan, &resumed]);
 }
 
@@ -640,5 +649,20 @@ fn killed_at_any_ledger_line_the_next_run_misses_and_doubles_no_one() {
                 || counts.len() == 5,
             "k={k}: the ledger counts what was delivered: {status:?} {counts:?}"
         );
+        if uncertain == 1 {
+            // Killed before the message went out: the writer checks, and sends it.
+            let resend = project.run(&["publish", "--resend-uncertain"]);
+            assert_eq!(resend.code, 0, "k={k}: {resend:?}");
+            assert!(
+                resend
+                    .stdout
+                    .contains("1 uncertain subscribers to send to again"),
+                "{resend:?}"
+            );
+            let counts = received(&server);
+            assert_eq!(counts.len(), 5, "k={k}: {counts:?}");
+            assert!(counts.values().all(|&n| n == 1), "k={k}: {counts:?}");
+            assert!(!project.run(&["status"]).stdout.contains("uncertain"));
+        }
     }
 }

@@ -30,6 +30,8 @@ pub struct PublishOptions {
     pub plan_only: bool,
     /// `publish --eml DIR`: write the newsletter's messages as files instead of sending.
     pub eml: Option<PathBuf>,
+    /// `publish --resend-uncertain`: send again to subscribers a stopped run left uncertain.
+    pub resend_uncertain: bool,
 }
 
 /// Opens the session every venue is rendered in (all venues: a target may send any), and
@@ -99,7 +101,14 @@ pub fn run(options: &PublishOptions) -> Result<Status> {
     let out = session.config.out_dir(None);
     let (paths, errors) = publish::posts(&options.posts, &ledger, &folder, &out)?;
     problems.report_all(&Stderr, &errors);
-    let mut plan = publish::plan(&session, &ledger, &folder, &paths, &targets);
+    let mut plan = publish::plan(
+        &session,
+        &ledger,
+        &folder,
+        &paths,
+        &targets,
+        options.resend_uncertain,
+    );
     problems.report_all(&Stderr, &plan.problems);
     let sends = !options.plan_only;
     if !options.json {

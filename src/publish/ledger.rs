@@ -179,6 +179,15 @@ impl IssueState {
             || self.uncertain.contains(key)
     }
 
+    /// `settled`, but an uncertain subscriber is not when `resend_uncertain` is set (`publish
+    /// --resend-uncertain`: the writer checked, and wants them sent to again).
+    pub fn settled_unless(&self, key: &str, resend_uncertain: bool) -> bool {
+        if resend_uncertain && self.uncertain.contains(key) {
+            return false;
+        }
+        self.settled(key)
+    }
+
     /// Whether every subscriber is settled.
     pub fn complete(&self) -> bool {
         self.finished && self.deferred.is_empty()

@@ -101,10 +101,11 @@ pub fn plan<'s>(
     folder: &Path,
     paths: &[PathBuf],
     targets: &[&'s Target],
+    resend_uncertain: bool,
 ) -> Plan<'s> {
     let ready: Vec<(&Target, plan::Ready)> = targets
         .iter()
-        .map(|t| (*t, plan::ready(t, &session.config.site)))
+        .map(|t| (*t, plan::ready(t, &session.config.site, resend_uncertain)))
         .collect();
     let mut steps = Vec::new();
     let mut problems = Vec::new();

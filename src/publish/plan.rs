@@ -120,6 +120,8 @@ pub(super) struct Mail {
     pub server: smtp::Server,
     pub credentials: Option<smtp::Credentials>,
     pub subscribers: Vec<Subscriber>,
+    /// `--resend-uncertain`: send again to subscribers left uncertain.
+    pub resend_uncertain: bool,
     /// `site.language`, for the HTML part's `lang` (`en` when unset).
     pub language: String,
 }
@@ -178,7 +180,7 @@ pub fn relative(folder: &Path, path: &Path) -> String {
 
 /// Sets up each target: reads its secrets from the environment, and checks a WordPress
 /// login (a wrong password makes every step there impossible, with WordPress's reason).
-pub(super) fn ready(target: &Target, site: &crate::config::Site) -> Ready {
+pub(super) fn ready(target: &Target, site: &crate::config::Site, resend_uncertain: bool) -> Ready {
     match &target.service {
         Service::WordPress(wp) => {
             let password = match Secret::from_env(&wp.password_env, "password_env", &target.name) {
@@ -237,6 +239,7 @@ pub(super) fn ready(target: &Target, site: &crate::config::Site) -> Ready {
                     server,
                     credentials,
                     subscribers,
+                    resend_uncertain,
                     language: site
                         .map
                         .get("language")
@@ -358,25 +361,38 @@ pub(super) fn step(
                 _ => 0,
             };
             let mut resume = None;
+            let resend = matches!(ready, Ready::Smtp(mail) if mail.resend_uncertain);
             match ledger.issue_of(&post.slug, &target.name) {
-                Some(issue) if !issue.complete() => {
+                Some(issue) if !issue.complete() || (resend && !issue.uncertain.is_empty()) => {
                     let left = match ready {
                         Ready::Smtp(mail) => mail
                             .subscribers
                             .iter()
                             .filter(|s| {
-                                !issue.settled(&super::ledger::recipient_key(&issue.id, &s.email))
+                                let key = super::ledger::recipient_key(&issue.id, &s.email);
+                                !issue.settled_unless(&key, resend)
                             })
                             .count(),
                         _ => 0,
                     };
                     step.action = Action::Resume;
                     step.id = Some(issue.id.clone());
-                    step.detail = format!(
-                        "issue {} stopped part-way: {left} of {subscribers} subscribers left{}",
-                        issue.id,
-                        uncertain_note(issue.uncertain.len())
-                    );
+                    step.detail = if issue.complete() {
+                        format!(
+                            "issue {}: {left} uncertain subscribers to send to again (--resend-uncertain)",
+                            issue.id
+                        )
+                    } else {
+                        format!(
+                            "issue {} stopped part-way: {left} of {subscribers} subscribers left{}",
+                            issue.id,
+                            if resend {
+                                String::new()
+                            } else {
+                                uncertain_note(issue.uncertain.len())
+                            }
+                        )
+                    };
                     resume = Some(issue.id.clone());
                 }
                 Some(issue) => {
@@ -505,8 +521,8 @@ pub(super) fn changed(then: &str, now: &str, venue: &str, at: &str) -> String {
 fn uncertain_note(n: usize) -> String {
     match n {
         0 => String::new(),
-        1 => "; 1 uncertain (the run stopped while sending to them), not resent".into(),
-        n => format!("; {n} uncertain (the run stopped while sending to them), not resent"),
+        1 => "; 1 uncertain (the run stopped while sending to them), not resent without --resend-uncertain".into(),
+        n => format!("; {n} uncertain (the run stopped while sending to them), not resent without --resend-uncertain"),
     }
 }
 

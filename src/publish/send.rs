@@ -173,9 +173,9 @@ fn issue(
         .subscribers
         .iter()
         .filter(|s| {
-            !state
-                .as_ref()
-                .is_some_and(|i| i.settled(&recipient_key(id, &s.email)))
+            !state.as_ref().is_some_and(|i| {
+                i.settled_unless(&recipient_key(id, &s.email), mail.resend_uncertain)
+            })
         })
         .collect();
     let mut sent = Sent {
