@@ -211,10 +211,12 @@ What was sent where is recorded in the ledger, repurpose.ledger beside repurpose
 by line as each send succeeds; commit it. A post already sent is updated in place when it \
 changed (a blog post) and left alone when it did not. A newsletter is sent once per post: one \
 email per subscriber, several posts in one run making one issue; a send stopped part-way \
-resumes with the subscribers left, and never sends to anyone twice. Without a ledger (a fresh \
-clone), a blog post is looked up on the site by its slug before one is created.\n\n\
+resumes with the subscribers left, and never sends to anyone twice: a subscriber the run was \
+sending to when it stopped is reported as uncertain, and sent to again only with \
+--resend-uncertain. Without a ledger (a fresh clone), a blog post is looked up on the site by \
+the mark repurpose leaves in it before one is created.\n\n\
 Secrets come only from the environment variables the targets name (`password_env`, \
-`token_env`); they are never written to the ledger, the output or an error.\n\n\
+`username_env`); they are never written to the ledger, the output or an error.\n\n\
 POST is a post file or a folder of posts; with none, every post the ledger records.\n\n\
 Exit status: 0 when every step was done, 1 when a step was impossible or failed, a newsletter \
 subscriber is left to retry or uncertain, 2 on a usage error.",
