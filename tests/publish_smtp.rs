@@ -422,20 +422,22 @@ fn a_wrong_password_is_a_clear_error_and_records_nothing() {
     };
     let project = Project::new(&server, "");
     let wrong = "wrong-pw-7731";
-    let run = project.run_with(&["publish", "posts/tides.md"], wrong);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stderr.contains("error: posts/tides.md → news:"),
-        "{run:?}"
-    );
-    assert!(
-        run.stderr.to_lowercase().contains("login") || run.stderr.contains("535"),
-        "{run:?}"
-    );
-    assert!(
-        !run.stderr.contains(wrong) && !run.stdout.contains(wrong),
-        "{run:?}"
-    );
+    for args in [
+        &["publish", "posts/tides.md", "--plan"][..],
+        &["publish", "posts/tides.md"],
+    ] {
+        let run = project.run_with(args, wrong);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(
+            run.stdout.contains("news  impossible")
+                && run.stdout.contains("refused the login for `letters` (535)"),
+            "the plan says so, before anything is sent: {run:?}"
+        );
+        assert!(
+            !run.stderr.contains(wrong) && !run.stdout.contains(wrong),
+            "{run:?}"
+        );
+    }
     assert!(server.messages().is_empty());
     assert!(
         !project.root().join("repurpose.ledger").exists(),
@@ -665,4 +667,149 @@ fn killed_at_any_ledger_line_the_next_run_misses_and_doubles_no_one() {
             assert!(!project.run(&["status"]).stdout.contains("uncertain"));
         }
     }
+}
+
+#[test]
+fn resuming_one_post_of_an_issue_sends_the_whole_issue_in_its_order() {
+    let Some(server) = server(json!({"stall_after": 2})) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let mut child = project
+        .command(&["publish", "posts/tides.md", "posts/knots.md"], PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        server.wait_for_stall(Duration::from_secs(30)),
+        "{}",
+        server.log()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    server.set_faults(&Value::Null);
+
+    // Only one of the issue's two posts is named: the other comes along.
+    let plan = project.run(&["publish", "posts/knots.md", "--plan"]);
+    assert!(
+        plan.stdout.contains("posts/knots.md  news  resume"),
+        "{plan:?}"
+    );
+    assert!(
+        plan.stdout.contains("posts/tides.md  news  resume"),
+        "{plan:?}"
+    );
+    let resumed = project.run(&["publish", "posts/knots.md"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    let messages = server.messages();
+    assert_eq!(messages.len(), 5);
+    for message in &messages {
+        let parsed = server.parse(&message.eml);
+        assert_eq!(
+            parsed["headers"]["Subject"], "Reading the tides and Three knots worth knowing",
+            "the same issue for everyone"
+        );
+        let html = parsed["html"].as_str().unwrap();
+        let (tides, knots) = (
+            html.find("low water").unwrap(),
+            html.find("A bowline").unwrap(),
+        );
+        assert!(tides < knots, "in the order the issue began with");
+    }
+}
+
+#[test]
+fn with_no_post_named_only_what_the_ledger_records_is_planned() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(
+        &server,
+        "  blog:\n    service: wordpress\n    url: http://127.0.0.1:9\n    username: ana\n    password_env: NOT_SET_ANYWHERE\n",
+    );
+    let first = project.run(&["publish", "posts/tides.md", "--target", "news"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let plan = project.run(&["publish", "--plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout.contains("posts/tides.md  news  unchanged"),
+        "{plan:?}"
+    );
+    assert!(
+        !plan.stdout.contains("blog"),
+        "no first send to a target nobody named: {plan:?}"
+    );
+}
+
+#[test]
+fn two_posts_with_one_slug_are_never_taken_for_each_other() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    std::fs::create_dir(project.root().join("posts/2025")).unwrap();
+    std::fs::write(
+        project.root().join("posts/2025/tides.md"),
+        "---\ntitle: Tides, a year on\n---\nAnother post.\n",
+    )
+    .unwrap();
+    let both = project.run(&["publish", "posts/tides.md", "posts/2025/tides.md", "--plan"]);
+    assert_eq!(both.code, 1, "{both:?}");
+    assert!(
+        both.stdout.contains("has the same slug `tides`"),
+        "{both:?}"
+    );
+    let first = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let other = project.run(&["publish", "posts/2025/tides.md", "--plan"]);
+    assert_eq!(other.code, 1, "{other:?}");
+    assert!(
+        other
+            .stdout
+            .contains("the slug `tides` was sent to this target from posts/tides.md, another post"),
+        "{other:?}"
+    );
+    // Moved, it is the same post.
+    std::fs::remove_file(project.root().join("posts/2025/tides.md")).unwrap();
+    std::fs::rename(
+        project.root().join("posts/tides.md"),
+        project.root().join("posts/2025/tides.md"),
+    )
+    .unwrap();
+    let moved = project.run(&["publish", "posts/2025/tides.md", "--plan"]);
+    assert!(moved.stdout.contains("unchanged"), "{moved:?}");
+    assert_eq!(server.messages().len(), 5);
+}
+
+#[test]
+fn a_run_killed_while_waiting_to_retry_leaves_the_subscriber_to_retry_not_uncertain() {
+    let Some(server) = server(json!({"temporary": {"ann@example.org": 5}})) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let mut child = project
+        .command(&["publish", "posts/tides.md"], PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !server.events().iter().any(|e| e["event"] == "temporary") {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The client waits a second before trying again: killed in that wait.
+    std::thread::sleep(Duration::from_millis(400));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let status = project.run(&["status"]);
+    assert!(status.stdout.contains("1 to retry"), "{status:?}");
+    assert!(!status.stdout.contains("uncertain"), "{status:?}");
+    server.set_faults(&Value::Null);
+    let resumed = project.run(&["publish"]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    let counts = received(&server);
+    assert_eq!(counts.len(), 5, "{counts:?}");
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
 }

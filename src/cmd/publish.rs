@@ -97,7 +97,17 @@ struct Refusal<'a> {
 pub fn run(options: &PublishOptions) -> Result<Status> {
     let problems = Problems::default();
     let (session, mut ledger, folder, _held) = open(options, &problems)?;
-    let targets = publish::targets(&session, &options.targets)?;
+    let mut targets = publish::targets(&session, &options.targets)?;
+    if options.eml.is_some() {
+        // Only a newsletter has messages to write.
+        targets.retain(|t| t.service.name() == "smtp");
+        if targets.is_empty() {
+            return Err(crate::status::Usage(
+                "--eml writes a newsletter's messages, and no `smtp` target is chosen".into(),
+            )
+            .into());
+        }
+    }
     let out = session.config.out_dir(None);
     let (paths, errors) = publish::posts(&options.posts, &ledger, &folder, &out)?;
     problems.report_all(&Stderr, &errors);
@@ -107,7 +117,11 @@ pub fn run(options: &PublishOptions) -> Result<Status> {
         &folder,
         &paths,
         &targets,
-        options.resend_uncertain,
+        publish::PlanOptions {
+            recorded_only: options.posts.is_empty(),
+            resend_uncertain: options.resend_uncertain,
+            offline: options.eml.is_some(),
+        },
     );
     problems.report_all(&Stderr, &plan.problems);
     let sends = !options.plan_only;
@@ -157,7 +171,11 @@ pub fn run(options: &PublishOptions) -> Result<Status> {
     }
     if options.json {
         let report = Report {
-            sent: sends && options.eml.is_none(),
+            sent: options.eml.is_none()
+                && plan
+                    .steps
+                    .iter()
+                    .any(|s| matches!(s.result, Some("done" | "partial"))),
             steps: &plan.steps,
             issues: issues.iter().map(issue_report).collect(),
             problems: plan
@@ -237,8 +255,9 @@ fn done_lines(steps: &[Step], issues: &[Sent], options: &PublishOptions) -> Stri
         let _ = writeln!(
             out,
             "{} {} → {}: {}",
-            match step.action {
-                Action::Create => "created",
+            match step.performed {
+                Some("create") => "created",
+                Some("found") => "updated (found by its mark)",
                 _ => "updated",
             },
             step.source,

@@ -221,9 +221,23 @@ fn smtp(keys: &Keys<'_, '_>, folder: &Path) -> Result<Smtp, Located> {
             }
         },
     };
+    let sample = unsubscribe.replace("{email}", "ann%40example.org");
+    if !url::Url::parse(&sample).is_ok_and(|u| matches!(u.scheme(), "https" | "http" | "mailto")) {
+        return Err(keys.at(
+            "unsubscribe",
+            "`unsubscribe` must be an https:// (or mailto:) URL with `{email}` in it".into(),
+        ));
+    }
+    let from = keys.required("from", "the sender, like `Ana <ana@example.com>`")?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(keys.at(
+            "from",
+            format!("`from` must be an address, like `Ana <ana@example.com>`, found `{from}`"),
+        ));
+    }
     Ok(Smtp {
         url,
-        from: keys.required("from", "the sender, like `Ana <ana@example.com>`")?,
+        from,
         list: folder.join(keys.required(
             "list",
             "the subscribers' CSV file (an `email` column), relative to this file",
@@ -371,9 +385,14 @@ impl Keys<'_, '_> {
 
     /// A URL carrying `user:password@` holds a secret.
     fn no_password_in_url(&self, key: &str, url: &str) -> Result<(), Located> {
-        if let Ok(parsed) = url::Url::parse(url)
-            && parsed.password().is_some()
-        {
+        // By the text too: a URL that does not parse is echoed by errors later.
+        let authority = url.split_once("://").map_or("", |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or("")
+        });
+        let in_text = authority
+            .rsplit_once('@')
+            .is_some_and(|(user, _)| user.contains(':'));
+        if in_text || url::Url::parse(url).is_ok_and(|parsed| parsed.password().is_some()) {
             return Err(self.at(
                 key,
                 format!(

@@ -212,10 +212,10 @@ impl Ledger {
     /// Reads the ledger at `path`; none yet is an empty ledger. A line that does not read
     /// is an error naming the file and line; a last line cut short by a crash is ignored.
     pub fn open(path: &Path) -> Result<Ledger> {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         match File::open(path) {
             Ok(mut file) => {
-                file.read_to_string(&mut text)
+                file.read_to_end(&mut bytes)
                     .with_context(|| format!("failed to read the ledger `{}`", path.display()))?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -224,9 +224,21 @@ impl Ledger {
                     .context(format!("failed to read the ledger `{}`", path.display())));
             }
         }
-        let whole = text.rfind('\n').map_or(0, |i| i + 1);
+        // A last line cut short by a crash (no newline; maybe mid-character) is not read.
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let text = std::str::from_utf8(&bytes[..whole]).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            anyhow::anyhow!(
+                "{}:{line}: not UTF-8 text; the ledger is written by `repurpose publish`",
+                path.display()
+            )
+        })?;
         let mut events = Vec::new();
-        for (i, line) in text[..whole].lines().enumerate() {
+        for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
@@ -415,6 +427,21 @@ impl Ledger {
             .into_iter()
             .rev()
             .find(|i| i.posts.iter().any(|p| p.post == post))
+    }
+
+    /// Whether anything was sent of `post` to `target`.
+    pub fn knows(&self, post: &str, target: &str) -> bool {
+        self.placed(post, target).is_some() || self.issue_of(post, target).is_some()
+    }
+
+    /// The file `post` was last sent to `target` from.
+    pub fn source_of(&self, post: &str, target: &str) -> Option<String> {
+        let placed = self.placed(post, target).map(|p| p.source);
+        placed.or_else(|| {
+            self.issue_of(post, target)
+                .and_then(|i| i.posts.into_iter().find(|p| p.post == post))
+                .map(|p| p.source)
+        })
     }
 
     /// Every post slug the ledger names, with its file as last recorded.

@@ -46,10 +46,10 @@ pub fn targets<'c>(session: &'c Session, names: &[String]) -> Result<Vec<&'c Tar
     if all.is_empty() {
         return Err(Usage(format!(
             "{} has no `publish:` targets: add one (docs/publishing.md shows how), like\n\n  publish:\n    blog:\n      service: wordpress\n      url: https://blog.example.com\n      username: ana\n      password_env: WORDPRESS_PASSWORD",
-            session
-                .config
-                .path()
-                .map_or("the configuration".into(), |p| format!("`{}`", p.display()))
+            session.config.path().map_or_else(
+                || "no repurpose.yaml was found (here or in a folder above), so the configuration".into(),
+                |p| format!("`{}`", p.display())
+            )
         ))
         .into());
     }
@@ -79,19 +79,36 @@ pub fn posts(
     if !inputs.is_empty() {
         return Ok(crate::inputs::collect(inputs, out));
     }
-    let known: Vec<PathBuf> = ledger
-        .posts()
+    let recorded = ledger.posts();
+    let known: Vec<PathBuf> = recorded
         .values()
         .map(|source| folder.join(source))
         .filter(|p| p.is_file())
         .collect();
     if known.is_empty() {
-        return Err(Usage(
-            "name the posts to publish (files or folders): the ledger records none yet".into(),
-        )
-        .into());
+        let why = if recorded.is_empty() {
+            "the ledger records none yet".to_string()
+        } else {
+            format!(
+                "none of the posts the ledger records is where it recorded it ({})",
+                recorded.values().cloned().collect::<Vec<_>>().join(", ")
+            )
+        };
+        return Err(Usage(format!("name the posts (files or folders): {why}")).into());
     }
     Ok((known, Vec::new()))
+}
+
+/// How a plan is made.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// No post was named: only the post and target pairs the ledger records are planned
+    /// (an update, a resume), never a first send of an old post to a new target.
+    pub recorded_only: bool,
+    /// `--resend-uncertain`.
+    pub resend_uncertain: bool,
+    /// `--eml`: nothing is sent, so no login is needed.
+    pub offline: bool,
 }
 
 /// Works out what publishing `paths` to `targets` would do. Reads only: nothing is sent.
@@ -101,24 +118,44 @@ pub fn plan<'s>(
     folder: &Path,
     paths: &[PathBuf],
     targets: &[&'s Target],
-    resend_uncertain: bool,
+    options: PlanOptions,
 ) -> Plan<'s> {
     let ready: Vec<(&Target, plan::Ready)> = targets
         .iter()
-        .map(|t| (*t, plan::ready(t, &session.config.site, resend_uncertain)))
+        .map(|t| (*t, plan::ready(t, &session.config.site, options)))
         .collect();
     let mut steps = Vec::new();
     let mut problems = Vec::new();
+    let mut slugs: Vec<(String, String)> = Vec::new();
+    let mut prepared_posts = Vec::new();
     for path in paths {
         match plan::prepare(session, folder, path) {
-            Ok(prepared) => {
-                for (target, ready) in &ready {
-                    steps.push(plan::step(session, ledger, &prepared, target, ready));
-                }
-            }
+            Ok(prepared) => prepared_posts.push(prepared),
             Err(e) => problems.push(e),
         }
     }
+    for prepared in &prepared_posts {
+        let slug = &prepared.run.post.slug;
+        let twin = slugs
+            .iter()
+            .find(|(s, _)| s == slug)
+            .map(|(_, source)| source.clone());
+        slugs.push((slug.clone(), prepared.source.clone()));
+        for (target, ready) in &ready {
+            if options.recorded_only && !ledger.knows(slug, &target.name) {
+                continue;
+            }
+            let mut step = plan::step(session, ledger, folder, prepared, target, ready);
+            if let Some(twin) = &twin {
+                step.impossible(format!(
+                    "{} has the same slug `{slug}`: give one of them its own `slug:` in its front matter",
+                    twin
+                ));
+            }
+            steps.push(step);
+        }
+    }
+    plan::whole_issues(session, ledger, folder, &ready, &mut steps, &prepared_posts);
     Plan {
         steps,
         problems,
@@ -153,37 +190,26 @@ impl Plan<'_> {
             match (ready, &target.service) {
                 (plan::Ready::WordPress(client), _) => {
                     for step in steps {
-                        if eml.is_some() {
-                            continue;
-                        }
                         match send::blog(client, ledger, target, step) {
                             Ok(()) => step.result = Some("done"),
-                            Err(e) => {
-                                step.result = Some("failed");
-                                step.error = Some(format!("{e:#}"));
-                            }
+                            Err(e) => step.fail(&e),
                         }
                     }
                 }
                 (plan::Ready::Smtp(mail), Service::Smtp(settings)) => {
-                    match send::newsletter(mail, settings, target, ledger, &mut steps, eml) {
-                        Ok(issues) => {
-                            let clean = issues.iter().all(|i| {
-                                i.refused.is_empty()
-                                    && i.deferred.is_empty()
-                                    && i.uncertain.is_empty()
-                            });
-                            for step in steps {
-                                step.result = Some(if clean { "done" } else { "partial" });
-                            }
-                            sent.extend(issues);
-                        }
-                        Err(e) => {
-                            for step in steps {
-                                step.result = Some("failed");
-                                step.error = Some(format!("{e:#}"));
+                    for (posts, outcome) in
+                        send::newsletter(mail, settings, target, ledger, &steps, eml)
+                    {
+                        for step in steps.iter_mut().filter(|s| posts.contains(&s.post)) {
+                            match &outcome {
+                                Ok(issue) => {
+                                    step.result =
+                                        Some(if issue.clean() { "done" } else { "partial" });
+                                }
+                                Err(e) => step.fail(e),
                             }
                         }
+                        sent.extend(outcome.ok());
                     }
                 }
                 _ => {}

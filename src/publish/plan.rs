@@ -13,6 +13,21 @@ use super::ledger::{IssuePost, Ledger};
 use super::recipients::{self, Subscriber};
 use super::{Secret, smtp, wordpress};
 
+impl Step {
+    /// Makes the step impossible, with why; it sends nothing.
+    pub(super) fn impossible(&mut self, why: String) {
+        self.action = Action::Impossible;
+        self.detail = why;
+        self.payload = Payload::None;
+    }
+
+    /// Records that carrying the step out failed.
+    pub(super) fn fail(&mut self, error: &anyhow::Error) {
+        self.result = Some("failed");
+        self.error = Some(format!("{error:#}"));
+    }
+}
+
 /// What publishing does for one post at one target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -70,6 +85,10 @@ pub struct Step {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What was done, once carried out: `create`, `update`, `found` (a post the ledger had
+    /// lost, updated), `send`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performed: Option<&'static str>,
     /// The hash of the post's file.
     #[serde(skip)]
     pub(super) from: String,
@@ -180,7 +199,12 @@ pub fn relative(folder: &Path, path: &Path) -> String {
 
 /// Sets up each target: reads its secrets from the environment, and checks a WordPress
 /// login (a wrong password makes every step there impossible, with WordPress's reason).
-pub(super) fn ready(target: &Target, site: &crate::config::Site, resend_uncertain: bool) -> Ready {
+pub(super) fn ready(
+    target: &Target,
+    site: &crate::config::Site,
+    options: super::PlanOptions,
+) -> Ready {
+    let resend_uncertain = options.resend_uncertain;
     match &target.service {
         Service::WordPress(wp) => {
             let password = match Secret::from_env(&wp.password_env, "password_env", &target.name) {
@@ -202,6 +226,7 @@ pub(super) fn ready(target: &Target, site: &crate::config::Site, resend_uncertai
                 Err(e) => return Ready::Broken(format!("`url`: {e:#}")),
             };
             let credentials = match (&mail.username_env, &mail.password_env) {
+                _ if options.offline => None,
                 (None, None) => None,
                 (user, Some(password)) => {
                     let username = match user {
@@ -230,6 +255,13 @@ pub(super) fn ready(target: &Target, site: &crate::config::Site, resend_uncertai
                     );
                 }
             };
+            if !options.offline {
+                // The login is checked before anything is planned as sendable: a wrong
+                // password is impossible in the plan, not a failure half-way.
+                if let Err(e) = smtp::Mailer::connect(&server, credentials.as_ref()) {
+                    return Ready::Broken(e.to_string());
+                }
+            }
             match recipients::read(&mail.list) {
                 Ok(subscribers) if subscribers.is_empty() => Ready::Broken(format!(
                     "the subscribers list `{}` has nobody in it",
@@ -257,6 +289,7 @@ pub(super) fn ready(target: &Target, site: &crate::config::Site, resend_uncertai
 pub(super) fn step(
     session: &Session,
     ledger: &Ledger,
+    folder: &Path,
     prepared: &Prepared<'_>,
     target: &Target,
     ready: &Ready,
@@ -273,9 +306,22 @@ pub(super) fn step(
         url: None,
         result: None,
         error: None,
+        performed: None,
         from: prepared.from.clone(),
         payload: Payload::None,
     };
+    // A post is known by its slug: another file with the same slug, still there beside
+    // this one, is another post (a file moved or renamed is the same post).
+    if let Some(sent_from) = ledger.source_of(&post.slug, &target.name)
+        && sent_from != prepared.source
+        && folder.join(&sent_from).is_file()
+    {
+        step.detail = format!(
+            "the slug `{}` was sent to this target from {sent_from}, another post: give one of them its own `slug:` in its front matter",
+            post.slug
+        );
+        return step;
+    }
     let Some(venue) = session.catalog.get(&target.venue) else {
         step.detail = format!(
             "no venue `{}` here (`repurpose venues` lists them)",
@@ -307,7 +353,22 @@ pub(super) fn step(
         Service::WordPress(wp) => {
             let draft = draft(session, post, venue, wp);
             let sent = draft_hash(&draft);
-            match ledger.placed(&post.slug, &target.name) {
+            let placed = ledger.placed(&post.slug, &target.name);
+            // A post deleted on the site since (or put in the trash) is looked for again.
+            let gone = match (&placed, ready) {
+                (Some(placed), Ready::WordPress(client)) => match placed.id.parse::<u64>() {
+                    Ok(id) => match client.get(id) {
+                        Ok(found) => found.is_none(),
+                        Err(e) => {
+                            step.detail = format!("{e:#}");
+                            return step;
+                        }
+                    },
+                    Err(_) => true,
+                },
+                _ => false,
+            };
+            match placed.filter(|_| !gone) {
                 Some(placed) => {
                     step.id = Some(placed.id.clone());
                     step.url = Some(placed.url.clone());
@@ -337,7 +398,14 @@ pub(super) fn step(
                         Ok(Found::Foreign(remote)) => step.detail = foreign(&post.slug, &remote),
                         Ok(Found::Nothing) => {
                             step.action = Action::Create;
-                            step.detail = format!("a new post, status `{}`", wp.status);
+                            step.detail = if gone {
+                                format!(
+                                    "a new post, status `{}` (the one sent before is no longer on the site)",
+                                    wp.status
+                                )
+                            } else {
+                                format!("a new post, status `{}`", wp.status)
+                            };
                         }
                         Err(e) => step.detail = format!("{e:#}"),
                     },
@@ -377,6 +445,10 @@ pub(super) fn step(
                     };
                     step.action = Action::Resume;
                     step.id = Some(issue.id.clone());
+                    let edited = issue
+                        .posts
+                        .iter()
+                        .any(|p| p.post == post.slug && p.sent != sent);
                     step.detail = if issue.complete() {
                         format!(
                             "issue {}: {left} uncertain subscribers to send to again (--resend-uncertain)",
@@ -393,6 +465,11 @@ pub(super) fn step(
                             }
                         )
                     };
+                    if edited {
+                        step.detail.push_str(
+                            "; the post changed since the issue began: the subscribers left get it as it is now",
+                        );
+                    }
                     resume = Some(issue.id.clone());
                 }
                 Some(issue) => {
@@ -521,8 +598,8 @@ pub(super) fn changed(then: &str, now: &str, venue: &str, at: &str) -> String {
 fn uncertain_note(n: usize) -> String {
     match n {
         0 => String::new(),
-        1 => "; 1 uncertain (the run stopped while sending to them), not resent without --resend-uncertain".into(),
-        n => format!("; {n} uncertain (the run stopped while sending to them), not resent without --resend-uncertain"),
+        1 => "; 1 uncertain (the run stopped or the connection was lost while sending to them), not resent without --resend-uncertain".into(),
+        n => format!("; {n} uncertain (the run stopped or the connection was lost while sending to them), not resent without --resend-uncertain"),
     }
 }
 
@@ -546,4 +623,71 @@ pub(super) fn draft_hash(draft: &wordpress::Draft) -> String {
         &draft.status,
     ];
     crate::hash::hash(fields.join("\0").as_bytes())
+}
+
+/// Makes each newsletter issue a step resumes whole: a post of the issue that was not named
+/// this time is read again from where the ledger recorded it and added to the plan, so the
+/// subscribers left get the same issue as the others. A post that cannot be read makes
+/// every step resuming that issue impossible.
+pub(super) fn whole_issues(
+    session: &Session,
+    ledger: &Ledger,
+    folder: &Path,
+    ready: &[(&Target, Ready)],
+    steps: &mut Vec<Step>,
+    prepared: &[Prepared<'_>],
+) {
+    for (target, ready) in ready {
+        let resumed: Vec<String> = steps
+            .iter()
+            .filter(|s| s.target == target.name && s.action == Action::Resume)
+            .filter_map(|s| s.id.clone())
+            .collect();
+        let mut done: Vec<String> = Vec::new();
+        for id in resumed {
+            if done.contains(&id) {
+                continue;
+            }
+            done.push(id.clone());
+            let Some(issue) = ledger.issues(&target.name).into_iter().find(|i| i.id == id) else {
+                continue;
+            };
+            for post in &issue.posts {
+                let here = steps
+                    .iter()
+                    .any(|s| s.target == target.name && s.post == post.post)
+                    || prepared.iter().any(|p| p.run.post.slug == post.post);
+                if here {
+                    continue;
+                }
+                let added = prepare(session, folder, &folder.join(&post.source))
+                    .map(|p| step(session, ledger, folder, &p, target, ready));
+                match added {
+                    Ok(step) if step.action == Action::Resume => steps.push(step),
+                    Ok(step) => {
+                        let why = format!(
+                            "issue {id} also holds `{}` ({}), which cannot go out now: {}",
+                            post.post, post.source, step.detail
+                        );
+                        for s in steps.iter_mut().filter(|s| {
+                            s.id.as_deref() == Some(id.as_str()) && s.target == target.name
+                        }) {
+                            s.impossible(why.clone());
+                        }
+                    }
+                    Err(e) => {
+                        let why = format!(
+                            "issue {id} also holds `{}`, whose file {} cannot be read: {e:#}",
+                            post.post, post.source
+                        );
+                        for s in steps.iter_mut().filter(|s| {
+                            s.id.as_deref() == Some(id.as_str()) && s.target == target.name
+                        }) {
+                            s.impossible(why.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

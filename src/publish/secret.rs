@@ -22,17 +22,28 @@ impl Secret {
     /// Reads the environment variable `name`, which the configuration names (`token_env`,
     /// `password_env`, …); the error names the variable and the key, never a value.
     pub fn from_env(name: &str, key: &str, target: &str) -> anyhow::Result<Secret> {
+        // A name that does not look like one (`Hunter2`) may be the secret itself, written
+        // where its variable's name belongs: not echoed.
+        let shown = if name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            name.to_string()
+        } else {
+            "named there".to_string()
+        };
+        let name_shown = shown.as_str();
         match std::env::var(name) {
             Ok(value) if !value.is_empty() => Ok(Secret(value)),
             Ok(_) => anyhow::bail!(
-                "publish target `{target}`: the environment variable {name} (named by `{key}`) is empty"
+                "publish target `{target}`: the environment variable {name_shown} (named by `{key}`) is empty"
             ),
             Err(std::env::VarError::NotPresent) => anyhow::bail!(
-                "publish target `{target}`: the environment variable {name} (named by `{key}`) is not set; \
+                "publish target `{target}`: the environment variable {name_shown} (named by `{key}`) is not set; \
                  export it before publishing"
             ),
             Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!(
-                "publish target `{target}`: the environment variable {name} (named by `{key}`) is not valid UTF-8"
+                "publish target `{target}`: the environment variable {name_shown} (named by `{key}`) is not valid UTF-8"
             ),
         }
     }

@@ -44,6 +44,7 @@ pub(super) fn blog(
             Found::Nothing => (client.create(draft)?, "create"),
         },
     };
+    step.performed = Some(action);
     ledger.append(Event::Published {
         at: now(),
         post: step.post.clone(),
@@ -58,6 +59,13 @@ pub(super) fn blog(
     step.id = Some(remote.id.to_string());
     step.url = Some(remote.link);
     Ok(())
+}
+
+impl Sent {
+    /// Whether every subscriber tried got it.
+    pub fn clean(&self) -> bool {
+        self.refused.is_empty() && self.deferred.is_empty() && self.uncertain.is_empty()
+    }
 }
 
 /// How one newsletter issue went.
@@ -77,19 +85,23 @@ pub struct Sent {
     pub written: usize,
 }
 
-/// Sends the newsletter steps of one target: the steps resuming an issue finish it, the
-/// others make one new issue with each post a section.
+/// The posts of one issue and how sending it went.
+pub(super) type Outcome = (Vec<String>, Result<Sent>);
+
+/// Sends the newsletter steps of one target: the steps resuming an issue finish it (its
+/// posts in the order it began with), the others make one new issue with each post a
+/// section. Each issue's outcome comes back with its posts: one failing costs only itself.
 pub(super) fn newsletter(
     mail: &Mail,
     settings: &Smtp,
     target: &Target,
     ledger: &mut Ledger,
-    steps: &mut [&mut Step],
+    steps: &[&mut Step],
     eml: Option<&Path>,
-) -> Result<Vec<Sent>> {
+) -> Vec<Outcome> {
     let mut issues: Vec<(String, Vec<Section>)> = Vec::new();
     let mut fresh = Vec::new();
-    for step in steps.iter() {
+    for step in steps {
         if let Payload::Section(section) = &step.payload {
             match &section.resume {
                 Some(id) => match issues.iter_mut().find(|(i, _)| i == id) {
@@ -98,6 +110,13 @@ pub(super) fn newsletter(
                 },
                 None => fresh.push((**section).clone()),
             }
+        }
+    }
+    let recorded = ledger.issues(&target.name);
+    for (id, sections) in &mut issues {
+        if let Some(issue) = recorded.iter().find(|i| &i.id == id) {
+            let place = |s: &Section| issue.posts.iter().position(|p| p.post == s.record.post);
+            sections.sort_by_key(place);
         }
     }
     if !fresh.is_empty() {
@@ -111,14 +130,17 @@ pub(super) fn newsletter(
         let id = crate::hash::short(seed.as_bytes(), 16);
         issues.push((id, fresh));
     }
-    let mut out = Vec::new();
-    for (id, sections) in issues {
-        let resuming = sections.iter().any(|s| s.resume.is_some());
-        out.push(issue(
-            mail, settings, target, ledger, &id, &sections, resuming, eml,
-        )?);
-    }
-    Ok(out)
+    issues
+        .into_iter()
+        .map(|(id, sections)| {
+            let resuming = sections.iter().any(|s| s.resume.is_some());
+            let posts = sections.iter().map(|s| s.record.post.clone()).collect();
+            let outcome = issue(
+                mail, settings, target, ledger, &id, &sections, resuming, eml,
+            );
+            (posts, outcome)
+        })
+        .collect()
 }
 
 /// The letter of an issue: its posts' sections, one after the other.
@@ -212,7 +234,6 @@ fn issue(
         })?;
     }
     let mut pace = smtp::Pace::new(settings.rate);
-    let mut pause = |d: Duration| std::thread::sleep(d);
     for subscriber in todo {
         let message = smtp::message(&letter, &recipient(subscriber), &settings.unsubscribe)?;
         let to = recipient_key(id, &subscriber.email);
@@ -223,24 +244,42 @@ fn issue(
         };
         pace.wait();
         ledger.append(who.sending())?;
-        match smtp::send_with_retry(
+        // While waiting to retry (a 4xx, a connection lost before the message went), the
+        // subscriber is recorded as not sent, and as being sent to again just before the
+        // next try: a run killed in the wait leaves them to retry, not uncertain.
+        let mut unrecorded = None;
+        let mut pause = |d: Duration| {
+            let waiting = who.refused(0, false, "waiting to try again");
+            if let Err(e) = ledger.append(waiting) {
+                unrecorded.get_or_insert(e);
+            }
+            std::thread::sleep(d);
+            if let Err(e) = ledger.append(who.sending()) {
+                unrecorded.get_or_insert(e);
+            }
+        };
+        let outcome = smtp::send_with_retry(
             &mut mailer,
             &mail.server,
             mail.credentials.as_ref(),
             &message,
             &mut pause,
-        ) {
+        );
+        if let Some(e) = unrecorded {
+            return Err(e);
+        }
+        match outcome {
             Ok(()) => {
                 ledger.append(who.delivered())?;
                 sent.delivered += 1;
             }
             Err(smtp::SendError::Permanent { code, text }) => {
-                ledger.append(who.refused(code, true, &text))?;
+                ledger.append(who.refused(code, true, &redact(&text, &subscriber.email)))?;
                 sent.refused
                     .push((subscriber.email.clone(), format!("{code} {text}")));
             }
             Err(smtp::SendError::Temporary { code, text }) => {
-                ledger.append(who.refused(code, false, &text))?;
+                ledger.append(who.refused(code, false, &redact(&text, &subscriber.email)))?;
                 sent.deferred
                     .push((subscriber.email.clone(), format!("{code} {text}")));
             }
@@ -309,6 +348,33 @@ impl Who<'_> {
             reply: reply.chars().take(300).collect(),
         }
     }
+}
+
+/// A server's reply with the subscriber's address taken out (servers often quote it:
+/// `550 5.1.1 <ann@example.org>: Recipient address rejected`): the ledger names no one.
+fn redact(reply: &str, email: &str) -> String {
+    let lower = reply.to_lowercase();
+    let needle = email.trim().to_lowercase();
+    if needle.is_empty() {
+        return reply.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(&needle) {
+        // Lower-casing keeps byte offsets for the ASCII an address is; where it did not,
+        // the reply is dropped rather than risk keeping the address.
+        if !reply.is_char_boundary(at)
+            || !reply.is_char_boundary(at + needle.len())
+            || lower.len() != reply.len()
+        {
+            return "(the server's reply named the subscriber; left out)".into();
+        }
+        out.push_str(&reply[rest..at]);
+        out.push_str("subscriber");
+        rest = at + needle.len();
+    }
+    out.push_str(&reply[rest..]);
+    out
 }
 
 fn recipient(subscriber: &super::recipients::Subscriber) -> smtp::Recipient {

@@ -107,7 +107,7 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             )];
             if !issue.uncertain.is_empty() {
                 notes.push(format!(
-                    "{} uncertain (the run stopped while sending to them; not resent)",
+                    "{} uncertain (the run stopped or the connection was lost while sending to them; not resent without --resend-uncertain)",
                     issue.uncertain.len()
                 ));
             }
@@ -116,6 +116,13 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             }
             if !issue.deferred.is_empty() {
                 notes.push(format!("{} to retry", issue.deferred.len()));
+            }
+            let tried = issue.delivered.len()
+                + issue.uncertain.len()
+                + issue.refused.len()
+                + issue.deferred.len();
+            if !issue.finished && issue.recipients > tried {
+                notes.push(format!("{} not tried yet", issue.recipients - tried));
             }
             let was = issue.posts.iter().find(|p| p.post == post.slug);
             let now = venue

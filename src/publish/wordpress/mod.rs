@@ -42,6 +42,18 @@ impl Site {
         if !matches!(root.scheme(), "http" | "https") || root.host_str().is_none() {
             bail!("the WordPress URL `{url}` must start with https:// or http:// and name a host");
         }
+        let loopback = match root.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if root.scheme() == "http" && !loopback {
+            bail!(
+                "the WordPress URL `{url}` is http://: the application password would cross the \
+                 network in the clear; use https:// (http:// is taken only for 127.0.0.1 and localhost)"
+            );
+        }
         if root.query().is_some() || root.fragment().is_some() {
             bail!("the WordPress URL `{url}` has a `?` or `#` part; give the site's root alone");
         }
@@ -310,7 +322,12 @@ impl Client {
     /// the draft has one) with the draft's.
     pub fn update(&self, id: u64, draft: &Draft) -> anyhow::Result<Remote> {
         let what = format!("updating the post {id} (`{}`)", draft.slug);
-        let body = self.post_body(&what, draft)?;
+        let mut body = self.post_body(&what, draft)?;
+        // The status is set when the post is created; after that it is the site's: a post
+        // published (or unpublished) by hand stays so.
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("status");
+        }
         let route = format!("/wp/v2/posts/{id}");
         let reply = self.send(&what, &route, &[], Method::Post(body))?;
         let post = self.expect(&what, &reply, &[200])?;
