@@ -318,3 +318,60 @@ fn someone_elses_post_with_the_same_slug_is_never_overwritten() {
         "{plan:?}"
     );
 }
+
+#[test]
+fn an_update_keeps_the_status_set_on_the_site_and_a_deleted_post_is_made_again() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let first = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(first.code, 0, "{first:?}");
+    let id = posts_like(&wp, "tides")[0]["id"].as_u64().unwrap();
+
+    // Unpublished by hand on the site: an edit updates the text, not the status.
+    wp.post_json(
+        &format!("/wp/v2/posts/{id}"),
+        &serde_json::json!({"status": "draft"}),
+    );
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        POST.replace("The moon pulls", "The moon tugs"),
+    )
+    .unwrap();
+    let update = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(update.code, 0, "{update:?}");
+    let post = wp.get_json(&format!("/wp/v2/posts/{id}&context=edit"));
+    assert_eq!(post["status"], "draft", "the site's status is kept");
+    assert!(
+        post["content"]["raw"]
+            .as_str()
+            .unwrap()
+            .contains("The moon tugs")
+    );
+
+    // Deleted on the site (to the trash): planned as a new post, and made.
+    let deleted = wp
+        .agent()
+        .delete(&wp.rest(&format!("/wp/v2/posts/{id}")))
+        .header("Authorization", &wp.authorization())
+        .call()
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    std::fs::write(project.root().join("posts/tides.md"), POST).unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert!(
+        plan.stdout
+            .contains("the one sent before is no longer on the site"),
+        "{plan:?}"
+    );
+    let again = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stdout.contains("created posts/tides.md → blog"),
+        "{again:?}"
+    );
+    let now = posts_like(&wp, "tides");
+    assert_eq!(now.len(), 1, "{now:#?}");
+    assert_ne!(now[0]["id"].as_u64(), Some(id));
+    let status = project.run(&["status"], &wp.password);
+    assert!(status.stdout.contains("current"), "{status:?}");
+}

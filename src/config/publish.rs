@@ -490,6 +490,16 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("hunter2xyz"), "{err}");
+        // Even where the URL does not parse (errors later would echo it).
+        let err = read(
+            "publish:\n  news:\n    service: smtp\n    url: smtp://ana:hunter2xyz@mail example.org:587\n    from: a@b.org\n    list: l.csv\n    unsubscribe: https://u/{email}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("4: `publish.news.url` holds a password"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2xyz"), "{err}");
         let err = read(
             "publish:\n  blog:\n    service: wordpress\n    url: https://b.example.org\n    username: ana\n    password_env: abcd efgh ijkl\n",
         )

@@ -383,3 +383,20 @@ fn recipient(subscriber: &super::recipients::Subscriber) -> smtp::Recipient {
         name: subscriber.name.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_reply_quoting_the_address_is_stored_without_it() {
+        assert_eq!(
+            redact(
+                "5.1.1 <Ann@Example.org>: Recipient address rejected",
+                "ann@example.org"
+            ),
+            "5.1.1 <subscriber>: Recipient address rejected"
+        );
+        assert_eq!(redact("mailbox full", "ann@example.org"), "mailbox full");
+    }
+}

@@ -82,7 +82,8 @@ serve() {
     exit 3
   fi
 
-  local php_pid='' db_pid='' watch_pid=''
+  # Globals, not locals: the EXIT trap runs after serve has returned.
+  php_pid='' db_pid='' watch_pid=''
   stop() {
     trap - EXIT INT TERM
     local pid
@@ -214,8 +215,10 @@ require_once ABSPATH . 'wp-settings.php';
 PHP
 
   # The database and its user, once mariadbd answers on its socket.
+  # Up to two minutes: on a loaded machine (CI's two cores, several sites starting at once)
+  # a first start takes a while.
   local ready=0
-  for waited in $(seq 1 300); do
+  for waited in $(seq 1 2400); do
     if ! kill -0 "$db_pid" 2>/dev/null; then
       break
     fi

@@ -126,7 +126,8 @@ fn endpoints_work_for_roots_with_and_without_a_path_or_slash() {
     for (root, want) in [
         ("https://example.com", "https://example.com/"),
         ("https://example.com/", "https://example.com/"),
-        ("http://example.com/blog", "http://example.com/blog/"),
+        ("https://example.com/blog", "https://example.com/blog/"),
+        ("http://localhost/blog", "http://localhost/blog/"),
         ("https://example.com/blog/", "https://example.com/blog/"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
     ] {
@@ -442,4 +443,25 @@ fn a_redirect_names_where_to() {
         error.contains("301 Moved Permanently: the site redirects to"),
         "{error}"
     );
+}
+
+#[test]
+fn an_application_password_never_crosses_the_network_over_plain_http() {
+    let err = Site::new("http://blog.example.org", "ana", Secret::new("pw".into()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is http://: the application password would cross the network in the clear"),
+        "{err}"
+    );
+    for local in [
+        "http://127.0.0.1:8080",
+        "http://localhost/blog",
+        "https://blog.example.org",
+    ] {
+        assert!(
+            Site::new(local, "ana", Secret::new("pw".into())).is_ok(),
+            "{local}"
+        );
+    }
 }
