@@ -181,10 +181,21 @@ pub fn relative(folder: &Path, path: &Path) -> String {
     } else {
         folder
     };
+    // Absolute, and `a/../b` made `b` by the text (no symbolic link is followed): the same
+    // file is recorded the same way however it was typed.
     let absolute = |p: &Path| {
-        std::path::absolute(p)
-            .map(|a| a.components().collect::<PathBuf>())
-            .unwrap_or_else(|_| p.to_path_buf())
+        let whole = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut out = PathBuf::new();
+        for part in whole.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
     };
     let (folder_abs, path_abs) = (absolute(folder), absolute(path));
     let shown: PathBuf = path_abs
@@ -689,5 +700,24 @@ pub(super) fn whole_issues(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_is_recorded_by_its_path_from_the_ledgers_folder_however_typed() {
+        let here = Path::new("site");
+        assert_eq!(relative(here, Path::new("site/posts/a.md")), "posts/a.md");
+        assert_eq!(
+            relative(here, Path::new("site/posts/2025/../a.md")),
+            "posts/a.md"
+        );
+        assert_eq!(
+            relative(Path::new(""), Path::new("./posts/a.md")),
+            "posts/a.md"
+        );
     }
 }
