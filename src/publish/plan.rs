@@ -510,7 +510,7 @@ pub(super) fn step(
                     if ledger.events().is_empty() {
                         // Mail cannot be looked up afterwards, as a blog post can.
                         step.detail.push_str(&format!(
-                            " (there is no ledger here, {}: if this post was emailed from another copy of the project, it would be emailed again)",
+                            " (no {} here yet: a post already emailed from another copy of the project would go out again)",
                             super::ledger::FILE
                         ));
                     }
