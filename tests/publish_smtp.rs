@@ -77,6 +77,27 @@ impl Project {
         cmd
     }
 
+    /// Starts a run in the background, its output dropped: a test kills it.
+    fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args, PASSWORD)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Starts a run in the background and waits until the server stalls it (the faults'
+    /// `stall_after`), where a test kills it.
+    fn spawn_until_stall(&self, server: &SmtpServer, args: &[&str]) -> std::process::Child {
+        let child = self.spawn(args);
+        assert!(
+            server.wait_for_stall(Duration::from_secs(30)),
+            "{}",
+            server.log()
+        );
+        child
+    }
+
     fn run(&self, args: &[&str]) -> Run {
         self.run_with(args, PASSWORD)
     }
@@ -308,17 +329,7 @@ fn a_send_killed_part_way_resumes_with_no_subscriber_missed_or_doubled() {
         return;
     };
     let project = Project::new(&server, "");
-    let mut child = project
-        .command(&["publish", "posts/tides.md"], PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        server.wait_for_stall(Duration::from_secs(30)),
-        "{}",
-        server.log()
-    );
+    let mut child = project.spawn_until_stall(&server, &["publish", "posts/tides.md"]);
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(server.messages().len(), 3);
@@ -492,17 +503,7 @@ fn a_second_publish_waits_for_the_first_and_sends_to_no_one_twice() {
         return;
     };
     let project = Project::new(&server, "");
-    let mut first = project
-        .command(&["publish", "posts/tides.md"], PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        server.wait_for_stall(Duration::from_secs(30)),
-        "{}",
-        server.log()
-    );
+    let mut first = project.spawn_until_stall(&server, &["publish", "posts/tides.md"]);
     let mut second = project
         .command(&["publish", "posts/tides.md"], PASSWORD)
         .stdout(Stdio::piped())
@@ -675,17 +676,8 @@ fn resuming_one_post_of_an_issue_sends_the_whole_issue_in_its_order() {
         return;
     };
     let project = Project::new(&server, "");
-    let mut child = project
-        .command(&["publish", "posts/tides.md", "posts/knots.md"], PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        server.wait_for_stall(Duration::from_secs(30)),
-        "{}",
-        server.log()
-    );
+    let mut child =
+        project.spawn_until_stall(&server, &["publish", "posts/tides.md", "posts/knots.md"]);
     child.kill().unwrap();
     child.wait().unwrap();
     server.set_faults(&Value::Null);
@@ -788,12 +780,7 @@ fn a_run_killed_while_waiting_to_retry_leaves_the_subscriber_to_retry_not_uncert
         return;
     };
     let project = Project::new(&server, "");
-    let mut child = project
-        .command(&["publish", "posts/tides.md"], PASSWORD)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = project.spawn(&["publish", "posts/tides.md"]);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while !server.events().iter().any(|e| e["event"] == "temporary") {
         assert!(std::time::Instant::now() < deadline, "{}", server.log());

@@ -222,19 +222,38 @@ impl Client {
             ("context", "edit"),
             ("per_page", "100"),
         ];
+        self.only_post(
+            &what,
+            &query,
+            |post| post.slug == slug,
+            "have that slug",
+            "delete or rename all but one",
+        )
+    }
+
+    /// The one post of those `query` lists that `keep` keeps; None when none is; several is
+    /// an error saying they `are` so, naming them, and what to `do`.
+    fn only_post(
+        &self,
+        what: &str,
+        query: &[(&str, &str)],
+        keep: impl Fn(&Remote) -> bool,
+        are: &str,
+        to_do: &str,
+    ) -> anyhow::Result<Option<Remote>> {
         let mut posts = self
-            .list(&what, "/wp/v2/posts", &query)?
+            .list(what, "/wp/v2/posts", query)?
             .iter()
-            .map(|post| self.remote(&what, post))
+            .map(|post| self.remote(what, post))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        posts.retain(|post| post.slug == slug);
+        posts.retain(keep);
         match posts.len() {
             0 => Ok(None),
             1 => Ok(posts.pop()),
             _ => {
                 let ids: Vec<String> = posts.iter().map(|post| post.id.to_string()).collect();
                 bail!(
-                    "{what} on {}: {} posts have that slug (ids {}); delete or rename all but one",
+                    "{what} on {}: {} posts {are} (ids {}); {to_do}",
                     self.site.url(),
                     ids.len(),
                     ids.join(", ")
@@ -255,25 +274,13 @@ impl Client {
             ("context", "edit"),
             ("per_page", "100"),
         ];
-        let mut posts = self
-            .list(&what, "/wp/v2/posts", &query)?
-            .iter()
-            .map(|post| self.remote(&what, post))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        posts.retain(|post| post.content.contains(&mark));
-        match posts.len() {
-            0 => Ok(None),
-            1 => Ok(posts.pop()),
-            _ => {
-                let ids: Vec<String> = posts.iter().map(|post| post.id.to_string()).collect();
-                bail!(
-                    "{what} on {}: {} posts carry its mark (ids {}); delete all but one",
-                    self.site.url(),
-                    ids.len(),
-                    ids.join(", ")
-                )
-            }
-        }
+        self.only_post(
+            &what,
+            &query,
+            |post| post.content.contains(&mark),
+            "carry its mark",
+            "delete all but one",
+        )
     }
 
     /// The post with this id; `None` when it is gone (deleted or in the trash).
