@@ -234,6 +234,7 @@ fn issue(
         })?;
     }
     let mut pace = smtp::Pace::new(settings.rate);
+    let bar = progress(todo.len(), id);
     for subscriber in todo {
         let message = smtp::message(&letter, &recipient(subscriber), &settings.unsubscribe)?;
         let to = recipient_key(id, &subscriber.email);
@@ -243,6 +244,7 @@ fn issue(
             to: &to,
         };
         pace.wait();
+        bar.inc(1);
         ledger.append(who.sending())?;
         // While waiting to retry (a 4xx, a connection lost before the message went), the
         // subscriber is recorded as not sent, and as being sent to again just before the
@@ -302,12 +304,32 @@ fn issue(
             }
         }
     }
+    bar.finish_and_clear();
     ledger.append(Event::Finished {
         at: now(),
         target: target.name.clone(),
         issue: id.to_string(),
     })?;
     Ok(sent)
+}
+
+/// A bar on stderr over the subscribers of an issue, when stderr is a terminal and the run
+/// is not `--quiet`; hidden otherwise.
+fn progress(total: usize, issue: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if crate::shell::is_quiet() || !std::io::stderr().is_terminal() || total < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "issue {issue} {{bar:40}} {{pos}}/{{len}} subscribers  {{elapsed_precise}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// One subscriber of one issue, as the ledger records them.
