@@ -385,11 +385,10 @@ impl Keys<'_, '_> {
 
     /// A URL carrying `user:password@` holds a secret.
     fn no_password_in_url(&self, key: &str, url: &str) -> Result<(), Located> {
-        // By the text too: a URL that does not parse is echoed by errors later.
-        let authority = url.split_once("://").map_or("", |(_, rest)| {
-            rest.split(['/', '?', '#']).next().unwrap_or("")
-        });
-        let in_text = authority
+        // By the text, whatever follows: everything after the scheme up to the last `@`
+        // would be a login (a password may hold `/`, `?` or `#`).
+        let rest = url.split_once(':').map_or("", |(_, rest)| rest);
+        let in_text = rest
             .rsplit_once('@')
             .is_some_and(|(user, _)| user.contains(':'));
         if in_text || url::Url::parse(url).is_ok_and(|parsed| parsed.password().is_some()) {
@@ -401,7 +400,17 @@ impl Keys<'_, '_> {
                 ),
             ));
         }
-        Ok(())
+        // Read here, so that no later message has to repeat a URL it could not read.
+        match url::Url::parse(url) {
+            Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+            _ => Err(self.at(
+                key,
+                format!(
+                    "`publish.{}.{key}` is not a URL with a host, like `https://blog.example.com` or `smtp://mail.example.com:587`",
+                    self.at[1]
+                ),
+            )),
+        }
     }
 }
 
@@ -490,6 +499,27 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("hunter2xyz"), "{err}");
+        // Even where the URL does not parse (errors later would echo it), and whatever the
+        // password holds.
+        for url in [
+            "smtp://sam:Xy/9#hunter2xyz@mail.example.org:587",
+            "smtp:sam:hunter2xyz@mail.example.org",
+        ] {
+            let err = read(&format!(
+                "publish:\n  news:\n    service: smtp\n    url: \"{url}\"\n    from: a@b.org\n    list: l.csv\n    unsubscribe: https://u/{{email}}\n"
+            ))
+            .unwrap_err();
+            assert!(
+                err.starts_with("4: `publish.news.url` holds a password"),
+                "{err}"
+            );
+            assert!(!err.contains("hunter2xyz"), "{err}");
+        }
+        let err = read("publish:\n  news:\n    service: smtp\n    url: not a url\n    from: a@b.org\n    list: l.csv\n    unsubscribe: https://u/{email}\n").unwrap_err();
+        assert_eq!(
+            err,
+            "4: `publish.news.url` is not a URL with a host, like `https://blog.example.com` or `smtp://mail.example.com:587`"
+        );
         // Even where the URL does not parse (errors later would echo it).
         let err = read(
             "publish:\n  news:\n    service: smtp\n    url: smtp://ana:hunter2xyz@mail example.org:587\n    from: a@b.org\n    list: l.csv\n    unsubscribe: https://u/{email}\n",

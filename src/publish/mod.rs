@@ -47,7 +47,7 @@ pub fn targets<'c>(session: &'c Session, names: &[String]) -> Result<Vec<&'c Tar
         return Err(Usage(format!(
             "{} has no `publish:` targets: add one (docs/publishing.md shows how), like\n\n  publish:\n    blog:\n      service: wordpress\n      url: https://blog.example.com\n      username: ana\n      password_env: WORDPRESS_PASSWORD",
             session.config.path().map_or_else(
-                || "no repurpose.yaml was found (here or in a folder above), so the configuration".into(),
+                || "no repurpose.yaml was found (run from the project's folder, or name it with --config), so the configuration".into(),
                 |p| format!("`{}`", p.display())
             )
         ))
@@ -80,8 +80,18 @@ pub fn posts(
         return Ok(crate::inputs::collect(inputs, out));
     }
     let recorded = ledger.posts();
+    // Only files inside the project: a ledger line naming `/etc/passwd` or `../x` is not
+    // a post of this project.
+    let inside = |source: &&String| {
+        let path = Path::new(source.as_str());
+        path.is_relative()
+            && !path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+    };
     let known: Vec<PathBuf> = recorded
         .values()
+        .filter(inside)
         .map(|source| folder.join(source))
         .filter(|p| p.is_file())
         .collect();
@@ -145,7 +155,15 @@ pub fn plan<'s>(
             if options.recorded_only && !ledger.knows(slug, &target.name) {
                 continue;
             }
-            let mut step = plan::step(session, ledger, folder, prepared, target, ready);
+            let mut step = plan::step(
+                session,
+                ledger,
+                folder,
+                prepared,
+                target,
+                ready,
+                options.recorded_only,
+            );
             if let Some(twin) = &twin {
                 step.impossible(format!(
                     "{} has the same slug `{slug}`: give one of them its own `slug:` in its front matter",
@@ -155,7 +173,25 @@ pub fn plan<'s>(
             steps.push(step);
         }
     }
-    plan::whole_issues(session, ledger, folder, &ready, &mut steps, &prepared_posts);
+    plan::whole_issues(session, ledger, folder, &ready, &mut steps);
+    // A newsletter's server is asked only when something would go to it: a post already
+    // emailed stays `unchanged` while the server is down.
+    for (target, ready) in &ready {
+        let plan::Ready::Smtp(mail) = ready else {
+            continue;
+        };
+        let sends = |s: &Step| {
+            s.target == target.name && matches!(s.action, Action::Create | Action::Resume)
+        };
+        if options.offline || !steps.iter().any(sends) {
+            continue;
+        }
+        if let Err(why) = plan::check_mail(mail) {
+            for step in steps.iter_mut().filter(|s| sends(s)) {
+                step.impossible(why.clone());
+            }
+        }
+    }
     Plan {
         steps,
         problems,

@@ -266,13 +266,6 @@ pub(super) fn ready(
                     );
                 }
             };
-            if !options.offline {
-                // The login is checked before anything is planned as sendable: a wrong
-                // password is impossible in the plan, not a failure half-way.
-                if let Err(e) = smtp::Mailer::connect(&server, credentials.as_ref()) {
-                    return Ready::Broken(e.to_string());
-                }
-            }
             match recipients::read(&mail.list) {
                 Ok(subscribers) if subscribers.is_empty() => Ready::Broken(format!(
                     "the subscribers list `{}` has nobody in it",
@@ -304,6 +297,7 @@ pub(super) fn step(
     prepared: &Prepared<'_>,
     target: &Target,
     ready: &Ready,
+    recorded_only: bool,
 ) -> Step {
     let post = &prepared.run.post;
     let mut step = Step {
@@ -325,7 +319,7 @@ pub(super) fn step(
     // this one, is another post (a file moved or renamed is the same post).
     if let Some(sent_from) = ledger.source_of(&post.slug, &target.name)
         && sent_from != prepared.source
-        && folder.join(&sent_from).is_file()
+        && still_has_slug(&folder.join(&sent_from), &post.slug)
     {
         step.detail = format!(
             "the slug `{}` was sent to this target from {sent_from}, another post: give one of them its own `slug:` in its front matter",
@@ -367,18 +361,41 @@ pub(super) fn step(
             let placed = ledger.placed(&post.slug, &target.name);
             // A post deleted on the site since (or put in the trash) is looked for again.
             let gone = match (&placed, ready) {
-                (Some(placed), Ready::WordPress(client)) => match placed.id.parse::<u64>() {
-                    Ok(id) => match client.get(id) {
+                (Some(placed), Ready::WordPress(client)) => {
+                    let Ok(id) = placed.id.parse::<u64>() else {
+                        step.detail = format!(
+                            "the ledger's id `{}` for this post is not a WordPress post id",
+                            placed.id
+                        );
+                        return step;
+                    };
+                    match client.get(id) {
+                        // The post with that id must be ours: a ledger pointed at another
+                        // site (staging, a restored database) must not overwrite its post.
+                        Ok(Some(remote))
+                            if !remote.content.contains(&wordpress::mark(&post.slug)) =>
+                        {
+                            step.detail = format!(
+                                "post {id} on the site does not carry this post's mark: it is not the one the ledger recorded (another site, or a restored database?); repurpose will not overwrite it",
+                            );
+                            return step;
+                        }
                         Ok(found) => found.is_none(),
                         Err(e) => {
                             step.detail = format!("{e:#}");
                             return step;
                         }
-                    },
-                    Err(_) => true,
-                },
+                    }
+                }
                 _ => false,
             };
+            if gone && recorded_only {
+                step.detail = format!(
+                    "post {} is no longer on the site (deleted, or in the trash); name the post to send it again",
+                    placed.as_ref().map_or("", |p| p.id.as_str())
+                );
+                return step;
+            }
             match placed.filter(|_| !gone) {
                 Some(placed) => {
                     step.id = Some(placed.id.clone());
@@ -504,6 +521,14 @@ pub(super) fn step(
                         )
                     };
                 }
+                None if let Some((other, issue)) =
+                    emailed_elsewhere(session, ledger, &post.slug) =>
+                {
+                    step.detail = format!(
+                        "emailed on {} by the target `{other}`, which repurpose.yaml no longer names: if `{}` is that target renamed, give it its old name back (an email is never sent twice)",
+                        issue.at, target.name
+                    );
+                }
                 None => {
                     step.action = Action::Create;
                     step.detail = format!("{subscribers} subscribers");
@@ -597,6 +622,43 @@ pub(super) fn email_parts(run: &PostRun<'_>, venue: &str) -> Option<(String, Str
     Some((html, text, sent))
 }
 
+/// Connects to a newsletter's server and logs in, as sending will: a wrong password or an
+/// unreachable server makes the sending steps impossible in the plan rather than a failure
+/// half-way. Only asked when some step would send.
+pub(super) fn check_mail(mail: &Mail) -> Result<(), String> {
+    smtp::Mailer::connect(&mail.server, mail.credentials.as_ref())
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// The newsletter issue of `slug` sent by a target the configuration no longer names (a
+/// target renamed would otherwise email every post again).
+fn emailed_elsewhere(
+    session: &Session,
+    ledger: &Ledger,
+    slug: &str,
+) -> Option<(String, super::ledger::IssueState)> {
+    let gone: std::collections::BTreeSet<&str> = ledger
+        .events()
+        .iter()
+        .filter_map(|e| match e {
+            super::ledger::Event::Issue { target, .. } => Some(target.as_str()),
+            _ => None,
+        })
+        .filter(|t| !session.config.publish.contains_key(*t))
+        .collect();
+    gone.into_iter()
+        .find_map(|t| ledger.issue_of(slug, t).map(|i| (t.to_string(), i)))
+}
+
+/// Whether the file at `path` is there and is a post whose slug is `slug`.
+fn still_has_slug(path: &Path, slug: &str) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| crate::post::Post::slug_of(path, &text).ok())
+        .is_some_and(|s| s == slug)
+}
+
 /// What changed since a post was sent: the post's file, or only its output.
 pub(super) fn changed(then: &str, now: &str, venue: &str, at: &str) -> String {
     if then == now {
@@ -631,7 +693,6 @@ pub(super) fn draft_hash(draft: &wordpress::Draft) -> String {
         &draft.slug,
         draft.date.as_deref().unwrap_or(""),
         &draft.tags.join("\u{1f}"),
-        &draft.status,
     ];
     crate::hash::hash(fields.join("\0").as_bytes())
 }
@@ -646,7 +707,6 @@ pub(super) fn whole_issues(
     folder: &Path,
     ready: &[(&Target, Ready)],
     steps: &mut Vec<Step>,
-    prepared: &[Prepared<'_>],
 ) {
     for (target, ready) in ready {
         let resumed: Vec<String> = steps
@@ -664,15 +724,35 @@ pub(super) fn whole_issues(
                 continue;
             };
             for post in &issue.posts {
-                let here = steps
+                let resuming = |s: &Step| {
+                    s.target == target.name
+                        && s.post == post.post
+                        && s.action == Action::Resume
+                        && s.id.as_deref() == Some(id.as_str())
+                };
+                if steps.iter().any(resuming) {
+                    continue;
+                }
+                // Named (or read) this time but not resuming with the others: the issue
+                // cannot go out whole.
+                if let Some(other) = steps
                     .iter()
-                    .any(|s| s.target == target.name && s.post == post.post)
-                    || prepared.iter().any(|p| p.run.post.slug == post.post);
-                if here {
+                    .find(|s| s.target == target.name && s.post == post.post)
+                {
+                    let why = format!(
+                        "issue {id} also holds `{}` ({}), which cannot go out now: {}",
+                        post.post, post.source, other.detail
+                    );
+                    for s in steps
+                        .iter_mut()
+                        .filter(|s| s.id.as_deref() == Some(id.as_str()) && s.target == target.name)
+                    {
+                        s.impossible(why.clone());
+                    }
                     continue;
                 }
                 let added = prepare(session, folder, &folder.join(&post.source))
-                    .map(|p| step(session, ledger, folder, &p, target, ready));
+                    .map(|p| step(session, ledger, folder, &p, target, ready, false));
                 match added {
                     Ok(step) if step.action == Action::Resume => steps.push(step),
                     Ok(step) => {

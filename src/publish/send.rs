@@ -251,14 +251,21 @@ fn issue(
         // next try: a run killed in the wait leaves them to retry, not uncertain.
         let mut unrecorded = None;
         let mut pause = |d: Duration| {
-            let waiting = who.refused(0, false, "waiting to try again");
-            if let Err(e) = ledger.append(waiting) {
+            let stop = |e: anyhow::Error, unrecorded: &mut Option<anyhow::Error>| {
                 unrecorded.get_or_insert(e);
+                Err(smtp::SendError::Connection(
+                    "the ledger could not be written".into(),
+                ))
+            };
+            if let Err(e) = ledger.append(who.refused(0, false, "waiting to try again")) {
+                return stop(e, &mut unrecorded);
             }
             std::thread::sleep(d);
+            // Not sent again unless the ledger says so first.
             if let Err(e) = ledger.append(who.sending()) {
-                unrecorded.get_or_insert(e);
+                return stop(e, &mut unrecorded);
             }
+            Ok(())
         };
         let outcome = smtp::send_with_retry(
             &mut mailer,
@@ -291,7 +298,7 @@ fn issue(
                 mailer = None;
             }
             Err(smtp::SendError::Connection(why)) => {
-                ledger.append(who.refused(0, false, &why))?;
+                ledger.append(who.refused(0, false, &redact(&why, &subscriber.email)))?;
                 anyhow::bail!(
                     "publish target `{}`: lost the SMTP server after {} messages: {why}; `repurpose publish` again resumes where it stopped",
                     target.name,
@@ -299,7 +306,7 @@ fn issue(
                 );
             }
             Err(smtp::SendError::Auth(why)) => {
-                ledger.append(who.refused(0, false, &why))?;
+                ledger.append(who.refused(0, false, &redact(&why, &subscriber.email)))?;
                 anyhow::bail!("publish target `{}`: {why}", target.name);
             }
         }

@@ -407,7 +407,7 @@ pub fn send_with_retry(
     server: &Server,
     credentials: Option<&Credentials>,
     message: &Message,
-    pause: &mut dyn FnMut(Duration),
+    pause: &mut dyn FnMut(Duration) -> Result<(), SendError>,
 ) -> Result<(), SendError> {
     let mut backoff = BACKOFF.iter();
     let mut reconnected = false;
@@ -427,7 +427,8 @@ pub fn send_with_retry(
         match result {
             Ok(()) => return Ok(()),
             Err(SendError::Temporary { code, text }) => match backoff.next() {
-                Some(delay) => pause(*delay),
+                // A pause that fails (the ledger could not record it) stops the retries.
+                Some(delay) => pause(*delay)?,
                 None => return Err(SendError::Temporary { code, text }),
             },
             // A connection that was already open may have timed out while idle: one fresh
@@ -525,7 +526,10 @@ mod tests {
         message: &Message,
     ) -> (Result<(), SendError>, Vec<Duration>) {
         let mut pauses = Vec::new();
-        let result = send_with_retry(mailer, server, None, message, &mut |d| pauses.push(d));
+        let result = send_with_retry(mailer, server, None, message, &mut |d| {
+            pauses.push(d);
+            Ok(())
+        });
         (result, pauses)
     }
 
