@@ -277,7 +277,7 @@ fn the_plan_sends_nothing_then_each_subscriber_gets_one_whole_newsletter() {
 
     let again = project.run(&["publish", "posts/tides.md"]);
     assert_eq!(again.code, 0, "{again:?}");
-    assert!(again.stdout.contains("unchanged"), "{again:?}");
+    assert!(again.stdout.contains("news  unchanged"), "{again:?}");
     assert_eq!(server.messages().len(), 5, "a second run sends nothing");
     let status = project.run(&["status"]);
     assert!(
@@ -420,7 +420,7 @@ fn a_temporary_refusal_is_retried_and_a_permanent_one_recorded() {
     );
     let again = project.run(&["publish", "posts/tides.md"]);
     assert!(
-        again.stdout.contains("unchanged"),
+        again.stdout.contains("news  unchanged"),
         "a refusal for good is not retried: {again:?}"
     );
     assert_eq!(server.messages().len(), 4);
@@ -762,6 +762,31 @@ fn two_posts_with_one_slug_are_never_taken_for_each_other() {
             .contains("the slug `tides` was sent to this target from posts/tides.md, another post"),
         "{other:?}"
     );
+    // A new file at the old path with a slug of its own does not make the moved post
+    // another one.
+    std::fs::create_dir(project.root().join("posts/2026")).unwrap();
+    std::fs::rename(
+        project.root().join("posts/tides.md"),
+        project.root().join("posts/2026/tides.md"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        "---\ntitle: Other\nslug: other\n---\nOther.\n",
+    )
+    .unwrap();
+    let moved = project.run(&["publish", "posts/2026/tides.md", "--plan"]);
+    assert!(
+        moved
+            .stdout
+            .contains("posts/2026/tides.md  news  unchanged"),
+        "{moved:?}"
+    );
+    std::fs::rename(
+        project.root().join("posts/2026/tides.md"),
+        project.root().join("posts/tides.md"),
+    )
+    .unwrap();
     // Moved, it is the same post.
     std::fs::remove_file(project.root().join("posts/2025/tides.md")).unwrap();
     std::fs::rename(
@@ -770,7 +795,12 @@ fn two_posts_with_one_slug_are_never_taken_for_each_other() {
     )
     .unwrap();
     let moved = project.run(&["publish", "posts/2025/tides.md", "--plan"]);
-    assert!(moved.stdout.contains("unchanged"), "{moved:?}");
+    assert!(
+        moved
+            .stdout
+            .contains("posts/2025/tides.md  news  unchanged"),
+        "{moved:?}"
+    );
     assert_eq!(server.messages().len(), 5);
 }
 
@@ -799,4 +829,98 @@ fn a_run_killed_while_waiting_to_retry_leaves_the_subscriber_to_retry_not_uncert
     let counts = received(&server);
     assert_eq!(counts.len(), 5, "{counts:?}");
     assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}
+
+#[test]
+fn an_issue_resumes_whole_or_not_at_all() {
+    let Some(server) = server(json!({"stall_after": 2})) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let mut child =
+        project.spawn_until_stall(&server, &["publish", "posts/tides.md", "posts/knots.md"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    server.set_faults(&Value::Null);
+    // One of the issue's posts can no longer go to the newsletter.
+    std::fs::write(
+        project.root().join("posts/knots.md"),
+        "---\ntitle: Three knots worth knowing\nskip_venues: [newsletter]\n---\nA bowline, a clove hitch and a reef knot.\n",
+    )
+    .unwrap();
+    for args in [
+        &["publish", "posts/tides.md", "posts/knots.md"][..],
+        &["publish"],
+    ] {
+        let run = project.run(args);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(
+            run.stdout
+                .contains("posts/tides.md  news  impossible  issue"),
+            "{run:?}"
+        );
+        assert!(run.stdout.contains("also holds `knots`"), "{run:?}");
+    }
+    assert_eq!(server.messages().len(), 3, "nobody gets half an issue");
+}
+
+#[test]
+fn a_mail_server_that_is_down_leaves_what_was_emailed_unchanged() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let first = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let config = std::fs::read_to_string(project.root().join("repurpose.yaml")).unwrap();
+    let port = server
+        .url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        project.root().join("repurpose.yaml"),
+        config.replace(&port, "9"),
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "--plan"]);
+    assert_eq!(
+        plan.code, 0,
+        "nothing would be sent, so the server is not asked: {plan:?}"
+    );
+    assert!(plan.stdout.contains("news  unchanged"), "{plan:?}");
+    let new = project.run(&["publish", "posts/knots.md", "--plan"]);
+    assert_eq!(new.code, 1, "{new:?}");
+    assert!(
+        new.stdout.contains("posts/knots.md  news  impossible"),
+        "{new:?}"
+    );
+}
+
+#[test]
+fn a_renamed_newsletter_target_does_not_email_again() {
+    let Some(server) = server(Value::Null) else {
+        return;
+    };
+    let project = Project::new(&server, "");
+    let first = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let config = std::fs::read_to_string(project.root().join("repurpose.yaml")).unwrap();
+    std::fs::write(
+        project.root().join("repurpose.yaml"),
+        config.replace("  news:\n", "  letters:\n"),
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("by the target `news`, which repurpose.yaml no longer names"),
+        "{plan:?}"
+    );
+    assert_eq!(server.messages().len(), 5);
 }

@@ -165,7 +165,7 @@ fn create_then_unchanged_then_an_edit_updates_the_same_post() {
 
     let again = project.run(&["publish", "posts/tides.md"], &wp.password);
     assert_eq!(again.code, 0, "{again:?}");
-    assert!(again.stdout.contains("unchanged"), "{again:?}");
+    assert!(again.stdout.contains("blog  unchanged"), "{again:?}");
     assert_eq!(posts_like(&wp, "tides").len(), 1);
 
     std::fs::write(
@@ -314,7 +314,8 @@ fn someone_elses_post_with_the_same_slug_is_never_overwritten() {
     std::fs::remove_file(project.root().join("repurpose.ledger")).unwrap();
     let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
     assert!(
-        plan.stdout.contains("unchanged") || plan.stdout.contains("found on the site by its mark"),
+        plan.stdout.contains("blog  update      post")
+            && plan.stdout.contains("found on the site by its mark"),
         "{plan:?}"
     );
 }

@@ -82,6 +82,9 @@ serve() {
     exit 3
   fi
 
+  # A step that fails says which, with the end of the logs, before the EXIT trap stops
+  # what was started (set -e would otherwise end the script without a word).
+  trap 'status=$?; echo "wordpress.sh: line $LINENO: \`$BASH_COMMAND\` failed (exit $status)" >&2; tail -n 15 "$dir"/*.log >&2 2>/dev/null || true' ERR
   # Globals, not locals: the EXIT trap runs after serve has returned.
   php_pid='' db_pid='' watch_pid=''
   stop() {
@@ -105,9 +108,12 @@ serve() {
   # MariaDB: its own data folder and socket in DIR, no TCP, running as root (we are root in
   # a container). The settings after --skip-networking trade durability for speed.
   local socket="$dir/mariadb.sock"
-  mariadb-install-db --no-defaults --user=root --datadir="$dir/db" \
+  # Its own temporary folder: instances sharing /tmp remove each other's temporary tables
+  # (mariadb-install-db fails with "Unknown table 'mysql.tmp_user_sys'").
+  mkdir -p "$dir/tmp"
+  mariadb-install-db --no-defaults --user=root --datadir="$dir/db" --tmpdir="$dir/tmp" \
     --auth-root-authentication-method=socket --skip-test-db >"$dir/mariadb-install.log" 2>&1
-  mariadbd --no-defaults --user=root --datadir="$dir/db" --socket="$socket" \
+  mariadbd --no-defaults --user=root --datadir="$dir/db" --tmpdir="$dir/tmp" --socket="$socket" \
     --pid-file="$dir/mariadb.pid" --skip-networking --log-error="$dir/mariadb.log" \
     --innodb-buffer-pool-size=32M --innodb-log-file-size=8M --innodb-flush-log-at-trx-commit=0 \
     --innodb-doublewrite=0 --skip-log-bin </dev/null >/dev/null 2>&1 3<&- &
