@@ -376,3 +376,59 @@ fn an_update_keeps_the_status_set_on_the_site_and_a_deleted_post_is_made_again()
     let status = project.run(&["status"], &wp.password);
     assert!(status.stdout.contains("current"), "{status:?}");
 }
+
+#[test]
+fn a_ledger_pointing_at_another_sites_post_never_overwrites_it() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    // The ledger says post N is ours, but the site's post N is someone else's (a ledger
+    // from another site, a restored database).
+    let theirs = wp.post_json(
+        "/wp/v2/posts",
+        &serde_json::json!({"title": "An essay", "content": "Their essay.", "status": "publish"}),
+    );
+    let their_id = theirs["id"].as_u64().unwrap();
+    let line = format!(
+        "{{\"event\":\"published\",\"at\":\"2026-12-01T10:00:00Z\",\"post\":\"tides\",\"source\":\"posts/tides.md\",\"target\":\"blog\",\"action\":\"create\",\"id\":\"{their_id}\",\"url\":\"{}/?p={their_id}\",\"sent\":\"sha256:0\",\"from\":\"sha256:0\"}}\n",
+        wp.url
+    );
+    std::fs::write(project.root().join("repurpose.ledger"), line).unwrap();
+    let run = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "post {their_id} on the site does not carry this post's mark"
+        )),
+        "{run:?}"
+    );
+    let after = wp.get_json(&format!("/wp/v2/posts/{their_id}&context=edit"));
+    assert_eq!(after["content"]["raw"], "Their essay.");
+}
+
+#[test]
+fn with_no_post_named_a_post_deleted_on_the_site_is_not_made_again() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let first = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(first.code, 0, "{first:?}");
+    let id = posts_like(&wp, "tides")[0]["id"].as_u64().unwrap();
+    let deleted = wp
+        .agent()
+        .delete(&format!(
+            "{}&force=true",
+            wp.rest(&format!("/wp/v2/posts/{id}"))
+        ))
+        .header("Authorization", &wp.authorization())
+        .call()
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let bare = project.run(&["publish"], &wp.password);
+    assert_eq!(bare.code, 1, "{bare:?}");
+    assert!(
+        bare.stdout.contains(
+            "is no longer on the site (deleted, or in the trash); name the post to send it again"
+        ),
+        "{bare:?}"
+    );
+    assert!(posts_like(&wp, "tides").is_empty(), "not made again");
+}
