@@ -9,10 +9,12 @@
 //! It holds remote ids, URLs, hashes of what was sent and when; never a secret, and never a
 //! subscriber's address: recipients are keyed by a hash of the address and the issue.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -201,6 +203,136 @@ pub struct Ledger {
     events: Vec<Event>,
     /// Bytes of the file up to its last whole line.
     whole: u64,
+    /// What the lines say, folded on first use (`folded`); emptied by `append`.
+    folded: RefCell<Option<Rc<Folded>>>,
+}
+
+/// What a ledger's lines say: the last publish of each post at each target, and each
+/// target's newsletter issues.
+#[derive(Debug, Default)]
+struct Folded {
+    placed: HashMap<(String, String), Placed>,
+    issues: HashMap<String, Vec<Rc<IssueState>>>,
+}
+
+impl Folded {
+    fn of(events: &[Event]) -> Folded {
+        let mut placed = HashMap::new();
+        let mut issues: HashMap<String, Vec<IssueState>> = HashMap::new();
+        // Where each issue sits in its target's list, by (target, issue id).
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+        for event in events {
+            match event {
+                Event::Published {
+                    at,
+                    post,
+                    target,
+                    id,
+                    url,
+                    sent,
+                    from,
+                    source,
+                    ..
+                } => {
+                    placed.insert(
+                        (post.clone(), target.clone()),
+                        Placed {
+                            at: at.clone(),
+                            id: id.clone(),
+                            url: url.clone(),
+                            sent: sent.clone(),
+                            from: from.clone(),
+                            source: source.clone(),
+                        },
+                    );
+                }
+                Event::Issue {
+                    at,
+                    target,
+                    issue,
+                    posts,
+                    recipients,
+                } => {
+                    let list = issues.entry(target.clone()).or_default();
+                    match index.get(&(target.as_str(), issue.as_str())) {
+                        Some(&i) => {
+                            list[i].recipients = *recipients;
+                            list[i].posts.clone_from(posts);
+                            list[i].finished = false;
+                        }
+                        None => {
+                            index.insert((target.as_str(), issue.as_str()), list.len());
+                            list.push(IssueState {
+                                id: issue.clone(),
+                                at: at.clone(),
+                                posts: posts.clone(),
+                                recipients: *recipients,
+                                ..IssueState::default()
+                            });
+                        }
+                    }
+                }
+                Event::Sending {
+                    target, issue, to, ..
+                } => {
+                    if let Some(state) = state(&mut issues, &index, target, issue) {
+                        state.uncertain.insert(to.clone());
+                        state.deferred.remove(to);
+                    }
+                }
+                Event::Delivered {
+                    target, issue, to, ..
+                } => {
+                    if let Some(state) = state(&mut issues, &index, target, issue) {
+                        state.uncertain.remove(to);
+                        state.delivered.insert(to.clone());
+                    }
+                }
+                Event::Refused {
+                    target,
+                    issue,
+                    to,
+                    code,
+                    permanent,
+                    reply,
+                    ..
+                } => {
+                    if let Some(state) = state(&mut issues, &index, target, issue) {
+                        state.uncertain.remove(to);
+                        if *permanent {
+                            state.refused.insert(to.clone(), (*code, reply.clone()));
+                        } else {
+                            state.deferred.insert(to.clone(), (*code, reply.clone()));
+                        }
+                    }
+                }
+                Event::Finished { target, issue, .. } => {
+                    if let Some(state) = state(&mut issues, &index, target, issue) {
+                        state.finished = true;
+                    }
+                }
+                Event::Ledger { .. } => {}
+            }
+        }
+        Folded {
+            placed,
+            issues: issues
+                .into_iter()
+                .map(|(target, list)| (target, list.into_iter().map(Rc::new).collect()))
+                .collect(),
+        }
+    }
+}
+
+/// The issue `issue` of `target`, while folding.
+fn state<'i>(
+    issues: &'i mut HashMap<String, Vec<IssueState>>,
+    index: &HashMap<(&str, &str), usize>,
+    target: &str,
+    issue: &str,
+) -> Option<&'i mut IssueState> {
+    let &i = index.get(&(target, issue))?;
+    issues.get_mut(target)?.get_mut(i)
 }
 
 impl Ledger {
@@ -255,6 +387,7 @@ impl Ledger {
             path: path.to_path_buf(),
             events,
             whole: whole as u64,
+            folded: RefCell::default(),
         })
     }
 
@@ -312,121 +445,48 @@ impl Ledger {
         }
         self.whole += line.len() as u64;
         self.events.push(event);
+        *self.folded.get_mut() = None;
         Ok(())
+    }
+
+    /// The ledger's lines folded into what they say, once, and kept until the next append:
+    /// the plan asks it for every post and target, and a ledger with many issues holds
+    /// hundreds of thousands of lines.
+    fn folded(&self) -> Rc<Folded> {
+        if let Some(folded) = self.folded.borrow().as_ref() {
+            return Rc::clone(folded);
+        }
+        let folded = Rc::new(Folded::of(&self.events));
+        *self.folded.borrow_mut() = Some(Rc::clone(&folded));
+        folded
     }
 
     /// The last publish of `post` to `target`, when there is one.
     pub fn placed(&self, post: &str, target: &str) -> Option<Placed> {
-        self.events.iter().rev().find_map(|e| match e {
-            Event::Published {
-                at,
-                post: p,
-                target: t,
-                id,
-                url,
-                sent,
-                from,
-                source,
-                ..
-            } if p == post && t == target => Some(Placed {
-                at: at.clone(),
-                id: id.clone(),
-                url: url.clone(),
-                sent: sent.clone(),
-                from: from.clone(),
-                source: source.clone(),
-            }),
-            _ => None,
-        })
+        self.folded()
+            .placed
+            .get(&(post.to_string(), target.to_string()))
+            .cloned()
     }
 
     /// Every issue sent to `target`, oldest first.
-    pub fn issues(&self, target: &str) -> Vec<IssueState> {
-        let mut issues: Vec<IssueState> = Vec::new();
-        let find = |issues: &mut Vec<IssueState>, id: &str| issues.iter().position(|i| i.id == id);
-        for event in &self.events {
-            match event {
-                Event::Issue {
-                    at,
-                    target: t,
-                    issue,
-                    posts,
-                    recipients,
-                } if t == target => {
-                    if let Some(i) = find(&mut issues, issue) {
-                        issues[i].recipients = *recipients;
-                        issues[i].posts.clone_from(posts);
-                        issues[i].finished = false;
-                    } else {
-                        issues.push(IssueState {
-                            id: issue.clone(),
-                            at: at.clone(),
-                            posts: posts.clone(),
-                            recipients: *recipients,
-                            ..IssueState::default()
-                        });
-                    }
-                }
-                Event::Sending {
-                    target: t,
-                    issue,
-                    to,
-                    ..
-                } if t == target => {
-                    if let Some(i) = find(&mut issues, issue) {
-                        issues[i].uncertain.insert(to.clone());
-                        issues[i].deferred.remove(to);
-                    }
-                }
-                Event::Delivered {
-                    target: t,
-                    issue,
-                    to,
-                    ..
-                } if t == target => {
-                    if let Some(i) = find(&mut issues, issue) {
-                        issues[i].uncertain.remove(to);
-                        issues[i].delivered.insert(to.clone());
-                    }
-                }
-                Event::Refused {
-                    target: t,
-                    issue,
-                    to,
-                    code,
-                    permanent,
-                    reply,
-                    ..
-                } if t == target => {
-                    if let Some(i) = find(&mut issues, issue) {
-                        let issue = &mut issues[i];
-                        issue.uncertain.remove(to);
-                        if *permanent {
-                            issue.refused.insert(to.clone(), (*code, reply.clone()));
-                        } else {
-                            issue.deferred.insert(to.clone(), (*code, reply.clone()));
-                        }
-                    }
-                }
-                Event::Finished {
-                    target: t, issue, ..
-                } if t == target => {
-                    if let Some(i) = find(&mut issues, issue) {
-                        issues[i].finished = true;
-                    }
-                }
-                _ => {}
-            }
-        }
-        issues
+    pub fn issues(&self, target: &str) -> Vec<Rc<IssueState>> {
+        self.folded()
+            .issues
+            .get(target)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The last issue of `target` that holds `post`.
-    pub fn issue_of(&self, post: &str, target: &str) -> Option<IssueState> {
-        self.issues(target)
-            .into_iter()
+    pub fn issue_of(&self, post: &str, target: &str) -> Option<Rc<IssueState>> {
+        self.folded()
+            .issues
+            .get(target)?
+            .iter()
             .rev()
             .find(|i| i.posts.iter().any(|p| p.post == post))
+            .cloned()
     }
 
     /// Whether anything was sent of `post` to `target`.
@@ -438,9 +498,12 @@ impl Ledger {
     pub fn source_of(&self, post: &str, target: &str) -> Option<String> {
         let placed = self.placed(post, target).map(|p| p.source);
         placed.or_else(|| {
-            self.issue_of(post, target)
-                .and_then(|i| i.posts.into_iter().find(|p| p.post == post))
-                .map(|p| p.source)
+            self.issue_of(post, target).and_then(|i| {
+                i.posts
+                    .iter()
+                    .find(|p| p.post == post)
+                    .map(|p| p.source.clone())
+            })
         })
     }
 

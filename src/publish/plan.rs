@@ -637,7 +637,7 @@ fn emailed_elsewhere(
     session: &Session,
     ledger: &Ledger,
     slug: &str,
-) -> Option<(String, super::ledger::IssueState)> {
+) -> Option<(String, std::rc::Rc<super::ledger::IssueState>)> {
     let gone: std::collections::BTreeSet<&str> = ledger
         .events()
         .iter()
