@@ -392,6 +392,11 @@ pub struct PublishArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "plan")]
     pub eml: Option<PathBuf>,
 
+    /// Update blog posts even where they were edited on the site since they were sent (those
+    /// edits are lost; without it such a post is left alone and the step is impossible)
+    #[arg(long)]
+    pub overwrite: bool,
+
     /// Also send to the newsletter subscribers a stopped run left uncertain (the server may
     /// have taken their message just as the run stopped: check your mail server's log first)
     #[arg(long)]

@@ -111,6 +111,7 @@ pub fn run(cli: Cli) -> Result<Status> {
                 plan_only: args.plan,
                 eml: args.eml,
                 resend_uncertain: args.resend_uncertain,
+                overwrite: args.overwrite,
             })
         }
         Command::Status(args) => {
@@ -125,6 +126,7 @@ pub fn run(cli: Cli) -> Result<Status> {
                 plan_only: true,
                 eml: None,
                 resend_uncertain: false,
+                overwrite: false,
             })
         }
     }

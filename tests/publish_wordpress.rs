@@ -432,3 +432,71 @@ fn with_no_post_named_a_post_deleted_on_the_site_is_not_made_again() {
     );
     assert!(posts_like(&wp, "tides").is_empty(), "not made again");
 }
+
+#[test]
+fn an_edit_made_on_the_site_is_not_overwritten_unless_asked() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let first = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(first.code, 0, "{first:?}");
+    let id = posts_like(&wp, "tides")[0]["id"].as_u64().unwrap();
+    let post = wp.get_json(&format!("/wp/v2/posts/{id}&context=edit"));
+    let edited = post["content"]["raw"]
+        .as_str()
+        .unwrap()
+        .replace("The moon pulls", "The moon (as the editor put it) pulls");
+    wp.post_json(
+        &format!("/wp/v2/posts/{id}"),
+        &serde_json::json!({"content": edited}),
+    );
+
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout.contains("blog  unchanged   post")
+            && plan
+                .stdout
+                .contains("(edited on the site since; left as it is)"),
+        "{plan:?}"
+    );
+
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        POST.replace("low water?", "low water, and why?"),
+    )
+    .unwrap();
+    let refused = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(
+        refused.stdout.contains(&format!(
+            "impossible  post {id} was edited on the site since it was sent"
+        )),
+        "{refused:?}"
+    );
+    let kept = wp.get_json(&format!("/wp/v2/posts/{id}&context=edit"));
+    assert!(
+        kept["content"]["raw"]
+            .as_str()
+            .unwrap()
+            .contains("as the editor put it"),
+        "the site's edit is kept"
+    );
+
+    let overwrite = project.run(&["publish", "posts/tides.md", "--overwrite"], &wp.password);
+    assert_eq!(overwrite.code, 0, "{overwrite:?}");
+    assert!(
+        overwrite
+            .stdout
+            .contains("the edits made on the site since are replaced (--overwrite)"),
+        "{overwrite:?}"
+    );
+    let now = wp.get_json(&format!("/wp/v2/posts/{id}&context=edit"));
+    let content = now["content"]["raw"].as_str().unwrap();
+    assert!(content.contains("low water, and why?") && !content.contains("as the editor put it"));
+    let again = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert!(
+        again.stdout.contains("blog  unchanged   post")
+            && !again.stdout.contains("edited on the site"),
+        "{again:?}"
+    );
+}

@@ -32,6 +32,8 @@ pub struct PublishOptions {
     pub eml: Option<PathBuf>,
     /// `publish --resend-uncertain`: send again to subscribers a stopped run left uncertain.
     pub resend_uncertain: bool,
+    /// `publish --overwrite`: update blog posts edited on the site since they were sent.
+    pub overwrite: bool,
 }
 
 /// Opens the session every venue is rendered in (all venues: a target may send any), and
@@ -121,6 +123,7 @@ pub fn run(options: &PublishOptions) -> Result<Status> {
             recorded_only: options.posts.is_empty(),
             resend_uncertain: options.resend_uncertain,
             offline: options.eml.is_some(),
+            overwrite: options.overwrite,
         },
     );
     problems.report_all(&Stderr, &plan.problems);

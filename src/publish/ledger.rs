@@ -53,6 +53,10 @@ pub enum Event {
         sent: String,
         /// The hash of the post's file when it was sent.
         from: String,
+        /// The hash of the title and content as the site stored them (`Remote::stored`):
+        /// an edit made on the site since changes it.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        stored: String,
     },
     /// A newsletter issue begun: the posts in it and how many subscribers it goes to.
     Issue {
@@ -147,6 +151,8 @@ pub struct Placed {
     pub from: String,
     /// The post's file then, relative to the ledger's folder.
     pub source: String,
+    /// The hash of the title and content as the site stored them then.
+    pub stored: String,
 }
 
 /// What the ledger says of one newsletter issue.
@@ -232,6 +238,7 @@ impl Folded {
                     sent,
                     from,
                     source,
+                    stored,
                     ..
                 } => {
                     placed.insert(
@@ -243,6 +250,7 @@ impl Folded {
                             sent: sent.clone(),
                             from: from.clone(),
                             source: source.clone(),
+                            stored: stored.clone(),
                         },
                     );
                 }
@@ -598,6 +606,7 @@ mod tests {
             url: format!("https://b.example.org/?p={id}"),
             sent: "s".into(),
             from: "f".into(),
+            stored: String::new(),
         }
     }
 

@@ -119,6 +119,8 @@ pub struct PlanOptions {
     pub resend_uncertain: bool,
     /// `--eml`: nothing is sent, so no login is needed.
     pub offline: bool,
+    /// `--overwrite`: update a blog post even where it was edited on the site since.
+    pub overwrite: bool,
 }
 
 /// Works out what publishing `paths` to `targets` would do. Reads only: nothing is sent.
@@ -155,15 +157,7 @@ pub fn plan<'s>(
             if options.recorded_only && !ledger.knows(slug, &target.name) {
                 continue;
             }
-            let mut step = plan::step(
-                session,
-                ledger,
-                folder,
-                prepared,
-                target,
-                ready,
-                options.recorded_only,
-            );
+            let mut step = plan::step(session, ledger, folder, prepared, target, ready, options);
             if let Some(twin) = &twin {
                 step.impossible(format!(
                     "{} has the same slug `{slug}`: give one of them its own `slug:` in its front matter",

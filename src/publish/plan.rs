@@ -297,7 +297,7 @@ pub(super) fn step(
     prepared: &Prepared<'_>,
     target: &Target,
     ready: &Ready,
-    recorded_only: bool,
+    options: super::PlanOptions,
 ) -> Step {
     let post = &prepared.run.post;
     let mut step = Step {
@@ -359,7 +359,9 @@ pub(super) fn step(
             let draft = draft(session, post, venue, wp);
             let sent = draft_hash(&draft);
             let placed = ledger.placed(&post.slug, &target.name);
-            // A post deleted on the site since (or put in the trash) is looked for again.
+            // A post deleted on the site since (or put in the trash) is looked for again;
+            // one edited on the site since is not overwritten unless asked.
+            let mut edited = false;
             let gone = match (&placed, ready) {
                 (Some(placed), Ready::WordPress(client)) => {
                     let Ok(id) = placed.id.parse::<u64>() else {
@@ -380,7 +382,11 @@ pub(super) fn step(
                             );
                             return step;
                         }
-                        Ok(found) => found.is_none(),
+                        Ok(Some(remote)) => {
+                            edited = !placed.stored.is_empty() && remote.stored() != placed.stored;
+                            false
+                        }
+                        Ok(None) => true,
                         Err(e) => {
                             step.detail = format!("{e:#}");
                             return step;
@@ -389,7 +395,7 @@ pub(super) fn step(
                 }
                 _ => false,
             };
-            if gone && recorded_only {
+            if gone && options.recorded_only {
                 step.detail = format!(
                     "post {} is no longer on the site (deleted, or in the trash); name the post to send it again",
                     placed.as_ref().map_or("", |p| p.id.as_str())
@@ -400,16 +406,28 @@ pub(super) fn step(
                 Some(placed) => {
                     step.id = Some(placed.id.clone());
                     step.url = Some(placed.url.clone());
+                    let what = changed(&placed.from, &prepared.from, &venue.name, &placed.at);
                     if placed.sent == sent {
                         step.action = Action::Unchanged;
                         step.detail = format!("post {} as sent on {}", placed.id, placed.at);
+                        if edited {
+                            step.detail
+                                .push_str(" (edited on the site since; left as it is)");
+                        }
+                    } else if edited && !options.overwrite {
+                        step.detail = format!(
+                            "post {} was edited on the site since it was sent on {}, and {what}: copy the site's edits into the post, or `publish --overwrite` to replace them",
+                            placed.id, placed.at
+                        );
+                        return step;
                     } else {
                         step.action = Action::Update;
-                        step.detail = format!(
-                            "post {}: {}",
-                            placed.id,
-                            changed(&placed.from, &prepared.from, &venue.name, &placed.at)
-                        );
+                        step.detail = format!("post {}: {what}", placed.id);
+                        if edited {
+                            step.detail.push_str(
+                                "; the edits made on the site since are replaced (--overwrite)",
+                            );
+                        }
                     }
                 }
                 None => match ready {
@@ -751,8 +769,17 @@ pub(super) fn whole_issues(
                     }
                     continue;
                 }
-                let added = prepare(session, folder, &folder.join(&post.source))
-                    .map(|p| step(session, ledger, folder, &p, target, ready, false));
+                let added = prepare(session, folder, &folder.join(&post.source)).map(|p| {
+                    step(
+                        session,
+                        ledger,
+                        folder,
+                        &p,
+                        target,
+                        ready,
+                        super::PlanOptions::default(),
+                    )
+                });
                 match added {
                     Ok(step) if step.action == Action::Resume => steps.push(step),
                     Ok(step) => {

@@ -55,6 +55,7 @@ pub(super) fn blog(
         url: remote.link.clone(),
         sent: draft_hash(draft),
         from: step.from.clone(),
+        stored: remote.stored(),
     })?;
     step.id = Some(remote.id.to_string());
     step.url = Some(remote.link);

@@ -120,6 +120,16 @@ pub struct Remote {
     pub slug: String,
     /// The content as stored (`content.raw`), where the request asked for it.
     pub content: String,
+    /// The title as stored (`title.raw`), where the request asked for it.
+    pub title: String,
+}
+
+impl Remote {
+    /// A hash of the title and content as the site stores them: recorded after each send,
+    /// it tells whether someone edited the post on the site since.
+    pub fn stored(&self) -> String {
+        crate::hash::hash(format!("{}\0{}", self.title, self.content).as_bytes())
+    }
 }
 
 /// The mark repurpose leaves at the end of a post's content, an HTML comment readers never
@@ -519,6 +529,11 @@ impl Client {
             slug: text(post, "slug").to_string(),
             content: post
                 .pointer("/content/raw")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            title: post
+                .pointer("/title/raw")
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string(),

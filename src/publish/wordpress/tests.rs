@@ -293,6 +293,7 @@ fn create_sends_every_field_with_tag_ids() {
             status,
             slug,
             content: String::new(),
+            title: String::new(),
         }
     );
     let tags = "GET /blog/?rest_route=/wp/v2/tags&search=";
