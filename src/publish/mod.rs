@@ -194,11 +194,6 @@ pub fn plan<'s>(
 }
 
 impl Plan<'_> {
-    /// How many steps would do `action`.
-    pub fn count(&self, action: Action) -> usize {
-        self.steps.iter().filter(|s| s.action == action).count()
-    }
-
     /// Carries the plan out, target by target: every create, update and resume, each
     /// recorded in the ledger as soon as it is sent. A step that fails costs only itself
     /// (a newsletter issue: the subscribers left); `eml` writes the newsletter's messages
