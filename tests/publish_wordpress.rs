@@ -6,8 +6,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/run.rs"]
+mod run;
 #[path = "support/wordpress.rs"]
 mod wordpress;
+
+use run::Run;
 
 use std::path::Path;
 use std::process::Command;
@@ -19,22 +23,6 @@ const POST: &str = "---\ntitle: Reading the tides\nsummary: Why the harbour empt
 
 struct Project {
     dir: tempfile::TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
 }
 
 impl Project {
@@ -65,11 +53,7 @@ impl Project {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
     }
 
     fn ledger(&self) -> String {

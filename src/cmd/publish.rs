@@ -223,8 +223,7 @@ fn plan_lines(steps: &[Step], options: &PublishOptions) -> String {
         "Plan"
     };
     let _ = writeln!(out, "{head}:");
-    let width = |f: fn(&Step) -> usize| steps.iter().map(f).max().unwrap_or(0);
-    let (post_w, target_w) = (width(|s| s.source.len()), width(|s| s.target.len()));
+    let (post_w, target_w) = widths(steps.iter().map(|s| (&s.source, &s.target)));
     for step in steps {
         let _ = writeln!(
             out,
@@ -314,8 +313,7 @@ pub fn status(options: &PublishOptions) -> Result<Status> {
     if options.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        let width = |f: fn(&publish::status::Row) -> usize| rows.iter().map(f).max().unwrap_or(0);
-        let (post_w, target_w) = (width(|r| r.source.len()), width(|r| r.target.len()));
+        let (post_w, target_w) = widths(rows.iter().map(|r| (&r.source, &r.target)));
         for row in &rows {
             let mut line = format!(
                 "{:post_w$}  {:target_w$}  {:15}  {}",
@@ -331,4 +329,11 @@ pub fn status(options: &PublishOptions) -> Result<Status> {
         }
     }
     Ok(problems.status())
+}
+
+/// The widths of the post and target columns, for lines that line up.
+fn widths<'a>(rows: impl Iterator<Item = (&'a String, &'a String)>) -> (usize, usize) {
+    rows.fold((0, 0), |(post, target), (p, t)| {
+        (post.max(p.len()), target.max(t.len()))
+    })
 }
