@@ -11,7 +11,14 @@ use crate::error::Located;
 use crate::yaml::{Reader, key_name, scalar_text};
 
 /// The services a target can name, in the order the docs list them.
-pub const SERVICES: [&str; 2] = ["smtp", "wordpress"];
+pub const SERVICES: [&str; 6] = [
+    "smtp",
+    "wordpress",
+    "mastodon",
+    "bluesky",
+    "discourse",
+    "devto",
+];
 
 /// One target under `publish:`.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +40,14 @@ pub enum Service {
     Smtp(Smtp),
     /// The blog, as a WordPress post.
     WordPress(WordPress),
+    /// The social thread, as statuses each replying to the one before.
+    Mastodon(Mastodon),
+    /// The social thread, as `app.bsky.feed.post` records on a PDS.
+    Bluesky(Bluesky),
+    /// The discourse venue, as a forum topic.
+    Discourse(Discourse),
+    /// The article venue, as a Forem (dev.to) article.
+    Devto(Devto),
 }
 
 impl Service {
@@ -41,6 +56,21 @@ impl Service {
         match self {
             Service::Smtp(_) => "smtp",
             Service::WordPress(_) => "wordpress",
+            Service::Mastodon(_) => "mastodon",
+            Service::Bluesky(_) => "bluesky",
+            Service::Discourse(_) => "discourse",
+            Service::Devto(_) => "devto",
+        }
+    }
+
+    /// The venue a target of this service sends when it names none.
+    pub fn usual_venue(&self) -> &'static str {
+        match self {
+            Service::Smtp(_) => "newsletter",
+            Service::WordPress(_) => "blog",
+            Service::Mastodon(_) | Service::Bluesky(_) => "social",
+            Service::Discourse(_) => "discourse",
+            Service::Devto(_) => "article",
         }
     }
 }
@@ -80,6 +110,53 @@ pub struct WordPress {
     pub status: String,
 }
 
+/// `service: mastodon`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mastodon {
+    /// The instance's root URL.
+    pub url: String,
+    /// The environment variable holding the access token (scope `write:statuses`, and
+    /// `read:statuses` for look-ups).
+    pub token_env: String,
+    /// `public` (the default), `unlisted`, `private` or `direct`.
+    pub visibility: String,
+}
+
+/// `service: bluesky`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bluesky {
+    /// The PDS's root URL (default `https://bsky.social`).
+    pub url: String,
+    /// The account's handle (`ana.bsky.social`) or DID.
+    pub handle: String,
+    /// The environment variable holding an app password.
+    pub password_env: String,
+}
+
+/// `service: discourse`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discourse {
+    /// The forum's root URL.
+    pub url: String,
+    /// The user the topic is posted as (`Api-Username`).
+    pub username: String,
+    /// The environment variable holding the API key (`Api-Key`).
+    pub token_env: String,
+    /// The category: its numeric id or its slug; none leaves it to the forum (uncategorized).
+    pub category: Option<String>,
+}
+
+/// `service: devto`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Devto {
+    /// The Forem instance's root URL (default `https://dev.to`).
+    pub url: String,
+    /// The environment variable holding the API key (`api-key` header).
+    pub token_env: String,
+    /// Whether articles are published; `false` (the default) leaves them as drafts.
+    pub published: bool,
+}
+
 /// The keys every target reads.
 const COMMON: [&str; 2] = ["service", "venue"];
 /// The keys of an smtp target, beside the common ones.
@@ -95,6 +172,16 @@ const SMTP_KEYS: [&str; 8] = [
 ];
 /// The keys of a wordpress target, beside the common ones.
 const WORDPRESS_KEYS: [&str; 4] = ["url", "username", "password_env", "status"];
+/// The keys of a mastodon target, beside the common ones.
+const MASTODON_KEYS: [&str; 3] = ["url", "token_env", "visibility"];
+/// The keys of a bluesky target, beside the common ones.
+const BLUESKY_KEYS: [&str; 3] = ["url", "handle", "password_env"];
+/// The keys of a discourse target, beside the common ones.
+const DISCOURSE_KEYS: [&str; 4] = ["url", "username", "token_env", "category"];
+/// The keys of a devto target, beside the common ones.
+const DEVTO_KEYS: [&str; 3] = ["url", "token_env", "published"];
+/// Mastodon's visibilities.
+const VISIBILITIES: [&str; 4] = ["public", "unlisted", "private", "direct"];
 /// WordPress's post statuses a target may ask for.
 const WORDPRESS_STATUSES: [&str; 4] = ["draft", "publish", "pending", "private"];
 
@@ -171,14 +258,30 @@ fn target(
             ),
         )
     })?;
-    let (service, usual) = match service.as_str() {
+    let service = match service.as_str() {
         "smtp" => {
             keys.only(&SMTP_KEYS)?;
-            (Service::Smtp(smtp(&keys, folder)?), "newsletter")
+            Service::Smtp(smtp(&keys, folder)?)
         }
         "wordpress" => {
             keys.only(&WORDPRESS_KEYS)?;
-            (Service::WordPress(wordpress(&keys)?), "blog")
+            Service::WordPress(wordpress(&keys)?)
+        }
+        "mastodon" => {
+            keys.only(&MASTODON_KEYS)?;
+            Service::Mastodon(mastodon(&keys)?)
+        }
+        "bluesky" => {
+            keys.only(&BLUESKY_KEYS)?;
+            Service::Bluesky(bluesky(&keys)?)
+        }
+        "discourse" => {
+            keys.only(&DISCOURSE_KEYS)?;
+            Service::Discourse(discourse(&keys)?)
+        }
+        "devto" => {
+            keys.only(&DEVTO_KEYS)?;
+            Service::Devto(devto(&keys)?)
         }
         other => {
             return Err(reader.at(
@@ -189,7 +292,9 @@ fn target(
     };
     Ok(Target {
         name: name.to_string(),
-        venue: keys.text("venue")?.unwrap_or_else(|| usual.to_string()),
+        venue: keys
+            .text("venue")?
+            .unwrap_or_else(|| service.usual_venue().to_string()),
         service,
         line: reader.line(&at),
     })
@@ -276,6 +381,88 @@ fn wordpress(keys: &Keys<'_, '_>) -> Result<WordPress, Located> {
     })
 }
 
+fn mastodon(keys: &Keys<'_, '_>) -> Result<Mastodon, Located> {
+    let url = keys.required(
+        "url",
+        "the instance's address, like `https://mastodon.social`",
+    )?;
+    keys.no_password_in_url("url", &url)?;
+    let visibility = keys
+        .text("visibility")?
+        .unwrap_or_else(|| "public".to_string());
+    if !VISIBILITIES.contains(&visibility.as_str()) {
+        return Err(keys.at(
+            "visibility",
+            format!(
+                "`visibility` must be one of {}, found `{visibility}`",
+                VISIBILITIES.join(", ")
+            ),
+        ));
+    }
+    Ok(Mastodon {
+        url,
+        token_env: keys.required_env(
+            "token_env",
+            "the environment variable holding an access token with `write:statuses`, like `MASTODON_TOKEN`",
+        )?,
+        visibility,
+    })
+}
+
+fn bluesky(keys: &Keys<'_, '_>) -> Result<Bluesky, Located> {
+    let url = keys
+        .text("url")?
+        .unwrap_or_else(|| "https://bsky.social".to_string());
+    keys.no_password_in_url("url", &url)?;
+    let handle = keys.required("handle", "the account's handle, like `ana.bsky.social`")?;
+    let handle = handle.trim_start_matches('@').to_string();
+    Ok(Bluesky {
+        url,
+        handle,
+        password_env: keys.required_env(
+            "password_env",
+            "the environment variable holding an app password, like `BLUESKY_APP_PASSWORD`",
+        )?,
+    })
+}
+
+fn discourse(keys: &Keys<'_, '_>) -> Result<Discourse, Located> {
+    let url = keys.required(
+        "url",
+        "the forum's address, like `https://forum.example.com`",
+    )?;
+    keys.no_password_in_url("url", &url)?;
+    Ok(Discourse {
+        url,
+        username: keys.required("username", "the user topics are posted as")?,
+        token_env: keys.required_env(
+            "token_env",
+            "the environment variable holding the forum's API key, like `DISCOURSE_API_KEY`",
+        )?,
+        category: keys.text("category")?,
+    })
+}
+
+fn devto(keys: &Keys<'_, '_>) -> Result<Devto, Located> {
+    let url = keys
+        .text("url")?
+        .unwrap_or_else(|| "https://dev.to".to_string());
+    keys.no_password_in_url("url", &url)?;
+    let published = match keys.get("published") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(v) => return Err(keys.wrong("published", "`true` or `false`", v)),
+    };
+    Ok(Devto {
+        url,
+        token_env: keys.required_env(
+            "token_env",
+            "the environment variable holding the API key (dev.to: Settings → Extensions), like `DEVTO_API_KEY`",
+        )?,
+        published,
+    })
+}
+
 /// A target's keys, read with their lines.
 struct Keys<'r, 't> {
     reader: &'r Reader<'t>,
@@ -350,6 +537,11 @@ impl Keys<'_, '_> {
             ));
         }
         Ok(Some(name))
+    }
+
+    /// A required key naming an environment variable.
+    fn required_env(&self, key: &str, what: &str) -> Result<String, Located> {
+        self.env(key)?.ok_or_else(|| self.missing(key, what))
     }
 
     /// Every key is one the service reads.
@@ -542,9 +734,69 @@ mod tests {
     }
 
     #[test]
+    fn the_social_and_forum_services_read_their_settings_with_defaults() {
+        let targets = read(
+            "publish:\n  toot:\n    service: mastodon\n    url: https://mastodon.example\n    token_env: MASTODON_TOKEN\n  sky:\n    service: bluesky\n    handle: '@ana.bsky.social'\n    password_env: BSKY\n  forum:\n    service: discourse\n    url: https://forum.example\n    username: ana\n    token_env: DISCOURSE_KEY\n    category: 7\n  dev:\n    service: devto\n    token_env: DEVTO_KEY\n    published: true\n",
+        )
+        .unwrap();
+        let Service::Mastodon(m) = &targets["toot"].service else {
+            panic!()
+        };
+        assert_eq!(
+            (m.visibility.as_str(), m.token_env.as_str()),
+            ("public", "MASTODON_TOKEN")
+        );
+        assert_eq!(targets["toot"].venue, "social");
+        let Service::Bluesky(b) = &targets["sky"].service else {
+            panic!()
+        };
+        assert_eq!(
+            (b.url.as_str(), b.handle.as_str()),
+            ("https://bsky.social", "ana.bsky.social")
+        );
+        assert_eq!(targets["sky"].venue, "social");
+        let Service::Discourse(d) = &targets["forum"].service else {
+            panic!()
+        };
+        assert_eq!(d.category.as_deref(), Some("7"));
+        assert_eq!(targets["forum"].venue, "discourse");
+        let Service::Devto(d) = &targets["dev"].service else {
+            panic!()
+        };
+        assert_eq!((d.url.as_str(), d.published), ("https://dev.to", true));
+        assert_eq!(targets["dev"].venue, "article");
+        let err = read("publish:\n  toot:\n    service: mastodon\n    url: https://m.example\n    token: abcdef123456\n").unwrap_err();
+        assert!(
+            err.starts_with("5: `publish.toot.token` would put a secret"),
+            "{err}"
+        );
+        assert!(err.contains("token_env: TOOT_TOKEN"), "{err}");
+        assert!(!err.contains("abcdef123456"), "{err}");
+        let err = read("publish:\n  toot:\n    service: mastodon\n    url: https://m.example\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("2: publish target `toot` needs `token_env:`"),
+            "{err}"
+        );
+        let err = read("publish:\n  toot:\n    service: mastodon\n    url: https://m.example\n    token_env: T\n    visibility: everyone\n").unwrap_err();
+        assert!(
+            err.starts_with("6: `visibility` must be one of public, unlisted"),
+            "{err}"
+        );
+        let err = read(
+            "publish:\n  dev:\n    service: devto\n    token_env: T\n    published: yes please\n",
+        )
+        .unwrap_err();
+        assert!(err.starts_with("5: "), "{err}");
+    }
+
+    #[test]
     fn mistakes_name_their_key_and_line() {
         let err = read("publish:\n  x:\n    service: myspace\n").unwrap_err();
-        assert_eq!(err, "3: unknown service `myspace` (known: smtp, wordpress)");
+        assert_eq!(
+            err,
+            "3: unknown service `myspace` (known: smtp, wordpress, mastodon, bluesky, discourse, devto)"
+        );
         let err = read(
             "publish:\n  x:\n    service: wordpress\n    url: https://e.org\n    usrname: a\n",
         )

@@ -6,6 +6,8 @@
 //! on the service. `--plan` stops there; otherwise `carry_out` sends exactly that plan,
 //! recording each send in the ledger as soon as the service took it.
 
+pub mod article;
+pub mod http;
 pub mod ledger;
 pub mod plan;
 pub mod recipients;
@@ -13,6 +15,7 @@ pub mod secret;
 mod send;
 pub mod smtp;
 pub mod status;
+pub mod thread;
 pub mod wordpress;
 
 use std::path::{Path, PathBuf};

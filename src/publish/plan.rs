@@ -286,6 +286,10 @@ pub(super) fn ready(
                 Err(e) => Ready::Broken(format!("{e:#}")),
             }
         }
+        _ => Ready::Broken(format!(
+            "publishing to {} is not built yet",
+            target.service.name()
+        )),
     }
 }
 
@@ -462,6 +466,7 @@ pub(super) fn step(
                 step.payload = Payload::Draft(Box::new(draft));
             }
         }
+        Service::Mastodon(_) | Service::Bluesky(_) | Service::Discourse(_) | Service::Devto(_) => {}
         Service::Smtp(_) => {
             let Some((html, text, sent)) = email_parts(&prepared.run, &venue.name) else {
                 step.detail = format!(

@@ -94,6 +94,7 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
                 row.detail = changed(&placed.from, &prepared.from, &target.venue, &placed.at);
             }
         }
+        Service::Mastodon(_) | Service::Bluesky(_) | Service::Discourse(_) | Service::Devto(_) => {}
         Service::Smtp(_) => {
             let Some(issue) = ledger.issue_of(&post.slug, &target.name) else {
                 return row;
