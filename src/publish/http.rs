@@ -15,6 +15,15 @@ use url::Url;
 /// and the request fails saying when to try again.
 pub const MAX_WAIT: Duration = Duration::from_secs(120);
 
+/// How long a request may take, answer included: `REPURPOSE_TIMEOUT` seconds, else 60.
+pub fn timeout() -> Duration {
+    std::env::var("REPURPOSE_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(Duration::from_secs(60), Duration::from_secs_f64)
+}
+
 /// How many times one request is sent again after a 429 or 503 that asked for a wait.
 const MAX_WAITS: usize = 5;
 
@@ -130,8 +139,10 @@ impl fmt::Debug for Api {
 }
 
 impl Api {
-    /// A client for the service at `root` (from `root()`), answering within `timeout`.
-    pub fn new(root: Url, service: &'static str, timeout: Duration) -> Api {
+    /// A client for the service at `root` (from `root()`), each request answered within
+    /// `timeout()`.
+    pub fn new(root: Url, service: &'static str) -> Api {
+        let timeout = timeout();
         let agent = ureq::Agent::config_builder()
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(timeout))
@@ -412,11 +423,7 @@ mod tests {
 
     #[test]
     fn query_parameters_are_encoded() {
-        let api = Api::new(
-            root("https://m.example/x", "Mastodon").unwrap(),
-            "Mastodon",
-            Duration::from_secs(5),
-        );
+        let api = Api::new(root("https://m.example/x", "Mastodon").unwrap(), "Mastodon");
         assert_eq!(
             api.url("/api/v1/statuses", &[("q", "a b&c")]),
             "https://m.example/x/api/v1/statuses?q=a+b%26c"
