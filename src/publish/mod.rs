@@ -7,6 +7,9 @@
 //! recording each send in the ledger as soon as the service took it.
 
 pub mod article;
+#[cfg(test)]
+mod article_test_server;
+pub mod discourse;
 pub mod http;
 pub mod ledger;
 pub mod plan;

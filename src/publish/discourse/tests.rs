@@ -1,0 +1,215 @@
+use serde_json::json;
+
+use super::*;
+use crate::publish::http::unanswered;
+
+use crate::publish::article_test_server::{KEY, Server};
+
+fn start() -> Option<Server> {
+    Server::start("discourse_server.py")
+}
+
+fn settings(server: &Server, category: Option<&str>) -> Discourse {
+    Discourse {
+        url: server.url.clone(),
+        username: "ana".into(),
+        token_env: "DISCOURSE_KEY".into(),
+        category: category.map(str::to_string),
+    }
+}
+
+fn client(server: &Server) -> Client {
+    Client::new(&settings(server, Some("blog")), Secret::new(KEY.into())).unwrap()
+}
+
+fn article(slug: &str) -> Article {
+    Article {
+        title: format!("notes on {slug}, a long title"),
+        body: format!("The body of {slug}, long enough for the forum.\n"),
+        summary: "A summary.".into(),
+        slug: slug.into(),
+        tags: vec!["rust".into()],
+        canonical_url: None,
+    }
+}
+
+#[test]
+fn the_external_id_is_the_slug_or_fits_discourse_rules() {
+    assert_eq!(external_id("hello-world"), "repurpose-hello-world");
+    let long = "a-very-long-slug-that-goes-on-and-on-past-fifty-characters";
+    let id = external_id(long);
+    assert!(
+        id.len() <= 50 && id.starts_with("repurpose-a-very-long"),
+        "{id}"
+    );
+    assert_ne!(id, external_id(&format!("{long}-2")));
+    let id = external_id("café");
+    assert!(
+        id.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "{id}"
+    );
+}
+
+#[test]
+fn the_topic_id_is_read_from_the_redirect() {
+    assert_eq!(
+        topic_id_in("http://f.example/forum/t/hello-world/42.json?page="),
+        Some(42)
+    );
+    assert_eq!(topic_id_in("/t/42"), Some(42));
+    assert_eq!(topic_id_in("/latest"), None);
+}
+
+#[test]
+fn login_is_checked_and_a_wrong_key_is_an_error_without_the_key() {
+    let Some(server) = start() else { return };
+    client(&server).check_login().unwrap();
+    assert_eq!(client(&server).category().unwrap(), Some(7));
+
+    let wrong = Client::new(
+        &settings(&server, None),
+        Secret::new("wrong-key-77a".into()),
+    )
+    .unwrap();
+    let err = format!("{:#}", wrong.check_login().unwrap_err());
+    assert!(err.contains("403 Forbidden"), "{err}");
+    assert!(err.contains("The API username or key is invalid"), "{err}");
+    assert!(!err.contains("wrong-key-77a"), "{err}");
+    assert!(!format!("{wrong:?}").contains("wrong-key-77a"));
+}
+
+#[test]
+fn an_unknown_category_names_the_ones_there_are() {
+    let Some(server) = start() else { return };
+    let client = Client::new(&settings(&server, Some("news")), Secret::new(KEY.into())).unwrap();
+    let err = format!("{:#}", client.check_login().unwrap_err());
+    assert!(err.contains("no such category"), "{err}");
+    assert!(
+        err.contains("blog (7)") && err.contains("general (4)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn create_makes_a_topic_found_again_by_its_external_id() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    let made = client.create(&article("first-post")).unwrap();
+    let state = server.state();
+    assert_eq!(state["topics"].as_array().unwrap().len(), 1);
+    let topic = &state["topics"][0];
+    assert_eq!(topic["external_id"], "repurpose-first-post");
+    assert_eq!(topic["category_id"], 7);
+    assert_eq!(
+        made.url,
+        format!(
+            "{}/t/notes-on-first-post-a-long-title/{}",
+            server.url, topic["id"]
+        )
+    );
+    // The forum capitalised the title and trimmed the body: `stored` is what it holds.
+    let held =
+        "Notes on first-post, a long title\0The body of first-post, long enough for the forum.";
+    assert_eq!(made.stored, crate::hash::hash(held.as_bytes()));
+    assert_eq!(client.find("first-post").unwrap(), Some(made.clone()));
+    assert_eq!(client.get(&made.id).unwrap(), Some(made));
+    assert_eq!(client.find("another-post").unwrap(), None);
+}
+
+#[test]
+fn a_create_whose_answer_was_lost_is_found_not_made_twice() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    server.faults(&json!({"drop_after_store_on": 1}));
+    let err = client.create(&article("dropped")).unwrap_err();
+    assert!(unanswered(&err), "{err:#}");
+    let found = client.find("dropped").unwrap().expect("the forum has it");
+    assert_eq!(server.state()["topics"].as_array().unwrap().len(), 1);
+    // Sent again anyway, the forum refuses the external id: still one topic.
+    let err = format!("{:#}", client.create(&article("dropped")).unwrap_err());
+    assert!(err.contains("External has already been taken"), "{err}");
+    assert_eq!(server.state()["topics"].as_array().unwrap().len(), 1);
+    assert_eq!(client.get(&found.id).unwrap(), Some(found));
+}
+
+#[test]
+fn an_update_edits_the_first_post_and_the_title_in_place() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    let made = client.create(&article("edited")).unwrap();
+    let mut edited = article("edited");
+    edited.body.push_str("\nA paragraph added later.\n");
+    let updated = client.update(&made.id, &edited).unwrap();
+    assert_eq!(updated.id, made.id);
+    assert_ne!(updated.stored, made.stored);
+    let post = &server.state()["posts"][0];
+    assert_eq!(post["version"], 2);
+    assert_eq!(post["edit_reason"], EDIT_REASON);
+    assert!(post["raw"].as_str().unwrap().ends_with("added later."));
+    // The title only changes through the topic.
+    assert_eq!(
+        server.requests("PUT", &format!("/t/-/{}.json", post["topic_id"])),
+        0
+    );
+    edited.title = "A new title for the edited post".into();
+    let retitled = client.update(&made.id, &edited).unwrap();
+    let state = server.state();
+    assert_eq!(
+        state["topics"][0]["title"],
+        "A new title for the edited post"
+    );
+    assert_eq!(state["posts"][0]["version"], 2, "the body did not change");
+    assert!(retitled.url.contains("/t/a-new-title-for-the-edited-post/"));
+    assert_eq!(state["topics"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_deleted_topic_is_gone() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    let made = client.create(&article("deleted")).unwrap();
+    let topic_id = server.state()["topics"][0]["id"].clone();
+    server.site(&json!({"action": "delete_topic", "topic_id": topic_id}));
+    assert_eq!(client.get(&made.id).unwrap(), None);
+    assert_eq!(client.find("deleted").unwrap(), None);
+    assert_eq!(client.get("99999").unwrap(), None);
+}
+
+#[test]
+fn a_rate_limit_is_waited_out() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    server.faults(&json!({"rate_limit_on": 1, "retry_after": 1}));
+    let started = std::time::Instant::now();
+    client.create(&article("limited")).unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert_eq!(server.requests("POST", "/posts.json"), 2);
+    assert_eq!(server.state()["topics"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_server_error_names_the_service_the_site_and_the_message() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    server.faults(&json!({"error_500_on": 1}));
+    let err = format!("{:#}", client.create(&article("broken")).unwrap_err());
+    assert!(err.contains("Discourse"), "{err}");
+    assert!(err.contains(&server.url), "{err}");
+    assert!(err.contains("500 Internal Server Error"), "{err}");
+    assert!(err.contains("Internal Server Error"), "{err}");
+    assert_eq!(server.state()["topics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn the_forums_validation_message_is_shown() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    let mut short = article("short");
+    short.title = "Too short".into();
+    let err = format!("{:#}", client.create(&short).unwrap_err());
+    assert!(
+        err.contains("422") && err.contains("Title is too short (minimum is 15 characters)"),
+        "{err}"
+    );
+}
