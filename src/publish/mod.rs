@@ -7,6 +7,7 @@
 //! recording each send in the ledger as soon as the service took it.
 
 pub mod article;
+pub mod devto;
 #[cfg(test)]
 mod article_test_server;
 pub mod discourse;
