@@ -1,5 +1,6 @@
 //! The client tests' side of tests/servers/{discourse,devto}_server.py: start one on a free
-//! port, set its faults, read what it holds, stop it when dropped. Used by each host's `tests.rs`.
+//! port, set its faults, read what it holds, stop it when dropped. Used by each host's `tests.rs`
+//! and, through tests/support/{discourse,devto}.rs, by the integration tests.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
