@@ -7,9 +7,9 @@
 //! recording each send in the ledger as soon as the service took it.
 
 pub mod article;
-pub mod devto;
 #[cfg(test)]
 mod article_test_server;
+pub mod devto;
 pub mod discourse;
 pub mod http;
 pub mod ledger;
