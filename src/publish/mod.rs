@@ -9,6 +9,7 @@
 pub mod article;
 #[cfg(test)]
 mod article_test_server;
+mod connect;
 pub mod devto;
 pub mod discourse;
 pub mod http;
@@ -223,6 +224,22 @@ impl Plan<'_> {
                 (plan::Ready::WordPress(client), _) => {
                     for step in steps {
                         match send::blog(client, ledger, target, step) {
+                            Ok(()) => step.result = Some("done"),
+                            Err(e) => step.fail(&e),
+                        }
+                    }
+                }
+                (plan::Ready::Social(social), _) => {
+                    for step in steps {
+                        match thread::send(social.network.as_ref(), ledger, target, step) {
+                            Ok(()) => step.result = Some("done"),
+                            Err(e) => step.fail(&e),
+                        }
+                    }
+                }
+                (plan::Ready::Host(host), _) => {
+                    for step in steps {
+                        match article::send(host.as_ref(), ledger, target, step) {
                             Ok(()) => step.result = Some("done"),
                             Err(e) => step.fail(&e),
                         }
