@@ -40,11 +40,15 @@ fn bluesky(settings: &Bluesky, target: &str) -> anyhow::Result<Box<dyn Network>>
 }
 
 fn discourse(settings: &Discourse, target: &str) -> anyhow::Result<Box<dyn Host>> {
-    let _ = (settings, target);
-    anyhow::bail!("publishing to Discourse is not built yet")
+    let key = super::Secret::from_env(&settings.token_env, "token_env", target)?;
+    let client = super::discourse::Client::new(settings, key)?;
+    client.check_login()?;
+    Ok(Box::new(client))
 }
 
 fn devto(settings: &Devto, target: &str) -> anyhow::Result<Box<dyn Host>> {
-    let _ = (settings, target);
-    anyhow::bail!("publishing to dev.to is not built yet")
+    let key = super::Secret::from_env(&settings.token_env, "token_env", target)?;
+    let client = super::devto::Client::new(settings, key)?;
+    client.check_login()?;
+    Ok(Box::new(client))
 }
