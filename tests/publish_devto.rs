@@ -99,8 +99,10 @@ fn create_then_unchanged_then_an_edit_updates_the_same_article() {
     let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
     assert_eq!(plan.code, 0, "{plan:?}");
     assert!(
-        plan.stdout
-            .contains("posts/tides.md  dev  create      a new article"),
+        plan.stdout.contains(
+            "posts/tides.md  dev  create      a new article; dev.to takes at most 4 tags of \
+             lowercase letters and digits: sent `Field-Notes` as `fieldnotes`; left out `harbour`"
+        ),
         "{plan:?}"
     );
     assert!(articles(&server).is_empty(), "--plan sends nothing");

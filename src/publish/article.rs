@@ -66,6 +66,13 @@ pub trait Host {
 
     /// Replaces the article's title and body (and the fields the host has) in place.
     fn update(&self, id: &str, article: &Article) -> anyhow::Result<Remote>;
+
+    /// What the host will not take of the article as written (Forem's four tags of letters
+    /// and digits), for the plan to say; None when it takes it all.
+    fn note(&self, article: &Article) -> Option<String> {
+        let _ = article;
+        None
+    }
 }
 
 impl std::fmt::Debug for dyn Host {
@@ -193,6 +200,11 @@ pub(super) fn plan(
             }
             Err(e) => step.detail = format!("{e:#}"),
         },
+    }
+    if matches!(step.action, Action::Create | Action::Update)
+        && let Some(note) = host.note(&article)
+    {
+        step.detail.push_str(&format!("; {note}"));
     }
     if step.action != Action::Impossible {
         step.payload = super::plan::Payload::Article(Box::new(article));

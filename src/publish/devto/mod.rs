@@ -240,6 +240,10 @@ impl Host for Client {
         "article"
     }
 
+    fn note(&self, article: &Article) -> Option<String> {
+        Tags::of(&article.tags).note()
+    }
+
     fn get(&self, id: &str) -> anyhow::Result<Option<Remote>> {
         let what = format!("reading the article {id}");
         // The user's own list, not the public `/api/articles/{id}`: it holds drafts, and a
