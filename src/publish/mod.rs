@@ -9,6 +9,7 @@
 pub mod article;
 pub mod http;
 pub mod ledger;
+pub mod mastodon;
 pub mod plan;
 pub mod recipients;
 pub mod secret;
