@@ -7,6 +7,7 @@
 //! recording each send in the ledger as soon as the service took it.
 
 pub mod article;
+mod connect;
 pub mod http;
 pub mod ledger;
 pub mod mastodon;
@@ -220,6 +221,22 @@ impl Plan<'_> {
                 (plan::Ready::WordPress(client), _) => {
                     for step in steps {
                         match send::blog(client, ledger, target, step) {
+                            Ok(()) => step.result = Some("done"),
+                            Err(e) => step.fail(&e),
+                        }
+                    }
+                }
+                (plan::Ready::Social(social), _) => {
+                    for step in steps {
+                        match thread::send(social.network.as_ref(), ledger, target, step) {
+                            Ok(()) => step.result = Some("done"),
+                            Err(e) => step.fail(&e),
+                        }
+                    }
+                }
+                (plan::Ready::Host(host), _) => {
+                    for step in steps {
+                        match article::send(host.as_ref(), ledger, target, step) {
                             Ok(()) => step.result = Some("done"),
                             Err(e) => step.fail(&e),
                         }
