@@ -20,6 +20,8 @@ Control routes (no token; tests only):
                     {"drop_after_store_on": N}  stores, then closes without answering
                     {"rate_limit_on": N, "retry_after": S}  429 with Retry-After and
                                              X-RateLimit-Reset, storing nothing
+                                             ("retry_after_header": false: without
+                                             Retry-After, as Mastodon itself answers)
                     {"slow_on": N, "slow_seconds": S}  stores, answers after S seconds
                     Several keys may be given at once.
   POST /__instance  JSON {"max_characters": N, "characters_reserved_per_url": N, "v2": bool,
@@ -207,9 +209,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        for name, value in self.state.rate_headers().items():
-            self.send_header(name, value)
-        for name, value in (extra or {}).items():
+        headers = self.state.rate_headers()
+        headers.update(extra or {})
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
@@ -342,9 +344,13 @@ class Handler(BaseHTTPRequestHandler):
             n = state.creates
             faults = dict(state.faults)
         if faults.get("rate_limit_on") == n:
-            wait = int(faults.get("retry_after", 1))
+            # Mastodon's own 429 (rack-attack) says when in X-RateLimit-Reset; a proxy in
+            # front may add Retry-After.
+            wait = float(faults.get("retry_after", 1))
             reset = stamp(now() + timedelta(seconds=wait))
-            extra = {"Retry-After": str(wait), "X-RateLimit-Reset": reset}
+            extra = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
+            if faults.get("retry_after_header", True):
+                extra["Retry-After"] = str(int(wait))
             return self.error(429, "Too many requests", extra)
         if faults.get("error_500_on") == n:
             return self.error(500, "We're sorry, but something went wrong on our end.")

@@ -131,12 +131,18 @@ impl Client {
         })
     }
 
-    /// The text a status was written with (`/source`: `content` is HTML Mastodon made).
-    fn source(&self, id: &str) -> anyhow::Result<String> {
+    /// The text a status was written with (`/source`: `content` is HTML Mastodon made);
+    /// `None` when it was deleted since.
+    fn source(&self, id: &str) -> anyhow::Result<Option<String>> {
         let what = format!("reading the text of status {id}");
         let reply = self.get(&what, &format!("api/v1/statuses/{id}/source"), &[])?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
         let source = self.expect(&what, &reply)?;
-        Ok(source["text"].as_str().unwrap_or_default().to_string())
+        Ok(Some(
+            source["text"].as_str().unwrap_or_default().to_string(),
+        ))
     }
 
     /// The first of `candidates` (statuses as JSON) that is ours and holds `text`.
@@ -155,7 +161,7 @@ impl Client {
             let Some(id) = id_of(&status["id"]) else {
                 continue;
             };
-            if same_text(&self.source(&id)?, text) {
+            if self.source(&id)?.is_some_and(|held| same_text(&held, text)) {
                 return self.part(what, reply, status).map(Some);
             }
         }

@@ -220,6 +220,20 @@ fn a_429_is_waited_out_and_the_post_sent_once() {
 }
 
 #[test]
+fn a_429_with_only_mastodons_rate_limit_reset_is_waited_out_too() {
+    let Some(server) = server::start() else {
+        return;
+    };
+    let client = client(&server);
+    server
+        .set_faults(&json!({"rate_limit_on": 1, "retry_after": 1.5, "retry_after_header": false}));
+    let started = std::time::Instant::now();
+    client.create("One", None, "k1").unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1000));
+    assert_eq!(server.statuses().len(), 1);
+}
+
+#[test]
 fn a_500_is_an_error_naming_the_service_the_site_and_its_message() {
     let Some(server) = server::start() else {
         return;
