@@ -221,6 +221,11 @@ mod tests {
         assert_eq!(config.default_venues(&catalog).unwrap().len(), 3);
         assert_eq!(config.venues.len(), 4);
         assert_eq!(config.utm.len(), 1);
+        let services: Vec<&str> = config.publish.values().map(|t| t.service.name()).collect();
+        assert_eq!(services.len(), crate::config::publish::SERVICES.len());
+        for service in crate::config::publish::SERVICES {
+            assert!(services.contains(&service), "no `{service}` example");
+        }
         assert!(config.out.is_some() && config.templates.is_some());
         assert_eq!(
             config.site.map.get("language").and_then(|v| v.as_str()),
