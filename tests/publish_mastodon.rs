@@ -403,3 +403,44 @@ fn a_longer_thread_adds_parts_at_the_end_and_a_shorter_one_deletes_nothing() {
         server.requests()
     );
 }
+
+#[test]
+fn a_thread_of_emoji_cjk_combining_marks_and_long_links_is_cut_as_the_server_counts() {
+    let Some(server) = mastodon::start_with(Options {
+        max_characters: 120,
+        ..Options::default()
+    }) else {
+        return;
+    };
+    let project = Project::new(&server);
+    let mut body = String::new();
+    for i in 0..6 {
+        body.push_str(&format!(
+            "👩‍👩‍👧‍👦👍🏽🇫🇷🏳️‍🌈 family {i}, see https://example.com/{i}/{} then e\u{301}a\u{308}Z\u{351}\u{36b}. ",
+            "long-path-".repeat(30)
+        ));
+        body.push_str(
+            "日本語の文章は空白なしで続きます。句読点で区切られます。潮の満ち引きについて。",
+        );
+        body.push_str("\n\n");
+    }
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("---\ntitle: Reading the tides\ndate: 2026-11-30\n---\n{body}"),
+    )
+    .unwrap();
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "no part refused for length: {publish:?}");
+    let statuses = server.statuses();
+    assert!(statuses.len() > 6, "{}", statuses.len());
+    // The long links went whole into parts (each counted 23, not its 300 characters).
+    let whole = format!("https://example.com/3/{}", "long-path-".repeat(30));
+    assert!(
+        statuses
+            .iter()
+            .any(|s| s["text"].as_str().unwrap().contains(&whole)),
+        "{statuses:#?}"
+    );
+    // Every create was accepted the first time: one POST a status.
+    assert_eq!(writes(&server).len(), statuses.len());
+}
