@@ -15,7 +15,7 @@ use super::http::{Api, Method, Reply};
 use super::thread::{Limits, Network, PartRef, Reply as InReplyTo};
 use crate::config::publish::Mastodon;
 
-/// What Mastodon allows when the instance does not say (its defaults since 2017).
+/// What Mastodon allows when the instance does not say (its own defaults).
 const DEFAULT_LIMITS: Limits = Limits {
     max_chars: 500,
     url_length: Some(23),
