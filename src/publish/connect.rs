@@ -30,8 +30,10 @@ pub(super) fn host(target: &Target) -> anyhow::Result<Box<dyn Host>> {
 // Each service's own function below; kept apart so each can change alone.
 
 fn mastodon(settings: &Mastodon, target: &str) -> anyhow::Result<Box<dyn Network>> {
-    let _ = (settings, target);
-    anyhow::bail!("publishing to Mastodon is not built yet")
+    let token = super::Secret::from_env(&settings.token_env, "token_env", target)?;
+    let client = super::mastodon::Client::new(settings, token)?;
+    client.check_login()?;
+    Ok(Box::new(client))
 }
 
 fn bluesky(settings: &Bluesky, target: &str) -> anyhow::Result<Box<dyn Network>> {

@@ -14,6 +14,7 @@ pub mod devto;
 pub mod discourse;
 pub mod http;
 pub mod ledger;
+pub mod mastodon;
 pub mod plan;
 pub mod recipients;
 pub mod secret;

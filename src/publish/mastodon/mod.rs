@@ -1,0 +1,324 @@
+//! The social thread on Mastodon: each part a status replying to the one before, through
+//! the REST API with an access token (`Authorization: Bearer`).
+//!
+//! Mastodon takes an `Idempotency-Key` on every create and, for an hour, answers the same
+//! key with the status it made the first time: a part whose answer was lost is sent again
+//! under the same key rather than posted twice.
+
+use std::sync::OnceLock;
+
+use anyhow::{Context, anyhow};
+use serde_json::{Value, json};
+
+use super::Secret;
+use super::http::{Api, Method, Reply};
+use super::thread::{Limits, Network, PartRef, Reply as InReplyTo};
+use crate::config::publish::Mastodon;
+
+/// What Mastodon allows when the instance does not say (its own defaults).
+const DEFAULT_LIMITS: Limits = Limits {
+    max_chars: 500,
+    url_length: Some(23),
+    max_bytes: None,
+};
+
+/// How many of the account's latest statuses `find` reads for a first part.
+const LATEST: &str = "20";
+
+/// A Mastodon account on one instance, logged in with an access token.
+#[derive(Debug)]
+pub struct Client {
+    api: Api,
+    /// Prints as `***`; read only where the header is built.
+    token: Secret,
+    /// The variable the token came from, for errors.
+    token_env: String,
+    visibility: String,
+    /// Our account's id, from `verify_credentials`.
+    account: OnceLock<String>,
+    limits: OnceLock<Limits>,
+}
+
+impl Client {
+    /// A client for the instance in `settings`, posting with `token`; nothing is sent yet.
+    pub fn new(settings: &Mastodon, token: Secret) -> anyhow::Result<Client> {
+        let root = super::http::root(&settings.url, "Mastodon")?;
+        Ok(Client {
+            api: Api::new(root, "Mastodon"),
+            token,
+            token_env: settings.token_env.clone(),
+            visibility: settings.visibility.clone(),
+            account: OnceLock::new(),
+            limits: OnceLock::new(),
+        })
+    }
+
+    /// Checks the token (`GET /api/v1/accounts/verify_credentials`) and learns whose it is.
+    pub fn check_login(&self) -> anyhow::Result<()> {
+        self.account().map(|_| ())
+    }
+
+    /// Our account's id.
+    fn account(&self) -> anyhow::Result<&str> {
+        if let Some(id) = self.account.get() {
+            return Ok(id);
+        }
+        let what = "checking the login";
+        let reply = self.get(what, "api/v1/accounts/verify_credentials", &[])?;
+        if reply.status == 401 || reply.status == 403 {
+            return Err(self.refused(what, &reply)).with_context(|| {
+                format!(
+                    "the token in {} was refused: make a new one (Preferences → Development) with the scopes write:statuses, read:statuses and read:accounts",
+                    self.token_env
+                )
+            });
+        }
+        let account = self.expect(what, &reply)?;
+        let id =
+            id_of(&account["id"]).ok_or_else(|| self.unexpected(what, &reply, "no account id"))?;
+        Ok(self.account.get_or_init(|| id))
+    }
+
+    /// The `Authorization` header's value: the one place the token is read.
+    fn authorization(&self) -> String {
+        format!("Bearer {}", self.token.expose())
+    }
+
+    fn get(&self, what: &str, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Reply> {
+        let auth = self.authorization();
+        self.api
+            .call(what, Method::Get, path, query, &[("Authorization", &auth)])
+    }
+
+    /// The answer's JSON when it is 200, else the error naming the status and Mastodon's
+    /// message.
+    fn expect(&self, what: &str, reply: &Reply) -> anyhow::Result<Value> {
+        if reply.status != 200 {
+            return Err(self.refused(what, reply));
+        }
+        match reply.json() {
+            Value::Null => Err(self.unexpected(what, reply, "an answer that is not JSON")),
+            value => Ok(value),
+        }
+    }
+
+    fn refused(&self, what: &str, reply: &Reply) -> anyhow::Error {
+        let json = reply.json();
+        self.api.refused(what, reply, json["error"].as_str())
+    }
+
+    fn unexpected(&self, what: &str, reply: &Reply, why: &str) -> anyhow::Error {
+        anyhow!(
+            "{what} on Mastodon at {}: {why} ({})",
+            self.api.root(),
+            super::http::describe_body(&reply.body)
+        )
+    }
+
+    /// The part a status is, from its JSON.
+    fn part(&self, what: &str, reply: &Reply, status: &Value) -> anyhow::Result<PartRef> {
+        let id =
+            id_of(&status["id"]).ok_or_else(|| self.unexpected(what, reply, "no status id"))?;
+        let url = status["url"]
+            .as_str()
+            .or_else(|| status["uri"].as_str())
+            .unwrap_or_default()
+            .to_string();
+        Ok(PartRef {
+            id,
+            url,
+            cid: String::new(),
+        })
+    }
+
+    /// The text a status was written with (`/source`: `content` is HTML Mastodon made);
+    /// `None` when it was deleted since.
+    fn source(&self, id: &str) -> anyhow::Result<Option<String>> {
+        let what = format!("reading the text of status {id}");
+        let reply = self.get(&what, &format!("api/v1/statuses/{id}/source"), &[])?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        let source = self.expect(&what, &reply)?;
+        Ok(Some(
+            source["text"].as_str().unwrap_or_default().to_string(),
+        ))
+    }
+
+    /// The first of `candidates` (statuses as JSON) that is ours and holds `text`.
+    fn first_with_text(
+        &self,
+        what: &str,
+        reply: &Reply,
+        candidates: &[Value],
+        text: &str,
+    ) -> anyhow::Result<Option<PartRef>> {
+        let account = self.account()?;
+        for status in candidates {
+            if id_of(&status["account"]["id"]).as_deref() != Some(account) {
+                continue;
+            }
+            let Some(id) = id_of(&status["id"]) else {
+                continue;
+            };
+            if self.source(&id)?.is_some_and(|held| same_text(&held, text)) {
+                return self.part(what, reply, status).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// The instance's limits, asked once: `/api/v2/instance`, else (before Mastodon 4.0)
+    /// `/api/v1/instance`, else Mastodon's defaults.
+    fn read_limits(&self) -> anyhow::Result<Limits> {
+        let what = "reading the instance's limits";
+        let mut reply = self.get(what, "api/v2/instance", &[])?;
+        if reply.status == 404 {
+            reply = self.get(what, "api/v1/instance", &[])?;
+            if reply.status == 404 {
+                return Ok(DEFAULT_LIMITS);
+            }
+        }
+        let instance = self.expect(what, &reply)?;
+        let statuses = &instance["configuration"]["statuses"];
+        let number = |value: &Value| value.as_u64().and_then(|n| usize::try_from(n).ok());
+        Ok(Limits {
+            max_chars: number(&statuses["max_characters"])
+                // Pleroma and older forks say it here.
+                .or_else(|| number(&instance["max_toot_chars"]))
+                .unwrap_or(DEFAULT_LIMITS.max_chars),
+            url_length: number(&statuses["characters_reserved_per_url"])
+                .or(DEFAULT_LIMITS.url_length),
+            max_bytes: None,
+        })
+    }
+}
+
+impl Network for Client {
+    fn limits(&self) -> anyhow::Result<Limits> {
+        if let Some(limits) = self.limits.get() {
+            return Ok(*limits);
+        }
+        let limits = self.read_limits()?;
+        Ok(*self.limits.get_or_init(|| limits))
+    }
+
+    fn key(&self, seed: &str) -> String {
+        // Mastodon keeps keys per account, any string; a hash says nothing of the post.
+        format!("repurpose-{}", crate::hash::short(seed.as_bytes(), 40))
+    }
+
+    fn create(
+        &self,
+        text: &str,
+        reply: Option<InReplyTo<'_>>,
+        key: &str,
+    ) -> anyhow::Result<PartRef> {
+        let what = match reply {
+            Some(reply) => format!("posting a reply to status {}", reply.parent.id),
+            None => "posting the thread's first status".to_string(),
+        };
+        let mut body = json!({"status": text, "visibility": self.visibility});
+        if let Some(reply) = reply {
+            body["in_reply_to_id"] = json!(reply.parent.id);
+        }
+        let auth = self.authorization();
+        let headers = [("Authorization", auth.as_str()), ("Idempotency-Key", key)];
+        let answer = self
+            .api
+            .call(&what, Method::Post(&body), "api/v1/statuses", &[], &headers)?;
+        let status = self.expect(&what, &answer)?;
+        self.part(&what, &answer, &status)
+    }
+
+    fn find(
+        &self,
+        text: &str,
+        reply: Option<InReplyTo<'_>>,
+        _key: &str,
+    ) -> anyhow::Result<Option<PartRef>> {
+        match reply {
+            // A reply: among the parent's descendants, ours replying to it directly with
+            // the same text.
+            Some(reply) => {
+                let parent = &reply.parent.id;
+                let what = format!("looking for a reply to status {parent} already posted");
+                let answer = self.get(&what, &format!("api/v1/statuses/{parent}/context"), &[])?;
+                if answer.status == 404 {
+                    return Ok(None);
+                }
+                let context = self.expect(&what, &answer)?;
+                let children: Vec<Value> = context["descendants"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| id_of(&s["in_reply_to_id"]).as_deref() == Some(parent.as_str()))
+                    .cloned()
+                    .collect();
+                self.first_with_text(&what, &answer, &children, text)
+            }
+            // A first part: sending the same POST again under the same key is how Mastodon
+            // itself dedups (it answers with the status the key made, for an hour). Past
+            // that hour the key is forgotten, so look here at the account's latest statuses
+            // that reply to nothing for one with the same text.
+            None => {
+                let what = "looking for the thread's first status already posted";
+                let account = self.account()?.to_string();
+                let answer = self.get(
+                    what,
+                    &format!("api/v1/accounts/{account}/statuses"),
+                    &[
+                        ("exclude_replies", "true"),
+                        ("exclude_reblogs", "true"),
+                        ("limit", LATEST),
+                    ],
+                )?;
+                let latest = self.expect(what, &answer)?;
+                let latest = latest.as_array().cloned().unwrap_or_default();
+                self.first_with_text(what, &answer, &latest, text)
+            }
+        }
+    }
+
+    fn edits(&self) -> bool {
+        true
+    }
+
+    fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef> {
+        let what = format!("editing status {}", part.id);
+        let body = json!({"status": text});
+        let auth = self.authorization();
+        let answer = self.api.call(
+            &what,
+            Method::Put(&body),
+            &format!("api/v1/statuses/{}", part.id),
+            &[],
+            &[("Authorization", &auth)],
+        )?;
+        let status = self.expect(&what, &answer)?;
+        self.part(&what, &answer, &status)
+    }
+}
+
+/// An id as Mastodon writes it: a string (older servers and forks: a number).
+fn id_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether the text Mastodon holds is the text we sent: it may have dropped trailing
+/// whitespace and turned CRLF into LF.
+fn same_text(held: &str, sent: &str) -> bool {
+    let normal = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
+    normal(held) == normal(sent)
+}
+
+#[cfg(test)]
+#[path = "../../../tests/support/mastodon.rs"]
+mod server;
+
+#[cfg(test)]
+mod tests;
