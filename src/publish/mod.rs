@@ -7,6 +7,7 @@
 //! recording each send in the ledger as soon as the service took it.
 
 pub mod article;
+pub mod bluesky;
 pub mod http;
 pub mod ledger;
 pub mod plan;
