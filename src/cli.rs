@@ -204,9 +204,9 @@ repurpose preview post.md -o public -t my-templates --config site.yaml"
     #[command(
         display_order = 6,
         long_about = "Send each post to the places named under `publish:` in repurpose.yaml \
-(a WordPress blog, a newsletter by email), after printing the plan: per post and target, \
-create, update, resume, unchanged, or impossible (with why). With --plan, print the plan and \
-send nothing.\n\n\
+(a WordPress blog, a newsletter by email, a Mastodon or Bluesky thread, a Discourse topic, a \
+dev.to article), after printing the plan: per post and target, create, update, resume, \
+unchanged, or impossible (with why). With --plan, print the plan and send nothing.\n\n\
 What was sent where is recorded in the ledger, repurpose.ledger beside repurpose.yaml, line \
 by line as each send succeeds; commit it. A post already sent is updated in place when it \
 changed (a blog post) and left alone when it did not. A newsletter is sent once per post: one \
@@ -215,8 +215,15 @@ resumes with the subscribers left, and never sends to anyone twice: a subscriber
 sending to when it stopped is reported as uncertain, and sent to again only with \
 --resend-uncertain. Without a ledger (a fresh clone), a blog post is looked up on the site by \
 the mark repurpose leaves in it before one is created.\n\n\
+A thread is cut to the network's own limits (Mastodon's are read from the instance) and \
+checked before any part is sent; each part replies to the one before, and a thread stopped \
+at part k resumes at k. A part whose answer was lost is looked up before it is sent again. \
+Parts changed since are edited in place on Mastodon; Bluesky shows no edits, so they are \
+reported and left. A Discourse topic (by its external id) and a dev.to article (by the mark \
+in it) are found again without the ledger.\n\n\
 Secrets come only from the environment variables the targets name (`password_env`, \
-`username_env`); they are never written to the ledger, the output or an error.\n\n\
+`username_env`, `token_env`); they are never written to the ledger, the output or an \
+error.\n\n\
 POST is a post file or a folder of posts; with none, every post the ledger records.\n\n\
 Exit status: 0 when every step was done, 1 when a step was impossible or failed, a newsletter \
 subscriber is left to retry or uncertain, 2 on a usage error.",
@@ -236,7 +243,8 @@ beside repurpose.yaml) says was sent, per publish target: never published; curre
 when the post or its output (templates, configuration) changed since it was sent; or \
 incomplete, when a newsletter send stopped part-way (with how many subscribers got it, are \
 left, were refused, or are uncertain: a message the server may have taken just as the run \
-was stopped, which is never resent). Asks no service: only local files are read.\n\n\
+was stopped, which is never resent) or a thread stopped before its last part. Asks no \
+service: only local files are read.\n\n\
 POST is a post file or a folder of posts; with none, every post the ledger records.",
         after_help = "Examples:\n  \
 repurpose status\n  \
@@ -392,8 +400,9 @@ pub struct PublishArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "plan")]
     pub eml: Option<PathBuf>,
 
-    /// Update blog posts even where they were edited on the site since they were sent (those
-    /// edits are lost; without it such a post is left alone and the step is impossible)
+    /// Update blog posts, topics and articles even where they were edited on the site since
+    /// they were sent (those edits are lost; without it such a post is left alone and the
+    /// step is impossible)
     #[arg(long)]
     pub overwrite: bool,
 

@@ -67,7 +67,7 @@ site:
 
 # Where `repurpose publish` sends posts: target name -> service and settings. Secrets
 # are never written here (this file is meant to be committed): name the environment
-# variables that hold them (password_env, username_env). What was sent where is recorded
+# variables that hold them (password_env, username_env, token_env). What was sent where is recorded
 # in repurpose.ledger, beside this file; commit it too. `repurpose publish --plan` shows
 # what would be sent, `repurpose status` what is current or stale.
 # publish:
@@ -86,6 +86,23 @@ site:
 #     password_env: SMTP_PASSWORD
 #     unsubscribe: https://example.com/unsubscribe?email={email}
 #     rate: 5                # messages a second at most
+#   toots:                   # the social venue's thread, each part replying to the last
+#     service: mastodon
+#     url: https://mastodon.social
+#     token_env: MASTODON_TOKEN          # scopes write:statuses, read:statuses, read:accounts
+#   sky:                     # the same thread on Bluesky, cut to 300 characters a post
+#     service: bluesky
+#     handle: ana.bsky.social
+#     password_env: BLUESKY_APP_PASSWORD
+#   forum:                   # the discourse venue as a new topic
+#     service: discourse
+#     url: https://forum.example.com
+#     username: ana
+#     token_env: DISCOURSE_API_KEY
+#     category: writing
+#   devto:                   # the hugo venue's Markdown as a dev.to draft
+#     service: devto
+#     token_env: DEVTO_API_KEY
 "#;
 
 /// The example post `init` writes (today's date is filled in).
@@ -204,6 +221,11 @@ mod tests {
         assert_eq!(config.default_venues(&catalog).unwrap().len(), 3);
         assert_eq!(config.venues.len(), 4);
         assert_eq!(config.utm.len(), 1);
+        let services: Vec<&str> = config.publish.values().map(|t| t.service.name()).collect();
+        assert_eq!(services.len(), crate::config::publish::SERVICES.len());
+        for service in crate::config::publish::SERVICES {
+            assert!(services.contains(&service), "no `{service}` example");
+        }
         assert!(config.out.is_some() && config.templates.is_some());
         assert_eq!(
             config.site.map.get("language").and_then(|v| v.as_str()),

@@ -46,7 +46,7 @@ pub enum Service {
     Bluesky(Bluesky),
     /// The discourse venue, as a forum topic.
     Discourse(Discourse),
-    /// The article venue, as a Forem (dev.to) article.
+    /// A Markdown venue (hugo by default), as a Forem (dev.to) article.
     Devto(Devto),
 }
 
@@ -70,7 +70,7 @@ impl Service {
             Service::WordPress(_) => "blog",
             Service::Mastodon(_) | Service::Bluesky(_) => "social",
             Service::Discourse(_) => "discourse",
-            Service::Devto(_) => "article",
+            Service::Devto(_) => "hugo",
         }
     }
 }
@@ -764,7 +764,7 @@ mod tests {
             panic!()
         };
         assert_eq!((d.url.as_str(), d.published), ("https://dev.to", true));
-        assert_eq!(targets["dev"].venue, "article");
+        assert_eq!(targets["dev"].venue, "hugo");
         let err = read("publish:\n  toot:\n    service: mastodon\n    url: https://m.example\n    token: abcdef123456\n").unwrap_err();
         assert!(
             err.starts_with("5: `publish.toot.token` would put a secret"),

@@ -120,6 +120,38 @@ pub fn venue_body(post: &Post, venue: &Venue, site: &Site) -> Option<String> {
     Some(context.body.as_str().unwrap_or_default().trim().to_string())
 }
 
+/// The thread of `venue`'s output that cuts the post into one (the social venue), cut again
+/// for a network: each post at most the template's `max_chars` and the network's, lengths
+/// counted as the network counts (`url_length`). `None` when no output of the venue makes a
+/// thread.
+pub fn venue_thread(
+    post: &Post,
+    venue: &Venue,
+    site: &Site,
+    max_chars: usize,
+    url_length: Option<usize>,
+) -> Option<Vec<String>> {
+    let output = venue.outputs.iter().find(|o| o.needs.thread)?;
+    let mut output = output.clone();
+    let limit = output
+        .header
+        .max_chars
+        .unwrap_or(crate::thread::DEFAULT_LIMIT)
+        .min(max_chars);
+    output.header.max_chars = Some(limit);
+    output.header.url_length = url_length;
+    let editions = Editions::new(post, [venue.name.as_str()]);
+    let mut renders = Renders::new(editions.get(&venue.name));
+    let needs = crate::venue::Needs {
+        body: false,
+        notes: false,
+        thread: true,
+        ..output.needs
+    };
+    let context = renders.context(&output, &venue.name, site, needs);
+    Some(context.thread.into_iter().map(|p| p.text).collect())
+}
+
 /// The post's summary as plain text: front matter's `summary`, else the body's opening
 /// words (at most `words`), for a newsletter's preheader or a blog post's excerpt.
 pub fn summary_text(post: &Post, words: usize) -> String {

@@ -67,3 +67,199 @@ pub trait Host {
     /// Replaces the article's title and body (and the fields the host has) in place.
     fn update(&self, id: &str, article: &Article) -> anyhow::Result<Remote>;
 }
+
+impl std::fmt::Debug for dyn Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Host({})", self.noun())
+    }
+}
+
+/// The article a post makes at a host: the venue's Markdown output without its front
+/// matter (its fields go as the host's own), the summary, tags and canonical URL.
+pub(super) fn article(
+    session: &crate::pipeline::Session,
+    run: &crate::pipeline::PostRun<'_>,
+    venue: &crate::venue::Venue,
+) -> Option<Article> {
+    let post = &run.post;
+    let text = run
+        .outputs
+        .iter()
+        .find(|o| o.venue == venue.name && o.file.ends_with(".md"))
+        .map(|o| String::from_utf8_lossy(&o.bytes).into_owned())?;
+    Some(Article {
+        title: post.title.clone(),
+        body: without_front_matter(&text).trim().to_string(),
+        summary: crate::pipeline::summary_text(post, 55),
+        slug: post.slug.clone(),
+        tags: post.meta.tags.clone(),
+        canonical_url: post
+            .canonical_url(session.config.site.url())
+            .filter(|u| !u.is_empty()),
+    })
+}
+
+/// Markdown without the YAML front matter it opens with, if any.
+fn without_front_matter(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return text;
+    };
+    match rest.find("\n---\n") {
+        Some(end) => &rest[end + 5..],
+        None if rest.ends_with("\n---") => "",
+        None => text,
+    }
+}
+
+/// Plans one post at a host: update what the ledger (or, without it, the host) knows of,
+/// create what is nowhere, and never overwrite an edit made on the site unless asked.
+pub(super) fn plan(
+    ledger: &super::Ledger,
+    host: &dyn Host,
+    article: Article,
+    options: super::PlanOptions,
+    venue: &str,
+    step: &mut super::Step,
+) {
+    use super::Action;
+    let noun = host.noun();
+    let sent = article.hash();
+    let placed = ledger.placed(&step.post, &step.target);
+    let mut edited = false;
+    let mut gone = false;
+    if let Some(placed) = &placed {
+        match host.get(&placed.id) {
+            Ok(Some(remote)) => {
+                edited = !placed.stored.is_empty() && remote.stored != placed.stored;
+            }
+            Ok(None) => gone = true,
+            Err(e) => {
+                step.detail = format!("{e:#}");
+                return;
+            }
+        }
+    }
+    if gone && options.recorded_only {
+        step.detail = format!(
+            "{noun} {} is no longer on the site (deleted); name the post to send it again",
+            placed.as_ref().map_or("", |p| p.id.as_str())
+        );
+        return;
+    }
+    match placed.filter(|_| !gone) {
+        Some(placed) => {
+            step.id = Some(placed.id.clone());
+            step.url = Some(placed.url.clone());
+            let what = super::plan::changed(&placed.from, &step.from, venue, &placed.at);
+            if placed.sent == sent {
+                step.action = Action::Unchanged;
+                step.detail = format!("{noun} {} as sent on {}", placed.id, placed.at);
+                if edited {
+                    step.detail
+                        .push_str(" (edited on the site since; left as it is)");
+                }
+            } else if edited && !options.overwrite {
+                step.detail = format!(
+                    "{noun} {} was edited on the site since it was sent on {}, and {what}: copy the site's edits into the post, or `publish --overwrite` to replace them",
+                    placed.id, placed.at
+                );
+                return;
+            } else {
+                step.action = Action::Update;
+                step.detail = format!("{noun} {}: {what}", placed.id);
+                if edited {
+                    step.detail
+                        .push_str("; the edits made on the site since are replaced (--overwrite)");
+                }
+            }
+        }
+        None => match host.find(&article.slug) {
+            Ok(Some(remote)) => {
+                step.action = Action::Update;
+                step.id = Some(remote.id.clone());
+                step.url = Some(remote.url.clone());
+                step.detail = format!(
+                    "{noun} {} found on the site (the ledger has no record of it)",
+                    remote.id
+                );
+            }
+            Ok(None) => {
+                step.action = Action::Create;
+                step.detail = if gone {
+                    format!("a new {noun} (the one sent before is no longer on the site)")
+                } else {
+                    format!("a new {noun}")
+                };
+            }
+            Err(e) => step.detail = format!("{e:#}"),
+        },
+    }
+    if step.action != Action::Impossible {
+        step.payload = super::plan::Payload::Article(Box::new(article));
+    }
+}
+
+/// Sends one article step (create or update) and records it. Looked up again right before
+/// creating: the plan may be old, and an article a killed run created must not be made
+/// twice.
+pub(super) fn send(
+    host: &dyn Host,
+    ledger: &mut super::Ledger,
+    target: &crate::config::publish::Target,
+    step: &mut super::Step,
+) -> anyhow::Result<()> {
+    let super::plan::Payload::Article(article) = &step.payload else {
+        return Ok(());
+    };
+    let recorded = ledger.placed(&step.post, &target.name).map(|p| p.id);
+    let known = match &recorded {
+        Some(id) => host.get(id)?,
+        None => None,
+    };
+    let (remote, action) = match known {
+        Some(remote) => (host.update(&remote.id, article)?, "update"),
+        None => match host.find(&article.slug)? {
+            Some(remote) => (host.update(&remote.id, article)?, "found"),
+            None => match host.create(article) {
+                Ok(remote) => (remote, "create"),
+                // The answer was lost: the host may have made it.
+                Err(e) if super::http::unanswered(&e) => match host.find(&article.slug)? {
+                    Some(remote) => (remote, "found"),
+                    None => (host.create(article)?, "create"),
+                },
+                Err(e) => return Err(e),
+            },
+        },
+    };
+    step.performed = Some(action);
+    ledger.append(super::ledger::Event::Published {
+        at: super::ledger::now(),
+        post: step.post.clone(),
+        source: step.source.clone(),
+        target: target.name.clone(),
+        action: action.into(),
+        id: remote.id.clone(),
+        url: remote.url.clone(),
+        sent: article.hash(),
+        from: step.from.clone(),
+        stored: remote.stored.clone(),
+    })?;
+    step.id = Some(remote.id);
+    step.url = Some(remote.url);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_left_out_of_the_body() {
+        assert_eq!(
+            without_front_matter("---\ntitle: x\n---\n\nBody\n"),
+            "\nBody\n"
+        );
+        assert_eq!(without_front_matter("Body\n---\n"), "Body\n---\n");
+        assert_eq!(without_front_matter("---\nunclosed\n"), "---\nunclosed\n");
+    }
+}

@@ -112,6 +112,58 @@ pub enum Event {
         /// The server's words.
         reply: String,
     },
+    /// About to post part `part` of a thread under `key` (Mastodon's idempotency key,
+    /// Bluesky's record key): once this is written and the matching `part` is not, whether
+    /// the network posted it is unknown, and it is looked up under that key first.
+    Attempt {
+        /// When.
+        at: String,
+        /// The post's slug.
+        post: String,
+        /// The target's name.
+        target: String,
+        /// The part's number, from 1.
+        part: usize,
+        /// The key it is posted under.
+        key: String,
+        /// The hash of the part's text.
+        sent: String,
+    },
+    /// One part of a thread posted (`create`), edited in place (`edit`), or found on the
+    /// network after a run that could not record it (`found`).
+    Part {
+        /// When.
+        at: String,
+        /// The post's slug.
+        post: String,
+        /// The post's file, relative to the ledger's folder.
+        source: String,
+        /// The target's name.
+        target: String,
+        /// The part's number, from 1.
+        part: usize,
+        /// How many parts the thread had.
+        of: usize,
+        /// `create`, `edit` or `found`.
+        action: String,
+        /// The network's id (a status id, an `at://` URI).
+        id: String,
+        /// Where readers see it.
+        url: String,
+        /// Bluesky's content id, which replies name.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        cid: String,
+        /// The hash of the part's text.
+        sent: String,
+        /// The hash of the post's file.
+        from: String,
+        /// The longest a part could be when the thread was cut (the network's limit or the
+        /// template's, the smaller): `status` cuts it again the same way to compare.
+        max_chars: usize,
+        /// What a URL counted for then (`None`: its length).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url_length: Option<usize>,
+    },
     /// Every subscriber of the issue was tried.
     Finished {
         /// When.
@@ -153,6 +205,54 @@ pub struct Placed {
     pub source: String,
     /// The hash of the title and content as the site stored them then.
     pub stored: String,
+}
+
+/// What the ledger says of one post's thread at one target.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreadState {
+    /// The parts posted, by number (from 1), as last posted or edited.
+    pub parts: BTreeMap<usize, PostedPart>,
+    /// Parts about to be posted when a run stopped, with no `part` line after: number →
+    /// (key, hash of the text).
+    pub attempts: BTreeMap<usize, (String, String)>,
+    /// How many parts the thread had when last posted to.
+    pub of: usize,
+    /// The post's file then.
+    pub source: String,
+    /// The limits the thread was last cut to: `(max_chars, url_length)`.
+    pub cut: (usize, Option<usize>),
+}
+
+impl ThreadState {
+    /// When the thread was last posted to.
+    pub fn at(&self) -> &str {
+        self.parts
+            .values()
+            .map(|p| p.at.as_str())
+            .max()
+            .unwrap_or("")
+    }
+
+    /// The hash of the post's file when the thread was last posted to.
+    pub fn from(&self) -> &str {
+        self.parts
+            .values()
+            .max_by(|a, b| a.at.cmp(&b.at))
+            .map_or("", |p| p.from.as_str())
+    }
+}
+
+/// One part of a thread as the ledger records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostedPart {
+    /// The network's reference to it.
+    pub remote: super::thread::PartRef,
+    /// The hash of its text.
+    pub sent: String,
+    /// When.
+    pub at: String,
+    /// The hash of the post's file then.
+    pub from: String,
 }
 
 /// What the ledger says of one newsletter issue.
@@ -218,12 +318,14 @@ pub struct Ledger {
 #[derive(Debug, Default)]
 struct Folded {
     placed: HashMap<(String, String), Placed>,
+    threads: HashMap<(String, String), Rc<ThreadState>>,
     issues: HashMap<String, Vec<Rc<IssueState>>>,
 }
 
 impl Folded {
     fn of(events: &[Event]) -> Folded {
         let mut placed = HashMap::new();
+        let mut threads: HashMap<(String, String), ThreadState> = HashMap::new();
         let mut issues: HashMap<String, Vec<IssueState>> = HashMap::new();
         // Where each issue sits in its target's list, by (target, issue id).
         let mut index: HashMap<(&str, &str), usize> = HashMap::new();
@@ -314,6 +416,52 @@ impl Folded {
                         }
                     }
                 }
+                Event::Attempt {
+                    post,
+                    target,
+                    part,
+                    key,
+                    sent,
+                    ..
+                } => {
+                    let thread = threads.entry((post.clone(), target.clone())).or_default();
+                    thread.attempts.insert(*part, (key.clone(), sent.clone()));
+                }
+                Event::Part {
+                    at,
+                    post,
+                    source,
+                    target,
+                    part,
+                    of,
+                    id,
+                    url,
+                    cid,
+                    sent,
+                    from,
+                    max_chars,
+                    url_length,
+                    ..
+                } => {
+                    let thread = threads.entry((post.clone(), target.clone())).or_default();
+                    thread.attempts.remove(part);
+                    thread.of = *of;
+                    thread.cut = (*max_chars, *url_length);
+                    thread.source.clone_from(source);
+                    thread.parts.insert(
+                        *part,
+                        PostedPart {
+                            remote: super::thread::PartRef {
+                                id: id.clone(),
+                                url: url.clone(),
+                                cid: cid.clone(),
+                            },
+                            sent: sent.clone(),
+                            at: at.clone(),
+                            from: from.clone(),
+                        },
+                    );
+                }
                 Event::Finished { target, issue, .. } => {
                     if let Some(state) = state(&mut issues, &index, target, issue) {
                         state.finished = true;
@@ -324,6 +472,10 @@ impl Folded {
         }
         Folded {
             placed,
+            threads: threads
+                .into_iter()
+                .map(|(key, thread)| (key, Rc::new(thread)))
+                .collect(),
             issues: issues
                 .into_iter()
                 .map(|(target, list)| (target, list.into_iter().map(Rc::new).collect()))
@@ -477,6 +629,15 @@ impl Ledger {
             .cloned()
     }
 
+    /// What was posted of `post`'s thread at `target`, when anything was (or was about to
+    /// be).
+    pub fn thread(&self, post: &str, target: &str) -> Option<Rc<ThreadState>> {
+        self.folded()
+            .threads
+            .get(&(post.to_string(), target.to_string()))
+            .cloned()
+    }
+
     /// Every issue sent to `target`, oldest first.
     pub fn issues(&self, target: &str) -> Vec<Rc<IssueState>> {
         self.folded()
@@ -499,13 +660,19 @@ impl Ledger {
 
     /// Whether anything was sent of `post` to `target`.
     pub fn knows(&self, post: &str, target: &str) -> bool {
-        self.placed(post, target).is_some() || self.issue_of(post, target).is_some()
+        self.placed(post, target).is_some()
+            || self.issue_of(post, target).is_some()
+            || self.thread(post, target).is_some()
     }
 
     /// The file `post` was last sent to `target` from.
     pub fn source_of(&self, post: &str, target: &str) -> Option<String> {
         let placed = self.placed(post, target).map(|p| p.source);
-        placed.or_else(|| {
+        let thread = self
+            .thread(post, target)
+            .map(|t| t.source.clone())
+            .filter(|s| !s.is_empty());
+        placed.or(thread).or_else(|| {
             self.issue_of(post, target).and_then(|i| {
                 i.posts
                     .iter()
@@ -520,7 +687,7 @@ impl Ledger {
         let mut out = BTreeMap::new();
         for event in &self.events {
             match event {
-                Event::Published { post, source, .. } => {
+                Event::Published { post, source, .. } | Event::Part { post, source, .. } => {
                     out.insert(post.clone(), source.clone());
                 }
                 Event::Issue { posts, .. } => {

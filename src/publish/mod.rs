@@ -8,6 +8,7 @@
 
 pub mod article;
 pub mod bluesky;
+mod connect;
 pub mod http;
 pub mod ledger;
 pub mod plan;
@@ -220,6 +221,22 @@ impl Plan<'_> {
                 (plan::Ready::WordPress(client), _) => {
                     for step in steps {
                         match send::blog(client, ledger, target, step) {
+                            Ok(()) => step.result = Some("done"),
+                            Err(e) => step.fail(&e),
+                        }
+                    }
+                }
+                (plan::Ready::Social(social), _) => {
+                    for step in steps {
+                        match thread::send(social.network.as_ref(), ledger, target, step) {
+                            Ok(()) => step.result = Some("done"),
+                            Err(e) => step.fail(&e),
+                        }
+                    }
+                }
+                (plan::Ready::Host(host), _) => {
+                    for step in steps {
+                        match article::send(host.as_ref(), ledger, target, step) {
                             Ok(()) => step.result = Some("done"),
                             Err(e) => step.fail(&e),
                         }

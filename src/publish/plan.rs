@@ -107,6 +107,10 @@ pub(super) enum Payload {
     Draft(Box<wordpress::Draft>),
     /// A newsletter section: the post's part of an issue.
     Section(Box<Section>),
+    /// A thread's parts to post and edit.
+    Thread(Box<super::thread::Posting>),
+    /// An article for a host (Discourse, Forem).
+    Article(Box<super::article::Article>),
 }
 
 /// One post's part of a newsletter issue.
@@ -131,6 +135,10 @@ pub(super) enum Ready {
     WordPress(Box<wordpress::Client>),
     /// An SMTP server (not yet connected) and its subscribers.
     Smtp(Box<Mail>),
+    /// A social network, logged in, its limits read.
+    Social(super::thread::Social),
+    /// A site that keeps articles, logged in.
+    Host(Box<dyn super::article::Host>),
 }
 
 /// A newsletter target, ready to send.
@@ -286,10 +294,14 @@ pub(super) fn ready(
                 Err(e) => Ready::Broken(format!("{e:#}")),
             }
         }
-        _ => Ready::Broken(format!(
-            "publishing to {} is not built yet",
-            target.service.name()
-        )),
+        Service::Mastodon(_) | Service::Bluesky(_) => match super::connect::social(target) {
+            Ok(social) => Ready::Social(social),
+            Err(e) => Ready::Broken(format!("{e:#}")),
+        },
+        Service::Discourse(_) | Service::Devto(_) => match super::connect::host(target) {
+            Ok(host) => Ready::Host(host),
+            Err(e) => Ready::Broken(format!("{e:#}")),
+        },
     }
 }
 
@@ -466,7 +478,32 @@ pub(super) fn step(
                 step.payload = Payload::Draft(Box::new(draft));
             }
         }
-        Service::Mastodon(_) | Service::Bluesky(_) | Service::Discourse(_) | Service::Devto(_) => {}
+        Service::Mastodon(_) | Service::Bluesky(_) => match ready {
+            Ready::Social(social) => {
+                super::thread::plan(session, ledger, post, venue, social, &mut step);
+            }
+            _ => step.detail = "the target is not ready".into(),
+        },
+        Service::Discourse(_) | Service::Devto(_) => {
+            let Some(article) = super::article::article(session, &prepared.run, venue) else {
+                step.detail = format!(
+                    "the `{}` venue has no Markdown (.md) output to send",
+                    venue.name
+                );
+                return step;
+            };
+            match ready {
+                Ready::Host(host) => super::article::plan(
+                    ledger,
+                    host.as_ref(),
+                    article,
+                    options,
+                    &venue.name,
+                    &mut step,
+                ),
+                _ => step.detail = "the target is not ready".into(),
+            }
+        }
         Service::Smtp(_) => {
             let Some((html, text, sent)) = email_parts(&prepared.run, &venue.name) else {
                 step.detail = format!(

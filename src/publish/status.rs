@@ -94,7 +94,68 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
                 row.detail = changed(&placed.from, &prepared.from, &target.venue, &placed.at);
             }
         }
-        Service::Mastodon(_) | Service::Bluesky(_) | Service::Discourse(_) | Service::Devto(_) => {}
+        Service::Mastodon(_) | Service::Bluesky(_) => {
+            let Some(thread) = ledger.thread(&post.slug, &target.name) else {
+                return row;
+            };
+            let Some(first) = thread.parts.get(&1) else {
+                row.state = State::Incomplete;
+                row.detail =
+                    "part 1 may have been posted by a run that stopped; `publish` looks for it before posting".into();
+                return row;
+            };
+            row.id = Some(first.remote.id.clone());
+            row.url = Some(first.remote.url.clone());
+            row.at = Some(thread.at().to_string());
+            // Cut again to the limits it was posted with: no network is asked.
+            let (max_chars, url_length) = thread.cut;
+            let now: Option<Vec<String>> = venue.and_then(|v| {
+                crate::pipeline::venue_thread(post, v, &session.config.site, max_chars, url_length)
+            });
+            let hashes: Vec<String> = now
+                .iter()
+                .flatten()
+                .map(|p| crate::hash::hash(p.as_bytes()))
+                .collect();
+            let work = super::thread::Work::of(&hashes, Some(&thread));
+            let recorded_whole = (1..=thread.of).all(|n| thread.parts.contains_key(&n));
+            if !recorded_whole {
+                let left: Vec<usize> = (1..=thread.of)
+                    .filter(|n| !thread.parts.contains_key(n))
+                    .collect();
+                row.state = State::Incomplete;
+                row.detail = format!(
+                    "{} of {} posted; {} left",
+                    thread.parts.len(),
+                    thread.of,
+                    super::thread::parts_word(&left)
+                );
+            } else if work.missing.is_empty() && work.changed.is_empty() && work.extra.is_empty() {
+                row.state = State::Current;
+                row.detail = format!("{} parts as posted on {}", thread.parts.len(), thread.at());
+            } else {
+                row.state = State::Stale;
+                row.detail = changed(thread.from(), &prepared.from, &target.venue, thread.at());
+            }
+        }
+        Service::Discourse(_) | Service::Devto(_) => {
+            let Some(placed) = ledger.placed(&post.slug, &target.name) else {
+                return row;
+            };
+            row.id = Some(placed.id.clone());
+            row.url = Some(placed.url.clone());
+            row.at = Some(placed.at.clone());
+            let now = venue
+                .and_then(|v| super::article::article(session, &prepared.run, v))
+                .map(|a| a.hash());
+            if now.as_deref() == Some(placed.sent.as_str()) {
+                row.state = State::Current;
+                row.detail = format!("as sent on {}", placed.at);
+            } else {
+                row.state = State::Stale;
+                row.detail = changed(&placed.from, &prepared.from, &target.venue, &placed.at);
+            }
+        }
         Service::Smtp(_) => {
             let Some(issue) = ledger.issue_of(&post.slug, &target.name) else {
                 return row;

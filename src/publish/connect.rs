@@ -1,0 +1,50 @@
+//! Each social and forum service made ready for a plan: its secret read from the
+//! environment, its client made, the login checked, and (for a network) its limits read.
+//! Any failure makes every step at the target impossible, with the reason.
+
+use crate::config::publish::{Bluesky, Devto, Discourse, Mastodon, Service, Target};
+
+use super::article::Host;
+use super::thread::{Network, Social};
+
+/// A network target, ready; `Err` says why it cannot be used.
+pub(super) fn social(target: &Target) -> anyhow::Result<Social> {
+    let network: Box<dyn Network> = match &target.service {
+        Service::Mastodon(settings) => mastodon(settings, &target.name)?,
+        Service::Bluesky(settings) => bluesky(settings, &target.name)?,
+        other => anyhow::bail!("{} is not a social network", other.name()),
+    };
+    let limits = network.limits()?;
+    Ok(Social { network, limits })
+}
+
+/// A host target, ready; `Err` says why it cannot be used.
+pub(super) fn host(target: &Target) -> anyhow::Result<Box<dyn Host>> {
+    match &target.service {
+        Service::Discourse(settings) => discourse(settings, &target.name),
+        Service::Devto(settings) => devto(settings, &target.name),
+        other => anyhow::bail!("{} does not keep articles", other.name()),
+    }
+}
+
+// Each service's own function below; kept apart so each can change alone.
+
+fn mastodon(settings: &Mastodon, target: &str) -> anyhow::Result<Box<dyn Network>> {
+    let _ = (settings, target);
+    anyhow::bail!("publishing to Mastodon is not built yet")
+}
+
+fn bluesky(settings: &Bluesky, target: &str) -> anyhow::Result<Box<dyn Network>> {
+    let _ = (settings, target);
+    anyhow::bail!("publishing to Bluesky is not built yet")
+}
+
+fn discourse(settings: &Discourse, target: &str) -> anyhow::Result<Box<dyn Host>> {
+    let _ = (settings, target);
+    anyhow::bail!("publishing to Discourse is not built yet")
+}
+
+fn devto(settings: &Devto, target: &str) -> anyhow::Result<Box<dyn Host>> {
+    let _ = (settings, target);
+    anyhow::bail!("publishing to dev.to is not built yet")
+}
