@@ -322,3 +322,32 @@ fn an_expired_token_is_refreshed_and_the_part_posted() {
     );
     assert_eq!(pds.posts(&ana.did).len(), 1);
 }
+
+#[test]
+fn the_pds_own_429_past_the_longest_wait_says_when_to_try_again() {
+    // The PDS's own rate limit: 30 logins a handle in five minutes, told by `RateLimit-*`
+    // headers (no `Retry-After`), the reset minutes away: too long to wait for.
+    let Some(pds) = pds::start_with(&[("PDS_RATE_LIMITS_ENABLED", "true")]) else {
+        return;
+    };
+    let ana = pds.account("ana.test");
+    let mut logins = 0;
+    let started = Instant::now();
+    let err = loop {
+        match Client::login(
+            &settings(&pds.url, &ana.handle),
+            Secret::new(ana.password.clone()),
+        ) {
+            Ok(_) if logins < 100 => logins += 1,
+            Ok(_) => panic!("100 logins and no 429"),
+            Err(err) => break err,
+        }
+    };
+    assert_eq!(logins, 30);
+    let message = format!("{err:#}");
+    assert!(message.contains("429 Too Many Requests"), "{message}");
+    assert!(message.contains("the service asks to wait"), "{message}");
+    assert!(message.contains("RateLimitExceeded"), "{message}");
+    assert!(!message.contains(&ana.password), "{message}");
+    assert!(started.elapsed().as_secs() < 100, "not waited for");
+}
