@@ -114,12 +114,21 @@ pub fn start_with(env: &[(&str, &str)]) -> Option<Pds> {
     let data = dir.path().join("data");
     std::fs::create_dir(&data).expect("the PDS's data folder");
     let log_path = dir.path().join("pds.log");
-    let mut command = Command::new("node");
-    command
-        .arg(pds.join("start.js"))
-        .arg(&data)
-        .envs(env.iter().copied());
-    let (server, port) = Server::start(command, "the PDS", &log_path);
+    // start.js picks a free port before the PDS listens on it; another test may take it in
+    // between, rarely: then it is started again.
+    let mut attempts = 0;
+    let (server, port) = loop {
+        let mut command = Command::new("node");
+        command
+            .arg(pds.join("start.js"))
+            .arg(&data)
+            .envs(env.iter().copied());
+        match Server::start(command, "the PDS", &log_path) {
+            Ok(started) => break started,
+            Err(log) if log.contains("EADDRINUSE") && attempts < 3 => attempts += 1,
+            Err(log) => panic!("{log}"),
+        }
+    };
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
@@ -159,7 +168,8 @@ impl Pds {
             .arg(servers_dir().join("fault_proxy.py"))
             .arg(&self.url);
         let log_path = self.dir.path().join("proxy.log");
-        let (server, port) = Server::start(command, "the fault proxy", &log_path);
+        let (server, port) = Server::start(command, "the fault proxy", &log_path)
+            .unwrap_or_else(|log| panic!("{log}"));
         Proxy {
             url: format!("http://127.0.0.1:{port}"),
             server,
@@ -262,9 +272,13 @@ impl Proxy {
 }
 
 impl Server {
-    /// Spawns `command` and waits for its `listening 127.0.0.1:PORT` line; panics with its
-    /// log when it does not come.
-    fn start(mut command: Command, name: &'static str, log_path: &Path) -> (Server, u16) {
+    /// Spawns `command` and waits for its `listening 127.0.0.1:PORT` line; `Err` says why it
+    /// did not come, with the log.
+    fn start(
+        mut command: Command,
+        name: &'static str,
+        log_path: &Path,
+    ) -> Result<(Server, u16), String> {
         let log = File::create(log_path).expect("a log file");
         let mut child = command
             .stdin(Stdio::piped())
@@ -296,11 +310,11 @@ impl Server {
         };
         let mut server = Server { child, stdin, name };
         match port {
-            Ok(port) => (server, port),
+            Ok(port) => Ok((server, port)),
             Err(why) => {
                 server.stop();
                 let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                panic!("{name} did not start: {why}\n{log}");
+                Err(format!("{name} did not start: {why}\n{log}"))
             }
         }
     }
