@@ -188,7 +188,25 @@ fn the_pds_counts_graphemes_as_we_do() {
             "{message}"
         );
     }
-    assert_eq!(pds.posts(&ana.did).len(), 1);
+    // A long URL counts whole, every character of it.
+    let url = format!("https://example.com/{}", "a/".repeat(100));
+    let with_url = format!("{url} {}", "日".repeat(300 - 1 - url.chars().count()));
+    assert_eq!(fits(&with_url, limits), Ok(()));
+    let part = client
+        .create(&with_url, None, &client.key("url"))
+        .expect("300 clusters with a long URL are taken");
+    let record = pds.post(&ana.did, rkey(&part.id));
+    assert_eq!(record["value"]["facets"][0]["features"][0]["uri"], url);
+    let over = format!("{with_url}日");
+    assert!(fits(&over, limits).is_err());
+    let err = client
+        .create(&over, None, &client.key("url+1"))
+        .expect_err("the PDS refuses 301 clusters");
+    assert!(
+        format!("{err:#}").contains("grapheme too big (maximum 300, got 301)"),
+        "{err:#}"
+    );
+    assert_eq!(pds.posts(&ana.did).len(), 2);
 }
 
 #[test]
