@@ -37,8 +37,8 @@ fn mastodon(settings: &Mastodon, target: &str) -> anyhow::Result<Box<dyn Network
 }
 
 fn bluesky(settings: &Bluesky, target: &str) -> anyhow::Result<Box<dyn Network>> {
-    let _ = (settings, target);
-    anyhow::bail!("publishing to Bluesky is not built yet")
+    let password = super::Secret::from_env(&settings.password_env, "password_env", target)?;
+    Ok(Box::new(super::bluesky::Client::login(settings, password)?))
 }
 
 fn discourse(settings: &Discourse, target: &str) -> anyhow::Result<Box<dyn Host>> {

@@ -119,6 +119,8 @@ pub enum Method<'a> {
     Post(&'a Value),
     Put(&'a Value),
     Delete,
+    /// A POST with no body (an XRPC procedure that takes no input refuses even `null`).
+    PostEmpty,
 }
 
 /// A client for one service at one root URL.
@@ -236,6 +238,13 @@ impl Api {
                     request = request.header(*name, *value);
                 }
                 request.send_json(body)
+            }
+            Method::PostEmpty => {
+                let mut request = self.agent.post(url);
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                request.send_empty()
             }
         };
         let (service, site) = (self.service, self.root.as_str());

@@ -9,6 +9,7 @@
 pub mod article;
 #[cfg(test)]
 mod article_test_server;
+pub mod bluesky;
 mod connect;
 pub mod devto;
 pub mod discourse;
