@@ -1,85 +1,9 @@
-//! Articles: a post as one document on a site that keeps it and lets it be edited
-//! (a Discourse topic, a Forem article). A site is reached through `Host`; the ledger
-//! records the id, and a post the ledger lost is found again by its mark (Forem) or its
-//! external id (Discourse), so it is never made twice.
+//! Articles: a post as one document on a site that keeps it and lets it be edited (a
+//! Discourse topic, a Forem article). The ledger records the id, and a post the ledger lost
+//! is found again by its mark (Forem) or its external id (Discourse), so it is never made
+//! twice.
 
-/// What an article sends. Each host takes the fields it has.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Article {
-    pub title: String,
-    /// The venue's output: Markdown (Discourse, Forem).
-    pub body: String,
-    /// A sentence or two (Forem's `description`).
-    pub summary: String,
-    /// The post's slug: the key a lost ledger is recovered by.
-    pub slug: String,
-    /// The post's tags, as written.
-    pub tags: Vec<String>,
-    /// Where the post first appeared, when the site says (Forem's `canonical_url`).
-    pub canonical_url: Option<String>,
-}
-
-impl Article {
-    /// The hash of everything sent: a change to any field is an update.
-    pub fn hash(&self) -> String {
-        let tags = self.tags.join("\u{1f}");
-        let fields = [
-            self.title.as_str(),
-            &self.body,
-            &self.summary,
-            &self.slug,
-            &tags,
-            self.canonical_url.as_deref().unwrap_or(""),
-        ];
-        crate::hash::hash(fields.join("\0").as_bytes())
-    }
-}
-
-/// An article as the host holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Remote {
-    /// The host's id (a Discourse post id, a Forem article id).
-    pub id: String,
-    /// Where readers see it.
-    pub url: String,
-    /// A hash of the title and body as the host stores them (`crate::hash::hash` of
-    /// `title\0body`): recorded after each send, it tells whether someone edited it on the
-    /// site since.
-    pub stored: String,
-}
-
-/// A site that keeps articles, logged in.
-pub trait Host {
-    /// What the host calls an article, for messages: `topic`, `article`.
-    fn noun(&self) -> &'static str;
-
-    /// The article with this id; `None` when it is gone (deleted).
-    fn get(&self, id: &str) -> anyhow::Result<Option<Remote>>;
-
-    /// The article repurpose sent for `slug`, found without the ledger (by Discourse's
-    /// `external_id`, by the mark in a Forem article's body); `None` when there is none.
-    fn find(&self, slug: &str) -> anyhow::Result<Option<Remote>>;
-
-    /// Creates the article. An answer lost on the way (`http::Unanswered`) may mean the
-    /// host made it: call `find` before creating again.
-    fn create(&self, article: &Article) -> anyhow::Result<Remote>;
-
-    /// Replaces the article's title and body (and the fields the host has) in place.
-    fn update(&self, id: &str, article: &Article) -> anyhow::Result<Remote>;
-
-    /// What the host will not take of the article as written (Forem's four tags of letters
-    /// and digits), for the plan to say; None when it takes it all.
-    fn note(&self, article: &Article) -> Option<String> {
-        let _ = article;
-        None
-    }
-}
-
-impl std::fmt::Debug for dyn Host {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Host({})", self.noun())
-    }
-}
+use super::host::{Article, Host};
 
 /// The article a post makes at a host: the venue's Markdown output without its front
 /// matter (its fields go as the host's own), the summary, tags and canonical URL.

@@ -4,8 +4,8 @@
 
 use crate::config::publish::{Bluesky, Devto, Discourse, Mastodon, Service, Target};
 
-use super::article::Host;
-use super::thread::{Network, Social};
+use super::host::Host;
+use super::network::{Network, Social};
 
 /// A network target, ready; `Err` says why it cannot be used.
 pub(super) fn social(target: &Target) -> anyhow::Result<Social> {

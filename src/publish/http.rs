@@ -252,6 +252,10 @@ impl Api {
             ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
                 anyhow!("{what} on {service} at {site}: could not connect: {err}")
             }
+            // Refused before anything was sent: nothing to look up.
+            ureq::Error::Io(ref io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                anyhow!("{what} on {service} at {site}: could not connect: {err}")
+            }
             ureq::Error::Timeout(_) => anyhow::Error::new(Unanswered(format!(
                 "{what} on {service} at {site}: no answer in time ({err})"
             ))),
@@ -428,6 +432,24 @@ mod tests {
         );
         let wait = reset("2015-10-21T07:28:00.000Z").unwrap();
         assert_eq!(wait, Duration::ZERO);
+    }
+
+    #[test]
+    fn a_refused_connection_is_not_a_lost_answer() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let api = Api::new(
+            root(&format!("http://127.0.0.1:{port}"), "Mastodon").unwrap(),
+            "Mastodon",
+        );
+        let err = api
+            .call("posting part 1", Method::Get, "api", &[], &[])
+            .unwrap_err();
+        assert!(!unanswered(&err), "{err:#}");
+        assert!(format!("{err:#}").contains("could not connect"), "{err:#}");
     }
 
     #[test]

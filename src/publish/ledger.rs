@@ -246,7 +246,7 @@ impl ThreadState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostedPart {
     /// The network's reference to it.
-    pub remote: super::thread::PartRef,
+    pub remote: super::network::PartRef,
     /// The hash of its text.
     pub sent: String,
     /// When.
@@ -451,7 +451,7 @@ impl Folded {
                     thread.parts.insert(
                         *part,
                         PostedPart {
-                            remote: super::thread::PartRef {
+                            remote: super::network::PartRef {
                                 id: id.clone(),
                                 url: url.clone(),
                                 cid: cid.clone(),

@@ -13,9 +13,11 @@ pub mod bluesky;
 mod connect;
 pub mod devto;
 pub mod discourse;
+pub mod host;
 pub mod http;
 pub mod ledger;
 pub mod mastodon;
+pub mod network;
 pub mod plan;
 pub mod recipients;
 pub mod secret;
@@ -167,7 +169,7 @@ pub fn plan<'s>(
             if options.recorded_only && !ledger.knows(slug, &target.name) {
                 continue;
             }
-            let mut step = plan::step(session, ledger, folder, prepared, target, ready, options);
+            let mut step = step(session, ledger, folder, prepared, target, ready, options);
             if let Some(twin) = &twin {
                 step.impossible(format!(
                     "{} has the same slug `{slug}`: give one of them its own `slug:` in its front matter",
@@ -201,6 +203,60 @@ pub fn plan<'s>(
         problems,
         ready,
     }
+}
+
+/// The step for one post at one target: a thread and an article are planned by their own
+/// modules, a blog post and a newsletter section by `plan::step`.
+fn step(
+    session: &Session,
+    ledger: &Ledger,
+    folder: &Path,
+    prepared: &plan::Prepared<'_>,
+    target: &Target,
+    ready: &plan::Ready,
+    options: PlanOptions,
+) -> Step {
+    let (mut step, venue) = match ready {
+        plan::Ready::Social(_) | plan::Ready::Host(_) => {
+            plan::begin(session, ledger, folder, prepared, target, ready)
+        }
+        _ => return plan::step(session, ledger, folder, prepared, target, ready, options),
+    };
+    let Some(venue) = venue else {
+        return step;
+    };
+    match ready {
+        plan::Ready::Social(social) => {
+            thread::plan(
+                session,
+                ledger,
+                &prepared.run.post,
+                venue,
+                social,
+                &mut step,
+            );
+        }
+        plan::Ready::Host(host) => match article::article(session, &prepared.run, venue) {
+            Some(article) => {
+                article::plan(
+                    ledger,
+                    host.as_ref(),
+                    article,
+                    options,
+                    &venue.name,
+                    &mut step,
+                );
+            }
+            None => {
+                step.detail = format!(
+                    "the `{}` venue has no Markdown (.md) output to send",
+                    venue.name
+                );
+            }
+        },
+        _ => {}
+    }
+    step
 }
 
 impl Plan<'_> {

@@ -108,9 +108,9 @@ pub(super) enum Payload {
     /// A newsletter section: the post's part of an issue.
     Section(Box<Section>),
     /// A thread's parts to post and edit.
-    Thread(Box<super::thread::Posting>),
+    Thread(Box<super::network::Posting>),
     /// An article for a host (Discourse, Forem).
-    Article(Box<super::article::Article>),
+    Article(Box<super::host::Article>),
 }
 
 /// One post's part of a newsletter issue.
@@ -136,9 +136,9 @@ pub(super) enum Ready {
     /// An SMTP server (not yet connected) and its subscribers.
     Smtp(Box<Mail>),
     /// A social network, logged in, its limits read.
-    Social(super::thread::Social),
+    Social(super::network::Social),
     /// A site that keeps articles, logged in.
-    Host(Box<dyn super::article::Host>),
+    Host(Box<dyn super::host::Host>),
 }
 
 /// A newsletter target, ready to send.
@@ -315,6 +315,26 @@ pub(super) fn step(
     ready: &Ready,
     options: super::PlanOptions,
 ) -> Step {
+    match begin(session, ledger, folder, prepared, target, ready) {
+        (step, Some(venue)) => service_step(
+            session, ledger, prepared, target, ready, options, step, venue,
+        ),
+        (step, None) => step,
+    }
+}
+
+/// The step for one post at one target as far as every service shares it: the step, and
+/// the venue to fill it in from; no venue when the step is impossible already
+/// (another file has the slug, no such venue, the post leaves it out, its template failed,
+/// the target is not ready).
+pub(super) fn begin<'s>(
+    session: &'s Session,
+    ledger: &Ledger,
+    folder: &Path,
+    prepared: &Prepared<'_>,
+    target: &Target,
+    ready: &Ready,
+) -> (Step, Option<&'s crate::venue::Venue>) {
     let post = &prepared.run.post;
     let mut step = Step {
         post: post.slug.clone(),
@@ -341,21 +361,21 @@ pub(super) fn step(
             "the slug `{}` was sent to this target from {sent_from}, another post: give one of them its own `slug:` in its front matter",
             post.slug
         );
-        return step;
+        return (step, None);
     }
     let Some(venue) = session.catalog.get(&target.venue) else {
         step.detail = format!(
             "no venue `{}` here (`repurpose venues` lists them)",
             target.venue
         );
-        return step;
+        return (step, None);
     };
     if !post.wants_venue(&venue.name) {
         step.detail = format!(
             "the post leaves out the `{}` venue (front matter `venues`/`skip_venues`)",
             venue.name
         );
-        return step;
+        return (step, None);
     }
     if let Some(failed) = prepared
         .run
@@ -364,12 +384,29 @@ pub(super) fn step(
         .find(|e| e.to_string().contains(&format!("venue `{}`", venue.name)))
     {
         step.detail = format!("{failed:#}");
-        return step;
+        return (step, None);
     }
     if let Ready::Broken(why) = ready {
         step.detail.clone_from(why);
-        return step;
+        return (step, None);
     }
+    (step, Some(venue))
+}
+
+/// The rest of the step for a WordPress or newsletter target; a thread's and an article's
+/// are planned by `thread::plan` and `article::plan`.
+#[allow(clippy::too_many_arguments)]
+fn service_step(
+    session: &Session,
+    ledger: &Ledger,
+    prepared: &Prepared<'_>,
+    target: &Target,
+    ready: &Ready,
+    options: super::PlanOptions,
+    mut step: Step,
+    venue: &crate::venue::Venue,
+) -> Step {
+    let post = &prepared.run.post;
     match &target.service {
         Service::WordPress(wp) => {
             let draft = draft(session, post, venue, wp);
@@ -478,31 +515,8 @@ pub(super) fn step(
                 step.payload = Payload::Draft(Box::new(draft));
             }
         }
-        Service::Mastodon(_) | Service::Bluesky(_) => match ready {
-            Ready::Social(social) => {
-                super::thread::plan(session, ledger, post, venue, social, &mut step);
-            }
-            _ => step.detail = "the target is not ready".into(),
-        },
-        Service::Discourse(_) | Service::Devto(_) => {
-            let Some(article) = super::article::article(session, &prepared.run, venue) else {
-                step.detail = format!(
-                    "the `{}` venue has no Markdown (.md) output to send",
-                    venue.name
-                );
-                return step;
-            };
-            match ready {
-                Ready::Host(host) => super::article::plan(
-                    ledger,
-                    host.as_ref(),
-                    article,
-                    options,
-                    &venue.name,
-                    &mut step,
-                ),
-                _ => step.detail = "the target is not ready".into(),
-            }
+        Service::Mastodon(_) | Service::Bluesky(_) | Service::Discourse(_) | Service::Devto(_) => {
+            step.detail = "the target is not ready".into();
         }
         Service::Smtp(_) => {
             let Some((html, text, sent)) = email_parts(&prepared.run, &venue.name) else {

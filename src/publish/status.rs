@@ -128,7 +128,7 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
                     "{} of {} posted; {} left",
                     thread.parts.len(),
                     thread.of,
-                    super::thread::parts_word(&left)
+                    super::network::parts_word(&left)
                 );
             } else if work.missing.is_empty() && work.changed.is_empty() && work.extra.is_empty() {
                 row.state = State::Current;

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::Secret;
 use super::http::{self, Api, Method, Reply as Answer};
-use super::thread::{Limits, Network, PartRef, Reply};
+use super::network::{Limits, Network, PartRef, Reply};
 
 /// The collection every post goes to.
 const POST: &str = "app.bsky.feed.post";

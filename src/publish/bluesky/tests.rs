@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::*;
 use crate::config::publish::Bluesky;
-use crate::publish::thread::fits;
+use crate::publish::network::fits;
 
 #[path = "../../../tests/support/bluesky.rs"]
 mod pds;

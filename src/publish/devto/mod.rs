@@ -8,7 +8,7 @@ use anyhow::bail;
 use serde_json::{Map, Value, json};
 
 use super::Secret;
-use super::article::{Article, Host, Remote};
+use super::host::{Article, Host, Remote};
 use super::http::{self, Api, Method, Reply};
 use crate::config::publish::Devto;
 

@@ -13,7 +13,7 @@ use anyhow::{anyhow, bail};
 use serde_json::{Value, json};
 
 use super::Secret;
-use super::article::{Article, Host, Remote};
+use super::host::{Article, Host, Remote};
 use super::http::{self, Api, Method, Reply};
 use crate::config::publish::Discourse;
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::Secret;
 use super::http::{Api, Method, Reply};
-use super::thread::{Limits, Network, PartRef, Reply as InReplyTo};
+use super::network::{Limits, Network, PartRef, Reply as InReplyTo};
 use crate::config::publish::Mastodon;
 
 /// What Mastodon allows when the instance does not say (its own defaults).

@@ -4,7 +4,7 @@ use serde_json::json;
 use super::server::{self, MastodonServer, Options, TOKEN};
 use super::*;
 use crate::publish::http;
-use crate::publish::thread::fits;
+use crate::publish::network::fits;
 
 fn settings(server: &MastodonServer) -> Mastodon {
     Mastodon {

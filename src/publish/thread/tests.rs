@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::publish::ledger::{PostedPart, ThreadState};
+use crate::publish::network::{Limits, numbers};
 
 fn state(sent: &[&str]) -> ThreadState {
     let mut state = ThreadState {

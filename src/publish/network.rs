@@ -1,0 +1,158 @@
+//! The social networks a thread is posted to (Mastodon, Bluesky), as publishing sees them:
+//! the `Network` trait each client implements, how a network counts and limits a post, and
+//! a posted part's reference. Threads are planned and sent in `thread`.
+
+use serde::{Deserialize, Serialize};
+
+/// How a network counts and limits a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most characters (grapheme clusters) a post may hold.
+    pub max_chars: usize,
+    /// What every URL counts for, where the network counts links at a fixed length
+    /// (Mastodon's `characters_reserved_per_url`); `None` counts them whole.
+    pub url_length: Option<usize>,
+    /// The most bytes of UTF-8 a post may hold, where the network limits those too
+    /// (Bluesky: 3,000).
+    pub max_bytes: Option<usize>,
+}
+
+/// One post of a thread as the network holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRef {
+    /// The network's id: a Mastodon status id, a Bluesky `at://` URI.
+    pub id: String,
+    /// Where readers see it.
+    pub url: String,
+    /// Bluesky's content id (a reply names both the URI and the CID of what it replies
+    /// to); empty elsewhere.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cid: String,
+}
+
+/// What a post replies to: the thread's first post and the post before it.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    pub root: &'a PartRef,
+    pub parent: &'a PartRef,
+}
+
+/// A social network, logged in.
+pub trait Network {
+    /// How the network counts a post and how long one may be (Mastodon reads them from
+    /// the instance).
+    fn limits(&self) -> anyhow::Result<Limits>;
+
+    /// A key for posting a part for the first time, made from `seed` (stable for the post,
+    /// the part and its text): Mastodon's `Idempotency-Key`, Bluesky's record key. It is
+    /// recorded in the ledger before the part is posted, and used again for that part
+    /// while its text is the same.
+    fn key(&self, seed: &str) -> String;
+
+    /// Posts `text`, replying to `reply` unless it is the first part, under `key`. An
+    /// answer lost on the way (`http::Unanswered`) may mean the network posted it: call
+    /// `find` before posting again.
+    fn create(&self, text: &str, reply: Option<Reply<'_>>, key: &str) -> anyhow::Result<PartRef>;
+
+    /// The part posted under `key` (replying to `reply`) by a run whose answer was lost or
+    /// that was stopped before it recorded the part; `None` when the network has no such
+    /// post, so `create` will not make a second.
+    fn find(
+        &self,
+        text: &str,
+        reply: Option<Reply<'_>>,
+        key: &str,
+    ) -> anyhow::Result<Option<PartRef>>;
+
+    /// Whether posts can be edited in place (Mastodon can; Bluesky shows no edits).
+    fn edits(&self) -> bool;
+
+    /// Replaces the text of `part` in place; an error where the network cannot edit.
+    fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef>;
+}
+
+/// Whether `text` fits `limits` as the network counts it; `Err` says by how much it does
+/// not.
+pub fn fits(text: &str, limits: Limits) -> Result<(), String> {
+    let counter = crate::thread::Counter {
+        url_length: limits.url_length,
+    };
+    let chars = counter.count(text);
+    if chars > limits.max_chars {
+        return Err(format!(
+            "{chars} characters as the network counts them; it takes at most {}",
+            limits.max_chars
+        ));
+    }
+    if let Some(max) = limits.max_bytes
+        && text.len() > max
+    {
+        return Err(format!(
+            "{} bytes of UTF-8; the network takes at most {max}",
+            text.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A network made ready: logged in, its limits read.
+pub struct Social {
+    pub network: Box<dyn Network>,
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for Social {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Social")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a thread step sends: every part's text, which parts to post (in order) and which
+/// to edit in place.
+#[derive(Debug, Clone)]
+pub struct Posting {
+    /// The parts' texts, part 1 first.
+    pub parts: Vec<String>,
+    /// The hash of each part's text.
+    pub hashes: Vec<String>,
+    /// Parts to post, by number (from 1), ascending.
+    pub post: Vec<usize>,
+    /// Parts posted before whose text changed, to edit in place, by number.
+    pub edit: Vec<usize>,
+    /// The limits the thread was cut to, as the ledger records them.
+    pub limits: Limits,
+}
+
+/// `2, 5 and 7–9`: part numbers, runs joined.
+pub fn numbers(parts: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &n in parts {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let words: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `part 3` or `parts 2 and 5`.
+pub fn parts_word(parts: &[usize]) -> String {
+    let plural = parts.len() != 1 || numbers(parts).contains('–');
+    format!("part{} {}", if plural { "s" } else { "" }, numbers(parts))
+}
