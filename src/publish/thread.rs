@@ -99,6 +99,13 @@ pub(super) fn plan(
     step.action = match state.as_deref() {
         _ if posted == 0 => {
             notes.push(format!("a thread of {total} part{}", plural(total)));
+            if ledger.events().is_empty() {
+                // A thread cannot be found again by its text, as a blog post can.
+                notes.push(format!(
+                    "no {} here yet: a thread already posted from another copy of the project would be posted again",
+                    super::ledger::FILE
+                ));
+            }
             Action::Create
         }
         Some(s) if !work.missing.is_empty() && edit.is_empty() && s.of == total => {
