@@ -142,6 +142,36 @@ class Discourse(Service):
                     if post["topic_id"] == topic["id"]:
                         post["deleted_at"] = topic["deleted_at"]
                 return Reply(200, {"success": "OK"})
+            if action == "topic_by":
+                # A topic another user made (by hand, or their own tool) with an external
+                # id: Discourse keeps external ids unique across the forum, not per user.
+                tid, pid = self.next_topic, self.next_post
+                self.next_topic += 1
+                self.next_post += 1
+                self.topics[tid] = {
+                    "id": tid,
+                    "title": "Another writer's topic",
+                    "slug": "another-writers-topic",
+                    "category_id": 4,
+                    "external_id": args["external_id"],
+                    "deleted_at": None,
+                    "created_at": now(),
+                }
+                raw = "Another writer wrote this topic."
+                self.posts[pid] = {
+                    "id": pid,
+                    "username": args.get("username", "bob"),
+                    "created_at": now(),
+                    "cooked": cook(raw),
+                    "raw": raw,
+                    "post_number": 1,
+                    "post_type": 1,
+                    "topic_id": tid,
+                    "topic_slug": "another-writers-topic",
+                    "version": 1,
+                    "deleted_at": None,
+                }
+                return Reply(200, {"topic_id": tid, "post_id": pid})
             if action == "edit_post":
                 post = self.posts.get(args.get("post_id"))
                 if post is None:

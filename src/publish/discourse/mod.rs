@@ -320,7 +320,21 @@ impl Host for Client {
                 posts
                     .iter()
                     .find(|p| p.get("post_number").and_then(Value::as_u64) == Some(1))
-            })
+            });
+        // External ids are unique across the forum, not per user: a topic another user
+        // made with this one is theirs, never to be taken over.
+        let author = first
+            .and_then(|post| post.get("username"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if first.is_some() && !author.eq_ignore_ascii_case(&self.username) {
+            bail!(
+                "topic {topic_id} on Discourse at {} already has the external id `{external}`, and `{author}` wrote it, not `{}`: repurpose will not take it over; give this post another `slug:` in its front matter",
+                self.api.root(),
+                self.username
+            );
+        }
+        let first = first
             .and_then(|post| post.get("id"))
             .and_then(Value::as_u64);
         match first {

@@ -213,3 +213,18 @@ fn the_forums_validation_message_is_shown() {
         "{err}"
     );
 }
+
+#[test]
+fn a_topic_another_user_made_with_the_external_id_is_never_taken_over() {
+    let Some(server) = start() else { return };
+    server.site(
+        &json!({"action": "topic_by", "external_id": "repurpose-hello-world", "username": "bob"}),
+    );
+    let err = client(&server).find("hello-world").unwrap_err().to_string();
+    assert!(
+        err.contains("`bob` wrote it, not `ana`: repurpose will not take it over"),
+        "{err}"
+    );
+    let state = server.state();
+    assert_eq!(state["posts"][0]["raw"], "Another writer wrote this topic.");
+}
