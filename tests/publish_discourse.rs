@@ -332,3 +332,41 @@ fn a_wrong_key_makes_the_target_impossible_without_printing_the_key() {
     assert!(topics(&server).is_empty());
     assert!(project.ledger().is_empty());
 }
+
+#[test]
+fn a_ledger_pointed_at_another_forum_never_overwrites_the_topic_there_with_that_id() {
+    let (Some(a), Some(b)) = (discourse::start(), discourse::start()) else {
+        return;
+    };
+    let project = Project::new(&a);
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    // On forum B, someone else's topic holds the same post id.
+    let other = Project::new(&b);
+    std::fs::write(
+        other.root().join("posts/tides.md"),
+        POST.replace(
+            "title: Reading the tides",
+            "title: A stranger's topic here\nslug: stranger",
+        )
+        .replace("The moon pulls", "Someone else wrote this"),
+    )
+    .unwrap();
+    assert_eq!(other.run(&["publish", "posts/tides.md"]).code, 0);
+    let before = posts(&b);
+    // The project now points at forum B (staging, then production), its ledger kept.
+    let yaml = std::fs::read_to_string(project.root().join("repurpose.yaml")).unwrap();
+    std::fs::write(
+        project.root().join("repurpose.yaml"),
+        yaml.replace(&a.url, &b.url),
+    )
+    .unwrap();
+    project.edit();
+    let run = project.run(&["publish", "--overwrite"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("is not the one the ledger recorded for this post"),
+        "{run:?}"
+    );
+    assert_eq!(posts(&b), before, "the stranger's topic is untouched");
+}

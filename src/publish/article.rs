@@ -60,9 +60,15 @@ pub(super) fn plan(
     let mut gone = false;
     if let Some(placed) = &placed {
         match host.get(&placed.id) {
-            Ok(Some(remote)) => {
-                edited = !placed.stored.is_empty() && remote.stored != placed.stored;
-            }
+            // The article with that id must be this post's: a ledger pointed at another site
+            // (staging, a restored database) must not overwrite its article with that id.
+            Ok(Some(remote)) => match ours(host, &step.post, &remote) {
+                Ok(()) => edited = !placed.stored.is_empty() && remote.stored != placed.stored,
+                Err(e) => {
+                    step.detail = format!("{e:#}");
+                    return;
+                }
+            },
             Ok(None) => gone = true,
             Err(e) => {
                 step.detail = format!("{e:#}");
@@ -135,6 +141,19 @@ pub(super) fn plan(
     }
 }
 
+/// Checks that `remote`, the article the ledger recorded for `slug`, is the one the host
+/// finds for it (by its external id, by its mark).
+fn ours(host: &dyn Host, slug: &str, remote: &super::host::Remote) -> anyhow::Result<()> {
+    match host.find(slug)? {
+        Some(found) if found.id == remote.id => Ok(()),
+        _ => anyhow::bail!(
+            "{} {} on the site is not the one the ledger recorded for this post (another site, or a restored database?); repurpose will not overwrite it",
+            host.noun(),
+            remote.id
+        ),
+    }
+}
+
 /// Sends one article step (create or update) and records it. Looked up again right before
 /// creating: the plan may be old, and an article a killed run created must not be made
 /// twice.
@@ -153,7 +172,10 @@ pub(super) fn send(
         None => None,
     };
     let (remote, action) = match known {
-        Some(remote) => (host.update(&remote.id, article)?, "update"),
+        Some(remote) => {
+            ours(host, &step.post, &remote)?;
+            (host.update(&remote.id, article)?, "update")
+        }
         None => match host.find(&article.slug)? {
             Some(remote) => (host.update(&remote.id, article)?, "found"),
             None => match host.create(article) {

@@ -120,6 +120,9 @@ pub enum Event {
         at: String,
         /// The post's slug.
         post: String,
+        /// The post's file, relative to the ledger's folder.
+        #[serde(default)]
+        source: String,
         /// The target's name.
         target: String,
         /// The part's number, from 1.
@@ -418,6 +421,7 @@ impl Folded {
                 }
                 Event::Attempt {
                     post,
+                    source,
                     target,
                     part,
                     key,
@@ -425,6 +429,9 @@ impl Folded {
                     ..
                 } => {
                     let thread = threads.entry((post.clone(), target.clone())).or_default();
+                    if thread.source.is_empty() {
+                        thread.source.clone_from(source);
+                    }
                     thread.attempts.insert(*part, (key.clone(), sent.clone()));
                 }
                 Event::Part {
@@ -689,6 +696,9 @@ impl Ledger {
             match event {
                 Event::Published { post, source, .. } | Event::Part { post, source, .. } => {
                     out.insert(post.clone(), source.clone());
+                }
+                Event::Attempt { post, source, .. } if !source.is_empty() => {
+                    out.entry(post.clone()).or_insert_with(|| source.clone());
                 }
                 Event::Issue { posts, .. } => {
                     for p in posts {

@@ -55,11 +55,12 @@ pub trait Network {
     fn create(&self, text: &str, reply: Option<Reply<'_>>, key: &str) -> anyhow::Result<PartRef>;
 
     /// The part posted under `key` (replying to `reply`) by a run whose answer was lost or
-    /// that was stopped before it recorded the part; `None` when the network has no such
-    /// post, so `create` will not make a second.
+    /// that was stopped before it recorded the part, whose text hashes to `sent`
+    /// (`part_hash`); `None` when the network has no such post, so `create` will not make a
+    /// second. The text may differ from the part's now: the post may have been edited since.
     fn find(
         &self,
-        text: &str,
+        sent: &str,
         reply: Option<Reply<'_>>,
         key: &str,
     ) -> anyhow::Result<Option<PartRef>>;
@@ -69,6 +70,12 @@ pub trait Network {
 
     /// Replaces the text of `part` in place; an error where the network cannot edit.
     fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef>;
+}
+
+/// The hash a part's text is recorded by, of the text as a network keeps it (line ends as
+/// LF, no trailing whitespace): a part read back hashes the same.
+pub fn part_hash(text: &str) -> String {
+    crate::hash::hash(text.replace("\r\n", "\n").trim_end().as_bytes())
 }
 
 /// Whether `text` fits `limits` as the network counts it; `Err` says by how much it does

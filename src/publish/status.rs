@@ -115,7 +115,7 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             let hashes: Vec<String> = now
                 .iter()
                 .flatten()
-                .map(|p| crate::hash::hash(p.as_bytes()))
+                .map(|p| super::network::part_hash(p))
                 .collect();
             let work = super::thread::Work::of(&hashes, Some(&thread));
             let recorded_whole = (1..=thread.of).all(|n| thread.parts.contains_key(&n));

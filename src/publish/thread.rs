@@ -2,7 +2,7 @@
 //! replying to the one before. What was posted is recorded part by part in the ledger, so a
 //! thread stopped at part k resumes at k, replying to k−1, and never posts a part twice.
 
-use super::network::{Network, PartRef, Posting, Reply, Social, fits, parts_word};
+use super::network::{Network, PartRef, Posting, Reply, Social, fits, part_hash, parts_word};
 
 /// What a thread at a target needs, worked out from the ledger: which parts are missing,
 /// which changed, which the post no longer has.
@@ -78,10 +78,7 @@ pub(super) fn plan(
             return;
         }
     }
-    let hashes: Vec<String> = parts
-        .iter()
-        .map(|p| crate::hash::hash(p.as_bytes()))
-        .collect();
+    let hashes: Vec<String> = parts.iter().map(|p| part_hash(p)).collect();
     let state = ledger.thread(&post.slug, &step.target);
     let work = Work::of(&hashes, state.as_deref());
     let edits = social.network.edits();
@@ -190,24 +187,25 @@ pub(super) fn send(
         return Ok(());
     };
     let total = posting.parts.len();
-    let record = |ledger: &mut super::Ledger, n: usize, remote: &PartRef, action: &str| {
-        ledger.append(Event::Part {
-            at: now(),
-            post: step.post.clone(),
-            source: step.source.clone(),
-            target: target.name.clone(),
-            part: n,
-            of: total,
-            action: action.into(),
-            id: remote.id.clone(),
-            url: remote.url.clone(),
-            cid: remote.cid.clone(),
-            sent: posting.hashes[n - 1].clone(),
-            from: step.from.clone(),
-            max_chars: posting.limits.max_chars,
-            url_length: posting.limits.url_length,
-        })
-    };
+    let record =
+        |ledger: &mut super::Ledger, n: usize, remote: &PartRef, action: &str, sent: &str| {
+            ledger.append(Event::Part {
+                at: now(),
+                post: step.post.clone(),
+                source: step.source.clone(),
+                target: target.name.clone(),
+                part: n,
+                of: total,
+                action: action.into(),
+                id: remote.id.clone(),
+                url: remote.url.clone(),
+                cid: remote.cid.clone(),
+                sent: sent.to_string(),
+                from: step.from.clone(),
+                max_chars: posting.limits.max_chars,
+                url_length: posting.limits.url_length,
+            })
+        };
     for &n in &posting.edit {
         let state = ledger.thread(&step.post, &target.name);
         let Some(part) = state.as_ref().and_then(|s| s.parts.get(&n)) else {
@@ -217,7 +215,7 @@ pub(super) fn send(
         let remote = network
             .edit(&part.remote, text)
             .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
-        record(ledger, n, &remote, "edit")?;
+        record(ledger, n, &remote, "edit", &posting.hashes[n - 1])?;
     }
     for &n in &posting.post {
         let state = ledger.thread(&step.post, &target.name).unwrap_or_default();
@@ -243,49 +241,53 @@ pub(super) fn send(
         };
         let what = |e: anyhow::Error| e.context(format!("posting part {n} of {total}"));
         // A key recorded by a run that stopped before it recorded the part: the network may
-        // hold the part under it.
-        let pending = state
-            .attempts
-            .get(&n)
-            .filter(|(_, hash)| hash == sent)
-            .map(|(key, _)| key.clone());
-        let found = match &pending {
-            Some(key) => network.find(text, reply, key).map_err(what)?,
-            None => None,
-        };
-        let (remote, action) = match found {
-            Some(remote) => (remote, "found"),
-            None => {
-                let key = match pending {
-                    Some(key) => key,
-                    None => {
-                        let seed = format!("{}\0{}\0{n}\0{sent}", target.name, step.post);
-                        let key = network.key(&seed);
-                        ledger.append(Event::Attempt {
-                            at: now(),
-                            post: step.post.clone(),
-                            target: target.name.clone(),
-                            part: n,
-                            key: key.clone(),
-                            sent: sent.clone(),
-                        })?;
-                        key
-                    }
-                };
-                match network.create(text, reply, &key) {
-                    Ok(remote) => (remote, "create"),
-                    // The answer was lost: the network may have posted it.
-                    Err(e) if super::http::unanswered(&e) => {
-                        match network.find(text, reply, &key).map_err(what)? {
-                            Some(remote) => (remote, "found"),
-                            None => (network.create(text, reply, &key).map_err(what)?, "create"),
-                        }
-                    }
-                    Err(e) => return Err(what(e)),
-                }
+        // hold the part under it, with the text it had then (the post may have been edited
+        // since). Found, it is recorded as it is there, then edited where the network can.
+        if let Some((key, then)) = state.attempts.get(&n)
+            && let Some(remote) = network.find(then, reply, key).map_err(what)?
+        {
+            record(ledger, n, &remote, "found", then)?;
+            if then != sent && network.edits() {
+                let remote = network
+                    .edit(&remote, text)
+                    .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
+                record(ledger, n, &remote, "edit", sent)?;
+            }
+            if n == 1 {
+                step.id = Some(remote.id.clone());
+                step.url = Some(remote.url.clone());
+            }
+            continue;
+        }
+        let key = match state.attempts.get(&n) {
+            Some((key, then)) if then == sent => key.clone(),
+            _ => {
+                let seed = format!("{}\0{}\0{n}\0{sent}", target.name, step.post);
+                let key = network.key(&seed);
+                ledger.append(Event::Attempt {
+                    at: now(),
+                    post: step.post.clone(),
+                    source: step.source.clone(),
+                    target: target.name.clone(),
+                    part: n,
+                    key: key.clone(),
+                    sent: sent.clone(),
+                })?;
+                key
             }
         };
-        record(ledger, n, &remote, action)?;
+        let (remote, action) = match network.create(text, reply, &key) {
+            Ok(remote) => (remote, "create"),
+            // The answer was lost: the network may have posted it.
+            Err(e) if super::http::unanswered(&e) => {
+                match network.find(sent, reply, &key).map_err(what)? {
+                    Some(remote) => (remote, "found"),
+                    None => (network.create(text, reply, &key).map_err(what)?, "create"),
+                }
+            }
+            Err(e) => return Err(what(e)),
+        };
+        record(ledger, n, &remote, action, sent)?;
         if n == 1 {
             step.id = Some(remote.id.clone());
             step.url = Some(remote.url.clone());

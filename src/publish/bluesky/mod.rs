@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::Secret;
 use super::http::{self, Api, Method, Reply as Answer};
-use super::network::{Limits, Network, PartRef, Reply};
+use super::network::{Limits, Network, PartRef, Reply, part_hash};
 
 /// The collection every post goes to.
 const POST: &str = "app.bsky.feed.post";
@@ -174,14 +174,15 @@ impl Client {
     }
 
     /// The part a `getRecord` answer describes, checked against the text it should hold.
-    fn part_of(&self, record: &Value, text: &str, key: &str) -> anyhow::Result<PartRef> {
+    fn part_of(&self, record: &Value, sent: &str, key: &str) -> anyhow::Result<PartRef> {
         let (Some(uri), Some(cid)) = (record["uri"].as_str(), record["cid"].as_str()) else {
             bail!(
                 "Bluesky at {}: the record `{key}` came back without its URI or CID",
                 self.api.root()
             );
         };
-        if record["value"]["text"].as_str() != Some(text) {
+        let held = record["value"]["text"].as_str().unwrap_or_default();
+        if part_hash(held) != sent {
             bail!(
                 "Bluesky at {}: the post with record key `{key}` ({}) holds other text than \
                  this part; it was changed or posted by another program",
@@ -256,13 +257,13 @@ impl Network for Client {
 
     fn find(
         &self,
-        text: &str,
+        sent: &str,
         _reply: Option<Reply<'_>>,
         key: &str,
     ) -> anyhow::Result<Option<PartRef>> {
         let what = format!("looking up the post `{key}` of @{}", self.handle);
         match self.get(&what, key)? {
-            Some(record) => self.part_of(&record, text, key).map(Some),
+            Some(record) => self.part_of(&record, sent, key).map(Some),
             None => Ok(None),
         }
     }

@@ -253,7 +253,11 @@ fn a_part_stored_whose_answer_was_lost_is_found_not_posted_again() {
 
     // What the generic side does next: look before posting again.
     let found = client
-        .find("Stored, answer lost", None, &key)
+        .find(
+            &crate::publish::network::part_hash("Stored, answer lost"),
+            None,
+            &key,
+        )
         .expect("the look-up")
         .expect("the PDS stored the part");
     assert_eq!(rkey(&found.id), key);
@@ -262,8 +266,23 @@ fn a_part_stored_whose_answer_was_lost_is_found_not_posted_again() {
     assert_eq!(posts[0]["cid"], found.cid.as_str());
 
     // A key never posted is not found; a key holding other text is an error, not a match.
-    assert_eq!(client.find("x", None, &client.key("never")).unwrap(), None);
-    let other = client.find("Other text", None, &key).unwrap_err();
+    assert_eq!(
+        client
+            .find(
+                &crate::publish::network::part_hash("x"),
+                None,
+                &client.key("never")
+            )
+            .unwrap(),
+        None
+    );
+    let other = client
+        .find(
+            &crate::publish::network::part_hash("Other text"),
+            None,
+            &key,
+        )
+        .unwrap_err();
     assert!(other.to_string().contains("other text"), "{other}");
 }
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::Secret;
 use super::http::{Api, Method, Reply};
-use super::network::{Limits, Network, PartRef, Reply as InReplyTo};
+use super::network::{Limits, Network, PartRef, Reply as InReplyTo, part_hash};
 use crate::config::publish::Mastodon;
 
 /// What Mastodon allows when the instance does not say (its own defaults).
@@ -151,7 +151,7 @@ impl Client {
         what: &str,
         reply: &Reply,
         candidates: &[Value],
-        text: &str,
+        sent: &str,
     ) -> anyhow::Result<Option<PartRef>> {
         let account = self.account()?;
         for status in candidates {
@@ -161,7 +161,10 @@ impl Client {
             let Some(id) = id_of(&status["id"]) else {
                 continue;
             };
-            if self.source(&id)?.is_some_and(|held| same_text(&held, text)) {
+            if self
+                .source(&id)?
+                .is_some_and(|held| part_hash(&held) == sent)
+            {
                 return self.part(what, reply, status).map(Some);
             }
         }
@@ -233,7 +236,7 @@ impl Network for Client {
 
     fn find(
         &self,
-        text: &str,
+        sent: &str,
         reply: Option<InReplyTo<'_>>,
         _key: &str,
     ) -> anyhow::Result<Option<PartRef>> {
@@ -255,7 +258,7 @@ impl Network for Client {
                     .filter(|s| id_of(&s["in_reply_to_id"]).as_deref() == Some(parent.as_str()))
                     .cloned()
                     .collect();
-                self.first_with_text(&what, &answer, &children, text)
+                self.first_with_text(&what, &answer, &children, sent)
             }
             // A first part: sending the same POST again under the same key is how Mastodon
             // itself dedups (it answers with the status the key made, for an hour). Past
@@ -274,8 +277,16 @@ impl Network for Client {
                     ],
                 )?;
                 let latest = self.expect(what, &answer)?;
-                let latest = latest.as_array().cloned().unwrap_or_default();
-                self.first_with_text(what, &answer, &latest, text)
+                // Mastodon keeps an account's replies to itself in this list (its threads'
+                // parts): a first part replies to nothing.
+                let latest: Vec<Value> = latest
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| s["in_reply_to_id"].is_null())
+                    .cloned()
+                    .collect();
+                self.first_with_text(what, &answer, &latest, sent)
             }
         }
     }
@@ -307,13 +318,6 @@ fn id_of(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
-}
-
-/// Whether the text Mastodon holds is the text we sent: it may have dropped trailing
-/// whitespace and turned CRLF into LF.
-fn same_text(held: &str, sent: &str) -> bool {
-    let normal = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
-    normal(held) == normal(sent)
 }
 
 #[cfg(test)]

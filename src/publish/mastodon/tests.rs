@@ -156,7 +156,13 @@ fn a_reply_whose_answer_was_lost_is_found_not_posted_twice() {
     let client = client(&server);
     let first = client.create("One", None, "k1").unwrap();
     assert_eq!(
-        client.find("Two", reply(&first, &first), "k2").unwrap(),
+        client
+            .find(
+                &crate::publish::network::part_hash("Two"),
+                reply(&first, &first),
+                "k2"
+            )
+            .unwrap(),
         None
     );
     server.set_faults(&json!({"drop_after_store_on": 1}));
@@ -165,7 +171,11 @@ fn a_reply_whose_answer_was_lost_is_found_not_posted_twice() {
         .expect_err("the answer is lost");
     assert!(http::unanswered(&err), "{err:#}");
     let found = client
-        .find("Two", reply(&first, &first), "k2")
+        .find(
+            &crate::publish::network::part_hash("Two"),
+            reply(&first, &first),
+            "k2",
+        )
         .unwrap()
         .expect("the stored reply is found");
     let stored = server.statuses();
@@ -173,7 +183,13 @@ fn a_reply_whose_answer_was_lost_is_found_not_posted_twice() {
     assert_eq!(found.id, stored[1]["id"].as_str().unwrap());
     // A reply of ours with other text is not it.
     assert_eq!(
-        client.find("Other", reply(&first, &first), "k3").unwrap(),
+        client
+            .find(
+                &crate::publish::network::part_hash("Other"),
+                reply(&first, &first),
+                "k3"
+            )
+            .unwrap(),
         None
     );
 }
@@ -188,11 +204,19 @@ fn a_first_part_whose_answer_was_lost_is_found_among_the_latest_statuses() {
     client
         .create("A reply", reply(&before, &before), "k-r")
         .unwrap();
-    assert_eq!(client.find("One", None, "k1").unwrap(), None);
+    assert_eq!(
+        client
+            .find(&crate::publish::network::part_hash("One"), None, "k1")
+            .unwrap(),
+        None
+    );
     server.set_faults(&json!({"drop_after_store_on": 1}));
     let err = client.create("One", None, "k1").expect_err("lost");
     assert!(http::unanswered(&err), "{err:#}");
-    let found = client.find("One", None, "k1").unwrap().expect("found");
+    let found = client
+        .find(&crate::publish::network::part_hash("One"), None, "k1")
+        .unwrap()
+        .expect("found");
     assert_eq!(found.id, server.statuses()[2]["id"].as_str().unwrap());
     // And sending it again under its key, as Mastodon dedups, makes nothing new.
     assert_eq!(client.create("One", None, "k1").unwrap(), found);

@@ -171,10 +171,7 @@ fn target() -> crate::config::publish::Target {
 /// The step that sends `parts` given what `ledger` recorded, as the plan makes it.
 fn step(ledger: &crate::publish::Ledger, parts: &[&str]) -> crate::publish::Step {
     let parts: Vec<String> = parts.iter().map(|p| (*p).to_string()).collect();
-    let hashes: Vec<String> = parts
-        .iter()
-        .map(|p| crate::hash::hash(p.as_bytes()))
-        .collect();
+    let hashes: Vec<String> = parts.iter().map(|p| part_hash(p)).collect();
     let state = ledger.thread("hello", "toot");
     let work = Work::of(&hashes, state.as_deref());
     crate::publish::Step {
@@ -321,4 +318,44 @@ fn changed_parts_are_edited_in_place_and_new_ones_added_at_the_end() {
     let texts: Vec<String> = chain(&fake).into_iter().map(|(t, _)| t).collect();
     assert_eq!(texts, ["part 1", "part 2, edited", "part 3"]);
     assert_eq!(chain(&fake)[2].1.as_deref(), Some("part 2, edited"));
+}
+
+#[test]
+fn a_part_a_killed_run_posted_is_found_under_its_key_even_after_the_post_was_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repurpose.ledger");
+    let mut ledger = crate::publish::Ledger::open(&path).unwrap();
+    let fake = Fake::default();
+    let mut first = step(&ledger, &["part 1", "part 2"]);
+    send(&fake, &mut ledger, &target(), &mut first).unwrap();
+    // Part 2 posted, its `part` line lost (a kill between the answer and the write); then
+    // the writer fixes a typo in it before running again.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("\"event\":\"part\",") || !l.contains("\"part\":2,"))
+        .collect();
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let mut ledger = crate::publish::Ledger::open(&path).unwrap();
+    let mut again = step(&ledger, &["part 1", "part 2, fixed", "part 3"]);
+    send(&fake, &mut ledger, &target(), &mut again).unwrap();
+    let texts: Vec<(String, Option<String>)> = chain(&fake);
+    assert_eq!(
+        texts,
+        [
+            ("part 1".to_string(), None),
+            ("part 2, fixed".to_string(), Some("part 1".to_string())),
+            ("part 3".to_string(), Some("part 2, fixed".to_string())),
+        ],
+        "part 2 was found under its key and edited, not posted twice"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\"part\":2,\"of\":3,\"action\":\"found\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"part\":2,\"of\":3,\"action\":\"edit\""),
+        "{text}"
+    );
 }
