@@ -444,3 +444,50 @@ fn a_thread_of_emoji_cjk_combining_marks_and_long_links_is_cut_as_the_server_cou
     // Every create was accepted the first time: one POST a status.
     assert_eq!(writes(&server).len(), statuses.len());
 }
+
+#[test]
+fn a_target_renamed_in_the_configuration_does_not_post_its_threads_again() {
+    let Some(server) = start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    one_thread(&server, PARTS);
+    let yaml = std::fs::read_to_string(project.root().join("repurpose.yaml")).unwrap();
+    std::fs::write(
+        project.root().join("repurpose.yaml"),
+        yaml.replace("  toot:\n", "  mastodon:\n"),
+    )
+    .unwrap();
+    let run = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("by the target `toot`, which repurpose.yaml no longer names: if `mastodon` is that target renamed, give it its old name back"),
+        "{run:?}"
+    );
+    one_thread(&server, PARTS);
+}
+
+#[test]
+fn a_thread_that_lost_parts_says_so_in_status_as_the_plan_does() {
+    let Some(server) = start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    // The post loses its last paragraphs: the thread is shorter than what was posted.
+    let short = format!(
+        "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nSentence number 0 is about the tides.\n\nMore at https://example.com/{}\n",
+        "x".repeat(200)
+    );
+    std::fs::write(project.root().join("posts/tides.md"), short).unwrap();
+    assert_eq!(project.run(&["publish"]).code, 0);
+    let status = project.run(&["status"]);
+    assert!(status.stdout.contains("current"), "{status:?}");
+    assert!(
+        status
+            .stdout
+            .contains("posted before, no longer in the thread"),
+        "{status:?}"
+    );
+}

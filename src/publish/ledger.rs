@@ -143,6 +143,10 @@ pub enum Event {
         source: String,
         /// The target's name.
         target: String,
+        /// The target's service (`mastodon`, `bluesky`): a target renamed in repurpose.yaml
+        /// is known by it.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        service: String,
         /// The part's number, from 1.
         part: usize,
         /// How many parts the thread had.
@@ -224,6 +228,8 @@ pub struct ThreadState {
     pub source: String,
     /// The limits the thread was last cut to: `(max_chars, url_length)`.
     pub cut: (usize, Option<usize>),
+    /// The target's service, as the last part recorded it.
+    pub service: String,
 }
 
 impl ThreadState {
@@ -448,9 +454,11 @@ impl Folded {
                     from,
                     max_chars,
                     url_length,
+                    service,
                     ..
                 } => {
                     let thread = threads.entry((post.clone(), target.clone())).or_default();
+                    thread.service.clone_from(service);
                     thread.attempts.remove(part);
                     thread.of = *of;
                     thread.cut = (*max_chars, *url_length);
@@ -643,6 +651,19 @@ impl Ledger {
             .threads
             .get(&(post.to_string(), target.to_string()))
             .cloned()
+    }
+
+    /// Every target `post`'s thread was posted to, with what was posted.
+    pub fn threads_of(&self, post: &str) -> Vec<(String, Rc<ThreadState>)> {
+        let mut out: Vec<(String, Rc<ThreadState>)> = self
+            .folded()
+            .threads
+            .iter()
+            .filter(|((p, _), _)| p == post)
+            .map(|((_, target), state)| (target.clone(), Rc::clone(state)))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// Every issue sent to `target`, oldest first.

@@ -118,24 +118,28 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
                 .map(|p| super::network::part_hash(p))
                 .collect();
             let work = super::thread::Work::of(&hashes, Some(&thread));
-            let recorded_whole = (1..=thread.of).all(|n| thread.parts.contains_key(&n));
-            if !recorded_whole {
-                let left: Vec<usize> = (1..=thread.of)
-                    .filter(|n| !thread.parts.contains_key(n))
-                    .collect();
+            // As the plan sees it: parts missing from a thread whose post did not change are
+            // a resume; parts the thread no longer has are a note, not a change.
+            if !work.missing.is_empty() && work.changed.is_empty() && thread.of == hashes.len() {
                 row.state = State::Incomplete;
                 row.detail = format!(
                     "{} of {} posted; {} left",
                     thread.parts.len(),
                     thread.of,
-                    super::network::parts_word(&left)
+                    super::network::parts_word(&work.missing)
                 );
-            } else if work.missing.is_empty() && work.changed.is_empty() && work.extra.is_empty() {
+            } else if work.missing.is_empty() && work.changed.is_empty() {
                 row.state = State::Current;
-                row.detail = format!("{} parts as posted on {}", thread.parts.len(), thread.at());
+                row.detail = format!("{} parts as posted on {}", hashes.len(), thread.at());
             } else {
                 row.state = State::Stale;
                 row.detail = changed(thread.from(), &prepared.from, &target.venue, thread.at());
+            }
+            if !work.extra.is_empty() {
+                row.detail.push_str(&format!(
+                    "; {} posted before, no longer in the thread",
+                    super::network::parts_word(&work.extra)
+                ));
             }
         }
         Service::Discourse(_) | Service::Devto(_) => {

@@ -51,7 +51,13 @@ pub(super) fn plan(
     step: &mut super::Step,
 ) {
     use super::Action;
-    let limits = social.limits;
+    let state = ledger.thread(&post.slug, &step.target);
+    // A thread posted before is cut as it was then (at most the network's limit now): an
+    // instance raising its limit does not re-cut every thread it holds.
+    let mut limits = social.limits;
+    if let Some((then, _)) = state.as_ref().map(|s| s.cut).filter(|(m, _)| *m > 0) {
+        limits.max_chars = limits.max_chars.min(then);
+    }
     let Some(parts) = crate::pipeline::venue_thread(
         post,
         venue,
@@ -79,7 +85,6 @@ pub(super) fn plan(
         }
     }
     let hashes: Vec<String> = parts.iter().map(|p| part_hash(p)).collect();
-    let state = ledger.thread(&post.slug, &step.target);
     let work = Work::of(&hashes, state.as_deref());
     let edits = social.network.edits();
     let (edit, stuck) = if edits {
@@ -95,6 +100,20 @@ pub(super) fn plan(
         .unwrap_or_default();
     step.action = match state.as_deref() {
         _ if posted == 0 => {
+            // A target renamed in repurpose.yaml would post every thread again.
+            let elsewhere = ledger.threads_of(&post.slug).into_iter().find(|(t, s)| {
+                s.service == step.service
+                    && !s.parts.is_empty()
+                    && !session.config.publish.contains_key(t)
+            });
+            if let Some((other, thread)) = elsewhere {
+                step.detail = format!(
+                    "posted as a thread on {} by the target `{other}`, which repurpose.yaml no longer names: if `{}` is that target renamed, give it its old name back (a thread is never posted twice)",
+                    thread.at(),
+                    step.target
+                );
+                return;
+            }
             notes.push(format!("a thread of {total} part{}", plural(total)));
             if ledger.events().is_empty() {
                 // A thread cannot be found again by its text, as a blog post can.
@@ -194,6 +213,7 @@ pub(super) fn send(
                 post: step.post.clone(),
                 source: step.source.clone(),
                 target: target.name.clone(),
+                service: step.service.to_string(),
                 part: n,
                 of: total,
                 action: action.into(),
