@@ -98,6 +98,9 @@ pub struct Reply {
     pub location: Option<String>,
     /// How long the service asked to wait (`Retry-After`, or a rate limit's reset time).
     pub wait: Option<Duration>,
+    /// Whether `wait` came from `Retry-After` (a 503's only way to ask for a wait: the
+    /// rate-limit headers come with every answer and say nothing about an outage).
+    pub retry_after: bool,
 }
 
 impl Reply {
@@ -200,7 +203,7 @@ impl Api {
         let mut waited = 0;
         loop {
             let reply = self.once(what, method, &url, headers)?;
-            let busy = reply.status == 429 || reply.status == 503;
+            let busy = reply.status == 429 || (reply.status == 503 && reply.retry_after);
             match reply.wait {
                 Some(wait) if busy && waited < MAX_WAITS && wait <= MAX_WAIT => {
                     waited += 1;
@@ -273,8 +276,9 @@ impl Api {
                 .map(str::to_string)
         };
         let location = header("location");
-        let wait = header("retry-after")
-            .and_then(|v| retry_after(&v))
+        let asked = header("retry-after").and_then(|v| retry_after(&v));
+        let retry_after = asked.is_some();
+        let wait = asked
             .or_else(|| header("ratelimit-reset").and_then(|v| reset(&v)))
             .or_else(|| header("x-ratelimit-reset").and_then(|v| reset(&v)));
         let body = response.body_mut().read_to_string().map_err(|err| {
@@ -287,6 +291,7 @@ impl Api {
             body,
             location,
             wait,
+            retry_after,
         })
     }
 
@@ -450,6 +455,43 @@ mod tests {
             .unwrap_err();
         assert!(!unanswered(&err), "{err:#}");
         assert!(format!("{err:#}").contains("could not connect"), "{err:#}");
+    }
+
+    /// A server on 127.0.0.1 answering every request with `head` (status line and headers)
+    /// and counting them.
+    fn answering(head: &'static str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = std::sync::Arc::clone(&count);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(&stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "{head}\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+                );
+            }
+        });
+        (url, count)
+    }
+
+    #[test]
+    fn a_503_waits_only_when_it_says_retry_after() {
+        // Mastodon sends its rate limit's reset with every answer: a 503 carrying only that
+        // is an outage, not a request to wait for the window.
+        let (url, count) = answering("HTTP/1.1 503 Service Unavailable\r\nx-ratelimit-reset: 30");
+        let api = Api::new(root(&url, "Mastodon").unwrap(), "Mastodon");
+        let reply = api.call("reading", Method::Get, "x", &[], &[]).unwrap();
+        assert_eq!(reply.status, 503);
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

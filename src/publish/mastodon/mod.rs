@@ -15,10 +15,11 @@ use super::http::{Api, Method, Reply};
 use super::network::{Limits, Network, PartRef, Reply as InReplyTo, part_hash};
 use crate::config::publish::Mastodon;
 
-/// What Mastodon allows when the instance does not say (its own defaults).
+/// What repurpose assumes when the instance does not say: Mastodon's own 500, and links
+/// counted whole (the safe side: a server that shortens them only counts less).
 const DEFAULT_LIMITS: Limits = Limits {
     max_chars: 500,
-    url_length: Some(23),
+    url_length: None,
     max_bytes: None,
 };
 
@@ -134,6 +135,7 @@ impl Client {
     /// The text a status was written with (`/source`: `content` is HTML Mastodon made);
     /// `None` when it was deleted since.
     fn source(&self, id: &str) -> anyhow::Result<Option<String>> {
+        let id = status_id(id)?;
         let what = format!("reading the text of status {id}");
         let reply = self.get(&what, &format!("api/v1/statuses/{id}/source"), &[])?;
         if reply.status == 404 {
@@ -190,8 +192,9 @@ impl Client {
                 // Pleroma and older forks say it here.
                 .or_else(|| number(&instance["max_toot_chars"]))
                 .unwrap_or(DEFAULT_LIMITS.max_chars),
-            url_length: number(&statuses["characters_reserved_per_url"])
-                .or(DEFAULT_LIMITS.url_length),
+            // Not said (a server that only looks like Mastodon): links counted whole, the
+            // safe side, since a server that shortens them only counts less.
+            url_length: number(&statuses["characters_reserved_per_url"]),
             max_bytes: None,
         })
     }
@@ -244,7 +247,7 @@ impl Network for Client {
             // A reply: among the parent's descendants, ours replying to it directly with
             // the same text.
             Some(reply) => {
-                let parent = &reply.parent.id;
+                let parent = status_id(&reply.parent.id)?;
                 let what = format!("looking for a reply to status {parent} already posted");
                 let answer = self.get(&what, &format!("api/v1/statuses/{parent}/context"), &[])?;
                 if answer.status == 404 {
@@ -255,7 +258,7 @@ impl Network for Client {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter(|s| id_of(&s["in_reply_to_id"]).as_deref() == Some(parent.as_str()))
+                    .filter(|s| id_of(&s["in_reply_to_id"]).as_deref() == Some(parent))
                     .cloned()
                     .collect();
                 self.first_with_text(&what, &answer, &children, sent)
@@ -296,19 +299,30 @@ impl Network for Client {
     }
 
     fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef> {
-        let what = format!("editing status {}", part.id);
+        let id = status_id(&part.id)?;
+        let what = format!("editing status {id}");
         let body = json!({"status": text});
         let auth = self.authorization();
         let answer = self.api.call(
             &what,
             Method::Put(&body),
-            &format!("api/v1/statuses/{}", part.id),
+            &format!("api/v1/statuses/{id}"),
             &[],
             &[("Authorization", &auth)],
         )?;
         let status = self.expect(&what, &answer)?;
         self.part(&what, &answer, &status)
     }
+}
+
+/// A status id from the ledger, checked before it goes into a URL's path: letters and
+/// digits only (Mastodon's are digits; some servers' are letters and digits), so a ledger
+/// line edited by hand cannot send the token to another route.
+fn status_id(id: &str) -> anyhow::Result<&str> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        anyhow::bail!("`{id}` is not a status id (the ledger's line for it was changed?)");
+    }
+    Ok(id)
 }
 
 /// An id as Mastodon writes it: a string (older servers and forks: a number).

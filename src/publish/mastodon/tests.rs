@@ -92,7 +92,7 @@ fn limits_come_from_the_instance_v2_then_v1() {
             "GET /api/v1/instance"
         ]
     );
-    // An instance that says nothing: Mastodon's own defaults.
+    // An instance that says nothing: Mastodon's own 500, links counted whole.
     server.set_instance(&json!({"configuration": false}));
     assert_eq!(client(&server).limits().unwrap(), DEFAULT_LIMITS);
 }
@@ -350,4 +350,15 @@ fn counts_agree_with_the_server_at_the_limit_and_one_past_it() {
         );
     }
     assert_eq!(server.statuses().len(), 1);
+}
+
+#[test]
+fn a_status_id_from_the_ledger_must_be_letters_and_digits() {
+    assert_eq!(
+        super::status_id("110000000000000001").unwrap(),
+        "110000000000000001"
+    );
+    for bad in ["", "../../admin", "1/context", "1?x=2"] {
+        assert!(super::status_id(bad).is_err(), "{bad}");
+    }
 }
