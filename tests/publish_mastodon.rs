@@ -242,9 +242,27 @@ fn a_thread_stopped_by_a_500_at_part_3_resumes_at_3() {
     let plan = project.run(&["publish", "--plan"]);
     assert!(plan.stdout.contains("toot  resume"), "{plan:?}");
     assert!(plan.stdout.contains("parts 3–5 of 5 left"), "{plan:?}");
-    let resume = project.run(&["publish"]);
+    let resume = project.run(&["publish", "--json"]);
     assert_eq!(resume.code, 0, "{resume:?}");
+    let report: Value = serde_json::from_str(&resume.stdout).unwrap();
+    assert_eq!(report["sent"], true, "{report:#}");
+    assert_eq!(report["steps"][0]["performed"], "resume", "{report:#}");
     one_thread(&server, PARTS);
+}
+
+#[test]
+fn json_says_a_thread_that_failed_half_way_sent_something() {
+    let Some(server) = start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    server.set_faults(&json!({"error_500_on": 3}));
+    let run = project.run(&["publish", "posts/tides.md", "--json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["sent"], true, "{report:#}");
+    assert_eq!(report["steps"][0]["result"], "failed", "{report:#}");
+    assert_eq!(report["steps"][0]["performed"], "create", "{report:#}");
 }
 
 #[test]

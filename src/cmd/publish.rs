@@ -175,10 +175,10 @@ pub fn run(options: &PublishOptions) -> Result<Status> {
     if options.json {
         let report = Report {
             sent: options.eml.is_none()
-                && plan
-                    .steps
-                    .iter()
-                    .any(|s| matches!(s.result, Some("done" | "partial"))),
+                && plan.steps.iter().any(|s| {
+                    matches!(s.result, Some("done" | "partial"))
+                        || (s.result == Some("failed") && s.performed.is_some())
+                }),
             steps: &plan.steps,
             issues: issues.iter().map(issue_report).collect(),
             problems: plan
@@ -259,7 +259,8 @@ fn done_lines(steps: &[Step], issues: &[Sent], options: &PublishOptions) -> Stri
             "{} {} → {}: {}",
             match step.performed {
                 Some("create") => "created",
-                Some("found") => "updated (found by its mark)",
+                Some("resume") => "resumed",
+                Some("found") => "updated (found on the site)",
                 _ => "updated",
             },
             step.source,

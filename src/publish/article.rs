@@ -181,15 +181,25 @@ pub(super) fn send(
             None => match host.create(article) {
                 Ok(remote) => (remote, "create"),
                 // The answer was lost: the host may have made it.
+                // (Recorded as found; for the writer, it was created.)
                 Err(e) if super::http::unanswered(&e) => match host.find(&article.slug)? {
-                    Some(remote) => (remote, "found"),
+                    Some(remote) => (remote, "found after a lost answer"),
                     None => (host.create(article)?, "create"),
                 },
                 Err(e) => return Err(e),
             },
         },
     };
-    step.performed = Some(action);
+    let action = match action {
+        "found after a lost answer" => {
+            step.performed = Some("create");
+            "found"
+        }
+        other => {
+            step.performed = Some(other);
+            other
+        }
+    };
     ledger.append(super::ledger::Event::Published {
         at: super::ledger::now(),
         post: step.post.clone(),

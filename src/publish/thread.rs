@@ -236,6 +236,7 @@ pub(super) fn send(
             .edit(&part.remote, text)
             .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
         record(ledger, n, &remote, "edit", &posting.hashes[n - 1])?;
+        step.performed = Some(step.action.word());
     }
     for &n in &posting.post {
         let state = ledger.thread(&step.post, &target.name).unwrap_or_default();
@@ -308,6 +309,8 @@ pub(super) fn send(
             Err(e) => return Err(what(e)),
         };
         record(ledger, n, &remote, action, sent)?;
+        // Set as soon as a part is on the network: a step failing later still sent some.
+        step.performed = Some(step.action.word());
         if n == 1 {
             step.id = Some(remote.id.clone());
             step.url = Some(remote.url.clone());
