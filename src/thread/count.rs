@@ -27,7 +27,7 @@ impl Counter {
         let mut total = 0;
         let mut from = 0;
         for url in urls(text) {
-            total += graphemes(&text[from..url.start]) + length;
+            total += graphemes(&text[from..url.start]) + url_cost(&text[url.clone()], length);
             from = url.end;
         }
         total + graphemes(&text[from..])
@@ -49,7 +49,8 @@ impl Counter {
             let horizon = from + clusters_end(&text[from..], room.saturating_add(1));
             match next_url(text, from, horizon) {
                 Some(url) => {
-                    total += graphemes(&text[from..url.start]) + length;
+                    total +=
+                        graphemes(&text[from..url.start]) + url_cost(&text[url.clone()], length);
                     from = url.end;
                 }
                 None if horizon < text.len() => return None,
@@ -180,6 +181,57 @@ fn trimmed_len(url: &str) -> usize {
     end
 }
 
+/// What a URL counts for where the network counts links at `length` (Mastodon): `length`
+/// for a link the network is sure to take as one, plus the `=`, `&` or `+` it ends with (a
+/// network may end the link before them and count them as text); else the URL's own length,
+/// at least `length`. Counting more than the network does only leaves room unused; counting
+/// less would have a part refused.
+///
+/// Sure: a host under a top-level domain in `SHORTENED_TLDS` and no login before it.
+/// Mastodon takes a link only where its top-level domain is in the list it carries, and
+/// counts any other URL character by character.
+fn url_cost(url: &str, length: usize) -> usize {
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.split(':').next().unwrap_or("");
+    let tld = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    let known = SHORTENED_TLDS
+        .binary_search(&tld.to_ascii_lowercase().as_str())
+        .is_ok();
+    if known && !authority.contains('@') {
+        let trailing = url.bytes().rev().take_while(|b| b"=&+".contains(b)).count();
+        length + trailing
+    } else {
+        graphemes(url).max(length)
+    }
+}
+
+/// Top-level domains whose links Mastodon is sure to shorten: the generic ones in wide use
+/// and the delegated two-letter country codes, sorted. Any other is counted whole.
+const SHORTENED_TLDS: &[&str] = &[
+    "ac", "ad", "ae", "aero", "af", "ag", "agency", "ai", "al", "am", "ao", "app", "aq", "ar",
+    "art", "as", "asia", "at", "au", "aw", "ax", "az", "ba", "bb", "bd", "be", "bf", "bg", "bh",
+    "bi", "biz", "bj", "blog", "bm", "bn", "bo", "br", "bs", "bt", "bw", "by", "bz", "ca", "cat",
+    "cc", "cd", "cf", "cg", "ch", "ci", "ck", "cl", "cloud", "club", "cm", "cn", "co", "com",
+    "coop", "cr", "cu", "cv", "cw", "cx", "cy", "cz", "de", "design", "dev", "dj", "dk", "dm",
+    "do", "dz", "ec", "edu", "ee", "eg", "email", "er", "es", "et", "eu", "fi", "fj", "fk", "fm",
+    "fo", "fr", "ga", "gd", "ge", "gf", "gg", "gh", "gi", "gl", "gm", "gn", "gov", "gp", "gq",
+    "gr", "gs", "gt", "gu", "gw", "gy", "hk", "hm", "hn", "hr", "ht", "hu", "id", "ie", "il", "im",
+    "in", "info", "int", "io", "iq", "ir", "is", "it", "je", "jm", "jo", "jobs", "jp", "ke", "kg",
+    "kh", "ki", "km", "kn", "kp", "kr", "kw", "ky", "kz", "la", "lb", "lc", "li", "life", "live",
+    "lk", "lr", "ls", "lt", "lu", "lv", "ly", "ma", "mc", "md", "me", "media", "mg", "mh", "mil",
+    "mk", "ml", "mm", "mn", "mo", "mobi", "mp", "mq", "mr", "ms", "mt", "mu", "museum", "mv", "mw",
+    "mx", "my", "mz", "na", "name", "nc", "ne", "net", "network", "news", "nf", "ng", "ni", "nl",
+    "no", "np", "nr", "nu", "nz", "om", "online", "org", "pa", "page", "pe", "pf", "pg", "ph",
+    "pk", "pl", "pm", "pn", "pr", "pro", "ps", "pt", "pw", "py", "qa", "re", "ro", "rs", "ru",
+    "rw", "sa", "sb", "sc", "sd", "se", "sg", "sh", "shop", "si", "site", "sk", "sl", "sm", "sn",
+    "so", "social", "space", "sr", "st", "store", "studio", "su", "sv", "sx", "sy", "sz", "tc",
+    "td", "tech", "tel", "tf", "tg", "th", "tj", "tk", "tl", "tm", "tn", "to", "today", "tr",
+    "travel", "tt", "tv", "tw", "tz", "ua", "ug", "uk", "us", "uy", "uz", "va", "vc", "ve", "vg",
+    "vi", "vn", "vu", "website", "wf", "wiki", "world", "ws", "xyz", "ye", "yt", "za", "zm",
+    "zone", "zw",
+];
+
 /// Whether the URL's host is a domain name: a dot, and a last label of two letters or more.
 fn has_domain(url: &str) -> bool {
     let rest = url.split_once("://").map_or("", |(_, r)| r);
@@ -199,6 +251,44 @@ mod tests {
 
     fn found(text: &str) -> Vec<&str> {
         urls(text).map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn the_top_level_domains_that_shorten_are_sorted() {
+        assert!(SHORTENED_TLDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_link_mastodon_may_not_shorten_counts_whole() {
+        let mastodon = Counter {
+            url_length: Some(23),
+        };
+        let internal = format!("https://ci.internal/{}", "a".repeat(100));
+        assert_eq!(
+            mastodon.count(&internal),
+            internal.len(),
+            "an unknown domain"
+        );
+        let login = "https://ana@example.com/a/very/long/path/here";
+        assert_eq!(
+            mastodon.count(login),
+            login.len(),
+            "a login before the host"
+        );
+        // The `=` a link ends with may be left out of it, and count as text.
+        assert_eq!(mastodon.count("see https://example.com/path/a= end"), 32);
+        assert_eq!(mastodon.count("see https://example.com/?q=a+ end"), 32);
+        assert_eq!(mastodon.count("see https://example.com/a end"), 31);
+        let short = "https://a.zz";
+        assert_eq!(
+            mastodon.count(short),
+            23,
+            "never less than a link would count"
+        );
+        for limit in [10, 23, 40, 119] {
+            assert_eq!(mastodon.count_at_most(&internal, limit), None);
+        }
+        assert_eq!(mastodon.count_at_most(&internal, 500), Some(internal.len()));
     }
 
     #[test]
