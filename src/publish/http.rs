@@ -391,8 +391,8 @@ pub fn plain_text(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The entities services write into messages.
-fn decode_entities(text: &str) -> String {
+/// The entities services write into messages (and WordPress into term names).
+pub fn decode_entities(text: &str) -> String {
     text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")

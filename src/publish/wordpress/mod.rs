@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::Secret;
+use super::http::{decode_entities, describe_body, plain_text, status_line};
 
 /// The statuses a post can have that count as "the post exists" (everything but `trash` and
 /// `auto-draft`): a lost ledger must find a draft or a scheduled post as surely as a public one.
@@ -567,55 +568,6 @@ fn wordpress_date(date: &str) -> anyhow::Result<(&'static str, String)> {
 /// The string at `key` in a JSON object; empty when there is none.
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// `500 Internal Server Error`.
-fn status_line(status: u16) -> String {
-    let reason = ureq::http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|code| code.canonical_reason())
-        .unwrap_or("");
-    format!("{status} {reason}").trim_end().to_string()
-}
-
-/// A short, plain description of a body that is not the JSON expected (an HTML page, a PHP
-/// error): its first words.
-fn describe_body(body: &str) -> String {
-    let text = plain_text(body);
-    if text.is_empty() {
-        return "an empty answer".to_string();
-    }
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("the answer begins: {}…", &text[..cut]),
-        None => format!("the answer: {text}"),
-    }
-}
-
-/// WordPress's messages hold HTML (`<strong>Error:</strong> …`): the text, on one line.
-fn plain_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = decode_entities(&text);
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The entities WordPress writes into term names and messages.
-fn decode_entities(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#039;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// Standard base64 with padding, for the Basic credentials (RFC 7617).
