@@ -47,8 +47,19 @@ impl Counter {
             // Text with no URL starting in the next `room + 1` clusters counts more than
             // `room`, whatever follows.
             let horizon = from + clusters_end(&text[from..], room.saturating_add(1));
-            match next_url(text, from, horizon) {
-                Some(url) => {
+            // A URL is read no further than `room` bytes (a URL is ASCII: a byte a cluster)
+            // and some for its host: one counted whole that runs on counts more than `room`.
+            // Reading each to its end for every post it fills would be quadratic.
+            let scan = room.saturating_add(HOST_SLACK);
+            match next_url(text, from, horizon, scan) {
+                Some((url, whole)) => {
+                    let url = match (whole, shortened(&text[url.clone()])) {
+                        (true, _) => url,
+                        (false, false) => return None,
+                        // Counted at `length` however long: read to its end, once.
+                        (false, true) if room < length => return None,
+                        (false, true) => next_url(text, url.start, url.start + 1, usize::MAX)?.0,
+                    };
                     total +=
                         graphemes(&text[from..url.start]) + url_cost(&text[url.clone()], length);
                     from = url.end;
@@ -108,15 +119,19 @@ fn plain_prefix(text: &str, max: usize) -> usize {
 pub fn urls(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
-        let url = next_url(text, at, text.len())?;
+        let (url, _) = next_url(text, at, text.len(), usize::MAX)?;
         at = url.end;
         Some(url)
     })
 }
 
+/// How far past `count_at_most`'s room a URL is read, for its host to be seen whole (a
+/// host name is at most 253 bytes).
+const HOST_SLACK: usize = 300;
+
 /// The first URL (as `urls` finds them) whose scheme starts at or after `at` and before
-/// `until`.
-fn next_url(text: &str, mut at: usize, until: usize) -> Option<Range<usize>> {
+/// `until`, read at most `scan` bytes from its start, and whether it was read to its end.
+fn next_url(text: &str, mut at: usize, until: usize, scan: usize) -> Option<(Range<usize>, bool)> {
     let bytes = text.as_bytes();
     // A scheme that starts before `until` may end after it.
     let window = (until + "https://".len()).min(bytes.len());
@@ -133,12 +148,18 @@ fn next_url(text: &str, mut at: usize, until: usize) -> Option<Range<usize>> {
             continue;
         }
         let mut end = start;
-        while end < bytes.len() && is_url_byte(bytes[end]) {
+        let stop = start.saturating_add(scan).min(bytes.len());
+        while end < stop && is_url_byte(bytes[end]) {
             end += 1;
         }
-        let end = start + trimmed_len(&text[start..end]);
+        let whole = end == bytes.len() || !is_url_byte(bytes[end]);
+        let end = if whole {
+            start + trimmed_len(&text[start..end])
+        } else {
+            end
+        };
         if has_domain(&text[start..end]) {
-            return Some(start..end);
+            return Some((start..end, whole));
         }
     }
     None
@@ -191,6 +212,16 @@ fn trimmed_len(url: &str) -> usize {
 /// Mastodon takes a link only where its top-level domain is in the list it carries, and
 /// counts any other URL character by character.
 fn url_cost(url: &str, length: usize) -> usize {
+    if shortened(url) {
+        let trailing = url.bytes().rev().take_while(|b| b"=&+".contains(b)).count();
+        length + trailing
+    } else {
+        graphemes(url).max(length)
+    }
+}
+
+/// Whether the network is sure to take `url` (or its start, its host whole) as a link.
+fn shortened(url: &str) -> bool {
     let rest = url.split_once("://").map_or("", |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = authority.split(':').next().unwrap_or("");
@@ -198,12 +229,7 @@ fn url_cost(url: &str, length: usize) -> usize {
     let known = SHORTENED_TLDS
         .binary_search(&tld.to_ascii_lowercase().as_str())
         .is_ok();
-    if known && !authority.contains('@') {
-        let trailing = url.bytes().rev().take_while(|b| b"=&+".contains(b)).count();
-        length + trailing
-    } else {
-        graphemes(url).max(length)
-    }
+    known && !authority.contains('@')
 }
 
 /// Top-level domains whose links Mastodon is sure to shorten: the generic ones in wide use
@@ -289,6 +315,35 @@ mod tests {
             assert_eq!(mastodon.count_at_most(&internal, limit), None);
         }
         assert_eq!(mastodon.count_at_most(&internal, 500), Some(internal.len()));
+    }
+
+    #[test]
+    fn counting_at_most_agrees_with_counting_whole() {
+        let mastodon = Counter {
+            url_length: Some(23),
+        };
+        let long = "a".repeat(400);
+        let texts = [
+            format!("see https://ci.internal/{long} now"),
+            format!("see https://example.com/{long}= now"),
+            format!(
+                "(https://ci.internal/x){}",
+                "(https://ci.internal/x)".repeat(30)
+            ),
+            format!("https://ana@example.com/{long}"),
+            format!("https://{}.example.com/x and more", "h".repeat(240)),
+            "https://a.zz and https://b.com/?q=a+ end".to_string(),
+        ];
+        for text in &texts {
+            let whole = mastodon.count(text);
+            for max in (0..whole + 30)
+                .step_by(7)
+                .chain([whole - 1, whole, whole + 1])
+            {
+                let expected = (whole <= max).then_some(whole);
+                assert_eq!(mastodon.count_at_most(text, max), expected, "{max} {text}");
+            }
+        }
     }
 
     #[test]
