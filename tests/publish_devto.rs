@@ -334,3 +334,32 @@ fn a_wrong_key_makes_the_target_impossible_without_printing_the_key() {
     assert!(articles(&server).is_empty());
     assert!(project.ledger().is_empty());
 }
+
+#[test]
+fn an_article_whose_mark_was_edited_away_on_the_site_is_still_updated_with_overwrite() {
+    let Some(server) = devto::start() else {
+        return;
+    };
+    let project = Project::new(&server, false);
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    let article = articles(&server)[0].clone();
+    let body = article["body_markdown"].as_str().unwrap();
+    let without_mark: String = body
+        .lines()
+        .filter(|l| !l.contains("repurpose:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    server.site(
+        &json!({"action": "edit_article", "id": article["id"], "body_markdown": without_mark}),
+    );
+    project.edit();
+    let update = project.run(&["publish", "posts/tides.md", "--overwrite"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(articles(&server).len(), 1);
+    assert!(
+        articles(&server)[0]["body_markdown"]
+            .as_str()
+            .unwrap()
+            .contains("and why?")
+    );
+}

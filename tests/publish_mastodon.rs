@@ -471,6 +471,9 @@ fn a_target_renamed_in_the_configuration_does_not_post_its_threads_again() {
     let project = Project::new(&server);
     assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
     one_thread(&server, PARTS);
+    // A ledger written before part lines named their service is read the same.
+    let ledger = project.ledger().replace("\"service\":\"mastodon\",", "");
+    std::fs::write(project.root().join("repurpose.ledger"), ledger).unwrap();
     let yaml = std::fs::read_to_string(project.root().join("repurpose.yaml")).unwrap();
     std::fs::write(
         project.root().join("repurpose.yaml"),
@@ -508,4 +511,24 @@ fn a_thread_that_lost_parts_says_so_in_status_as_the_plan_does() {
             .contains("posted before, no longer in the thread"),
         "{status:?}"
     );
+}
+
+#[test]
+fn a_new_target_on_another_instance_posts_the_thread_there() {
+    let (Some(old), Some(new)) = (start(), start()) else {
+        return;
+    };
+    let project = Project::new(&old);
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    // The writer moves to another instance: the old target goes, a new one comes.
+    let yaml = std::fs::read_to_string(project.root().join("repurpose.yaml")).unwrap();
+    std::fs::write(
+        project.root().join("repurpose.yaml"),
+        yaml.replace("  toot:\n", "  moved:\n")
+            .replace(&old.url(), &new.url()),
+    )
+    .unwrap();
+    let run = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    one_thread(&new, PARTS);
 }

@@ -144,9 +144,9 @@ pub(super) fn plan(
 /// Checks that `remote`, the article the ledger recorded for `slug`, is the one the host
 /// finds for it (by its external id, by its mark).
 fn ours(host: &dyn Host, slug: &str, remote: &super::host::Remote) -> anyhow::Result<()> {
-    match host.find(slug)? {
-        Some(found) if found.id == remote.id => Ok(()),
-        _ => anyhow::bail!(
+    match host.is_ours(slug, remote)? {
+        true => Ok(()),
+        false => anyhow::bail!(
             "{} {} on the site is not the one the ledger recorded for this post (another site, or a restored database?); repurpose will not overwrite it",
             host.noun(),
             remote.id

@@ -66,6 +66,13 @@ pub trait Host {
     /// Replaces the article's title and body (and the fields the host has) in place.
     fn update(&self, id: &str, article: &Article) -> anyhow::Result<Remote>;
 
+    /// Whether `remote`, the article the ledger recorded for `slug`, is this post's on this
+    /// site (a ledger pointed at another forum must not overwrite the article there with
+    /// that id): by default, the one `find` finds for the slug.
+    fn is_ours(&self, slug: &str, remote: &Remote) -> anyhow::Result<bool> {
+        Ok(self.find(slug)?.is_some_and(|found| found.id == remote.id))
+    }
+
     /// What the host will not take of the article as written (Forem's four tags of letters
     /// and digits), for the plan to say; None when it takes it all.
     fn note(&self, article: &Article) -> Option<String> {

@@ -458,7 +458,12 @@ impl Folded {
                     ..
                 } => {
                     let thread = threads.entry((post.clone(), target.clone())).or_default();
-                    thread.service.clone_from(service);
+                    // Lines written before parts named their service: Bluesky's carry a CID.
+                    thread.service = match service.as_str() {
+                        "" if cid.is_empty() => "mastodon".into(),
+                        "" => "bluesky".into(),
+                        named => named.into(),
+                    };
                     thread.attempts.remove(part);
                     thread.of = *of;
                     thread.cut = (*max_chars, *url_length);

@@ -233,6 +233,7 @@ fn step(
                 &prepared.run.post,
                 venue,
                 social,
+                target,
                 &mut step,
             );
         }

@@ -48,6 +48,7 @@ pub(super) fn plan(
     post: &crate::post::Post,
     venue: &crate::venue::Venue,
     social: &Social,
+    target: &crate::config::publish::Target,
     step: &mut super::Step,
 ) {
     use super::Action;
@@ -103,8 +104,10 @@ pub(super) fn plan(
             // A target renamed in repurpose.yaml would post every thread again.
             let elsewhere = ledger.threads_of(&post.slug).into_iter().find(|(t, s)| {
                 s.service == step.service
-                    && !s.parts.is_empty()
                     && !session.config.publish.contains_key(t)
+                    && s.parts
+                        .get(&1)
+                        .is_some_and(|p| same_account(&p.remote, target))
             });
             if let Some((other, thread)) = elsewhere {
                 step.detail = format!(
@@ -185,6 +188,26 @@ pub(super) fn plan(
             edit,
             limits,
         }));
+    }
+}
+
+/// Whether `part` was posted by the account `target` posts as: the same Mastodon instance,
+/// the same Bluesky handle. A thread another account posted (a move to a new instance) is
+/// no reason to hold back this one.
+fn same_account(part: &PartRef, target: &crate::config::publish::Target) -> bool {
+    use crate::config::publish::Service;
+    let host = |url: &str| {
+        url::Url::parse(url)
+            .ok()
+            .and_then(|u| Some((u.host_str()?.to_lowercase(), u.port_or_known_default())))
+    };
+    match &target.service {
+        Service::Mastodon(m) => host(&part.url).is_some() && host(&part.url) == host(&m.url),
+        Service::Bluesky(b) => part
+            .url
+            .to_lowercase()
+            .contains(&format!("/profile/{}/", b.handle.to_lowercase())),
+        _ => false,
     }
 }
 
