@@ -127,7 +127,8 @@ pub(super) fn plan(
             }
             Action::Create
         }
-        Some(s) if !work.missing.is_empty() && edit.is_empty() && s.of == total => {
+        // As `status` tells it: parts left of a thread whose posted parts are as they were.
+        Some(s) if !work.missing.is_empty() && work.changed.is_empty() && s.of == total => {
             notes.push(format!(
                 "{} of {total} left (the run of {at} stopped after part {})",
                 parts_word(&work.missing),
