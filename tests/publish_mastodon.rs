@@ -532,3 +532,38 @@ fn a_new_target_on_another_instance_posts_the_thread_there() {
     assert_eq!(run.code, 0, "{run:?}");
     one_thread(&new, PARTS);
 }
+
+#[test]
+fn an_instance_raising_its_limit_does_not_recut_the_threads_it_holds() {
+    let Some(server) = start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    server.set_instance(&json!({"max_characters": 500}));
+    let plan = project.run(&["publish", "--plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(plan.stdout.contains("toot  unchanged"), "{plan:?}");
+    let status = project.run(&["status"]);
+    assert!(status.stdout.contains("current"), "{status:?}");
+}
+
+#[test]
+fn a_run_stopped_at_part_1_is_still_known_with_no_post_named() {
+    let Some(server) = start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    server.set_faults(&json!({"error_500_on": 1}));
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 1);
+    // Only the attempt line: no part was recorded.
+    assert!(!project.ledger().contains("\"event\":\"part\""));
+    let status = project.run(&["status"]);
+    assert!(
+        status.stdout.contains("posts/tides.md  toot  incomplete"),
+        "{status:?}"
+    );
+    let run = project.run(&["publish"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    one_thread(&server, PARTS);
+}
