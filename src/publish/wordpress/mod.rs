@@ -43,13 +43,7 @@ impl Site {
         if !matches!(root.scheme(), "http" | "https") || root.host_str().is_none() {
             bail!("the WordPress URL `{url}` must start with https:// or http:// and name a host");
         }
-        let loopback = match root.host() {
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if root.scheme() == "http" && !loopback {
+        if root.scheme() == "http" && !super::http::loopback(&root) {
             bail!(
                 "the WordPress URL `{url}` is http://: the application password would cross the \
                  network in the clear; use https:// (http:// is taken only for 127.0.0.1 and localhost)"
