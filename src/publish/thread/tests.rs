@@ -197,6 +197,18 @@ fn step(ledger: &crate::publish::Ledger, parts: &[&str]) -> crate::publish::Step
     }
 }
 
+/// Removes the `part` line of part `n` from the ledger at `path`, as a kill between the
+/// network's answer and the ledger's write leaves it.
+fn drop_part_line(path: &std::path::Path, n: usize) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let part = format!("\"part\":{n},");
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("\"event\":\"part\",") || !l.contains(&part))
+        .collect();
+    std::fs::write(path, kept.join("\n") + "\n").unwrap();
+}
+
 /// The fake's posts as (text, what it replies to, by text).
 fn chain(fake: &Fake) -> Vec<(String, Option<String>)> {
     let posts = fake.posts.borrow();
@@ -291,12 +303,7 @@ fn a_run_killed_after_its_attempt_line_looks_the_part_up_under_the_recorded_key(
     send(&fake, &mut ledger, &target(), &mut first).unwrap();
     // Part 2 posted but its `part` line lost (a kill between the answer and the write):
     // the attempt line is all the ledger holds of it.
-    let text = std::fs::read_to_string(&path).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.contains("\"event\":\"part\",") || !l.contains("\"part\":2,"))
-        .collect();
-    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    drop_part_line(&path, 2);
     let mut ledger = crate::publish::Ledger::open(&path).unwrap();
     let mut again = step(&ledger, &parts);
     send(&fake, &mut ledger, &target(), &mut again).unwrap();
@@ -330,12 +337,7 @@ fn a_part_a_killed_run_posted_is_found_under_its_key_even_after_the_post_was_edi
     send(&fake, &mut ledger, &target(), &mut first).unwrap();
     // Part 2 posted, its `part` line lost (a kill between the answer and the write); then
     // the writer fixes a typo in it before running again.
-    let text = std::fs::read_to_string(&path).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.contains("\"event\":\"part\",") || !l.contains("\"part\":2,"))
-        .collect();
-    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    drop_part_line(&path, 2);
     let mut ledger = crate::publish::Ledger::open(&path).unwrap();
     let mut again = step(&ledger, &["part 1", "part 2, fixed", "part 3"]);
     send(&fake, &mut ledger, &target(), &mut again).unwrap();
