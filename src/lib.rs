@@ -18,6 +18,7 @@ pub mod hash;
 pub mod inputs;
 pub mod manifest;
 pub mod markdown;
+pub mod media;
 pub mod output;
 pub mod pipeline;
 pub mod post;

@@ -25,6 +25,7 @@ mod send;
 pub mod smtp;
 pub mod status;
 pub mod thread;
+pub mod upload;
 pub mod wordpress;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,34 @@
+//! Uploading a post's images to a service before the post: what is sent and what the
+//! service answers.
+
+/// An image to upload.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    /// The file's bytes, in a format the service takes (scaled down already where its
+    /// limits ask for it).
+    pub bytes: &'a [u8],
+    /// The file name to give it (`chart-1a2b3c4d.png`).
+    pub name: &'a str,
+    /// Its MIME type (`image/png`).
+    pub mime: &'a str,
+    /// Its alt text, empty when the post gives none.
+    pub alt: &'a str,
+    /// Its size in pixels.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What the service made of an upload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Uploaded {
+    /// The service's id for it (a WordPress media id, a Mastodon attachment id, a Discourse
+    /// upload id, a Bluesky blob's CID).
+    pub id: String,
+    /// Where the service serves it: what a post body links to (for Discourse, the
+    /// `upload://` short URL its Markdown uses; empty for a Bluesky blob).
+    pub url: String,
+    /// What else the service needs to refer to it later, as it gave it (a Bluesky blob
+    /// ref, `{"$type": "blob", "ref": {"$link": …}, "mimeType": …, "size": …}`).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub extra: serde_json::Value,
+}
