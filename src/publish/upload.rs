@@ -32,3 +32,10 @@ pub struct Uploaded {
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub extra: serde_json::Value,
 }
+
+/// A service that takes uploads.
+pub trait Uploader {
+    /// Uploads one image; the answer is recorded in the ledger so an unchanged image is
+    /// never uploaded again.
+    fn upload(&self, image: &Upload<'_>) -> anyhow::Result<Uploaded>;
+}
