@@ -4,7 +4,7 @@
 use pulldown_cmark::{Event, Tag};
 
 use crate::config::Site;
-use crate::media::{MediaLinks, base_url};
+use crate::media::MediaLinks;
 use crate::post::Post;
 
 use super::{Diagnostic, Level, Target};
@@ -14,7 +14,7 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
     let mut out = Vec::new();
     let images = post.media.images();
     if let Some(first) = images.first()
-        && base_url(site, &post.slug).is_none()
+        && site.media_base(&post.slug).is_none()
     {
         let absolute: Vec<&str> = targets
             .iter()
@@ -51,7 +51,8 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
             continue;
         };
         for image in images {
-            let (file, bytes) = match post.media.copy_for(image, &target.output.header) {
+            let needs = target.output.header.image_needs();
+            let (file, bytes) = match post.media.copy_for(image, &needs) {
                 Some(made) => (made.file.as_str(), made.bytes.len()),
                 None => (image.file.as_str(), image.bytes.len()),
             };

@@ -96,6 +96,17 @@ settings! {
         Place::Template("only the template knows whether it places `post.question` itself");
 }
 
+impl Header {
+    /// What the venue asks of the post's own images.
+    pub fn image_needs(&self) -> crate::media::Needs {
+        crate::media::Needs {
+            links: self.media,
+            image_width: self.image_width,
+            image_formats: self.image_formats.clone(),
+        }
+    }
+}
+
 /// One row of the table.
 #[derive(Debug, Clone, Copy)]
 pub struct Setting {
