@@ -428,3 +428,19 @@ fn noise(width: u32, height: u32) -> Vec<u8> {
         .expect("encode");
     out.into_inner()
 }
+
+#[test]
+fn the_preview_carries_the_posts_images_in_its_page() {
+    let p = Project::new();
+    p.write("repurpose.yaml", SITE);
+    p.write_bytes("posts/img/a.png", &picture(64, 48, ImageFormat::Png));
+    p.write("posts/a.md", "---\ntitle: A\n---\n![a](img/a.png)\n");
+    p.run(&["preview", "posts/a.md"]).expect_code(0);
+    let page = p.read("out/a/index.html");
+    // The blog's frame and the newsletter's each carry it: the frame could load neither the
+    // media folder (a file: URL) nor the site.
+    assert!(
+        page.matches("data:image/png;base64,").count() >= 2,
+        "the page carries the image"
+    );
+}
