@@ -47,14 +47,44 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
         }
     }
     for target in targets {
-        let Some(max) = target.output.header.image_max_bytes else {
+        let header = &target.output.header;
+        if header.image_max_bytes.is_none() && header.image_max_pixels.is_none() {
             continue;
-        };
+        }
+        let needs = header.image_needs();
         for image in images {
-            let needs = target.output.header.image_needs();
-            let (file, bytes) = match post.media.copy_for(image, &needs) {
-                Some(made) => (made.file.as_str(), made.bytes.len()),
-                None => (image.file.as_str(), image.bytes.len()),
+            let (file, bytes, (width, height)) = match post.media.copy_for(image, &needs) {
+                Some(made) => (
+                    made.file.as_str(),
+                    made.bytes.len(),
+                    (made.width, made.height),
+                ),
+                None => (
+                    image.file.as_str(),
+                    image.bytes.len(),
+                    (image.probed.width, image.probed.height),
+                ),
+            };
+            let pixels = width as usize * height as usize;
+            if let Some(max) = header.image_max_pixels
+                && pixels > max
+            {
+                out.push(Diagnostic {
+                    level: Level::Warning,
+                    code: "image-size",
+                    line: Some(image.line),
+                    venue: Some(target.venue.name.clone()),
+                    file: Some(target.output.file.clone()),
+                    message: format!(
+                        "image `{}` is {width} × {height} pixels in {} (`media/{file}`), over its {} (`image_max_pixels`): make it smaller",
+                        image.dest,
+                        target.place,
+                        grouped(max)
+                    ),
+                });
+            }
+            let Some(max) = header.image_max_bytes else {
+                continue;
             };
             if bytes > max {
                 out.push(Diagnostic {
@@ -91,6 +121,19 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
                 ),
             });
         }
+    }
+    out
+}
+
+/// `33177600` as `33,177,600`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }

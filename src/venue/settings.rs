@@ -90,6 +90,9 @@ settings! {
     image_formats: Vec<ImageFormat> = Vec::new(), read::image_formats, Place::Anywhere;
     /// Largest image file the venue should carry, in bytes, before `check` warns.
     image_max_bytes: Option<usize> = None, read::count, Place::Anywhere;
+    /// Most pixels (width × height) an image the venue carries should have, before `check`
+    /// warns.
+    image_max_pixels: Option<usize> = None, read::count, Place::Anywhere;
     /// Take the closing question out of `body` / `post.outro` (the template places
     /// `post.question` itself).
     lift_question: bool = false, read::flag,

@@ -444,3 +444,26 @@ fn the_preview_carries_the_posts_images_in_its_page() {
         "the page carries the image"
     );
 }
+
+#[test]
+fn a_venue_with_a_pixel_limit_warns_of_a_larger_image() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://example.com/blog\nvenues:\n  forum:\n    image_max_pixels: 1000000\n",
+    );
+    p.write_bytes("posts/big.png", &solid(1600, 1000, ImageFormat::Png));
+    p.write_bytes("posts/small.png", &solid(800, 600, ImageFormat::Png));
+    p.write(
+        "posts/p.md",
+        "---\ntitle: P\n---\n![big](big.png)\n\n![small](small.png)\n",
+    );
+    let run = p
+        .run(&["check", "posts/p.md", "--venue", "forum"])
+        .expect_code(0);
+    run.expect_stdout_contains(
+        "warning: posts/p.md:4: image `big.png` is 1600 × 1000 pixels in forum (`media/big-",
+    )
+    .expect_stdout_contains("over its 1,000,000 (`image_max_pixels`)")
+    .refute_stdout_contains("image `small.png` is");
+}
