@@ -79,7 +79,7 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
                         "image `{}` is {width} × {height} pixels in {} (`media/{file}`), over its {} (`image_max_pixels`): make it smaller",
                         image.dest,
                         target.place,
-                        grouped(max)
+                        crate::media::image::grouped(max as u64)
                     ),
                 });
             }
@@ -121,19 +121,6 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
                 ),
             });
         }
-    }
-    out
-}
-
-/// `33177600` as `33,177,600`.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
     }
     out
 }
