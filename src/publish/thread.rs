@@ -257,7 +257,7 @@ pub(super) fn send(
         };
         let text = &posting.parts[n - 1];
         let remote = network
-            .edit(&part.remote, text)
+            .edit(&part.remote, text, &[])
             .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
         record(ledger, n, &remote, "edit", &posting.hashes[n - 1])?;
         step.performed = Some(step.action.word());
@@ -294,7 +294,7 @@ pub(super) fn send(
             record(ledger, n, &remote, "found", then)?;
             if then != sent && network.edits() {
                 let remote = network
-                    .edit(&remote, text)
+                    .edit(&remote, text, &[])
                     .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
                 record(ledger, n, &remote, "edit", sent)?;
             }
@@ -321,13 +321,16 @@ pub(super) fn send(
                 key
             }
         };
-        let (remote, action) = match network.create(text, reply, &key) {
+        let (remote, action) = match network.create(text, &[], reply, &key) {
             Ok(remote) => (remote, "create"),
             // The answer was lost: the network may have posted it.
             Err(e) if super::http::unanswered(&e) => {
                 match network.find(sent, reply, &key).map_err(what)? {
                     Some(remote) => (remote, "found"),
-                    None => (network.create(text, reply, &key).map_err(what)?, "create"),
+                    None => (
+                        network.create(text, &[], reply, &key).map_err(what)?,
+                        "create",
+                    ),
                 }
             }
             Err(e) => return Err(what(e)),

@@ -88,7 +88,9 @@ fn a_thread_replies_to_its_root_and_the_part_before() {
             root,
             parent: parts.last().unwrap_or(root),
         });
-        let part = client.create(text, reply, &key).expect("posting a part");
+        let part = client
+            .create(text, &[], reply, &key)
+            .expect("posting a part");
         assert_eq!(rkey(&part.id), key, "the record key is ours");
         assert_eq!(
             part.url,
@@ -111,7 +113,7 @@ fn a_thread_replies_to_its_root_and_the_part_before() {
         }
     }
     assert!(!client.edits());
-    let err = client.edit(&parts[0], "One, edited").unwrap_err();
+    let err = client.edit(&parts[0], "One, edited", &[]).unwrap_err();
     assert!(err.to_string().contains("Bluesky shows no edits"), "{err}");
 }
 
@@ -123,7 +125,7 @@ fn link_facets_cover_the_url_bytes_after_emoji_and_cjk() {
     let text = "👩‍👩‍👧‍👦🇫🇷 日本語のテキスト https://example.com/a?b=1, \
                 then e\u{301}\u{301} (https://example.org/wiki/X_(y)).";
     let key = client.key("facets");
-    let part = client.create(text, None, &key).expect("posting");
+    let part = client.create(text, &[], None, &key).expect("posting");
     let record = pds.post(&ana.did, rkey(&part.id));
     let value = &record["value"];
     assert_eq!(value["text"], text);
@@ -170,7 +172,7 @@ fn the_pds_counts_graphemes_as_we_do() {
     assert!(full.len() <= 3000);
     assert_eq!(fits(&full, limits), Ok(()));
     client
-        .create(&full, None, &client.key("300"))
+        .create(&full, &[], None, &client.key("300"))
         .expect("300 clusters are taken");
 
     for extra in ["e\u{301}", "👨‍👩‍👧‍👦", "日"] {
@@ -178,7 +180,7 @@ fn the_pds_counts_graphemes_as_we_do() {
         let why = fits(&over, limits).expect_err("301 clusters do not fit");
         assert!(why.contains("301 characters"), "{why}");
         let err = client
-            .create(&over, None, &client.key(&over))
+            .create(&over, &[], None, &client.key(&over))
             .expect_err("the PDS refuses 301 clusters");
         let message = format!("{err:#}");
         assert!(message.contains("400"), "{message}");
@@ -193,14 +195,14 @@ fn the_pds_counts_graphemes_as_we_do() {
     let with_url = format!("{url} {}", "日".repeat(300 - 1 - url.chars().count()));
     assert_eq!(fits(&with_url, limits), Ok(()));
     let part = client
-        .create(&with_url, None, &client.key("url"))
+        .create(&with_url, &[], None, &client.key("url"))
         .expect("300 clusters with a long URL are taken");
     let record = pds.post(&ana.did, rkey(&part.id));
     assert_eq!(record["value"]["facets"][0]["features"][0]["uri"], url);
     let over = format!("{with_url}日");
     assert!(fits(&over, limits).is_err());
     let err = client
-        .create(&over, None, &client.key("url+1"))
+        .create(&over, &[], None, &client.key("url+1"))
         .expect_err("the PDS refuses 301 clusters");
     assert!(
         format!("{err:#}").contains("grapheme too big (maximum 300, got 301)"),
@@ -220,14 +222,14 @@ fn the_pds_counts_bytes_as_we_do() {
     assert_eq!(full.len(), 3000);
     assert_eq!(fits(&full, limits), Ok(()));
     client
-        .create(&full, None, &client.key("3000"))
+        .create(&full, &[], None, &client.key("3000"))
         .expect("3,000 bytes are taken");
 
     let over = format!("{full}a");
     let why = fits(&over, limits).expect_err("3,001 bytes do not fit");
     assert!(why.contains("3001 bytes"), "{why}");
     let err = client
-        .create(&over, None, &client.key("3001"))
+        .create(&over, &[], None, &client.key("3001"))
         .expect_err("the PDS refuses 3,001 bytes");
     let message = format!("{err:#}");
     assert!(message.contains("400 Bad Request"), "{message}");
@@ -247,7 +249,7 @@ fn a_part_stored_whose_answer_was_lost_is_found_not_posted_again() {
     proxy.faults(&json!({"drop_after_store_on": 1}));
     let key = client.key("dropped");
     let err = client
-        .create("Stored, answer lost", None, &key)
+        .create("Stored, answer lost", &[], None, &key)
         .unwrap_err();
     assert!(http::unanswered(&err), "{err:#}");
 
@@ -295,7 +297,7 @@ fn a_429_is_waited_out_and_the_part_posted_once() {
     proxy.faults(&json!({"rate_limit_on": 1, "retry_after": 1}));
     let started = Instant::now();
     client
-        .create("After a wait", None, &client.key("429"))
+        .create("After a wait", &[], None, &client.key("429"))
         .expect("posted after the wait");
     assert!(started.elapsed().as_secs_f64() >= 1.0);
     let creates: Vec<String> = proxy
@@ -321,7 +323,7 @@ fn a_500_names_the_service_the_site_and_the_message() {
     let client = login(&proxy.url, &ana);
     proxy.faults(&json!({"error_500_on": 1}));
     let err = client
-        .create("Refused", None, &client.key("500"))
+        .create("Refused", &[], None, &client.key("500"))
         .unwrap_err();
     let message = format!("{err:#}");
     assert!(!http::unanswered(&err));
@@ -346,7 +348,7 @@ fn an_expired_token_is_refreshed_and_the_part_posted() {
     let client = login(&proxy.url, &ana);
     proxy.faults(&json!({"expired_token_on": 1}));
     client
-        .create("After a refresh", None, &client.key("refresh"))
+        .create("After a refresh", &[], None, &client.key("refresh"))
         .expect("posted with a refreshed token");
     assert_eq!(
         proxy.calls(),
