@@ -83,7 +83,7 @@ impl Client {
         if reply.status == 401 || reply.status == 403 {
             return Err(self.refused(what, &reply)).with_context(|| {
                 format!(
-                    "the token in {} was refused: make a new one (Preferences → Development) with the scopes write:statuses, read:statuses and read:accounts",
+                    "the token in {} was refused: make a new one (Preferences → Development) with the scopes write:statuses, write:media, read:statuses and read:accounts",
                     self.token_env
                 )
             });
