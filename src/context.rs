@@ -57,7 +57,19 @@ pub struct PostView<'a> {
     sections: Vec<SectionView>,
     outro: Value,
     notes: Value,
+    image: Option<ImageView>,
     extra: Cow<'a, BTreeMap<String, serde_yaml::Value>>,
+}
+
+/// `post.image`: the picture that stands for the post where it is shared (`og:image`).
+#[derive(Debug, Serialize)]
+struct ImageView {
+    /// A full URL when one is known (what `og:image` needs), else the venue's own link.
+    url: String,
+    alt: Value,
+    /// Its size in pixels, when read from the file.
+    width: Option<u32>,
+    height: Option<u32>,
 }
 
 /// One `post.outline` entry, its title escaped for the venue.
@@ -381,6 +393,9 @@ impl<'p> Renders<'p> {
             raw_html: header.raw_html,
             footnotes: header.footnotes,
             note_numbers: None,
+            media: post
+                .media
+                .refs(header, crate::media::base_url(site, &post.slug).as_deref()),
         };
         let lift = header.lift_question;
         let notes_go = if needs.post_notes {
@@ -492,6 +507,7 @@ impl<'p> Renders<'p> {
                 sections,
                 outro,
                 notes,
+                image: post_image(post, site, &opts, format),
                 extra: escaped_map(format, &post.meta.extra),
             },
             site: escaped_map(format, &site.map),
@@ -505,6 +521,48 @@ impl<'p> Renders<'p> {
             },
         }
     }
+}
+
+/// The front matter's `image`, else the post's first image: its own file under the media
+/// URL (absolute whenever `site.media_url` or `site.url` is known), or the URL written.
+fn post_image(post: &Post, site: &Site, opts: &RenderOptions, format: Format) -> Option<ImageView> {
+    let (dest, alt) = match &post.meta.image {
+        Some((image, _)) if !image.trim().is_empty() => (image.trim().to_string(), String::new()),
+        _ => post
+            .events
+            .iter()
+            .enumerate()
+            .find_map(|(i, event)| match event {
+                Event::Start(pulldown_cmark::Tag::Image { dest_url, .. })
+                    if crate::markdown::is_safe_url(dest_url) && !dest_url.trim().is_empty() =>
+                {
+                    let end = crate::markdown::matching_end(&post.events, i);
+                    let inner = post.events.get(i + 1..end).unwrap_or_default();
+                    Some((
+                        dest_url.to_string(),
+                        crate::markdown::plain_text(inner).trim().to_string(),
+                    ))
+                }
+                _ => None,
+            })?,
+    };
+    let view = |url: String, alt: &str, size: Option<(u32, u32)>| ImageView {
+        url: format.escape_value(&url).unwrap_or(url),
+        alt: plain_value(format, alt),
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+    };
+    if let Some(image) = post.media.get(&dest) {
+        let alt = if alt.is_empty() { &image.alt } else { &alt };
+        let size = Some((image.probed.width, image.probed.height));
+        let url = match crate::media::base_url(site, &post.slug) {
+            Some(base) => format!("{base}{}", image.file),
+            None => opts.image_url(&dest)?.into_owned(),
+        };
+        return Some(view(url, alt, size));
+    }
+    let url = opts.image_url(&dest)?.into_owned();
+    Some(view(url, &alt, None))
 }
 
 fn outline_view(outline: &[OutlineEntry], offset: i8, format: Format) -> Vec<OutlineView> {
