@@ -164,6 +164,8 @@ pub struct Renders<'p> {
     notes: [OnceCell<Option<PieceNotes>>; 2],
     carried: RefCell<CarriedByParts>,
     cache: HashMap<Key, String>,
+    /// Where the post's images are, when not its media folder (`with_media`).
+    media: Option<crate::media::MediaRefs>,
 }
 
 impl<'p> Renders<'p> {
@@ -178,7 +180,15 @@ impl<'p> Renders<'p> {
             notes: [OnceCell::new(), OnceCell::new()],
             carried: RefCell::default(),
             cache: HashMap::new(),
+            media: None,
         }
+    }
+
+    /// The same cache, the post's local images linked as `refs` says (the URLs a service
+    /// gave them on upload) instead of under the venue's media URL.
+    pub fn with_media(mut self, refs: crate::media::MediaRefs) -> Self {
+        self.media = Some(refs);
+        self
     }
 
     /// The body's events, without the closing question when `lift` is set.
@@ -393,9 +403,10 @@ impl<'p> Renders<'p> {
             raw_html: header.raw_html,
             footnotes: header.footnotes,
             note_numbers: None,
-            media: post
-                .media
-                .refs(header, crate::media::base_url(site, &post.slug).as_deref()),
+            media: self.media.clone().unwrap_or_else(|| {
+                post.media
+                    .refs(header, crate::media::base_url(site, &post.slug).as_deref())
+            }),
         };
         let lift = header.lift_question;
         let notes_go = if needs.post_notes {
