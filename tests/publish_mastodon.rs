@@ -567,3 +567,73 @@ fn a_run_stopped_at_part_1_is_still_known_with_no_post_named() {
     assert_eq!(run.code, 0, "{run:?}");
     one_thread(&server, PARTS);
 }
+
+/// A post showing one image (the repository's chart) between two paragraphs.
+fn with_image(project: &Project, alt: &str) {
+    let img = project.root().join("posts/img");
+    std::fs::create_dir_all(&img).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/images/chart.png"),
+        img.join("chart.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!(
+            "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nThe tides rose all week.\n\n![{alt}](img/chart.png)\n\nThat is all for now.\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn uploads(server: &MastodonServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| *r == "POST /api/v2/media")
+        .count()
+}
+
+#[test]
+fn an_image_is_uploaded_once_and_attached_to_the_status_that_shows_it() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(plan.stdout.contains("upload 1 image"), "{plan:?}");
+    assert_eq!(uploads(&server), 0, "--plan uploads nothing");
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = server.media();
+    assert_eq!(
+        media.len(),
+        1,
+        "{media:?} {publish:?} {:?}",
+        server.statuses()
+    );
+    assert_eq!(media[0]["description"], "A chart of the tides");
+    assert_eq!(media[0]["mime_type"], "image/png");
+    let statuses = server.statuses();
+    let showing: Vec<&Value> = statuses
+        .iter()
+        .filter(|s| s["text"].as_str().unwrap().contains("/tides/media/chart-"))
+        .collect();
+    assert_eq!(showing.len(), 1, "{statuses:?}");
+    assert_eq!(media[0]["status_id"], showing[0]["id"]);
+    assert_eq!(showing[0]["media_ids"], json!([media[0]["id"]]));
+    assert!(
+        project.ledger().contains(r#""event":"media""#),
+        "{}",
+        project.ledger()
+    );
+
+    // A run again sends nothing and uploads nothing.
+    let again = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(uploads(&server), 1);
+    assert_eq!(server.statuses().len(), statuses.len());
+}

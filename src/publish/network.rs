@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::upload::Uploaded;
+use super::upload::{Uploaded, Uploader};
 use crate::media::image::Format;
 
 /// How a network counts and limits a post.
@@ -123,8 +123,8 @@ pub struct Reply<'a> {
     pub parent: &'a PartRef,
 }
 
-/// A social network, logged in.
-pub trait Network {
+/// A social network, logged in; it takes images too (`Uploader`).
+pub trait Network: Uploader {
     /// How the network counts a post and how long one may be (Mastodon reads them from
     /// the instance).
     fn limits(&self) -> anyhow::Result<Limits>;
@@ -157,6 +157,13 @@ pub trait Network {
         reply: Option<Reply<'_>>,
         key: &str,
     ) -> anyhow::Result<Option<PartRef>>;
+
+    /// Where an upload belongs, for the ledger (`Event::Media`'s `place`): empty where any
+    /// post may show it again (a Bluesky blob), `part N` where it belongs to the one post
+    /// that shows it (a Mastodon attachment).
+    fn place(&self, _part: usize) -> String {
+        String::new()
+    }
 
     /// Whether posts can be edited in place (Mastodon can; Bluesky shows no edits).
     fn edits(&self) -> bool;
@@ -224,6 +231,23 @@ pub struct Posting {
     pub edit: Vec<usize>,
     /// The limits the thread was cut to, as the ledger records them.
     pub limits: Limits,
+    /// The images each part shows, part 1 first (none where the list is shorter).
+    pub media: Vec<Vec<PartImage>>,
+}
+
+/// An image a part shows, as it is to be uploaded (converted or scaled down already where
+/// the network asks for it).
+#[derive(Debug, Clone)]
+pub struct PartImage {
+    /// The hash of `bytes` (`sha256:…`): the ledger finds its upload again by it.
+    pub hash: String,
+    /// The file name to give it.
+    pub name: String,
+    pub mime: &'static str,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 /// `2, 5 and 7–9`: part numbers, runs joined.

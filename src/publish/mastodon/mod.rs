@@ -412,6 +412,11 @@ impl Network for Client {
         }
     }
 
+    fn place(&self, part: usize) -> String {
+        // An attachment is shown by one status only.
+        format!("part {part}")
+    }
+
     fn edits(&self) -> bool {
         true
     }

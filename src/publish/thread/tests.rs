@@ -89,6 +89,16 @@ struct Fake {
     lose_answer_on: Option<usize>,
 }
 
+impl crate::publish::upload::Uploader for Fake {
+    fn upload(&self, image: &crate::publish::upload::Upload<'_>) -> anyhow::Result<Uploaded> {
+        Ok(Uploaded {
+            id: image.name.to_string(),
+            url: String::new(),
+            extra: serde_json::Value::Null,
+        })
+    }
+}
+
 impl Network for Fake {
     fn limits(&self) -> anyhow::Result<Limits> {
         Ok(Limits {
@@ -203,6 +213,7 @@ fn step(ledger: &crate::publish::Ledger, parts: &[&str]) -> crate::publish::Step
             post: work.missing,
             edit: work.changed,
             limits: Fake::default().limits().unwrap(),
+            media: Vec::new(),
         })),
     }
 }
