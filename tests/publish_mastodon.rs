@@ -637,3 +637,84 @@ fn an_image_is_uploaded_once_and_attached_to_the_status_that_shows_it() {
     assert_eq!(uploads(&server), 1);
     assert_eq!(server.statuses().len(), statuses.len());
 }
+
+#[test]
+fn an_edited_part_keeps_its_attachment_and_a_changed_image_is_uploaded_anew() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    let first = server.media();
+    assert_eq!(first.len(), 1);
+
+    // The text changes, the image does not: the status is edited, its attachment sent
+    // again, nothing uploaded.
+    let post = project.root().join("posts/tides.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replace("all week", "all month")).unwrap();
+    let update = project.run(&["publish"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(uploads(&server), 1, "{update:?}");
+    let statuses = server.statuses();
+    assert_eq!(statuses.len(), 1);
+    assert!(statuses[0]["text"].as_str().unwrap().contains("all month"));
+    assert_eq!(statuses[0]["media_ids"], json!([first[0]["id"]]));
+
+    // A new image (new bytes, so a new file name in the text): uploaded and attached.
+    let img = project.root().join("posts/img/chart.png");
+    let mut chart = image::open(&img).unwrap().to_rgb8();
+    chart.put_pixel(0, 0, image::Rgb([1, 2, 3]));
+    chart.save(&img).unwrap();
+    let update = project.run(&["publish"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(uploads(&server), 2, "{update:?}");
+    let media = server.media();
+    assert_eq!(server.statuses()[0]["media_ids"], json!([media[1]["id"]]));
+    assert_eq!(media[1]["description"], "A chart of the tides");
+}
+
+#[test]
+fn a_part_showing_five_images_carries_four_and_the_plan_says_so() {
+    let Some(server) = mastodon::start_with(Options {
+        max_characters: 5000,
+        ..Options::default()
+    }) else {
+        return;
+    };
+    let project = Project::new(&server);
+    let img = project.root().join("posts/img");
+    std::fs::create_dir_all(&img).unwrap();
+    let mut body = String::new();
+    for i in 0..5u8 {
+        image::RgbImage::from_pixel(4, 4, image::Rgb([i * 40, 10, 10]))
+            .save(img.join(format!("c{i}.png")))
+            .unwrap();
+        body.push_str(&format!("![Chart {i}](img/c{i}.png)\n\n"));
+    }
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("---\ntitle: Five charts\ndate: 2026-11-30\n---\n{body}"),
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert!(plan.stdout.contains("upload 4 images"), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("part 1 shows 5 images and the network takes 4 a post: the rest stay links"),
+        "{plan:?}"
+    );
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = server.media();
+    let described: Vec<&str> = media
+        .iter()
+        .map(|m| m["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(described, ["Chart 0", "Chart 1", "Chart 2", "Chart 3"]);
+    assert_eq!(
+        server.statuses()[0]["media_ids"].as_array().unwrap().len(),
+        4
+    );
+}
