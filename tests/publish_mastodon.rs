@@ -718,3 +718,33 @@ fn a_part_showing_five_images_carries_four_and_the_plan_says_so() {
         4
     );
 }
+
+#[test]
+fn a_refused_upload_posts_nothing_and_a_lost_answer_is_uploaded_again_once() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    server.set_faults(&json!({"upload_error_500_on": 1}));
+    let failed = project.run(&["publish", "posts/tides.md"]);
+    assert_ne!(failed.code, 0, "{failed:?}");
+    let said = format!("{}{}", failed.stdout, failed.stderr);
+    assert!(
+        said.contains("uploading the image chart-") && said.contains("500 Internal Server Error"),
+        "{failed:?}"
+    );
+    assert!(server.statuses().is_empty(), "the part waits for its image");
+
+    server.set_faults(&json!({"upload_drop_after_store_on": 1}));
+    let publish = project.run(&["publish"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    // The lost upload stays on no status (Mastodon removes those after a day); the one sent
+    // again is the one shown.
+    let media = server.media();
+    assert_eq!(media.len(), 2, "{media:?}");
+    assert!(media[0]["status_id"].is_null());
+    let statuses = server.statuses();
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0]["media_ids"], json!([media[1]["id"]]));
+}
