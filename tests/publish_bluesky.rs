@@ -14,6 +14,7 @@ mod run;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bluesky::{Account, Pds, Proxy};
@@ -24,28 +25,28 @@ use serde_json::{Value, json};
 /// parts at Bluesky's 300.
 const POST: &str = "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nThe moon pulls and the water follows 🌊🌕: twice a day the harbour empties, and the boats lie on their sides in the mud until the sea comes back for them. Nobody here finds it strange any more.\n\nThe tide tables are printed at https://tides.example.org/harbour?month=11 and pinned by the door 👨‍👩‍👧‍👦 of the café, where the fishermen read them over coffee before they decide anything at all.\n\n潮の満ち引きは月が決める。 In Japanese the word for tide is written with water and morning, which says most of what there is to say about it 🇯🇵. More at https://example.com/shio.\n\nWhat do you watch for at low water? Write to me and tell me: the best answers go in the next letter, with your name if you like, and a drawing of the harbour at dawn ✍🏽.\n";
 
-const HANDLE: &str = "ana.test";
-
 struct Project {
     dir: tempfile::TempDir,
-    pds: Pds,
+    pds: &'static Pds,
     proxy: Proxy,
     account: Account,
 }
 
 impl Project {
-    /// A project with a Bluesky target `sky` on a fresh PDS, through a fault proxy; `None`
-    /// where the PDS is not installed.
+    /// A project with a Bluesky target `sky`, an account of its own on the shared PDS, through
+    /// a fault proxy of its own; `None` where the PDS is not installed.
     fn new() -> Option<Project> {
-        let pds = bluesky::start()?;
-        let account = pds.account(HANDLE);
+        static ACCOUNTS: AtomicUsize = AtomicUsize::new(0);
+        let pds = bluesky::shared()?;
+        let n = ACCOUNTS.fetch_add(1, Ordering::Relaxed);
+        let account = pds.account(&format!("ana{n}.test"));
         let proxy = pds.proxy();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("repurpose.yaml"),
             format!(
-                "site:\n  url: https://letters.example.org\npublish:\n  sky:\n    service: bluesky\n    url: {}\n    handle: {HANDLE}\n    password_env: TEST_BSKY_PASSWORD\n",
-                proxy.url
+                "site:\n  url: https://letters.example.org\npublish:\n  sky:\n    service: bluesky\n    url: {}\n    handle: {}\n    password_env: TEST_BSKY_PASSWORD\n",
+                proxy.url, account.handle
             ),
         )
         .unwrap();
@@ -189,9 +190,10 @@ fn create_then_a_rerun_creates_nothing_and_an_edit_is_reported_not_reposted() {
     let first = posts[0]["uri"].as_str().unwrap();
     let rkey = first.rsplit('/').next().unwrap();
     assert!(
-        publish
-            .stdout
-            .contains(&format!("https://bsky.app/profile/{HANDLE}/post/{rkey}")),
+        publish.stdout.contains(&format!(
+            "https://bsky.app/profile/{}/post/{rkey}",
+            project.account.handle
+        )),
         "{publish:?}"
     );
 

@@ -1,6 +1,6 @@
 //! The client against Bluesky's real reference PDS on 127.0.0.1 (tests/servers/pds), through
-//! tests/servers/fault_proxy.py for the faults the PDS cannot make. Each test starts its own
-//! PDS and skips with a note where it is not installed.
+//! tests/servers/fault_proxy.py for the faults the PDS cannot make. The tests share one PDS,
+//! each with an account of its own, and skip with a note where it is not installed.
 
 use std::time::Instant;
 
@@ -47,11 +47,11 @@ fn keys_are_tids_that_grow_and_carry_the_seed() {
 
 #[test]
 fn logs_in_and_a_wrong_password_is_refused_without_showing_it() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("lena.test");
     let client = login(&pds.url, &ana);
     assert_eq!(client.did(), ana.did);
-    assert_eq!(client.handle(), "ana.test");
+    assert_eq!(client.handle(), "lena.test");
     let debug = format!("{client:?}");
     assert!(
         !debug.contains(&ana.password) && !debug.contains("eyJ"),
@@ -59,7 +59,7 @@ fn logs_in_and_a_wrong_password_is_refused_without_showing_it() {
     );
 
     let wrong = Client::login(
-        &settings(&pds.url, "ana.test"),
+        &settings(&pds.url, "lena.test"),
         Secret::new("not-the-password-4711".into()),
     )
     .unwrap_err();
@@ -78,8 +78,8 @@ fn logs_in_and_a_wrong_password_is_refused_without_showing_it() {
 
 #[test]
 fn a_thread_replies_to_its_root_and_the_part_before() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("theo.test");
     let client = login(&pds.url, &ana);
     let mut parts: Vec<PartRef> = Vec::new();
     for (i, text) in ["One 🧵", "Two", "Three"].into_iter().enumerate() {
@@ -94,7 +94,7 @@ fn a_thread_replies_to_its_root_and_the_part_before() {
         assert_eq!(rkey(&part.id), key, "the record key is ours");
         assert_eq!(
             part.url,
-            format!("https://bsky.app/profile/ana.test/post/{key}")
+            format!("https://bsky.app/profile/theo.test/post/{key}")
         );
         parts.push(part);
     }
@@ -119,8 +119,8 @@ fn a_thread_replies_to_its_root_and_the_part_before() {
 
 #[test]
 fn link_facets_cover_the_url_bytes_after_emoji_and_cjk() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("facets.test");
     let client = login(&pds.url, &ana);
     let text = "👩‍👩‍👧‍👦🇫🇷 日本語のテキスト https://example.com/a?b=1, \
                 then e\u{301}\u{301} (https://example.org/wiki/X_(y)).";
@@ -162,8 +162,8 @@ fn three_hundred_clusters() -> String {
 
 #[test]
 fn the_pds_counts_graphemes_as_we_do() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("graphemes.test");
     let client = login(&pds.url, &ana);
     let limits = client.limits().expect("limits");
     assert_eq!(limits.max_chars, 300);
@@ -213,8 +213,8 @@ fn the_pds_counts_graphemes_as_we_do() {
 
 #[test]
 fn the_pds_counts_bytes_as_we_do() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("bytes.test");
     let client = login(&pds.url, &ana);
     let limits = client.limits().expect("limits");
     // 120 families of four, 25 bytes each: 120 clusters, 3,000 bytes.
@@ -242,8 +242,8 @@ fn the_pds_counts_bytes_as_we_do() {
 
 #[test]
 fn a_part_stored_whose_answer_was_lost_is_found_not_posted_again() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("lost.test");
     let proxy = pds.proxy();
     let client = login(&proxy.url, &ana);
     proxy.faults(&json!({"drop_after_store_on": 1}));
@@ -290,8 +290,8 @@ fn a_part_stored_whose_answer_was_lost_is_found_not_posted_again() {
 
 #[test]
 fn a_429_is_waited_out_and_the_part_posted_once() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("waits.test");
     let proxy = pds.proxy();
     let client = login(&proxy.url, &ana);
     proxy.faults(&json!({"rate_limit_on": 1, "retry_after": 1}));
@@ -317,8 +317,8 @@ fn a_429_is_waited_out_and_the_part_posted_once() {
 
 #[test]
 fn a_500_names_the_service_the_site_and_the_message() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("refused.test");
     let proxy = pds.proxy();
     let client = login(&proxy.url, &ana);
     proxy.faults(&json!({"error_500_on": 1}));
@@ -328,7 +328,7 @@ fn a_500_names_the_service_the_site_and_the_message() {
     let message = format!("{err:#}");
     assert!(!http::unanswered(&err));
     for said in [
-        "posting as @ana.test",
+        "posting as @refused.test",
         "Bluesky",
         proxy.url.as_str(),
         "500 Internal Server Error",
@@ -342,8 +342,8 @@ fn a_500_names_the_service_the_site_and_the_message() {
 
 #[test]
 fn an_expired_token_is_refreshed_and_the_part_posted() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("refresh.test");
     let proxy = pds.proxy();
     let client = login(&proxy.url, &ana);
     proxy.faults(&json!({"expired_token_on": 1}));
