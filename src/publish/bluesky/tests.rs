@@ -448,8 +448,8 @@ fn blob(pds: &pds::Pds, did: &str, cid: &str) -> Result<Vec<u8>, u16> {
 
 #[test]
 fn an_image_is_uploaded_as_a_blob_and_embedded_with_its_alt_text() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("pix.test");
     let client = login(&pds.url, &ana);
     let bytes = png(4, 3, 0);
     let uploaded = client
@@ -492,13 +492,13 @@ fn an_image_is_uploaded_as_a_blob_and_embedded_with_its_alt_text() {
         record["value"]["embed"],
         json!({"$type": "app.bsky.embed.images", "images": [uploaded.extra]})
     );
-    assert_eq!(blob(&pds, &ana.did, &uploaded.id), Ok(bytes));
+    assert_eq!(blob(pds, &ana.did, &uploaded.id), Ok(bytes));
 }
 
 #[test]
 fn a_500_on_an_upload_names_the_service_and_a_lost_answer_is_sent_again_as_the_same_blob() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("pixfault.test");
     let proxy = pds.proxy();
     let client = login(&proxy.url, &ana);
     let bytes = png(2, 2, 0);
@@ -532,7 +532,7 @@ fn a_500_on_an_upload_names_the_service_and_a_lost_answer_is_sent_again_as_the_s
             &client.key("1"),
         )
         .unwrap();
-    assert_eq!(blob(&pds, &ana.did, &uploaded.id), Ok(bytes));
+    assert_eq!(blob(pds, &ana.did, &uploaded.id), Ok(bytes));
     assert_eq!(
         proxy
             .calls()
@@ -549,8 +549,8 @@ fn a_500_on_an_upload_names_the_service_and_a_lost_answer_is_sent_again_as_the_s
 
 #[test]
 fn the_pds_refuses_an_upload_over_its_limit_and_a_fifth_image() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("pixlimit.test");
     let client = login(&pds.url, &ana);
     // The PDS's own limit on one upload, PDS_BLOB_UPLOAD_LIMIT: 5 MiB unless set.
     let limit = 5 * 1024 * 1024;
@@ -586,8 +586,8 @@ fn the_pds_refuses_an_upload_over_its_limit_and_a_fifth_image() {
 
 #[test]
 fn the_lexicons_image_limit_of_1_000_000_bytes_is_enforced_when_the_record_is_made() {
-    let Some(pds) = pds::start() else { return };
-    let ana = pds.account("ana.test");
+    let Some(pds) = pds::shared() else { return };
+    let ana = pds.account("pixmax.test");
     let client = login(&pds.url, &ana);
     let base = png(2, 2, 0).len() + 12;
     let at = png(2, 2, 1_000_000 - base);

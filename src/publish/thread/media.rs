@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::media::image::Format;
+use crate::media::image::{Format, Probed, Variant, fit, within_bytes};
 use crate::publish::ledger::{Event, now};
 use crate::publish::network::{MediaLimits, Network, PartImage};
 use crate::publish::upload::{Upload, Uploaded};
@@ -63,93 +63,84 @@ pub(super) fn images(
 }
 
 /// `image` as the network takes it: the copy the venue shows, else the original; converted
-/// to PNG where the network does not take its format, scaled down to JPEG where it is over
-/// the byte limit.
+/// to PNG or JPEG where the network does not take its format (an SVG drawn), made smaller
+/// where it is over the byte limit (`within_bytes`).
 fn ready(
     post: &crate::post::Post,
     image: &crate::media::Image,
     output: &crate::venue::Output,
     limits: MediaLimits,
 ) -> Result<PartImage, String> {
-    let (mut bytes, mut format, mut width, mut height, mut name) =
-        match post.media.copy_for(image, &output.header) {
-            Some(made) => (
-                Arc::clone(&made.bytes),
-                made.format,
-                made.width,
-                made.height,
-                made.file.clone(),
-            ),
-            None => (
-                Arc::clone(&image.bytes),
-                image.probed.format,
-                image.probed.width,
-                image.probed.height,
-                image.file.clone(),
-            ),
-        };
+    let mut ready = match post.media.copy_for(image, &output.header) {
+        Some(made) => Ready {
+            bytes: Arc::clone(&made.bytes),
+            probed: Probed {
+                format: made.format,
+                width: made.width,
+                height: made.height,
+            },
+            name: made.file.clone(),
+        },
+        None => Ready {
+            bytes: Arc::clone(&image.bytes),
+            probed: image.probed,
+            name: image.file.clone(),
+        },
+    };
     let taken = |f: Format| f != Format::Svg && limits.formats.is_none_or(|set| set.contains(f));
-    if !taken(format) {
-        if format == Format::Svg {
-            return Err("is SVG, which the network does not take".into());
-        }
-        let decoded = ::image::load_from_memory(&bytes).map_err(|e| e.to_string())?;
-        bytes = encode(&decoded, Format::Png)?.into();
-        format = Format::Png;
-        name = renamed(&name, "png");
+    if !taken(ready.probed.format)
+        && let Some(variant) = fit(
+            &ready.bytes,
+            &ready.probed,
+            None,
+            &[Format::Png, Format::Jpeg],
+        )
+        .map_err(|e| e.to_string())?
+    {
+        ready.adopt(variant);
     }
     if let Some(max) = limits.max_bytes
-        && bytes.len() as u64 > max
+        && ready.bytes.len() as u64 > max
     {
-        let decoded = ::image::load_from_memory(&bytes).map_err(|e| e.to_string())?;
-        let (scaled, w, h) = shrink(&decoded, max).ok_or_else(|| {
-            format!(
-                "is {} bytes, over the network's {max}, and no smaller copy fits",
-                bytes.len()
-            )
-        })?;
-        (bytes, format, width, height) = (scaled.into(), Format::Jpeg, w, h);
-        name = renamed(&name, "jpg");
+        let max = usize::try_from(max).unwrap_or(usize::MAX);
+        let variant =
+            within_bytes(&ready.bytes, &ready.probed, max, Some(WIDEST)).map_err(|e| {
+                format!(
+                    "is {} bytes, over the network's {max}, and no smaller copy fits ({e})",
+                    ready.bytes.len()
+                )
+            })?;
+        ready.adopt(variant);
     }
     Ok(PartImage {
-        hash: crate::hash::hash(&bytes),
-        name,
-        mime: format.mime(),
+        hash: crate::hash::hash(&ready.bytes),
+        mime: ready.probed.format.mime(),
         alt: image.alt.clone(),
-        width,
-        height,
-        bytes,
+        width: ready.probed.width,
+        height: ready.probed.height,
+        name: ready.name,
+        bytes: ready.bytes,
     })
 }
 
-/// A JPEG of `image` within `max` bytes, scaled down step by step from `WIDEST`; with its
-/// size.
-fn shrink(image: &::image::DynamicImage, max: u64) -> Option<(Vec<u8>, u32, u32)> {
-    let mut width = image.width().min(WIDEST);
-    while width >= 200 {
-        let scaled = image.resize(width, u32::MAX, ::image::imageops::FilterType::Triangle);
-        let bytes = encode(&scaled, Format::Jpeg).ok()?;
-        if bytes.len() as u64 <= max {
-            return Some((bytes, scaled.width(), scaled.height()));
-        }
-        width = width * 3 / 4;
-    }
-    None
+/// An image on its way to upload.
+struct Ready {
+    bytes: Arc<[u8]>,
+    probed: Probed,
+    name: String,
 }
 
-fn encode(image: &::image::DynamicImage, format: Format) -> Result<Vec<u8>, String> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    match format {
-        Format::Jpeg => {
-            let rgb = ::image::DynamicImage::ImageRgb8(image.to_rgb8());
-            let encoder = ::image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-            rgb.write_with_encoder(encoder).map_err(|e| e.to_string())?;
-        }
-        _ => image
-            .write_to(&mut out, ::image::ImageFormat::Png)
-            .map_err(|e| e.to_string())?,
+impl Ready {
+    /// Takes a converted or smaller copy instead.
+    fn adopt(&mut self, variant: Variant) {
+        self.name = renamed(&self.name, variant.format.ext());
+        self.probed = Probed {
+            format: variant.format,
+            width: variant.width,
+            height: variant.height,
+        };
+        self.bytes = variant.bytes.into();
     }
-    Ok(out.into_inner())
 }
 
 /// `chart-1a2b3c4d.svg` → `chart-1a2b3c4d.png`.
