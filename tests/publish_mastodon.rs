@@ -748,3 +748,33 @@ fn a_refused_upload_posts_nothing_and_a_lost_answer_is_uploaded_again_once() {
     assert_eq!(statuses.len(), 1);
     assert_eq!(statuses[0]["media_ids"], json!([media[1]["id"]]));
 }
+
+#[test]
+fn an_svg_image_is_uploaded_as_png() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    let img = project.root().join("posts/img");
+    std::fs::create_dir_all(&img).unwrap();
+    std::fs::write(
+        img.join("logo.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="teal"/></svg>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        "---\ntitle: A logo\ndate: 2026-11-30\n---\nOur logo.\n\n![A teal bar](img/logo.svg)\n",
+    )
+    .unwrap();
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = server.media();
+    assert_eq!(media.len(), 1, "{publish:?}");
+    assert_eq!(media[0]["mime_type"], "image/png");
+    assert!(
+        media[0]["filename"].as_str().unwrap().ends_with(".png"),
+        "{media:?}"
+    );
+    assert_eq!(media[0]["description"], "A teal bar");
+}
