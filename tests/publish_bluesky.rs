@@ -382,3 +382,76 @@ fn a_wrong_password_is_impossible_and_shown_nowhere() {
     assert!(project.posts().is_empty());
     assert!(!project.ledger().contains(wrong));
 }
+
+/// A PNG of noise, `side` pixels square: it compresses badly, so it is large.
+fn noise_png(side: u32) -> Vec<u8> {
+    let mut seed: u32 = 0x2545_f491;
+    let image = image::RgbImage::from_fn(side, side, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let [r, g, b, _] = seed.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn an_image_over_a_megabyte_is_scaled_down_embedded_with_its_alt_text_and_uploaded_once() {
+    let Some(project) = Project::new() else {
+        return;
+    };
+    let big = noise_png(800);
+    assert!(big.len() > 1_000_000, "{}", big.len());
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    std::fs::write(project.root().join("posts/img/noise.png"), &big).unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nThe water at noon.\n\n![Grey water, close up](img/noise.png)\n\nThat is all.\n",
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert!(plan.stdout.contains("upload 1 image"), "{plan:?}");
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let posts = project.posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    let value = &posts[0]["value"];
+    assert!(
+        value["text"]
+            .as_str()
+            .unwrap()
+            .contains("/tides/media/noise-"),
+        "{value}"
+    );
+    let embed = &value["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.images");
+    let image = &embed["images"][0];
+    assert_eq!(image["alt"], "Grey water, close up");
+    assert_eq!(image["image"]["mimeType"], "image/jpeg");
+    let size = image["image"]["size"].as_u64().unwrap();
+    assert!(size <= 1_000_000, "{size}");
+    let (w, h) = (
+        image["aspectRatio"]["width"].as_u64().unwrap(),
+        image["aspectRatio"]["height"].as_u64().unwrap(),
+    );
+    assert_eq!(w, h, "square, as the original");
+    // The link stays a link facet in the text.
+    assert!(
+        value["facets"].as_array().is_some_and(|f| !f.is_empty()),
+        "{value}"
+    );
+    assert_eq!(project.proxy.state()["uploads"], 1);
+
+    let again = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(
+        project.proxy.state()["uploads"],
+        1,
+        "nothing uploaded again"
+    );
+    assert_eq!(project.posts().len(), 1);
+}
