@@ -334,13 +334,16 @@ def load_blog(browser, path):
     return requests, evaluated["result"]["value"]
 
 
-def blog_problems(path, requests, images):
+def blog_problems(path, requests, images, remote=frozenset()):
     """What is wrong with a loaded blog.html: an image not shown, a request outside its
-    folder."""
+    folder. `remote`: the post's own images on other sites (its Markdown names them), which
+    the page may ask for (they are failed here) and cannot show here."""
     folder = path.parent.as_uri() + "/"
     problems = [f"requests {request} (outside {path.parent.name}/)" for request in requests
-                if not request.startswith(folder)]
+                if not request.startswith(folder) and request not in remote]
     for image in images:
+        if image["url"] in remote:
+            continue
         if not (image["complete"] and image["naturalWidth"] > 0):
             problems.append(f"<img src={image['src']}> does not show ({image['url']})")
     return problems
@@ -374,9 +377,15 @@ def run(build, report):
             for post in build.posts:
                 path = build.path(post, "blog.html")
                 requests, shown = load_blog(browser, path)
-                report.expect(f"{post.slug}/blog.html", blog_problems(path, requests, shown),
-                              f"{len(shown)} image(s), each shown; {len(requests)} request(s), "
-                              f"each inside {post.slug}/")
+                remote = post_images(post.source.read_text(encoding="utf-8"), "")
+                remote = {url for url in remote if url.startswith(("http:", "https:"))}
+                ours = [image for image in shown if image["url"] not in remote]
+                elsewhere = [url for url in requests if url in remote]
+                report.expect(f"{post.slug}/blog.html", blog_problems(path, requests, shown, remote),
+                              f"{len(ours)} image(s) of its own, each shown; "
+                              f"{len(requests) - len(elsewhere)} request(s), each inside {post.slug}/"
+                              + (f"; the post’s own image(s) elsewhere, blocked here: "
+                                 f"{', '.join(elsewhere)}" if elsewhere else ""))
         else:
             report.skip("blog.html", "no venue writes blog.html")
         self_test(build, report, browser)
