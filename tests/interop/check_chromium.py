@@ -237,8 +237,11 @@ def newsletter_image_problems(build, post, loaded, base, remote):
             with Image.open(path) as opened:
                 kind, pixels = opened.format, opened.size
         except OSError as e:
-            problems.append(f"<img src={src}>: {post.slug}/media/{path.name} is not an image "
-                            f"Pillow reads ({e}); a newsletter needs PNG or JPEG")
+            svg = path.read_bytes().lstrip()[:5] in (b"<svg ", b"<svg>", b"<?xml")
+            problems.append(f"<img src={src}>: {post.slug}/media/{path.name} is "
+                            + ("SVG, not PNG or JPEG (most mail clients do not show SVG)" if svg
+                               else f"not an image Pillow reads ({e}); a newsletter needs PNG "
+                               "or JPEG"))
             continue
         if kind not in ("PNG", "JPEG"):
             problems.append(f"<img src={src}>: {post.slug}/media/{path.name} is {kind}, "
