@@ -5,6 +5,7 @@
 #
 #   bash bench/compare.sh            1,000 and 10,000 posts (5 and 3 repeats), one-post latency
 #   bash bench/compare.sh --quick    100 and 1,000 posts, 1 repeat (the CI smoke)
+#   bash bench/compare.sh --images   1,000 posts with a local 800x600 PNG each: no-op / cold
 #   options: --sizes 500,5000  --repeats N  --post-size small|medium|large  --seed S
 #            --strict (exit 3 when a target fails)
 #   TMPDIR=/dev/shm bash bench/compare.sh   posts and outputs in memory: no disk in the figures
@@ -24,16 +25,20 @@ seed=42
 strict=0
 quick=0
 latency_runs=20
+images=0
+sizes_given=0
 files_per_post=8
+floor_files_per_post=8
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while (($#)); do
   case $1 in
     --quick) quick=1; sizes=(100 1000); repeats=1 ;;
-    --sizes) IFS=, read -r -a sizes <<<"${2:?--sizes needs a list like 1000,10000}"; shift ;;
+    --images) images=1 ;;
+    --sizes) IFS=, read -r -a sizes <<<"${2:?--sizes needs a list like 1000,10000}"; sizes_given=1; shift ;;
     --repeats) repeats=${2:?--repeats needs a number}; shift ;;
     --post-size) corpus_size=${2:?--post-size needs small, medium or large}; shift ;;
     --seed) seed=${2:?--seed needs a number}; shift ;;
@@ -43,6 +48,12 @@ while (($#)); do
   esac
   shift
 done
+# --images: posts with a local image each, 1,000 of them unless --sizes says otherwise; each
+# writes its image once more (out/<slug>/media/), which the floor does not.
+if ((images)); then
+  ((sizes_given)) || sizes=(1000)
+  files_per_post=9
+fi
 for n in "${sizes[@]}"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: \`$n\` is not a number of posts" >&2; exit 2; }
 done
@@ -119,22 +130,59 @@ timed() {
   secs=$(calc '%.4f' "($end - $start) / 1000000")
   rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tv")
   cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$tv")
-  check_files "$out" "$n_posts" "$name"
+  local per=$files_per_post
+  [[ $name != *floor* ]] || per=$floor_files_per_post
+  check_files "$out" "$n_posts" "$name" "$per"
 }
 
-# check_files OUT N NAME: OUT must hold exactly $files_per_post files in each of N post folders
+# check_files OUT N NAME [PER]: OUT must hold exactly PER (default $files_per_post) files in
+# each of N post folders (with --images, media/ is one of them)
 check_files() {
-  local want=$(($2 * files_per_post)) got
+  local per=${4:-$files_per_post} want got
+  want=$(($2 * per))
   got=$(find "$1" -mindepth 2 -type f | wc -l)
   if ((got != want)); then
-    echo "compare.sh: $3 wrote $got files under $1, expected $want ($files_per_post per post for $2 posts)" >&2
+    echo "compare.sh: $3 wrote $got files under $1, expected $want ($per per post for $2 posts)" >&2
     exit 1
   fi
 }
 
 # link_posts N DIR: hard links to post-00001.md … the Nth post of the generated corpus in DIR
+# (with --images, and to post-00001.png … their images)
 link_posts() {
   seq -f "$all/post-%05g.md" 1 "$1" | xargs ln -t "$2"
+  if ((images)); then
+    seq -f "$all/post-%05g.png" 1 "$1" | xargs ln -t "$2"
+  fi
+}
+
+# add_images DIR: beside each post-NNNNN.md in DIR, post-NNNNN.png (800x600, a gradient whose
+# blue is the post's number, so no two are alike), and a reference to it at the post's end
+add_images() {
+  python3 - "$1" <<'EOF'
+import struct, sys, zlib
+from pathlib import Path
+
+width, height = 800, 600
+
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+# Each row with PNG filter 1 (Sub): red rises across the row, green down the rows, blue is
+# the post's; after the first pixel a row is the same run of small steps.
+red = [x * 255 // (width - 1) for x in range(width)]
+steps = b"".join(bytes(((red[x] - red[x - 1]) & 255, 0, 0)) for x in range(1, width))
+for post in sorted(Path(sys.argv[1]).glob("post-*.md")):
+    number = int(post.stem.split("-")[1])
+    rows = b"".join(b"\x01" + bytes((red[0], y * 255 // (height - 1), number % 256)) + steps
+                    for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    post.with_suffix(".png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                                         + chunk(b"IDAT", zlib.compress(rows, 6))
+                                         + chunk(b"IEND", b""))
+    with post.open("a", encoding="utf-8") as text:
+        text.write(f"\n\n![A gradient for post {number}]({post.stem}.png)\n")
+EOF
 }
 
 # corpus N: a folder with the first N posts of the largest corpus (post i depends only on the
@@ -153,6 +201,10 @@ largest=$(maximum "${sizes[@]}")
 all=$tmp/posts-all
 echo "== generating $largest $corpus_size posts (seed $seed)"
 python3 "$generator" "$all" "$largest" --seed "$seed" --size "$corpus_size"
+if ((images)); then
+  echo "== adding an 800x600 PNG to each post"
+  add_images "$all"
+fi
 
 echo "== machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   output on $(df -PT "$tmp" | awk 'NR == 2 { print $2 " (" $1 ")" }'), in $tmp"
@@ -196,7 +248,9 @@ for n in "${sizes[@]}"; do
 done
 
 # ---- one post, whole process ---------------------------------------------------------------
-echo "== one post, start to exit, $latency_runs runs each"
+# (not with --images: its target is for a post without images, as the floor's)
+((images)) && latency_runs=0
+((latency_runs == 0)) || echo "== one post, start to exit, $latency_runs runs each"
 n_posts=1
 lat=() flat=()
 for ((i = 1; i <= latency_runs; i++)); do
@@ -215,9 +269,11 @@ for ((i = 1; i <= latency_runs; i++)); do
   end=$(now_us)
   flat+=("$(calc '%.3f' "($end - $start) / 1000")")
 done
-check_files "$tmp/out-one" 1 "repurpose (one post)"
-one_ms=$(median "${lat[@]}")
-one_floor_ms=$(median "${flat[@]}")
+if ((latency_runs)); then
+  check_files "$tmp/out-one" 1 "repurpose (one post)"
+  one_ms=$(median "${lat[@]}")
+  one_floor_ms=$(median "${flat[@]}")
+fi
 
 # ---- report --------------------------------------------------------------------------------
 mib() { calc '%.1f' "$1 / 1024"; }
@@ -232,8 +288,10 @@ for n in "${sizes[@]}"; do
     "$(calc '%.4f' "$n / ${repurpose_s[$n]}")" \
     "$(mib "${floor_rss[$n]}")" "$(mib "${repurpose_rss[$n]}")" "$(mib "${noop_rss[$n]}")"
 done
-printf 'one post, all built-in venues, start to exit: repurpose %.1f ms, floor %.1f ms (median of %d)\n' \
-  "$one_ms" "$one_floor_ms" "$latency_runs"
+if ((latency_runs)); then
+  printf 'one post, all built-in venues, start to exit: repurpose %.1f ms, floor %.1f ms (median of %d)\n' \
+    "$one_ms" "$one_floor_ms" "$latency_runs"
+fi
 
 small=${sizes[0]}
 big=$largest
@@ -246,6 +304,28 @@ target() {
 }
 pass() { calc '%d' "($1) ? 1 : 0"; }
 echo
+if ((images)); then
+  # Only the incremental target: the floor writes no images, the other targets are for posts
+  # without them.
+  for n in "${sizes[@]}"; do
+    printf 'posts with an image each, %d posts: cold %.3f s, no-op %.3f s, no-op/cold %.1f%%\n' \
+      "$n" "${repurpose_s[$n]}" "${noop_s[$n]}" "$(calc '%.4f' "100 * ${noop_s[$n]} / ${repurpose_s[$n]}")"
+  done
+  echo
+  printf '%-52s %12s %14s   %s\n' target measured limit result
+  for n in "${sizes[@]}"; do
+    r=$(calc '%.1f' "100 * ${noop_s[$n]} / ${repurpose_s[$n]}")
+    target "no-op / cold, $n posts with an image each" "${r}%" "< 5%" "$(pass "$r < 5")"
+  done
+  echo
+  if ((failed)); then
+    echo "$failed target(s) not met."
+    if ((strict)); then exit 3; fi
+  else
+    echo "every target met."
+  fi
+  exit 0
+fi
 printf '%-52s %12s %14s   %s\n' target measured limit result
 for n in "${sizes[@]}"; do
   r=$(calc '%.2f' "${repurpose_s[$n]} / ${floor_s[$n]}")

@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""blog.html of every fixture through the Nu Html Checker (vnu): zero errors.
+"""blog.html of every fixture through the Nu Html Checker (vnu): zero errors. So is the
+newsletter.html of every post with images of its own (in `out/<slug>/media/`), so the
+`<img>`s both venues write for a post's files are checked as HTML. newsletter.html is a
+section to paste into an email, not a document: it is checked inside the least document
+(doctype, <html lang>, <head> with a <title>, <body>), its line numbers its own.
 
 Warnings are printed, and do not fail: vnu gives them for documents that conform (advice
 such as "Section lacks heading"), and the set changes between vnu releases. An error is a
@@ -13,7 +17,7 @@ import sys
 import common
 import tools
 
-TITLE = "vnu: blog.html conforms to HTML (Nu Html Checker)"
+TITLE = "vnu: blog.html (and newsletter.html with images) conforms to HTML (Nu Html Checker)"
 
 # Errors our HTML renderer could make, put into a real blog.html: the self-test expects vnu
 # to report each (by a piece of its message), so a checker that passes everything fails here.
@@ -22,6 +26,12 @@ INJECTED = [
     ('<h2 id="twice">One</h2><h2 id="twice">Two</h2>', "Duplicate ID “twice”"),
     ('<p><img src="chart.png"></p>', "must have an “alt” attribute"),
 ]
+
+
+# A newsletter.html in the least document, all on the first line so its lines keep their
+# numbers (less one).
+NEWSLETTER_DOCUMENT = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<title>newsletter</title></head><body>\n{}\n</body></html>\n")
 
 
 def vnu_version(jar):
@@ -69,15 +79,26 @@ def run(build, report):
         "<!DOCTYPE html><html lang=en><head><title>t</title></head><body><main></main></body></html>"
     invalid.write_text(page.replace("</main>", "".join(h for h, _ in INJECTED) + "</main>"),
                        encoding="utf-8")
-    files = [build.path(post, "blog.html") for post in build.posts] \
+    files = [(post, build.path(post, "blog.html")) for post in build.posts] \
         if build.has_file("blog.html") else []
-    results = validate(jar, files + [invalid])
-
     if not files:
         report.skip("blog.html", "no venue writes blog.html")
-    for post, path in zip(build.posts, files):
-        name = f"{post.slug}/blog.html"
+    if build.has_file("newsletter.html"):
+        for post in build.posts:
+            if build.path(post, "media").is_dir():
+                document = build.scratch("vnu") / f"{post.slug}-newsletter.html"
+                document.write_text(NEWSLETTER_DOCUMENT.format(build.read(post, "newsletter.html")),
+                                    encoding="utf-8")
+                files.append((post, document))
+    results = validate(jar, [path for _, path in files] + [invalid])
+
+    for post, path in files:
+        name = f"{post.slug}/{path.name.removeprefix(post.slug + '-')}"
         messages = results.get(str(path), [])
+        if path.name.endswith("-newsletter.html"):
+            for message in messages:
+                if isinstance(message.get("lastLine"), int):
+                    message["lastLine"] -= 1
         errors = [describe(m, name) for m in messages if is_error(m)]
         warnings = [describe(m, name) for m in messages if is_warning(m)]
         report.expect(name, errors, f"0 errors, {len(warnings)} warning{'s' * (len(warnings) != 1)}")

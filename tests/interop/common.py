@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import images
 import tools
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +100,11 @@ class Build:
         extra = os.environ.get("INTEROP_POSTS")
         for path in fixtures + own + (sorted(Path(extra).glob("*.md")) if extra else []):
             shutil.copy(path, posts / path.name)
+        # The fixtures' images beside them (images/), and the image post's, made here.
+        for folder in (ROOT / "fixtures").iterdir():
+            if folder.is_dir():
+                shutil.copytree(folder, posts / folder.name)
+        images.make(posts)
         (self.dir / "repurpose.yaml").write_text(SITE_CONFIG, encoding="utf-8")
         self.out = self.dir / "out"
         # INTEROP_TEMPLATES=DIR checks a templates folder of your own (added to the built-ins,
