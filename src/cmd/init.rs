@@ -98,7 +98,7 @@ site:
 #   toots:                   # the social venue's thread, each part replying to the last
 #     service: mastodon
 #     url: https://mastodon.social
-#     token_env: MASTODON_TOKEN          # scopes write:statuses, read:statuses, read:accounts
+#     token_env: MASTODON_TOKEN          # scopes write:statuses, write:media, read:statuses, read:accounts
 #   sky:                     # the same thread on Bluesky, cut to 300 characters a post
 #     service: bluesky
 #     handle: ana.bsky.social

@@ -115,8 +115,8 @@ pub struct WordPress {
 pub struct Mastodon {
     /// The instance's root URL.
     pub url: String,
-    /// The environment variable holding the access token (scope `write:statuses`, and
-    /// `read:statuses` for look-ups).
+    /// The environment variable holding the access token (scopes `write:statuses` and
+    /// `write:media`, and `read:statuses` for look-ups).
     pub token_env: String,
     /// `public` (the default), `unlisted`, `private` or `direct`.
     pub visibility: String,
