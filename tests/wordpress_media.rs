@@ -118,3 +118,38 @@ fn wordpress_refuses_an_svg_saying_why_and_takes_a_file_over_post_max_size() {
     let media = site.get_json(&format!("/wp/v2/media/{}", stored.id));
     assert_eq!(media["media_details"]["filesize"], big.len());
 }
+
+#[test]
+fn a_wide_jpeg_is_served_scaled_and_still_found_by_its_name() {
+    let Some(site) = wordpress::start() else {
+        return;
+    };
+    let client = client(&site);
+    let picture = image::RgbImage::from_fn(2600, 40, |x, _| image::Rgb([(x % 256) as u8, 9, 9]));
+    let mut jpeg = Cursor::new(Vec::new());
+    picture
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let jpeg = jpeg.into_inner();
+    let name = "panorama-5e5e5e5e.jpg";
+    let uploaded = client.upload(&upload(&jpeg, name, "image/jpeg")).unwrap();
+    // With an image editor (php-gd here), WordPress serves a JPEG over 2,560 pixels
+    // (`big_image_size_threshold`; PNGs are spared) as a scaled copy: the address to use.
+    let media = site.get_json(&format!("/wp/v2/media/{}", uploaded.id));
+    let editor = !media["media_details"]["sizes"]
+        .as_object()
+        .is_none_or(serde_json::Map::is_empty);
+    if editor {
+        assert!(
+            uploaded.url.ends_with("/panorama-5e5e5e5e-scaled.jpg"),
+            "{uploaded:?}"
+        );
+        assert_eq!(media["media_details"]["width"], 2560);
+    } else {
+        assert!(
+            uploaded.url.ends_with("/panorama-5e5e5e5e.jpg"),
+            "{uploaded:?}"
+        );
+    }
+    assert_eq!(client.find_upload(name).unwrap(), Some(uploaded));
+}
