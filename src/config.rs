@@ -103,6 +103,12 @@ impl Site {
         self.text("url")
     }
 
+    /// `site.media_url`, where the output folder's media are served from when not under
+    /// `site.url` (a CDN, a bucket): an image is at `<media_url>/<slug>/media/<file>`.
+    pub fn media_url(&self) -> Option<&str> {
+        self.text("media_url")
+    }
+
     /// `site.author`, the default author.
     pub fn author(&self) -> Option<&str> {
         self.text("author")

@@ -57,7 +57,19 @@ pub struct PostView<'a> {
     sections: Vec<SectionView>,
     outro: Value,
     notes: Value,
+    image: Option<ImageView>,
     extra: Cow<'a, BTreeMap<String, serde_yaml::Value>>,
+}
+
+/// `post.image`: the picture that stands for the post where it is shared (`og:image`).
+#[derive(Debug, Serialize)]
+struct ImageView {
+    /// A full URL when one is known (what `og:image` needs), else the venue's own link.
+    url: String,
+    alt: Value,
+    /// Its size in pixels, when read from the file.
+    width: Option<u32>,
+    height: Option<u32>,
 }
 
 /// One `post.outline` entry, its title escaped for the venue.
@@ -152,6 +164,8 @@ pub struct Renders<'p> {
     notes: [OnceCell<Option<PieceNotes>>; 2],
     carried: RefCell<CarriedByParts>,
     cache: HashMap<Key, String>,
+    /// Where the post's images are, when not its media folder (`with_media`).
+    media: Option<crate::media::MediaRefs>,
 }
 
 impl<'p> Renders<'p> {
@@ -166,7 +180,15 @@ impl<'p> Renders<'p> {
             notes: [OnceCell::new(), OnceCell::new()],
             carried: RefCell::default(),
             cache: HashMap::new(),
+            media: None,
         }
+    }
+
+    /// The same cache, the post's local images linked as `refs` says (the URLs a service
+    /// gave them on upload) instead of under the venue's media URL.
+    pub fn with_media(mut self, refs: crate::media::MediaRefs) -> Self {
+        self.media = Some(refs);
+        self
     }
 
     /// The body's events, without the closing question when `lift` is set.
@@ -381,6 +403,10 @@ impl<'p> Renders<'p> {
             raw_html: header.raw_html,
             footnotes: header.footnotes,
             note_numbers: None,
+            media: self.media.clone().unwrap_or_else(|| {
+                post.media
+                    .refs(header, crate::media::base_url(site, &post.slug).as_deref())
+            }),
         };
         let lift = header.lift_question;
         let notes_go = if needs.post_notes {
@@ -492,6 +518,7 @@ impl<'p> Renders<'p> {
                 sections,
                 outro,
                 notes,
+                image: post_image(post, site, &opts, format),
                 extra: escaped_map(format, &post.meta.extra),
             },
             site: escaped_map(format, &site.map),
@@ -505,6 +532,48 @@ impl<'p> Renders<'p> {
             },
         }
     }
+}
+
+/// The front matter's `image`, else the post's first image: its own file under the media
+/// URL (absolute whenever `site.media_url` or `site.url` is known), or the URL written.
+fn post_image(post: &Post, site: &Site, opts: &RenderOptions, format: Format) -> Option<ImageView> {
+    let (dest, alt) = match &post.meta.image {
+        Some((image, _)) if !image.trim().is_empty() => (image.trim().to_string(), String::new()),
+        _ => post
+            .events
+            .iter()
+            .enumerate()
+            .find_map(|(i, event)| match event {
+                Event::Start(pulldown_cmark::Tag::Image { dest_url, .. })
+                    if crate::markdown::is_safe_url(dest_url) && !dest_url.trim().is_empty() =>
+                {
+                    let end = crate::markdown::matching_end(&post.events, i);
+                    let inner = post.events.get(i + 1..end).unwrap_or_default();
+                    Some((
+                        dest_url.to_string(),
+                        crate::markdown::plain_text(inner).trim().to_string(),
+                    ))
+                }
+                _ => None,
+            })?,
+    };
+    let view = |url: String, alt: &str, size: Option<(u32, u32)>| ImageView {
+        url: format.escape_value(&url).unwrap_or(url),
+        alt: plain_value(format, alt),
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+    };
+    if let Some(image) = post.media.get(&dest) {
+        let alt = if alt.is_empty() { &image.alt } else { &alt };
+        let size = Some((image.probed.width, image.probed.height));
+        let url = match crate::media::base_url(site, &post.slug) {
+            Some(base) => format!("{base}{}", image.file),
+            None => opts.image_url(&dest)?.into_owned(),
+        };
+        return Some(view(url, alt, size));
+    }
+    let url = opts.image_url(&dest)?.into_owned();
+    Some(view(url, &alt, None))
 }
 
 fn outline_view(outline: &[OutlineEntry], offset: i8, format: Format) -> Vec<OutlineView> {

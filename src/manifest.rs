@@ -47,6 +47,10 @@ pub struct PostEntry {
     /// See `source_size`.
     #[serde(default)]
     pub source_mtime: u64,
+    /// The files besides the source its outputs depend on (its local images), each with
+    /// its size, time and hash when it was built.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<crate::media::Dependency>,
     /// Files written under `<out>/<slug>/`.
     pub files: Vec<FileEntry>,
     /// Files an earlier build wrote for it that it no longer has (a venue it no longer
@@ -234,6 +238,7 @@ impl Manifest {
                         build: String::new(),
                         source_size: 0,
                         source_mtime: 0,
+                        media: Vec::new(),
                         files: Vec::new(),
                         stale: Vec::new(),
                     });
@@ -304,6 +309,7 @@ mod tests {
                 build: "v1".into(),
                 source_size: 4,
                 source_mtime: 1,
+                media: Vec::new(),
                 files: vec![FileEntry::new(
                     "p/forum.bbcode".into(),
                     "forum".into(),
@@ -372,6 +378,7 @@ mod tests {
                 build: String::new(),
                 source_size: 0,
                 source_mtime: 0,
+                media: Vec::new(),
                 files: vec![FileEntry::new(
                     "p/forum.bbcode".into(),
                     "forum".into(),

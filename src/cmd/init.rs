@@ -27,6 +27,10 @@ site:
   newsletter: My Newsletter
   # The blog page's <html lang>; en when unset.
   # language: en
+  # Where the output folder is served from when its images are not under url (a CDN,
+  # a bucket): the venues read away from your site (newsletter, forum, social, ...)
+  # link a post's image as <media_url>/<slug>/media/<file>. When unset: under url.
+  # media_url: https://cdn.example.com/blog
 
 # Output folder; -o on the command line wins. When unset: out, in this file's folder
 # (with --config: in the folder you run repurpose from).
@@ -51,9 +55,12 @@ site:
 # Per-venue settings, over the template's header: max_chars, max_words, excerpt_words,
 # heading_offset, wrap, links (numbered | inline), raw_html (keep | sanitize | text),
 # url_length (the social thread: 23 as X and Mastodon count links, ~ to count them whole
-# as Bluesky does), footnotes (native | list) and utm (merged over the utm above; a venue
-# whose template adds none gets them only from here; ~ turns them off). The venue's name
-# is its template's file name up to the first dot.
+# as Bluesky does), footnotes (native | list), utm (merged over the utm above; a venue
+# whose template adds none gets them only from here; ~ turns them off), and for the
+# post's own images: media (relative | absolute: media/<file>, or under media_url),
+# image_width (shown at most this wide, from copies twice as wide), image_formats (the
+# formats shown; others get a PNG or JPEG copy) and image_max_bytes (check warns above
+# it). The venue's name is its template's file name up to the first dot.
 # venues:
 #   newsletter:
 #     excerpt_words: 80      # send the opening and a link, not the whole post
@@ -61,6 +68,8 @@ site:
 #     max_chars: 10000
 #   blog:
 #     raw_html: sanitize
+#   discourse:
+#     image_width: 690       # copies at most 1,380 px wide
 #   social:                  # a thread for Bluesky instead of Mastodon
 #     max_chars: 300
 #     url_length: ~

@@ -48,7 +48,9 @@ pub(super) fn diagnose(post: &Post, site: &Site) -> Vec<Diagnostic> {
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 let alt = plain_text(inner(events, i));
-                let found = check_url(dest_url, has_base, "image", &quote(&alt));
+                // The post's own files are linked under the media URL (`findings::media`).
+                let local = post.media.get(dest_url).is_some();
+                let found = check_url(dest_url, has_base || local, "image", &quote(&alt));
                 if found.is_none() && alt.trim().is_empty() {
                     out.push(warn(
                         "missing-alt",

@@ -9,6 +9,7 @@ mod footnotes;
 mod front;
 mod limits;
 mod links;
+mod media;
 
 use std::fmt;
 use std::path::Path;
@@ -48,7 +49,8 @@ pub struct Diagnostic {
     /// Warning or note.
     pub level: Level,
     /// What kind of finding, for scripts: `length`, `gmail-clip`, `degraded`,
-    /// `relative-link`, `empty-link`, `unsafe-url`, `missing-alt`, `duplicate-footnote`,
+    /// `relative-link`, `empty-link`, `unsafe-url`, `missing-alt`, `no-media-url`, `image-size`,
+    /// `mixed-content`, `duplicate-footnote`,
     /// `undefined-footnote`, `unused-footnote`, `hidden-footnote`, `footnote-in-question`,
     /// `missing-summary`, `missing-question`, `unknown-venue`, `unknown-key` (a front-matter
     /// key that looks misspelt), `parse` (a problem the post was built despite: the Markdown
@@ -133,6 +135,7 @@ pub fn diagnose(
     found.extend(footnotes::diagnose(post, editions, &targets));
     found.extend(constructs::diagnose(editions, &targets));
     found.extend(front::diagnose(editions, &targets));
+    found.extend(media::diagnose(post, site, &targets));
     found.extend(limits::diagnose(&targets, outputs));
     found.extend(links::dropped(outputs));
     order(&mut found, venues);

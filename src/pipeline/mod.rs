@@ -11,6 +11,9 @@ mod run;
 mod session;
 
 pub use build::{BuildOptions, Summary, build};
-pub use render::{Outputs, editions, render_post, summary_text, venue_body, venue_thread, wanted};
+pub use render::{
+    Outputs, editions, render_post, render_venue_with, summary_text, venue_body, venue_thread,
+    wanted,
+};
 pub use run::PostRun;
 pub use session::{Session, SessionOptions, Unopened};

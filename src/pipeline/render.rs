@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use crate::config::Site;
 use crate::context::Renders;
+use crate::media::MediaRefs;
 use crate::post::{Editions, Post};
 use crate::venue::{Catalog, Output, Rendered, Venue, tera_report};
 
@@ -107,10 +108,17 @@ pub fn render_output(
 /// The body alone of `venue`'s first output, rendered in its format with its settings, as
 /// the template sees it in `{{ body }}`: what a service that wraps the page itself (a
 /// WordPress post) takes instead of the whole file. None when the venue has no output.
-pub fn venue_body(post: &Post, venue: &Venue, site: &Site) -> Option<String> {
+/// `media`, when given, says where the post's images are instead of its media folder (the
+/// URLs a service gave them on upload).
+pub fn venue_body(
+    post: &Post,
+    venue: &Venue,
+    site: &Site,
+    media: Option<&MediaRefs>,
+) -> Option<String> {
     let output = venue.outputs.first()?;
     let editions = Editions::new(post, [venue.name.as_str()]);
-    let mut renders = Renders::new(editions.get(&venue.name));
+    let mut renders = renders_for(editions.get(&venue.name), media);
     let needs = crate::venue::Needs {
         body: true,
         notes: false,
@@ -130,6 +138,7 @@ pub fn venue_thread(
     site: &Site,
     max_chars: usize,
     url_length: Option<usize>,
+    media: Option<&MediaRefs>,
 ) -> Option<Vec<String>> {
     let output = venue.outputs.iter().find(|o| o.needs.thread)?;
     let mut output = output.clone();
@@ -141,7 +150,7 @@ pub fn venue_thread(
     output.header.max_chars = Some(limit);
     output.header.url_length = url_length;
     let editions = Editions::new(post, [venue.name.as_str()]);
-    let mut renders = Renders::new(editions.get(&venue.name));
+    let mut renders = renders_for(editions.get(&venue.name), media);
     let needs = crate::venue::Needs {
         body: false,
         notes: false,
@@ -150,6 +159,36 @@ pub fn venue_thread(
     };
     let context = renders.context(&output, &venue.name, site, needs);
     Some(context.thread.into_iter().map(|p| p.text).collect())
+}
+
+/// Every output of `venue` for `post`, the post's local images linked as `media` says (the
+/// URLs a service gave them on upload) instead of under the venue's media URL.
+pub fn render_venue_with(
+    post: &Post,
+    venue: &Venue,
+    catalog: &Catalog,
+    site: &Site,
+    media: &MediaRefs,
+) -> Outputs {
+    let editions = Editions::new(post, [venue.name.as_str()]);
+    let mut renders = renders_for(editions.get(&venue.name), Some(media));
+    let mut out = Outputs::default();
+    for output in &venue.outputs {
+        match render_output(&mut renders, post, venue, output, catalog, site) {
+            Ok(rendered) => out.outputs.push(rendered),
+            Err(err) => out.failures.push(err),
+        }
+    }
+    out
+}
+
+/// A render cache for `post`, its images linked as `media` says when given.
+fn renders_for<'p>(post: &'p Post, media: Option<&MediaRefs>) -> Renders<'p> {
+    let renders = Renders::new(post);
+    match media {
+        Some(refs) => renders.with_media(refs.clone()),
+        None => renders,
+    }
 }
 
 /// The post's summary as plain text: front matter's `summary`, else the body's opening

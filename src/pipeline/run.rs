@@ -63,8 +63,39 @@ impl Session {
     /// Runs a post already read (`text`, the file at `path`) through every venue of the
     /// session.
     pub fn run_text(&self, path: &Path, text: &str) -> Result<PostRun<'_>> {
-        let post = Post::parse(path, text)?;
+        let mut post = Post::parse(path, text)?;
+        // Copies for every venue the post wants, chosen this time or not: a venue built
+        // earlier (`--venue`) keeps linking to its copies.
+        let all: Vec<&Venue> = self.catalog.venues.iter().collect();
+        self.load_media(&mut post, &all)?;
         Ok(self.run(post, &self.venues(), None))
+    }
+
+    /// The folder a post's images must lie in: the project's (the one holding
+    /// repurpose.yaml), else the post's own.
+    pub fn project_root(&self, post: &Path) -> std::path::PathBuf {
+        let folder = |p: &Path| {
+            p.parent()
+                .filter(|f| !f.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf()
+        };
+        self.config.path().map_or_else(|| folder(post), folder)
+    }
+
+    /// Reads and checks the post's local images, and makes the copies the venues it wants
+    /// among `venues` need.
+    pub fn load_media(&self, post: &mut Post, venues: &[&Venue]) -> Result<()> {
+        let mut media = crate::media::Media::load(post, &self.project_root(&post.source))?;
+        if !media.is_empty() {
+            for venue in wanted(post, venues) {
+                for output in &venue.outputs {
+                    media.prepare(&output.header, &post.source)?;
+                }
+            }
+        }
+        post.media = std::sync::Arc::new(media);
+        Ok(())
     }
 
     /// Reads the post at `path` and renders `output` of `venue` alone (`build --stdout`);
@@ -75,7 +106,8 @@ impl Session {
         venue: &'s Venue,
         output: &Output,
     ) -> Result<PostRun<'s>> {
-        let post = Post::load(path)?;
+        let mut post = Post::load(path)?;
+        self.load_media(&mut post, &[venue])?;
         Ok(self.run(post, &[venue], Some(output)))
     }
 

@@ -29,6 +29,9 @@ pub struct Meta {
     pub canonical_url: Option<String>,
     /// `question`: the prompt a forum post or newsletter ends with.
     pub question: Option<String>,
+    /// `image`: the picture that stands for the post where it is shared (`og:image`), a
+    /// path relative to the post or a URL, with the line of its key.
+    pub image: Option<(String, usize)>,
     /// `venues` as a list: only these venues.
     pub venues: Option<Vec<String>>,
     /// `skip_venues`: every venue but these.
@@ -54,8 +57,9 @@ pub struct Misspelt {
 }
 
 /// The keys the front matter reads at the top.
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "title",
+    "image",
     "date",
     "author",
     "tags",
@@ -242,6 +246,10 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<Meta, Located> {
         slug: fields.text("slug")?,
         canonical_url: fields.canonical_url()?,
         question: fields.text("question")?,
+        image: {
+            let line = fields.line_of("image");
+            fields.text("image")?.map(|image| (image, line))
+        },
         venues,
         skip_venues: fields.list("skip_venues")?.unwrap_or_default(),
         overrides,

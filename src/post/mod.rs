@@ -57,6 +57,9 @@ pub struct Post {
     /// The body's venue-only blocks, when it has any. `events` then holds every block;
     /// each venue reads its own edition (`edition`), without the blocks it does not show.
     pub venue_blocks: Option<Box<Markers>>,
+    /// Its local images, read and checked (`Media::load`); empty until the session loads
+    /// them. Every edition shares them.
+    pub media: std::sync::Arc<crate::media::Media>,
 }
 
 /// What is derived from a post's events (and its front matter's question).
@@ -213,6 +216,7 @@ impl Post {
             warnings,
             excerpt_at,
             venue_blocks,
+            media: Default::default(),
         })
     }
 
@@ -265,6 +269,7 @@ impl Post {
             warnings: Vec::new(),
             excerpt_at,
             venue_blocks: None,
+            media: self.media.clone(),
         })
     }
 

@@ -171,6 +171,29 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         url_length: Option<usize>,
     },
+    /// An image of a post uploaded to a target before the post (`upload::Uploader`): an
+    /// image with the same bytes for the same target and place is found here and never
+    /// uploaded again.
+    Media {
+        /// When.
+        at: String,
+        /// The post's slug.
+        post: String,
+        /// The target's name.
+        target: String,
+        /// The hash of the bytes uploaded (`sha256:…`).
+        hash: String,
+        /// Where in the post it belongs, for services whose uploads belong to one place
+        /// (a Mastodon attachment to one status: `part 3`); empty where any place may
+        /// reuse it.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        place: String,
+        /// The file name it was uploaded under.
+        file: String,
+        /// What the service answered.
+        #[serde(flatten)]
+        uploaded: super::upload::Uploaded,
+    },
     /// Every subscriber of the issue was tried.
     Finished {
         /// When.
@@ -487,7 +510,7 @@ impl Folded {
                         state.finished = true;
                     }
                 }
-                Event::Ledger { .. } => {}
+                Event::Ledger { .. } | Event::Media { .. } => {}
             }
         }
         Folded {
@@ -639,6 +662,21 @@ impl Ledger {
         let folded = Rc::new(Folded::of(&self.events));
         *self.folded.borrow_mut() = Some(Rc::clone(&folded));
         folded
+    }
+
+    /// The upload of the bytes hashed `hash` to `target` for `place` (see `Event::Media`),
+    /// the latest when there were several.
+    pub fn media(&self, target: &str, hash: &str, place: &str) -> Option<super::upload::Uploaded> {
+        self.events.iter().rev().find_map(|event| match event {
+            Event::Media {
+                target: t,
+                hash: h,
+                place: p,
+                uploaded,
+                ..
+            } if t == target && h == hash && p == place => Some(uploaded.clone()),
+            _ => None,
+        })
     }
 
     /// The last publish of `post` to `target`, when there is one.

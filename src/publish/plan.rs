@@ -646,7 +646,7 @@ pub(super) fn draft(
         title: post.title.clone(),
         content: format!(
             "{}\n{}",
-            venue_body(post, venue, &session.config.site).unwrap_or_default(),
+            venue_body(post, venue, &session.config.site, None).unwrap_or_default(),
             wordpress::mark(&post.slug)
         ),
         excerpt: summary_text(post, 55),

@@ -110,7 +110,14 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             // Cut again to the limits it was posted with: no network is asked.
             let (max_chars, url_length) = thread.cut;
             let now: Option<Vec<String>> = venue.and_then(|v| {
-                crate::pipeline::venue_thread(post, v, &session.config.site, max_chars, url_length)
+                crate::pipeline::venue_thread(
+                    post,
+                    v,
+                    &session.config.site,
+                    max_chars,
+                    url_length,
+                    None,
+                )
             });
             let hashes: Vec<String> = now
                 .iter()

@@ -65,6 +65,7 @@ pub(super) fn plan(
         &session.config.site,
         limits.max_chars,
         limits.url_length,
+        None,
     ) else {
         step.detail = format!(
             "the `{}` venue cuts no thread (none of its templates uses `thread`): name the social venue, or one like it",

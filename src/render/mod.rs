@@ -231,6 +231,8 @@ pub struct RenderOptions {
     /// excerpt) rendered apart: references then keep the numbers they have in the whole
     /// post, whether or not the definition is in the piece.
     pub note_numbers: Option<NoteNumbers>,
+    /// Where the post's own images are for this venue, by destination as written.
+    pub media: crate::media::MediaRefs,
 }
 
 impl Default for RenderOptions {
@@ -245,6 +247,7 @@ impl Default for RenderOptions {
             raw_html: RawHtml::Keep,
             footnotes: FootnoteStyle::Native,
             note_numbers: None,
+            media: crate::media::MediaRefs::default(),
         }
     }
 }
@@ -260,7 +263,15 @@ impl RenderOptions {
     /// The URL an image loads from: resolved like `url`, but never with utm parameters
     /// (they are for the links readers follow).
     pub fn image_url<'u>(&self, url: &'u str) -> Option<std::borrow::Cow<'u, str>> {
+        if let Some(local) = self.media.get(url) {
+            return Some(std::borrow::Cow::Owned(local.url.clone()));
+        }
         self.resolve(url, false)
+    }
+
+    /// The size to show an image at, when it is one of the post's own (read from the file).
+    pub fn image_size(&self, url: &str) -> Option<(u32, u32)> {
+        self.media.get(url).map(|image| (image.width, image.height))
     }
 
     /// `url` for outputs read away from the post's page (a forum, a plain-text email): a

@@ -8,6 +8,8 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::error::Located;
+use crate::media::MediaLinks;
+use crate::media::image::Format as ImageFormat;
 use crate::render::{FootnoteStyle, Format, LinkStyle, RawHtml};
 use crate::yaml::{Reader, key_name};
 
@@ -76,6 +78,18 @@ settings! {
     url_length: Option<usize> = None, read::url_length, Place::Anywhere;
     /// How the markdown format writes footnotes.
     footnotes: FootnoteStyle = FootnoteStyle::Native, read::footnotes, Place::Anywhere;
+    /// How the post's own images are referred to: `absolute` (under `site.media_url`, else
+    /// `site.url`), or `relative` to the output (`media/<file>`, for a page that sits beside
+    /// its media: a blog page, a Hugo page bundle).
+    media: MediaLinks = MediaLinks::Absolute, read::media, Place::Anywhere;
+    /// Widest an image is shown, in CSS pixels: larger images get a copy scaled to twice
+    /// this (for high-density screens) and `width`/`height` to show it at this width.
+    image_width: Option<u32> = None, read::pixels, Place::Anywhere;
+    /// The image formats the venue shows (`png`, `jpeg`, `gif`, `webp`, `svg`); an image in
+    /// another gets a copy in one of these. Empty: all.
+    image_formats: Vec<ImageFormat> = Vec::new(), read::image_formats, Place::Anywhere;
+    /// Largest image file the venue should carry, in bytes, before `check` warns.
+    image_max_bytes: Option<usize> = None, read::count, Place::Anywhere;
     /// Take the closing question out of `body` / `post.outro` (the template places
     /// `post.question` itself).
     lift_question: bool = false, read::flag,
@@ -261,6 +275,8 @@ impl Refused {
 /// `~` that keeps the layer below's.
 mod read {
     use super::{Refused, Utm, merge_utm, utm_pairs};
+    use crate::media::MediaLinks;
+    use crate::media::image::Format as ImageFormat;
     use crate::render::{FootnoteStyle, Format, LinkStyle, RawHtml};
     use serde_yaml::Value;
 
@@ -338,6 +354,40 @@ mod read {
     pub(super) fn footnotes(slot: &mut FootnoteStyle, value: &Value) -> Result<bool, Refused> {
         set(slot, value, "`native` or `list`", |v| {
             FootnoteStyle::from_name(v.as_str()?)
+        })
+    }
+
+    pub(super) fn media(slot: &mut MediaLinks, value: &Value) -> Result<bool, Refused> {
+        set(slot, value, "`absolute` or `relative`", |v| {
+            match v.as_str() {
+                Some("absolute") => Some(MediaLinks::Absolute),
+                Some("relative") => Some(MediaLinks::Relative),
+                _ => None,
+            }
+        })
+    }
+
+    pub(super) fn pixels(slot: &mut Option<u32>, value: &Value) -> Result<bool, Refused> {
+        set(slot, value, "a width in pixels, like 560", |v| {
+            whole(v)
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|&n| (16..=10_000).contains(&n))
+                .map(Some)
+        })
+    }
+
+    pub(super) fn image_formats(
+        slot: &mut Vec<ImageFormat>,
+        value: &Value,
+    ) -> Result<bool, Refused> {
+        let expected = "a list of image formats among `png`, `jpeg`, `gif`, `webp` and `svg`, like `[png, jpeg]`";
+        set(slot, value, expected, |v| {
+            let names: Vec<&str> = match v {
+                Value::String(s) => s.split([',', ' ']).filter(|n| !n.is_empty()).collect(),
+                Value::Sequence(items) => items.iter().map(Value::as_str).collect::<Option<_>>()?,
+                _ => return None,
+            };
+            names.into_iter().map(ImageFormat::from_name).collect()
         })
     }
 

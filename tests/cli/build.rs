@@ -19,7 +19,9 @@ fn each_fixture_gets_all_eight_files() {
         // One line per post.
         run.expect_stdout_contains(slug);
     }
-    run.expect_stderr_contains("built 4 posts (32 files written, 0 unchanged)");
+    // Eight outputs each, and every-construct.md's chart in its media folder.
+    run.expect_stderr_contains("built 4 posts (33 files written, 0 unchanged)");
+    assert!(p.path().join("out/every-construct/media").is_dir());
 }
 
 #[test]

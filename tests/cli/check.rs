@@ -15,7 +15,7 @@ const CLEAN: &str =
 /// The report on the construct-heavy fixture, with no configuration (so no `site.url`).
 const EVERY_CONSTRUCT: &str = "\
 warning: posts/every-construct.md:13: relative link `../about/` stays relative outside the blog: set `site.url` in repurpose.yaml or `canonical_url` in the front matter
-warning: posts/every-construct.md:56: relative image `images/chart.png` stays relative outside the blog: set `site.url` in repurpose.yaml or `canonical_url` in the front matter
+warning: posts/every-construct.md:56: image `images/chart.png` cannot be linked from article, discourse, forum, newsletter, social (read away from your site) without an address: set `site.media_url` (where the output folder is served) or `site.url` in repurpose.yaml; until then they link to `media/<file>`
 warning: posts/every-construct.md:65: link to a `javascript:` URL shown as its text only, in every venue
 warning: posts/every-construct.md:65: inline HTML reduced to its text in discourse
 warning: posts/every-construct.md:67: raw HTML block reduced to its text in discourse

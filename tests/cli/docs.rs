@@ -375,15 +375,21 @@ fn interleaves(shown: &[String], stdout: &[String], stderr: &[String]) -> bool {
     can[stdout.len()][stderr.len()]
 }
 
-/// A project holding a copy of the repository's fixtures in `fixtures/`.
+/// A project holding a copy of the repository's fixtures in `fixtures/`, their images
+/// included.
 fn project() -> Project {
     let project = Project::new();
-    for entry in std::fs::read_dir(fixtures()).expect("read fixtures/") {
-        let path = entry.expect("fixture entry").path();
-        if path.is_file() {
-            let name = path.file_name().expect("a file name").to_string_lossy();
-            let bytes = std::fs::read(&path).expect("read a fixture");
-            project.write_bytes(&format!("fixtures/{name}"), &bytes);
+    for entry in walkdir::WalkDir::new(fixtures()) {
+        let entry = entry.expect("fixture entry");
+        if entry.file_type().is_file() {
+            let relative = entry
+                .path()
+                .strip_prefix(fixtures())
+                .expect("under fixtures/")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(entry.path()).expect("read a fixture");
+            project.write_bytes(&format!("fixtures/{relative}"), &bytes);
         }
     }
     project

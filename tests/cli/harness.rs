@@ -115,12 +115,19 @@ impl Project {
         }
     }
 
-    /// A project with the named fixtures copied into `posts/`.
+    /// A project with the named fixtures copied into `posts/`, with the images they show
+    /// (`fixtures/images/` into `posts/images/`).
     pub fn with_fixtures(names: &[&str]) -> Project {
         let project = Project::new();
         for name in names {
             let text = std::fs::read(fixtures().join(name)).expect("fixture exists");
             project.write_bytes(&format!("posts/{name}"), &text);
+        }
+        for image in std::fs::read_dir(fixtures().join("images")).expect("fixture images") {
+            let path = image.expect("fixture image").path();
+            let name = path.file_name().expect("a file name").to_string_lossy();
+            let bytes = std::fs::read(&path).expect("fixture image readable");
+            project.write_bytes(&format!("posts/images/{name}"), &bytes);
         }
         project
     }

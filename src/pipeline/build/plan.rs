@@ -86,6 +86,7 @@ pub(super) fn plan(
             && entry.build == build_inputs
             && !entry.inputs.is_empty()
             && outputs_intact(out, &entry.files)
+            && media_unchanged(source, &entry.media)
     });
     let planned = |slug: &str, inputs: String, fresh: bool| Planned {
         source: source.to_path_buf(),
@@ -138,13 +139,34 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
             .and_then(|path| std::fs::symlink_metadata(path).ok())
             .is_some_and(|m| m.is_file() && f.matches(output::Stamp::of(&m)))
     };
-    let Some((dir, _)) = files.first().and_then(split) else {
-        return files.iter().all(intact);
-    };
-    if files.iter().any(|f| split(f).map(|(d, _)| d) != Some(dir)) {
-        return files.iter().all(intact);
+    let mut dirs: Vec<&str> = Vec::new();
+    for file in files {
+        let Some((dir, _)) = split(file) else {
+            return files.iter().all(intact);
+        };
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
     }
-    // A post folder that is a link is never listed (nor cleaned): writing would refuse it.
+    // A post's outputs and its media: two folders, each listed once.
+    dirs.into_iter().all(|dir| {
+        let here: Vec<&FileEntry> = files
+            .iter()
+            .filter(|f| split(f).is_some_and(|(d, _)| d == dir))
+            .collect();
+        folder_intact(out, dir, here)
+    })
+}
+
+/// `outputs_intact` for the files of one folder (`<slug>` or `<slug>/media`), read through
+/// one listing of it.
+fn folder_intact(out: &Path, dir: &str, mut missing: Vec<&FileEntry>) -> bool {
+    fn name_of(f: &FileEntry) -> &str {
+        f.path
+            .rsplit_once('/')
+            .map_or(f.path.as_str(), |(_, name)| name)
+    }
+    // A folder that is a link is never listed (nor cleaned): writing would refuse it.
     let Ok(folder) = output::inside(out, dir) else {
         return false;
     };
@@ -154,14 +176,10 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
     let Ok(listing) = std::fs::read_dir(&folder) else {
         return false;
     };
-    let mut missing: Vec<&FileEntry> = files.iter().collect();
     let mut leftovers = false;
     for entry in listing.flatten() {
         let name = entry.file_name();
-        if let Some(at) = missing
-            .iter()
-            .position(|f| split(f).is_some_and(|(_, file)| name == *file))
-        {
+        if let Some(at) = missing.iter().position(|f| name == name_of(f)) {
             // The listing's metadata does not follow a symbolic link.
             let Ok(meta) = entry.metadata() else {
                 return false;
@@ -178,6 +196,25 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
         output::remove_stale_temporaries(&folder);
     }
     missing.is_empty()
+}
+
+/// Whether the files besides the source that a post's outputs were built from (its local
+/// images) are unchanged: the size and time recorded, else the same bytes.
+fn media_unchanged(source: &Path, media: &[crate::media::Dependency]) -> bool {
+    let folder = source
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    media.iter().all(|dep| {
+        let path = folder.join(&dep.path);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return false;
+        };
+        if meta.len() == dep.bytes && output::mtime_ns(&meta) == dep.mtime && dep.mtime != 0 {
+            return true;
+        }
+        std::fs::read(&path).is_ok_and(|bytes| crate::manifest::ContentHash::of(&bytes) == dep.hash)
+    })
 }
 
 /// Records the new size and time of posts found up to date by their bytes.

@@ -32,7 +32,7 @@ pub(super) fn build_one(
     progress: &Progress,
 ) -> Result<PostBuilt> {
     // The plan read the post for its slug and hash: it is parsed from that copy.
-    let post_run = match text {
+    let mut post_run = match text {
         Some(text) => run.session.run_text(&plan.source, &text)?,
         None => run.session.run_post(&plan.source)?,
     };
@@ -44,7 +44,10 @@ pub(super) fn build_one(
         progress.error(err);
     }
     report::findings(progress, &post.source, post_run.render_findings());
-    let write = write_post(post, &plan.key, &post_run.outputs, run, previous)
+    // The post's media beside its outputs: written, listed and kept the same way.
+    let mut outputs = std::mem::take(&mut post_run.outputs);
+    outputs.extend(post_run.post.media.outputs());
+    let write = write_post(post, &plan.key, &outputs, run, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
     let mut failed = post_run.failures.len();
     if let Some(err) = &write.error {
@@ -67,6 +70,7 @@ pub(super) fn build_one(
         build: run.build_inputs.to_string(),
         source_size: plan.size,
         source_mtime: plan.mtime,
+        media: post.media.dependencies(),
         files: write.files,
         stale: Vec::new(),
     };

@@ -93,6 +93,15 @@ pub(super) fn write_post(
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
         let path = output::inside(out, &relative)?;
+        if let Some((sub, _)) = rendered.file.rsplit_once('/') {
+            // The media folder: made once, never a link out of `<out>`.
+            let sub = output::post_folder(&dir, sub)?;
+            if !sub.is_dir() {
+                crate::error::create_dir_all(&sub)?;
+            } else if !made {
+                output::remove_stale_temporaries(&sub);
+            }
+        }
         let existing = if made { None } else { output::existing(&path)? };
         let stamp = match &existing {
             Some(meta) if output::holds(&path, Some(meta), &rendered.bytes) => {

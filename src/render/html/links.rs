@@ -43,6 +43,17 @@ impl Writer<'_> {
                 let alt = escape_attr(&alt);
                 let title = escape_attr(title);
                 let mut attrs = vec![("src", &*src), ("alt", &*alt)];
+                // The post's own images have their size read from the file: the page keeps
+                // their room while they load, and Outlook (which ignores max-width) shows
+                // them no wider than the venue's `image_width`.
+                let size = self
+                    .opts
+                    .image_size(dest)
+                    .map(|(w, h)| (w.to_string(), h.to_string()));
+                if let Some((width, height)) = &size {
+                    attrs.push(("width", width));
+                    attrs.push(("height", height));
+                }
                 match self.flavor {
                     Flavor::Web => {
                         if !title.is_empty() {
@@ -51,7 +62,8 @@ impl Writer<'_> {
                         attrs.push(("loading", "lazy"));
                     }
                     // A fixed width for Outlook, which ignores max-width.
-                    Flavor::Email => attrs.push(("width", "560")),
+                    Flavor::Email if size.is_none() => attrs.push(("width", "560")),
+                    Flavor::Email => {}
                 }
                 self.open("img", &attrs, IMG);
             }

@@ -57,7 +57,7 @@ impl Writer<'_> {
     }
 
     pub(super) fn image_start(&mut self, dest: &str, title: &str) {
-        match self.opts.url(dest) {
+        match self.opts.image_url(dest) {
             Some(url) => {
                 self.put("![", Last::Other);
                 self.links
