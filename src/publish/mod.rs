@@ -26,6 +26,7 @@ pub mod smtp;
 pub mod status;
 pub mod thread;
 pub mod upload;
+mod uploads;
 pub mod wordpress;
 
 use std::path::{Path, PathBuf};

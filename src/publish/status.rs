@@ -85,7 +85,11 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             row.id = Some(placed.id.clone());
             row.url = Some(placed.url.clone());
             row.at = Some(placed.at.clone());
-            let now = venue.map(|v| draft_hash(&draft(session, post, v, wp)));
+            let now = venue.map(|v| {
+                let site = &session.config.site;
+                let (refs, _) = super::uploads::refs(post, v, site, ledger, &target.name);
+                draft_hash(&draft(session, post, v, wp, Some(&refs)))
+            });
             if now.as_deref() == Some(placed.sent.as_str()) {
                 row.state = State::Current;
                 row.detail = format!("post {} as sent on {}", placed.id, placed.at);
