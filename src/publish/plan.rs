@@ -109,8 +109,8 @@ pub(super) enum Payload {
     Section(Box<Section>),
     /// A thread's parts to post and edit.
     Thread(Box<super::network::Posting>),
-    /// An article for a host (Discourse, Forem).
-    Article(Box<super::host::Article>),
+    /// An article for a host (Discourse, Forem), and the images to upload before it.
+    Article(Box<super::host::Article>, Vec<super::uploads::Pending>),
 }
 
 /// One post's part of a newsletter issue.
