@@ -109,6 +109,14 @@ impl Site {
         self.text("media_url")
     }
 
+    /// Where a post's media are served from, ending in `/`: `site.media_url`, else
+    /// `site.url`, followed by `<slug>/media/`. `None` when neither is set.
+    pub fn media_base(&self, slug: &str) -> Option<String> {
+        let root = self.media_url().or(self.url())?;
+        let folder = crate::markdown::folder_url(root)?;
+        Some(format!("{folder}{slug}/{}/", crate::media::FOLDER))
+    }
+
     /// `site.author`, the default author.
     pub fn author(&self) -> Option<&str> {
         self.text("author")

@@ -404,8 +404,10 @@ impl<'p> Renders<'p> {
             footnotes: header.footnotes,
             note_numbers: None,
             media: self.media.clone().unwrap_or_else(|| {
-                post.media
-                    .refs(header, crate::media::base_url(site, &post.slug).as_deref())
+                post.media.refs(
+                    &header.image_needs(),
+                    site.media_base(&post.slug).as_deref(),
+                )
             }),
         };
         let lift = header.lift_question;
@@ -566,7 +568,7 @@ fn post_image(post: &Post, site: &Site, opts: &RenderOptions, format: Format) ->
     if let Some(image) = post.media.get(&dest) {
         let alt = if alt.is_empty() { &image.alt } else { &alt };
         let size = Some((image.probed.width, image.probed.height));
-        let url = match crate::media::base_url(site, &post.slug) {
+        let url = match site.media_base(&post.slug) {
             Some(base) => format!("{base}{}", image.file),
             None => opts.image_url(&dest)?.into_owned(),
         };

@@ -50,7 +50,7 @@ pub struct PostEntry {
     /// The files besides the source its outputs depend on (its local images), each with
     /// its size, time and hash when it was built.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub media: Vec<crate::media::Dependency>,
+    pub media: Vec<Dependency>,
     /// Files written under `<out>/<slug>/`.
     pub files: Vec<FileEntry>,
     /// Files an earlier build wrote for it that it no longer has (a venue it no longer
@@ -85,6 +85,18 @@ pub struct Pending {
     pub source: String,
     /// The file as the manifest will list it.
     pub file: FileEntry,
+}
+
+/// A file a post's outputs depend on besides its source (a local image), as the manifest
+/// records it: while its size and time are unchanged, the post need not be read to know it
+/// is up to date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    /// The path, relative to the post's folder.
+    pub path: String,
+    pub bytes: u64,
+    pub mtime: u64,
+    pub hash: ContentHash,
 }
 
 /// One output file.

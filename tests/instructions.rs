@@ -9,7 +9,8 @@
 //! a benchmark's business; whether the work grows in proportion is these tests'.
 //!
 //! They need valgrind and a release build:
-//! `cargo test --release --test instructions -- --ignored --test-threads=1`. Without
+//! `cargo test --release --test instructions -- --ignored`; they may run side by side,
+//! since the counts do not depend on the load. Without
 //! valgrind they pass with a note, unless `REPURPOSE_REQUIRE_FAULTS` (set by `.ci/run`)
 //! says this run must have the tools.
 

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("markdown", &["markdown"]),
+    ("media", &["media"]),
     (
         "model and formats",
         &[

@@ -14,6 +14,7 @@ mod run;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bluesky::{Account, Pds, Proxy};
@@ -24,28 +25,28 @@ use serde_json::{Value, json};
 /// parts at Bluesky's 300.
 const POST: &str = "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nThe moon pulls and the water follows 🌊🌕: twice a day the harbour empties, and the boats lie on their sides in the mud until the sea comes back for them. Nobody here finds it strange any more.\n\nThe tide tables are printed at https://tides.example.org/harbour?month=11 and pinned by the door 👨‍👩‍👧‍👦 of the café, where the fishermen read them over coffee before they decide anything at all.\n\n潮の満ち引きは月が決める。 In Japanese the word for tide is written with water and morning, which says most of what there is to say about it 🇯🇵. More at https://example.com/shio.\n\nWhat do you watch for at low water? Write to me and tell me: the best answers go in the next letter, with your name if you like, and a drawing of the harbour at dawn ✍🏽.\n";
 
-const HANDLE: &str = "ana.test";
-
 struct Project {
     dir: tempfile::TempDir,
-    pds: Pds,
+    pds: &'static Pds,
     proxy: Proxy,
     account: Account,
 }
 
 impl Project {
-    /// A project with a Bluesky target `sky` on a fresh PDS, through a fault proxy; `None`
-    /// where the PDS is not installed.
+    /// A project with a Bluesky target `sky`, an account of its own on the shared PDS, through
+    /// a fault proxy of its own; `None` where the PDS is not installed.
     fn new() -> Option<Project> {
-        let pds = bluesky::start()?;
-        let account = pds.account(HANDLE);
+        static ACCOUNTS: AtomicUsize = AtomicUsize::new(0);
+        let pds = bluesky::shared()?;
+        let n = ACCOUNTS.fetch_add(1, Ordering::Relaxed);
+        let account = pds.account(&format!("ana{n}.test"));
         let proxy = pds.proxy();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("repurpose.yaml"),
             format!(
-                "site:\n  url: https://letters.example.org\npublish:\n  sky:\n    service: bluesky\n    url: {}\n    handle: {HANDLE}\n    password_env: TEST_BSKY_PASSWORD\n",
-                proxy.url
+                "site:\n  url: https://letters.example.org\npublish:\n  sky:\n    service: bluesky\n    url: {}\n    handle: {}\n    password_env: TEST_BSKY_PASSWORD\n",
+                proxy.url, account.handle
             ),
         )
         .unwrap();
@@ -189,9 +190,10 @@ fn create_then_a_rerun_creates_nothing_and_an_edit_is_reported_not_reposted() {
     let first = posts[0]["uri"].as_str().unwrap();
     let rkey = first.rsplit('/').next().unwrap();
     assert!(
-        publish
-            .stdout
-            .contains(&format!("https://bsky.app/profile/{HANDLE}/post/{rkey}")),
+        publish.stdout.contains(&format!(
+            "https://bsky.app/profile/{}/post/{rkey}",
+            project.account.handle
+        )),
         "{publish:?}"
     );
 
@@ -379,4 +381,77 @@ fn a_wrong_password_is_impossible_and_shown_nowhere() {
     assert!(!run.stdout.contains(wrong) && !run.stderr.contains(wrong));
     assert!(project.posts().is_empty());
     assert!(!project.ledger().contains(wrong));
+}
+
+/// A PNG of noise, `side` pixels square: it compresses badly, so it is large.
+fn noise_png(side: u32) -> Vec<u8> {
+    let mut seed: u32 = 0x2545_f491;
+    let image = image::RgbImage::from_fn(side, side, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let [r, g, b, _] = seed.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn an_image_over_a_megabyte_is_scaled_down_embedded_with_its_alt_text_and_uploaded_once() {
+    let Some(project) = Project::new() else {
+        return;
+    };
+    let big = noise_png(800);
+    assert!(big.len() > 1_000_000, "{}", big.len());
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    std::fs::write(project.root().join("posts/img/noise.png"), &big).unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nThe water at noon.\n\n![Grey water, close up](img/noise.png)\n\nThat is all.\n",
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert!(plan.stdout.contains("upload 1 image"), "{plan:?}");
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let posts = project.posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    let value = &posts[0]["value"];
+    assert!(
+        value["text"]
+            .as_str()
+            .unwrap()
+            .contains("/tides/media/noise-"),
+        "{value}"
+    );
+    let embed = &value["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.images");
+    let image = &embed["images"][0];
+    assert_eq!(image["alt"], "Grey water, close up");
+    assert_eq!(image["image"]["mimeType"], "image/jpeg");
+    let size = image["image"]["size"].as_u64().unwrap();
+    assert!(size <= 1_000_000, "{size}");
+    let (w, h) = (
+        image["aspectRatio"]["width"].as_u64().unwrap(),
+        image["aspectRatio"]["height"].as_u64().unwrap(),
+    );
+    assert_eq!(w, h, "square, as the original");
+    // The link stays a link facet in the text.
+    assert!(
+        value["facets"].as_array().is_some_and(|f| !f.is_empty()),
+        "{value}"
+    );
+    assert_eq!(project.proxy.state()["uploads"], 1);
+
+    let again = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(
+        project.proxy.state()["uploads"],
+        1,
+        "nothing uploaded again"
+    );
+    assert_eq!(project.posts().len(), 1);
 }

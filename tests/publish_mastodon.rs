@@ -567,3 +567,214 @@ fn a_run_stopped_at_part_1_is_still_known_with_no_post_named() {
     assert_eq!(run.code, 0, "{run:?}");
     one_thread(&server, PARTS);
 }
+
+/// A post showing one image (the repository's chart) between two paragraphs.
+fn with_image(project: &Project, alt: &str) {
+    let img = project.root().join("posts/img");
+    std::fs::create_dir_all(&img).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/images/chart.png"),
+        img.join("chart.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!(
+            "---\ntitle: Reading the tides\ndate: 2026-11-30\n---\nThe tides rose all week.\n\n![{alt}](img/chart.png)\n\nThat is all for now.\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn uploads(server: &MastodonServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| *r == "POST /api/v2/media")
+        .count()
+}
+
+#[test]
+fn an_image_is_uploaded_once_and_attached_to_the_status_that_shows_it() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(plan.stdout.contains("upload 1 image"), "{plan:?}");
+    assert_eq!(uploads(&server), 0, "--plan uploads nothing");
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = server.media();
+    assert_eq!(
+        media.len(),
+        1,
+        "{media:?} {publish:?} {:?}",
+        server.statuses()
+    );
+    assert_eq!(media[0]["description"], "A chart of the tides");
+    assert_eq!(media[0]["mime_type"], "image/png");
+    let statuses = server.statuses();
+    let showing: Vec<&Value> = statuses
+        .iter()
+        .filter(|s| s["text"].as_str().unwrap().contains("/tides/media/chart-"))
+        .collect();
+    assert_eq!(showing.len(), 1, "{statuses:?}");
+    assert_eq!(media[0]["status_id"], showing[0]["id"]);
+    assert_eq!(showing[0]["media_ids"], json!([media[0]["id"]]));
+    assert!(
+        project.ledger().contains(r#""event":"media""#),
+        "{}",
+        project.ledger()
+    );
+
+    // A run again sends nothing and uploads nothing.
+    let again = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(uploads(&server), 1);
+    assert_eq!(server.statuses().len(), statuses.len());
+}
+
+#[test]
+fn an_edited_part_keeps_its_attachment_and_a_changed_image_is_uploaded_anew() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    let first = server.media();
+    assert_eq!(first.len(), 1);
+
+    // The text changes, the image does not: the status is edited, its attachment sent
+    // again, nothing uploaded.
+    let post = project.root().join("posts/tides.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replace("all week", "all month")).unwrap();
+    let update = project.run(&["publish"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(uploads(&server), 1, "{update:?}");
+    let statuses = server.statuses();
+    assert_eq!(statuses.len(), 1);
+    assert!(statuses[0]["text"].as_str().unwrap().contains("all month"));
+    assert_eq!(statuses[0]["media_ids"], json!([first[0]["id"]]));
+
+    // A new image (new bytes, so a new file name in the text): uploaded and attached.
+    let img = project.root().join("posts/img/chart.png");
+    let mut chart = image::open(&img).unwrap().to_rgb8();
+    chart.put_pixel(0, 0, image::Rgb([1, 2, 3]));
+    chart.save(&img).unwrap();
+    let update = project.run(&["publish"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(uploads(&server), 2, "{update:?}");
+    let media = server.media();
+    assert_eq!(server.statuses()[0]["media_ids"], json!([media[1]["id"]]));
+    assert_eq!(media[1]["description"], "A chart of the tides");
+}
+
+#[test]
+fn a_part_showing_five_images_carries_four_and_the_plan_says_so() {
+    let Some(server) = mastodon::start_with(Options {
+        max_characters: 5000,
+        ..Options::default()
+    }) else {
+        return;
+    };
+    let project = Project::new(&server);
+    let img = project.root().join("posts/img");
+    std::fs::create_dir_all(&img).unwrap();
+    let mut body = String::new();
+    for i in 0..5u8 {
+        image::RgbImage::from_pixel(4, 4, image::Rgb([i * 40, 10, 10]))
+            .save(img.join(format!("c{i}.png")))
+            .unwrap();
+        body.push_str(&format!("![Chart {i}](img/c{i}.png)\n\n"));
+    }
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("---\ntitle: Five charts\ndate: 2026-11-30\n---\n{body}"),
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert!(plan.stdout.contains("upload 4 images"), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("part 1 shows 5 images and the network takes 4 a post: the rest stay links"),
+        "{plan:?}"
+    );
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = server.media();
+    let described: Vec<&str> = media
+        .iter()
+        .map(|m| m["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(described, ["Chart 0", "Chart 1", "Chart 2", "Chart 3"]);
+    assert_eq!(
+        server.statuses()[0]["media_ids"].as_array().unwrap().len(),
+        4
+    );
+}
+
+#[test]
+fn a_refused_upload_posts_nothing_and_a_lost_answer_is_uploaded_again_once() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    server.set_faults(&json!({"upload_error_500_on": 1}));
+    let failed = project.run(&["publish", "posts/tides.md"]);
+    assert_ne!(failed.code, 0, "{failed:?}");
+    let said = format!("{}{}", failed.stdout, failed.stderr);
+    assert!(
+        said.contains("uploading the image chart-") && said.contains("500 Internal Server Error"),
+        "{failed:?}"
+    );
+    assert!(server.statuses().is_empty(), "the part waits for its image");
+
+    server.set_faults(&json!({"upload_drop_after_store_on": 1}));
+    let publish = project.run(&["publish"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    // The lost upload stays on no status (Mastodon removes those after a day); the one sent
+    // again is the one shown.
+    let media = server.media();
+    assert_eq!(media.len(), 2, "{media:?}");
+    assert!(media[0]["status_id"].is_null());
+    let statuses = server.statuses();
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0]["media_ids"], json!([media[1]["id"]]));
+}
+
+#[test]
+fn an_svg_image_is_uploaded_as_png() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    let img = project.root().join("posts/img");
+    std::fs::create_dir_all(&img).unwrap();
+    std::fs::write(
+        img.join("logo.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="teal"/></svg>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        "---\ntitle: A logo\ndate: 2026-11-30\n---\nOur logo.\n\n![A teal bar](img/logo.svg)\n",
+    )
+    .unwrap();
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = server.media();
+    assert_eq!(media.len(), 1, "{publish:?}");
+    assert_eq!(media[0]["mime_type"], "image/png");
+    assert!(
+        media[0]["filename"].as_str().unwrap().ends_with(".png"),
+        "{media:?}"
+    );
+    assert_eq!(media[0]["description"], "A teal bar");
+}

@@ -59,8 +59,8 @@ site:
 # whose template adds none gets them only from here; ~ turns them off), and for the
 # post's own images: media (relative | absolute: media/<file>, or under media_url),
 # image_width (shown at most this wide, from copies twice as wide), image_formats (the
-# formats shown; others get a PNG or JPEG copy) and image_max_bytes (check warns above
-# it). The venue's name is its template's file name up to the first dot.
+# formats shown; others get a PNG or JPEG copy), image_max_bytes and image_max_pixels
+# (check warns above them). The venue's name is its template's file name up to the first dot.
 # venues:
 #   newsletter:
 #     excerpt_words: 80      # send the opening and a link, not the whole post
@@ -228,7 +228,7 @@ mod tests {
         let mut catalog = Catalog::load(None).unwrap();
         config.apply(&mut catalog).unwrap();
         assert_eq!(config.default_venues(&catalog).unwrap().len(), 3);
-        assert_eq!(config.venues.len(), 4);
+        assert_eq!(config.venues.len(), 5);
         assert_eq!(config.utm.len(), 1);
         let services: Vec<&str> = config.publish.values().map(|t| t.service.name()).collect();
         assert_eq!(services.len(), crate::config::publish::SERVICES.len());

@@ -315,7 +315,11 @@ impl Scope {
                 .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
             // A folder moved in or out may hold posts.
             let folder = path.is_dir() || (!path.exists() && path.extension().is_none());
-            !hidden && (folder || crate::inputs::has_post_extension(path))
+            // A post's images change its outputs too.
+            !hidden
+                && (folder
+                    || crate::inputs::has_post_extension(path)
+                    || crate::media::has_image_extension(path))
         })
     }
 
@@ -459,6 +463,7 @@ mod tests {
             root.join("posts/.post.md.swp"),
             root.join(".git/x.md"),
             root.join("posts/notes.txt"),
+            root.join("posts/img/chart.PNG"),
             root.join("templates/forum.bbcode.tera"),
             root.join("repurpose.yaml"),
             root.join("posts/a.md"),
@@ -469,6 +474,7 @@ mod tests {
         assert_eq!(
             names,
             [
+                "posts/img/chart.PNG",
                 "templates/forum.bbcode.tera",
                 "repurpose.yaml",
                 "posts/a.md",

@@ -206,7 +206,7 @@ mod tests {
         );
         assert_eq!(
             error("venues: {forum: {max_char: 5}}\n"),
-            "r.yaml:1:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm, url_length, footnotes, media, image_width, image_formats, image_max_bytes)"
+            "r.yaml:1:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm, url_length, footnotes, media, image_width, image_formats, image_max_bytes, image_max_pixels)"
         );
         assert!(
             error("venues:\n  forum:\n    max_char:\n").starts_with("r.yaml:3:1: unknown key"),

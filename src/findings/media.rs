@@ -4,7 +4,7 @@
 use pulldown_cmark::{Event, Tag};
 
 use crate::config::Site;
-use crate::media::{MediaLinks, base_url};
+use crate::media::MediaLinks;
 use crate::post::Post;
 
 use super::{Diagnostic, Level, Target};
@@ -14,7 +14,7 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
     let mut out = Vec::new();
     let images = post.media.images();
     if let Some(first) = images.first()
-        && base_url(site, &post.slug).is_none()
+        && site.media_base(&post.slug).is_none()
     {
         let absolute: Vec<&str> = targets
             .iter()
@@ -47,13 +47,44 @@ pub(super) fn diagnose(post: &Post, site: &Site, targets: &[Target<'_>]) -> Vec<
         }
     }
     for target in targets {
-        let Some(max) = target.output.header.image_max_bytes else {
+        let header = &target.output.header;
+        if header.image_max_bytes.is_none() && header.image_max_pixels.is_none() {
             continue;
-        };
+        }
+        let needs = header.image_needs();
         for image in images {
-            let (file, bytes) = match post.media.copy_for(image, &target.output.header) {
-                Some(made) => (made.file.as_str(), made.bytes.len()),
-                None => (image.file.as_str(), image.bytes.len()),
+            let (file, bytes, (width, height)) = match post.media.copy_for(image, &needs) {
+                Some(made) => (
+                    made.file.as_str(),
+                    made.bytes.len(),
+                    (made.width, made.height),
+                ),
+                None => (
+                    image.file.as_str(),
+                    image.bytes.len(),
+                    (image.probed.width, image.probed.height),
+                ),
+            };
+            let pixels = width as usize * height as usize;
+            if let Some(max) = header.image_max_pixels
+                && pixels > max
+            {
+                out.push(Diagnostic {
+                    level: Level::Warning,
+                    code: "image-size",
+                    line: Some(image.line),
+                    venue: Some(target.venue.name.clone()),
+                    file: Some(target.output.file.clone()),
+                    message: format!(
+                        "image `{}` is {width} × {height} pixels in {} (`media/{file}`), over its {} (`image_max_pixels`): make it smaller",
+                        image.dest,
+                        target.place,
+                        crate::media::image::grouped(max as u64)
+                    ),
+                });
+            }
+            let Some(max) = header.image_max_bytes else {
+                continue;
             };
             if bytes > max {
                 out.push(Diagnostic {

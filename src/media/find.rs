@@ -3,17 +3,14 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{Event, Tag};
-
-use crate::markdown::{has_scheme, is_safe_url, matching_end, plain_text};
-use crate::post::Post;
+use crate::markdown::{has_scheme, is_safe_url};
 
 /// A local image as the post writes it: its destination, the line it is on, its alt text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Wanted {
-    pub(super) dest: String,
-    pub(super) line: usize,
-    pub(super) alt: String,
+pub struct Wanted {
+    pub dest: String,
+    pub line: usize,
+    pub alt: String,
 }
 
 /// The file path a destination names, when it names a local file: a relative URL with no
@@ -33,38 +30,6 @@ pub fn local_path(dest: &str) -> Option<String> {
         .decode_utf8()
         .ok()?;
     (!path.is_empty() && !path.contains('\0')).then(|| path.into_owned())
-}
-
-/// Every local image the post shows, in order, and the front matter's `image` when it is a
-/// local file. Images inside another's alt text count too: every venue shows the outer one
-/// only, but a file named there must still exist.
-pub(super) fn wanted(post: &Post) -> Vec<Wanted> {
-    let mut out = Vec::new();
-    if let Some((image, line)) = &post.meta.image
-        && local_path(image).is_some()
-    {
-        out.push(Wanted {
-            dest: image.clone(),
-            line: *line,
-            alt: String::new(),
-        });
-    }
-    for (i, event) in post.events.iter().enumerate() {
-        if let Event::Start(Tag::Image { dest_url, .. }) = event
-            && local_path(dest_url).is_some()
-        {
-            let inner = post
-                .events
-                .get(i + 1..matching_end(&post.events, i))
-                .unwrap_or_default();
-            out.push(Wanted {
-                dest: dest_url.to_string(),
-                line: post.line_of(i).unwrap_or(post.body_line),
-                alt: plain_text(inner).trim().to_string(),
-            });
-        }
-    }
-    out
 }
 
 /// Why a local image cannot be used; each message reads after "image `dest` ".

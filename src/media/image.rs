@@ -1,6 +1,16 @@
 //! Reading images: the format and pixel size of a file, a full decode that proves it is
 //! readable, and the scaled copies a venue or a service needs.
 
+use std::fmt;
+
+mod read;
+mod scale;
+mod svg;
+#[cfg(test)]
+mod tests;
+
+pub use scale::{fit, within_bytes};
+
 /// An image format repurpose reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,6 +67,17 @@ impl Format {
             _ => None,
         }
     }
+
+    /// Its name in prose (`PNG`, `WebP`, …).
+    fn label(self) -> &'static str {
+        match self {
+            Format::Png => "PNG",
+            Format::Jpeg => "JPEG",
+            Format::Gif => "GIF",
+            Format::Webp => "WebP",
+            Format::Svg => "SVG",
+        }
+    }
 }
 
 /// What reading an image found: its format and size in pixels (for SVG, its intrinsic
@@ -76,89 +97,119 @@ pub struct Variant {
     pub width: u32,
     pub height: u32,
 }
-// First cut of the reader (probe, fit, display_size); the full one replaces it.
-#[derive(Debug)]
-pub struct Unreadable(pub String);
-impl std::fmt::Display for Unreadable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+
+/// The most pixels repurpose decodes: a header is checked against it before any decoding,
+/// so a small file that claims a huge picture (a decompression bomb) costs nothing.
+const MAX_PIXELS: u64 = 100_000_000;
+
+/// Why an image cannot be used; the message reads after "image `x.png` ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Not a format repurpose reads.
+    Unknown,
+    /// A format it reads, but truncated or corrupt.
+    Corrupt { format: Format, reason: String },
+    /// More than `MAX_PIXELS`, as its header says.
+    TooLarge { width: u32, height: u32 },
+    /// Cannot be brought under a byte limit: even its smallest copy, `width × height`, took
+    /// `bytes`.
+    OverBytes {
+        max_bytes: usize,
+        width: u32,
+        height: u32,
+        bytes: usize,
+    },
+    /// Decoded, but its copy could not be encoded.
+    Unencodable { format: Format, reason: String },
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unreadable::Unknown => {
+                f.write_str("is not an image repurpose can read (PNG, JPEG, GIF, WebP or SVG)")
+            }
+            Unreadable::Corrupt { format, reason } => {
+                write!(f, "cannot be read as {}: {reason}", format.label())
+            }
+            Unreadable::TooLarge { width, height } => write!(
+                f,
+                "is {} × {} pixels, over the {}-megapixel limit repurpose decodes",
+                grouped(u64::from(*width)),
+                grouped(u64::from(*height)),
+                MAX_PIXELS / 1_000_000
+            ),
+            Unreadable::OverBytes {
+                max_bytes,
+                width,
+                height,
+                bytes,
+            } => write!(
+                f,
+                "cannot be brought under {} bytes: even at {width} × {height} pixels it takes {}",
+                grouped(*max_bytes as u64),
+                grouped(*bytes as u64)
+            ),
+            Unreadable::Unencodable { format, reason } => {
+                write!(f, "could not be encoded as {}: {reason}", format.label())
+            }
+        }
     }
 }
+
+impl std::error::Error for Unreadable {}
+
+/// Reads an image whole: its format from the bytes, its size from the header, then a full
+/// decode (a parse for SVG) that proves every pixel is there.
 pub fn probe(bytes: &[u8]) -> Result<Probed, Unreadable> {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
-    if text.trim_start().starts_with("<svg") || text.trim_start().starts_with("<?xml") {
-        let tree = resvg::usvg::Tree::from_data(bytes, &Default::default())
-            .map_err(|e| Unreadable(format!("cannot be read as SVG: {e}")))?;
-        let size = tree.size();
-        return Ok(Probed {
-            format: Format::Svg,
-            width: size.width().round() as u32,
-            height: size.height().round() as u32,
-        });
+    let format = read::format(bytes).ok_or(Unreadable::Unknown)?;
+    if format == Format::Svg {
+        return svg::probe(bytes);
     }
-    let reader = ::image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| Unreadable(e.to_string()))?;
-    let format = match reader.format() {
-        Some(::image::ImageFormat::Png) => Format::Png,
-        Some(::image::ImageFormat::Jpeg) => Format::Jpeg,
-        Some(::image::ImageFormat::Gif) => Format::Gif,
-        Some(::image::ImageFormat::WebP) => Format::Webp,
-        _ => {
-            return Err(Unreadable(
-                "is not an image repurpose can read (PNG, JPEG, GIF, WebP or SVG)".into(),
-            ));
-        }
-    };
-    let img = reader
-        .decode()
-        .map_err(|e| Unreadable(format!("cannot be read as {}: {e}", format.name())))?;
+    let (width, height) = read::header_size(bytes, format)?;
+    read::within_pixel_limit(width, height)?;
+    let decoded = read::decode(bytes, format)?;
     Ok(Probed {
         format,
-        width: img.width(),
-        height: img.height(),
+        width: decoded.width(),
+        height: decoded.height(),
     })
 }
-pub fn fit(
-    bytes: &[u8],
-    probed: &Probed,
-    max_width: Option<u32>,
-    formats: &[Format],
-) -> Result<Option<Variant>, Unreadable> {
-    let wide = max_width.is_some_and(|m| probed.width > m);
-    let ok_format = formats.is_empty() || formats.contains(&probed.format);
-    if !wide && ok_format {
-        return Ok(None);
+
+/// The format and size from the header alone, for a file `probe` has already accepted.
+pub fn sniff(bytes: &[u8]) -> Option<Probed> {
+    let format = read::format(bytes)?;
+    if format == Format::Svg {
+        return svg::probe(bytes).ok();
     }
-    if probed.format == Format::Svg {
-        return Ok(None);
-    }
-    let img = ::image::load_from_memory(bytes).map_err(|e| Unreadable(e.to_string()))?;
-    let img = match max_width {
-        Some(m) if probed.width > m => {
-            img.resize(m, u32::MAX, ::image::imageops::FilterType::Triangle)
-        }
-        _ => img,
-    };
-    let mut out = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut out),
-        ::image::ImageFormat::Png,
-    )
-    .map_err(|e| Unreadable(e.to_string()))?;
-    Ok(Some(Variant {
-        bytes: out,
-        format: Format::Png,
-        width: img.width(),
-        height: img.height(),
-    }))
+    let (width, height) = read::header_size(bytes, format).ok()?;
+    let (width, height) = read::oriented(bytes, format, width, height);
+    Some(Probed {
+        format,
+        width,
+        height,
+    })
 }
+
+/// The size to show an image at in HTML: as it is up to `max_width`, else `max_width` wide
+/// with the height in proportion.
 pub fn display_size(width: u32, height: u32, max_width: u32) -> (u32, u32) {
     if width <= max_width {
-        return (width, height);
+        (width, height)
+    } else {
+        (max_width, scale::height_at(width, height, max_width))
     }
-    (
-        max_width,
-        ((height as u64 * max_width as u64 + width as u64 / 2) / width as u64).max(1) as u32,
-    )
+}
+
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }

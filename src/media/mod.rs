@@ -11,13 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::Site;
 use crate::hash::ContentHash;
-use crate::post::Post;
-use crate::venue::Rendered;
-use crate::venue::settings::Header;
+use crate::manifest::Dependency;
 
-pub use find::local_path;
+pub use find::{Wanted, local_path};
 use image::{Format, Probed};
 
 /// The folder, inside a post's output folder, its media are copied to.
@@ -90,24 +87,21 @@ pub struct Media {
     by_dest: HashMap<String, usize>,
 }
 
-/// A file a post's outputs depend on, as the manifest records it: when its size and time
-/// are unchanged, the post need not be read to know it is up to date.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Dependency {
-    /// The path, relative to the post's folder.
-    pub path: String,
-    pub bytes: u64,
-    pub mtime: u64,
-    pub hash: ContentHash,
+/// What a venue asks of the post's images: how it links them, the widest it shows them,
+/// the formats it shows (its template header's `media`, `image_width`, `image_formats`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Needs {
+    pub links: MediaLinks,
+    pub image_width: Option<u32>,
+    pub image_formats: Vec<Format>,
 }
 
 impl Media {
-    /// Finds, reads and checks every local image of `post`: files relative to the post's
-    /// folder, which must lie under `root` (the project's folder). Every image that cannot
-    /// be used is reported, each with the post's file and line.
-    pub fn load(post: &Post, root: &Path) -> anyhow::Result<Media> {
+    /// Finds, reads and checks the local images `wanted` of the post at `post`: files
+    /// relative to the post's folder, which must lie under `root` (the project's folder).
+    /// Every image that cannot be used is reported, each with the post's file and line.
+    pub fn load(wanted: Vec<Wanted>, post: &Path, root: &Path) -> anyhow::Result<Media> {
         let post_dir = post
-            .source
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
@@ -119,7 +113,7 @@ impl Media {
         let mut media = Media::default();
         let mut by_source: HashMap<PathBuf, usize> = HashMap::new();
         let mut problems = Vec::new();
-        for wanted in find::wanted(post) {
+        for wanted in wanted {
             if let Some(&known) = media.by_dest.get(&wanted.dest) {
                 let image = &mut media.images[known];
                 if image.alt.is_empty() {
@@ -180,7 +174,7 @@ impl Media {
         if problems.is_empty() {
             return Ok(media);
         }
-        let file = post.source.display();
+        let file = post.display();
         Err(match problems.as_slice() {
             [(line, message)] => anyhow::anyhow!("{file}:{line}: {message}"),
             all => anyhow::anyhow!(
@@ -211,8 +205,8 @@ impl Media {
 
     /// Makes the copies the venue with `header` needs (images wider than twice its
     /// `image_width`, formats outside its `image_formats`), once per distinct need.
-    pub fn prepare(&mut self, header: &Header, post: &Path) -> anyhow::Result<()> {
-        let Some(wanted) = wanted_copy(header) else {
+    pub fn prepare(&mut self, needs: &Needs, post: &Path) -> anyhow::Result<()> {
+        let Some(wanted) = wanted_copy(needs) else {
             return Ok(());
         };
         for image in &mut self.images {
@@ -260,8 +254,8 @@ impl Media {
 
     /// The copy of `image` the venue with `header` shows, when it is not the original
     /// (`prepare` made it).
-    pub fn copy_for<'m>(&self, image: &'m Image, header: &Header) -> Option<&'m Made> {
-        let wanted = wanted_copy(header)?;
+    pub fn copy_for<'m>(&self, image: &'m Image, needs: &Needs) -> Option<&'m Made> {
+        let wanted = wanted_copy(needs)?;
         image
             .copies
             .iter()
@@ -271,18 +265,18 @@ impl Media {
 
     /// The references a venue gets: each local image's URL (relative or under `base`, as
     /// the venue's `media` setting says), and the size to show it at.
-    pub fn refs(&self, header: &Header, base: Option<&str>) -> MediaRefs {
+    pub fn refs(&self, needs: &Needs, base: Option<&str>) -> MediaRefs {
         let mut refs = BTreeMap::new();
         for (dest, &i) in &self.by_dest {
             let image = &self.images[i];
             let file = self
-                .copy_for(image, header)
+                .copy_for(image, needs)
                 .map_or(image.file.as_str(), |made| made.file.as_str());
-            let url = match (header.media, base) {
+            let url = match (needs.links, base) {
                 (MediaLinks::Absolute, Some(base)) => format!("{base}{file}"),
                 _ => format!("{FOLDER}/{file}"),
             };
-            let (width, height) = match header.image_width {
+            let (width, height) = match needs.image_width {
                 Some(max) => image::display_size(image.probed.width, image.probed.height, max),
                 None => (image.probed.width, image.probed.height),
             };
@@ -291,19 +285,14 @@ impl Media {
         MediaRefs(Arc::new(refs))
     }
 
-    /// The files to write into the post's media folder: every original, and every copy
-    /// made.
-    pub fn outputs(&self) -> Vec<Rendered> {
-        let mut out = Vec::new();
-        let mut push = |file: &str, bytes: &[u8]| {
+    /// The files to write into the post's media folder, by name: every original, and every
+    /// copy made.
+    pub fn outputs(&self) -> Vec<(String, Arc<[u8]>)> {
+        let mut out: Vec<(String, Arc<[u8]>)> = Vec::new();
+        let mut push = |file: &str, bytes: &Arc<[u8]>| {
             let file = format!("{FOLDER}/{file}");
-            if !out.iter().any(|o: &Rendered| o.file == file) {
-                out.push(Rendered {
-                    venue: VENUE.to_string(),
-                    file,
-                    bytes: bytes.to_vec(),
-                    dropped_links: Vec::new(),
-                });
+            if !out.iter().any(|(f, _)| *f == file) {
+                out.push((file, Arc::clone(bytes)));
             }
         };
         for image in &self.images {
@@ -333,18 +322,19 @@ impl Media {
 }
 
 /// The copy a venue asks for, `None` when it shows every original as it is.
-fn wanted_copy(header: &Header) -> Option<(Option<u32>, Vec<Format>)> {
-    let widest = header.image_width.map(|w| w.saturating_mul(2));
-    (widest.is_some() || !header.image_formats.is_empty())
-        .then(|| (widest, header.image_formats.clone()))
+fn wanted_copy(needs: &Needs) -> Option<(Option<u32>, Vec<Format>)> {
+    let widest = needs.image_width.map(|w| w.saturating_mul(2));
+    (widest.is_some() || !needs.image_formats.is_empty())
+        .then(|| (widest, needs.image_formats.clone()))
 }
 
-/// Where a post's media are served from, ending in `/`: `site.media_url`, else `site.url`,
-/// followed by `<slug>/media/`. `None` when neither is set.
-pub fn base_url(site: &Site, slug: &str) -> Option<String> {
-    let root = site.media_url().or(site.url())?;
-    let folder = crate::markdown::folder_url(root)?;
-    Some(format!("{folder}{slug}/{FOLDER}/"))
+/// Whether a file's name says it is an image repurpose reads (`chart.png`, `photo.JPG`).
+pub fn has_image_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| {
+        ["png", "jpg", "jpeg", "gif", "webp", "svg"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    })
 }
 
 /// The file's name as a slug, for its copies' names (`Growth Chart.PNG` → `growth-chart`).

@@ -86,11 +86,15 @@ impl Session {
     /// Reads and checks the post's local images, and makes the copies the venues it wants
     /// among `venues` need.
     pub fn load_media(&self, post: &mut Post, venues: &[&Venue]) -> Result<()> {
-        let mut media = crate::media::Media::load(post, &self.project_root(&post.source))?;
+        let mut media = crate::media::Media::load(
+            post.local_images(),
+            &post.source,
+            &self.project_root(&post.source),
+        )?;
         if !media.is_empty() {
             for venue in wanted(post, venues) {
                 for output in &venue.outputs {
-                    media.prepare(&output.header, &post.source)?;
+                    media.prepare(&output.header.image_needs(), &post.source)?;
                 }
             }
         }

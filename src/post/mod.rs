@@ -313,6 +313,38 @@ impl Post {
             .map(|line| line + self.body_line - 1)
     }
 
+    /// Every local image the post shows, in order, and the front matter's `image` when it is a
+    /// local file. Images inside another's alt text count too: every venue shows the outer one
+    /// only, but a file named there must still exist.
+    pub fn local_images(&self) -> Vec<crate::media::Wanted> {
+        let mut out = Vec::new();
+        if let Some((image, line)) = &self.meta.image
+            && crate::media::local_path(image).is_some()
+        {
+            out.push(crate::media::Wanted {
+                dest: image.clone(),
+                line: *line,
+                alt: String::new(),
+            });
+        }
+        for (i, event) in self.events.iter().enumerate() {
+            if let Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) = event
+                && crate::media::local_path(dest_url).is_some()
+            {
+                let inner = self
+                    .events
+                    .get(i + 1..crate::markdown::matching_end(&self.events, i))
+                    .unwrap_or_default();
+                out.push(crate::media::Wanted {
+                    dest: dest_url.to_string(),
+                    line: self.line_of(i).unwrap_or(self.body_line),
+                    alt: crate::markdown::plain_text(inner).trim().to_string(),
+                });
+            }
+        }
+        out
+    }
+
     /// Minutes to read the post, at least 1.
     pub fn reading_time(&self) -> usize {
         self.word_count.div_ceil(WORDS_PER_MINUTE).max(1)

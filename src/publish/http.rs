@@ -124,6 +124,12 @@ pub enum Method<'a> {
     Delete,
     /// A POST with no body (an XRPC procedure that takes no input refuses even `null`).
     PostEmpty,
+    /// A POST of raw bytes with their `Content-Type` (an upload: a file, or a
+    /// `multipart::Body`).
+    PostBytes {
+        content_type: &'a str,
+        body: &'a [u8],
+    },
 }
 
 /// A client for one service at one root URL.
@@ -248,6 +254,13 @@ impl Api {
                     request = request.header(*name, *value);
                 }
                 request.send_empty()
+            }
+            Method::PostBytes { content_type, body } => {
+                let mut request = self.agent.post(url).header("Content-Type", content_type);
+                for (name, value) in headers {
+                    request = request.header(*name, *value);
+                }
+                request.send(body)
             }
         };
         let (service, site) = (self.service, self.root.as_str());
@@ -492,6 +505,48 @@ mod tests {
         let reply = api.call("reading", Method::Get, "x", &[], &[]).unwrap();
         assert_eq!(reply.status, 503);
         assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn bytes_are_posted_with_their_content_type() {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(&stream);
+            let (mut head, mut line) = (String::new(), String::new());
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                head.push_str(&line.to_ascii_lowercase());
+                line.clear();
+            }
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let mut stream = &stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+            );
+            tx.send((head, body)).unwrap();
+        });
+        let api = Api::new(root(&url, "Bluesky").unwrap(), "Bluesky");
+        let bytes = b"\x89PNG\0\xff";
+        let method = Method::PostBytes {
+            content_type: "image/png",
+            body: bytes,
+        };
+        let reply = api.call("uploading", method, "x", &[], &[]).unwrap();
+        assert_eq!(reply.status, 200);
+        let (head, body) = rx.recv().unwrap();
+        assert!(head.starts_with("post /x "), "{head}");
+        assert!(head.contains("content-type: image/png\r\n"), "{head}");
+        assert_eq!(body, bytes);
     }
 
     #[test]

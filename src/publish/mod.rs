@@ -17,6 +17,7 @@ pub mod host;
 pub mod http;
 pub mod ledger;
 pub mod mastodon;
+pub mod multipart;
 pub mod network;
 pub mod plan;
 pub mod recipients;

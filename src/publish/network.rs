@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::upload::{Uploaded, Uploader};
+use crate::media::image::Format;
+
 /// How a network counts and limits a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -15,6 +18,89 @@ pub struct Limits {
     /// The most bytes of UTF-8 a post may hold, where the network limits those too
     /// (Bluesky: 3,000).
     pub max_bytes: Option<usize>,
+    /// How the network limits the images a post carries.
+    pub media: MediaLimits,
+}
+
+/// How a network limits the images a post carries; `None` where it does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MediaLimits {
+    /// The most images one post carries (Mastodon's `max_media_attachments`, Bluesky's 4).
+    pub max_images: Option<usize>,
+    /// The most bytes one image may have (Mastodon's `image_size_limit`, Bluesky's
+    /// 1,000,000 of the `app.bsky.embed.images` lexicon).
+    pub max_bytes: Option<u64>,
+    /// The most pixels (width × height) one image may have (Mastodon's
+    /// `image_matrix_limit`).
+    pub max_pixels: Option<u64>,
+    /// The image formats the network takes, of those repurpose reads (Mastodon's
+    /// `supported_mime_types`).
+    pub formats: Option<Formats>,
+}
+
+impl MediaLimits {
+    /// Nothing said.
+    pub const NONE: MediaLimits = MediaLimits {
+        max_images: None,
+        max_bytes: None,
+        max_pixels: None,
+        formats: None,
+    };
+}
+
+/// Every format repurpose reads.
+const FORMATS: [Format; 5] = [
+    Format::Png,
+    Format::Jpeg,
+    Format::Gif,
+    Format::Webp,
+    Format::Svg,
+];
+
+/// A set of image formats.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Formats(u8);
+
+impl Formats {
+    fn bit(format: Format) -> u8 {
+        match format {
+            Format::Png => 1,
+            Format::Jpeg => 2,
+            Format::Gif => 4,
+            Format::Webp => 8,
+            Format::Svg => 16,
+        }
+    }
+
+    /// The formats of those MIME types that repurpose reads (others are left out).
+    pub fn from_mime_types<'a>(types: impl IntoIterator<Item = &'a str>) -> Formats {
+        let mut set = Formats::default();
+        for mime in types {
+            let mime = mime.trim();
+            if let Some(format) = FORMATS.iter().find(|f| f.mime().eq_ignore_ascii_case(mime)) {
+                set.0 |= Formats::bit(*format);
+            }
+        }
+        set
+    }
+
+    /// Whether the set holds `format`.
+    pub fn contains(self, format: Format) -> bool {
+        self.0 & Formats::bit(format) != 0
+    }
+}
+
+impl std::fmt::Debug for Formats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set()
+            .entries(
+                FORMATS
+                    .iter()
+                    .filter(|x| self.contains(**x))
+                    .map(|x| x.name()),
+            )
+            .finish()
+    }
 }
 
 /// One post of a thread as the network holds it.
@@ -37,8 +123,8 @@ pub struct Reply<'a> {
     pub parent: &'a PartRef,
 }
 
-/// A social network, logged in.
-pub trait Network {
+/// A social network, logged in; it takes images too (`Uploader`).
+pub trait Network: Uploader {
     /// How the network counts a post and how long one may be (Mastodon reads them from
     /// the instance).
     fn limits(&self) -> anyhow::Result<Limits>;
@@ -49,10 +135,17 @@ pub trait Network {
     /// while its text is the same.
     fn key(&self, seed: &str) -> String;
 
-    /// Posts `text`, replying to `reply` unless it is the first part, under `key`. An
-    /// answer lost on the way (`http::Unanswered`) may mean the network posted it: call
-    /// `find` before posting again.
-    fn create(&self, text: &str, reply: Option<Reply<'_>>, key: &str) -> anyhow::Result<PartRef>;
+    /// Posts `text` with the images `media` (uploaded to this network before), replying to
+    /// `reply` unless it is the first part, under `key`. An answer lost on the way
+    /// (`http::Unanswered`) may mean the network posted it: call `find` before posting
+    /// again.
+    fn create(
+        &self,
+        text: &str,
+        media: &[Uploaded],
+        reply: Option<Reply<'_>>,
+        key: &str,
+    ) -> anyhow::Result<PartRef>;
 
     /// The part posted under `key` (replying to `reply`) by a run whose answer was lost or
     /// that was stopped before it recorded the part, whose text hashes to `sent`
@@ -65,11 +158,19 @@ pub trait Network {
         key: &str,
     ) -> anyhow::Result<Option<PartRef>>;
 
+    /// Where an upload belongs, for the ledger (`Event::Media`'s `place`): empty where any
+    /// post may show it again (a Bluesky blob), `part N` where it belongs to the one post
+    /// that shows it (a Mastodon attachment).
+    fn place(&self, _part: usize) -> String {
+        String::new()
+    }
+
     /// Whether posts can be edited in place (Mastodon can; Bluesky shows no edits).
     fn edits(&self) -> bool;
 
-    /// Replaces the text of `part` in place; an error where the network cannot edit.
-    fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef>;
+    /// Replaces the text and the images of `part` in place; an error where the network
+    /// cannot edit.
+    fn edit(&self, part: &PartRef, text: &str, media: &[Uploaded]) -> anyhow::Result<PartRef>;
 }
 
 /// The hash a part's text is recorded by, of the text as a network keeps it (line ends as
@@ -130,6 +231,23 @@ pub struct Posting {
     pub edit: Vec<usize>,
     /// The limits the thread was cut to, as the ledger records them.
     pub limits: Limits,
+    /// The images each part shows, part 1 first (none where the list is shorter).
+    pub media: Vec<Vec<PartImage>>,
+}
+
+/// An image a part shows, as it is to be uploaded (converted or scaled down already where
+/// the network asks for it).
+#[derive(Debug, Clone)]
+pub struct PartImage {
+    /// The hash of `bytes` (`sha256:…`): the ledger finds its upload again by it.
+    pub hash: String,
+    /// The file name to give it.
+    pub name: String,
+    pub mime: &'static str,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 /// `2, 5 and 7–9`: part numbers, runs joined.

@@ -4,6 +4,8 @@
 
 use super::network::{Network, PartRef, Posting, Reply, Social, fits, part_hash, parts_word};
 
+mod media;
+
 /// What a thread at a target needs, worked out from the ledger: which parts are missing,
 /// which changed, which the post no longer has.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -178,17 +180,38 @@ pub(super) fn plan(
             parts_word(&work.extra)
         ));
     }
-    step.detail = notes.join("; ");
-    if matches!(
+    let sends = matches!(
         step.action,
         Action::Create | Action::Resume | Action::Update
-    ) {
+    );
+    let (images, media_notes) = if sends {
+        media::images(post, venue, &session.config.site, &parts, limits.media)
+    } else {
+        Default::default()
+    };
+    if sends {
+        let sent: Vec<usize> = work.missing.iter().chain(&edit).copied().collect();
+        let count = media::to_upload(
+            social.network.as_ref(),
+            ledger,
+            &step.target,
+            &images,
+            &sent,
+        );
+        if count > 0 {
+            notes.push(format!("upload {count} image{}", plural(count)));
+        }
+        notes.extend(media_notes);
+    }
+    step.detail = notes.join("; ");
+    if sends {
         step.payload = super::plan::Payload::Thread(Box::new(Posting {
             parts,
             hashes,
             post: work.missing,
             edit,
             limits,
+            media: images,
         }));
     }
 }
@@ -257,8 +280,16 @@ pub(super) fn send(
             continue;
         };
         let text = &posting.parts[n - 1];
+        let media = media::upload(
+            network,
+            ledger,
+            &target.name,
+            &step.post,
+            n,
+            posting.media.get(n - 1).map_or(&[], Vec::as_slice),
+        )?;
         let remote = network
-            .edit(&part.remote, text)
+            .edit(&part.remote, text, &media)
             .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
         record(ledger, n, &remote, "edit", &posting.hashes[n - 1])?;
         step.performed = Some(step.action.word());
@@ -286,6 +317,7 @@ pub(super) fn send(
             })
         };
         let what = |e: anyhow::Error| e.context(format!("posting part {n} of {total}"));
+        let images = posting.media.get(n - 1).map_or(&[][..], Vec::as_slice);
         // A key recorded by a run that stopped before it recorded the part: the network may
         // hold the part under it, with the text it had then (the post may have been edited
         // since). Found, it is recorded as it is there, then edited where the network can.
@@ -294,8 +326,9 @@ pub(super) fn send(
         {
             record(ledger, n, &remote, "found", then)?;
             if then != sent && network.edits() {
+                let media = media::upload(network, ledger, &target.name, &step.post, n, images)?;
                 let remote = network
-                    .edit(&remote, text)
+                    .edit(&remote, text, &media)
                     .map_err(|e| e.context(format!("editing part {n} of {total}")))?;
                 record(ledger, n, &remote, "edit", sent)?;
             }
@@ -322,13 +355,17 @@ pub(super) fn send(
                 key
             }
         };
-        let (remote, action) = match network.create(text, reply, &key) {
+        let media = media::upload(network, ledger, &target.name, &step.post, n, images)?;
+        let (remote, action) = match network.create(text, &media, reply, &key) {
             Ok(remote) => (remote, "create"),
             // The answer was lost: the network may have posted it.
             Err(e) if super::http::unanswered(&e) => {
                 match network.find(sent, reply, &key).map_err(what)? {
                     Some(remote) => (remote, "found"),
-                    None => (network.create(text, reply, &key).map_err(what)?, "create"),
+                    None => (
+                        network.create(text, &media, reply, &key).map_err(what)?,
+                        "create",
+                    ),
                 }
             }
             Err(e) => return Err(what(e)),

@@ -90,10 +90,24 @@ settings! {
     image_formats: Vec<ImageFormat> = Vec::new(), read::image_formats, Place::Anywhere;
     /// Largest image file the venue should carry, in bytes, before `check` warns.
     image_max_bytes: Option<usize> = None, read::count, Place::Anywhere;
+    /// Most pixels (width × height) an image the venue carries should have, before `check`
+    /// warns.
+    image_max_pixels: Option<usize> = None, read::count, Place::Anywhere;
     /// Take the closing question out of `body` / `post.outro` (the template places
     /// `post.question` itself).
     lift_question: bool = false, read::flag,
         Place::Template("only the template knows whether it places `post.question` itself");
+}
+
+impl Header {
+    /// What the venue asks of the post's own images.
+    pub fn image_needs(&self) -> crate::media::Needs {
+        crate::media::Needs {
+            links: self.media,
+            image_width: self.image_width,
+            image_formats: self.image_formats.clone(),
+        }
+    }
 }
 
 /// One row of the table.

@@ -172,7 +172,7 @@ fn unknown_keys_and_wrong_types_name_the_key_and_line() {
         ),
         (
             "venues:\n  forum:\n    max_char: 5\n",
-            "error: repurpose.yaml:6:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm, url_length, footnotes, media, image_width, image_formats, image_max_bytes)",
+            "error: repurpose.yaml:6:1: unknown key `venues.forum.max_char` (known: max_chars, max_words, excerpt_words, heading_offset, wrap, links, raw_html, utm, url_length, footnotes, media, image_width, image_formats, image_max_bytes, image_max_pixels)",
         ),
         (
             "venues:\n  forum:\n    body: html\n",

@@ -14,6 +14,7 @@ mod formats;
 mod hostile;
 mod init;
 mod markdown_venues;
+mod media;
 mod new;
 mod output_style;
 mod per_venue;

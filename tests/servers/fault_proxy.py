@@ -31,7 +31,15 @@ the faults set before):
                                            its auth-verifier.js), NOT forwarded: access tokens
                                            live two hours, too long to wait for in a test
 
-`GET /__state` answers `{"creates": COUNT, "requests": [...]}`: one entry per request forwarded
+Uploads (`com.atproto.repo.uploadBlob`) are counted apart, from 1 since the faults were last
+set, with faults of their own:
+
+    {"upload_error_500_on": N}             the N-th upload answers 500 (`InternalServerError`),
+                                           NOT forwarded: nothing stored
+    {"upload_drop_after_store_on": N}      the N-th upload is forwarded (the PDS keeps the
+                                           blob), then the connection closes without an answer
+
+`GET /__state` answers `{"creates": COUNT, "uploads": COUNT, "requests": [...]}`: one entry per request forwarded
 or faulted, in order (`method`, `path` without the query, `nsid`, `status` (0 for a dropped
 connection), `fault` or null, `authorized`: whether a bearer token came with it, never the
 token). What the PDS stores is read from the PDS itself (`com.atproto.repo.listRecords`).
@@ -48,6 +56,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREATE = "com.atproto.repo.createRecord"
+UPLOAD = "com.atproto.repo.uploadBlob"
 # Headers that belong to one connection, never forwarded either way.
 HOP_BY_HOP = {
     "connection",
@@ -67,12 +76,25 @@ class State:
         self.lock = threading.Lock()
         self.faults = {}
         self.creates = 0
+        self.uploads = 0
         self.requests = []
 
     def set_faults(self, faults):
         with self.lock:
             self.faults = faults
             self.creates = 0
+            self.uploads = 0
+
+    def next_upload(self):
+        """The fault for the next upload, if one is set for it (named as for a create)."""
+        with self.lock:
+            self.uploads += 1
+            n = self.uploads
+            faults = self.faults
+        for name in ("error_500_on", "drop_after_store_on"):
+            if faults.get("upload_" + name) == n:
+                return name, faults
+        return None, faults
 
     def next_create(self):
         """The fault for the next create request, if one is set for it."""
@@ -97,7 +119,12 @@ class State:
 
     def snapshot(self):
         with self.lock:
-            return {"creates": self.creates, "faults": self.faults, "requests": list(self.requests)}
+            return {
+                "creates": self.creates,
+                "uploads": self.uploads,
+                "faults": self.faults,
+                "requests": list(self.requests),
+            }
 
 
 def make_handler(upstream, state):
@@ -130,7 +157,12 @@ def make_handler(upstream, state):
                 return self.answer(200, state.snapshot())
 
             nsid = path[len("/xrpc/"):] if path.startswith("/xrpc/") else ""
-            fault, faults = state.next_create() if nsid == CREATE else (None, {})
+            if nsid == CREATE:
+                fault, faults = state.next_create()
+            elif nsid == UPLOAD:
+                fault, faults = state.next_upload()
+            else:
+                fault, faults = None, {}
             entry = {
                 "method": method,
                 "path": path,

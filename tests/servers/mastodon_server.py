@@ -7,11 +7,25 @@ It follows Mastodon's published API reference where repurpose uses it:
   https://docs.joinmastodon.org/methods/accounts/  (verify_credentials, :id/statuses)
   https://docs.joinmastodon.org/api/rate-limits/   (X-RateLimit-* on every answer)
   https://docs.joinmastodon.org/methods/statuses/#create, header `Idempotency-Key`
+  https://docs.joinmastodon.org/methods/media/     (POST /api/v2/media: 200, or 202 with
+                                                   `url` null while processing; GET
+                                                   /api/v1/media/:id: 206 until processed)
+  https://docs.joinmastodon.org/entities/MediaAttachment/
+  https://docs.joinmastodon.org/entities/Instance/ (configuration.media_attachments)
 and Mastodon's own StatusLengthValidator (app/validators/status_length_validator.rb): a
 status counts grapheme clusters, every http(s) URL as `characters_reserved_per_url` (23)
 whatever its length, and a remote mention `@user@domain` as `@user`.
+Media as Mastodon's PostStatusService and UpdateStatusService check them: at most
+`max_media_attachments` (4) ids a status ("Cannot attach more than 4 files"), each the
+account's own and attached to no other status ("Media ID not found or already attached to
+another post"), processed ("Cannot attach files that have not finished processing. Try
+again in a moment!"); an edit keeps only the attachments it names. An image over
+`image_size_limit` is refused as Mastodon's model validation refuses it (422, "Validation
+failed: File must be less than 16 MB, File file size must be less than 16 MB", as in
+mastodon/mastodon#32983).
 
 Usage: mastodon_server.py [--port N] [--token T] [--max-characters N] [--no-v2]
+                          [--image-size-limit BYTES]
 Prints `listening 127.0.0.1:PORT` once ready. Stops on end of file on stdin or SIGTERM.
 
 Control routes (no token; tests only):
@@ -23,14 +37,25 @@ Control routes (no token; tests only):
                                              ("retry_after_header": false: without
                                              Retry-After, as Mastodon itself answers)
                     {"slow_on": N, "slow_seconds": S}  stores, answers after S seconds
-                    Several keys may be given at once.
+                    {"upload_error_500_on": N}  the N-th media upload answers 500,
+                                             storing nothing
+                    {"upload_drop_after_store_on": N}  stores the N-th upload, then closes
+                                             without answering
+                    {"media_processing": N}  uploads answer 202 (url null) and the first N
+                                             GET /api/v1/media/:id of each answer 206
+                    Several keys may be given at once; uploads are counted apart.
   POST /__instance  JSON {"max_characters": N, "characters_reserved_per_url": N, "v2": bool,
-                    "configuration": bool (false: /api/v1/instance without it)}
-  GET  /__state     {"statuses": [...with their text], "requests": [...], "creates": N}
+                    "configuration": bool (false: /api/v1/instance without it),
+                    "image_size_limit": BYTES}
+  POST /__media     JSON {} : an attachment of another account (a processed image), answers it
+  GET  /__state     {"statuses": [...with their text], "media": [...with size, sha256,
+                    filename, mime_type, account_id, status_id], "requests": [...],
+                    "creates": N, "uploads": N}
                     (a request's Authorization is logged as `Bearer ***`, never the token)
 """
 
 import argparse
+import hashlib
 import html
 import json
 import re
@@ -38,6 +63,8 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,6 +78,76 @@ ACCOUNT = {
     "locked": False,
     "bot": False,
 }
+
+OTHER_ACCOUNT_ID = "109000000000000002"
+
+# configuration.media_attachments as mastodon.social answers it (Mastodon 4.3): the image
+# types and limits; `image_size_limit` can be changed for tests.
+SUPPORTED_MIME_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/heic",
+    "image/heif",
+    "image/webp",
+    "image/avif",
+    "video/webm",
+    "video/mp4",
+    "video/quicktime",
+    "video/ogg",
+    "audio/wave",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/x-pn-wave",
+    "audio/vnd.wave",
+    "audio/ogg",
+    "audio/vorbis",
+    "audio/mpeg",
+    "audio/mp3",
+    "audio/webm",
+    "audio/flac",
+    "audio/aac",
+    "audio/m4a",
+    "audio/x-m4a",
+    "audio/mp4",
+    "audio/3gpp",
+    "video/x-ms-asf",
+]
+IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
+IMAGE_MATRIX_LIMIT = 8294400  # 3840 × 2160
+DESCRIPTION_LIMIT = 1500
+MAX_MEDIA = 4
+
+
+def human_size(size):
+    """Rails' number_to_human_size, as Mastodon's validation messages write a limit."""
+    units = ["Bytes", "KB", "MB", "GB"]
+    value = float(size)
+    unit = 0
+    while value >= 1024 and unit < len(units) - 1:
+        value /= 1024
+        unit += 1
+    if unit == 0:
+        return f"{int(value)} Bytes"
+    text = f"{value:.3g}"
+    return f"{text} {units[unit]}"
+
+
+def form_parts(content_type, raw):
+    """The fields of a multipart/form-data body: name -> (filename, content type, bytes)."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    if not message.is_multipart():
+        return None
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name is None:
+            continue
+        fields[name] = (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+    return fields
+
 
 RATE_LIMIT = 300
 RATE_WINDOW = timedelta(minutes=5)
@@ -129,6 +226,13 @@ def to_html(text):
     return "".join(out)
 
 
+def png_size(data):
+    """A PNG's width and height from its IHDR chunk; (None, None) for anything else."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None, None
+
+
 def now():
     return datetime.now(timezone.utc)
 
@@ -137,9 +241,26 @@ def stamp(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+MEDIA_FIELDS = (
+    "id",
+    "type",
+    "url",
+    "preview_url",
+    "remote_url",
+    "text_url",
+    "meta",
+    "description",
+    "blurhash",
+)
+
+
 class State:
-    def __init__(self, token, max_characters, v2):
+    def __init__(self, token, max_characters, v2, image_size_limit=IMAGE_SIZE_LIMIT):
         self.lock = threading.Lock()
+        self.image_size_limit = image_size_limit
+        self.media = {}  # id -> stored attachment (with "account_id", "status_id", "gets")
+        self.media_order = []
+        self.uploads = 0  # uploads since the faults were set
         self.token = token
         self.max_characters = max_characters
         self.per_url = 23
@@ -168,8 +289,17 @@ class State:
                 "X-RateLimit-Reset": stamp(self.window_end),
             }
 
+    def public_media(self, media):
+        shown = {k: v for k, v in media.items() if k in MEDIA_FIELDS}
+        if media["gets"] > 0:
+            shown["url"] = None
+        return shown
+
     def public(self, status):
-        shown = {k: v for k, v in status.items() if k not in ("text", "history")}
+        shown = {k: v for k, v in status.items() if k not in ("text", "history", "media_ids")}
+        shown["media_attachments"] = [
+            self.public_media(self.media[i]) for i in status.get("media_ids", [])
+        ]
         shown["replies_count"] = sum(
             1 for s in self.statuses.values() if s["in_reply_to_id"] == status["id"]
         )
@@ -201,6 +331,8 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 return None
             return body if isinstance(body, dict) else None
+        if kind == "multipart/form-data":
+            return form_parts(self.headers.get("Content-Type"), raw)
         form = parse_qs(raw.decode("utf-8"), keep_blank_values=True)
         return {k: v[-1] for k, v in form.items()}
 
@@ -262,9 +394,18 @@ class Handler(BaseHTTPRequestHandler):
                     "statuses": [self.state.statuses[i] for i in self.state.order],
                     "requests": list(self.state.requests),
                     "creates": self.state.creates,
+                    "uploads": self.state.uploads,
                     "faults": self.state.faults,
+                    "media": [
+                        {k: v for k, v in self.state.media[i].items() if k != "gets"}
+                        for i in self.state.media_order
+                    ],
                 }
             return self.answer(200, body)
+        if parts[:3] == ["api", "v1", "media"] and len(parts) == 4:
+            if not self.authorized():
+                return
+            return self.show_media(parts[3])
         if path == "/api/v2/instance" and self.state.v2:
             return self.answer(200, self.instance_v2())
         if path == "/api/v1/instance":
@@ -308,6 +449,7 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.faults = body or {}
                 self.state.creates = 0
+                self.state.uploads = 0
             return self.answer(200, {"faults": self.state.faults})
         if path == "/__instance":
             body = body or {}
@@ -320,9 +462,15 @@ class Handler(BaseHTTPRequestHandler):
                     self.state.v2 = bool(body["v2"])
                 if "configuration" in body:
                     self.state.configuration = bool(body["configuration"])
+                if "image_size_limit" in body:
+                    self.state.image_size_limit = int(body["image_size_limit"])
             return self.answer(200, self.instance_v2())
+        if path == "/__media":
+            return self.foreign_media()
         if path == "/api/v1/statuses":
             return self.create(body)
+        if path == "/api/v2/media":
+            return self.upload(body)
         self.error(404, "Record not found")
 
     def do_PUT(self):
@@ -371,7 +519,10 @@ class Handler(BaseHTTPRequestHandler):
         if shown is not None:
             return self.answer(200, shown)
         text = body.get("status")
-        if not isinstance(text, str) or not text.strip():
+        media_ids, refused = self.media_for(body.get("media_ids"), None)
+        if refused:
+            return self.error(422, refused)
+        if not isinstance(text, str) or (not text.strip() and not media_ids):
             return self.error(422, "Validation failed: Text can't be blank")
         visibility = body.get("visibility") or "public"
         if visibility not in ("public", "unlisted", "private", "direct"):
@@ -416,7 +567,10 @@ class Handler(BaseHTTPRequestHandler):
                 "poll": None,
                 "text": text,
                 "history": [],
+                "media_ids": media_ids,
             }
+            for media_id in media_ids:
+                state.media[media_id]["status_id"] = status_id
             state.statuses[status_id] = status
             state.order.append(status_id)
             if key:
@@ -444,17 +598,156 @@ class Handler(BaseHTTPRequestHandler):
         if body is None:
             return self.error(422, "Validation failed: the request body is not valid JSON")
         text = body.get("status")
-        if not isinstance(text, str) or not text.strip():
+        media_ids, refused = self.media_for(body.get("media_ids"), status_id)
+        if refused:
+            return self.error(422, refused)
+        if not isinstance(text, str) or (not text.strip() and not media_ids):
             return self.error(422, "Validation failed: Text can't be blank")
         too_long = self.too_long(text)
         if too_long:
             return self.error(422, too_long)
+        attributes = body.get("media_attributes") or []
         with state.lock:
+            for attribute in attributes if isinstance(attributes, list) else []:
+                media = state.media.get(str(attribute.get("id")))
+                if media is not None and str(media["id"]) in media_ids:
+                    if "description" in attribute:
+                        media["description"] = attribute["description"]
+            for media_id in media_ids:
+                state.media[media_id]["status_id"] = status_id
+            status["media_ids"] = media_ids
             status["history"].append({"text": status["text"], "at": stamp(now())})
             status["text"] = text
             status["content"] = to_html(text)
             status["edited_at"] = stamp(now())
             shown = state.public(status)
+        self.answer(200, shown)
+
+    # --- media ----------------------------------------------------------------------
+
+    def media_for(self, ids, editing):
+        """The media ids a status asks for, checked as PostStatusService (a new status) or
+        UpdateStatusService (`editing`: that status's id) checks them: (ids, None), or
+        (None, the error)."""
+        if ids in (None, "", []):
+            return [], None
+        if not isinstance(ids, list):
+            ids = [ids]
+        ids = [str(i) for i in ids]
+        if len(ids) > MAX_MEDIA:
+            return None, f"Cannot attach more than {MAX_MEDIA} files"
+        with self.state.lock:
+            found = [
+                i
+                for i in ids
+                if i in self.state.media
+                and self.state.media[i]["account_id"] == ACCOUNT["id"]
+                and self.state.media[i]["status_id"] in (None, editing)
+            ]
+            missing = [i for i in ids if i not in found]
+            if missing:
+                return None, f"Media {', '.join(missing)} not found or already attached to another post"
+            if any(self.state.media[i]["gets"] > 0 for i in found):
+                return None, (
+                    "Cannot attach files that have not finished processing. "
+                    "Try again in a moment!"
+                )
+        return found, None
+
+    def upload(self, body):
+        state = self.state
+        if not self.authorized():
+            return
+        with state.lock:
+            state.uploads += 1
+            n = state.uploads
+            faults = dict(state.faults)
+        if faults.get("upload_error_500_on") == n:
+            return self.error(500, "We're sorry, but something went wrong on our end.")
+        if not isinstance(body, dict) or "file" not in body or not isinstance(body["file"], tuple):
+            return self.error(422, "Validation failed: File can't be blank")
+        filename, mime, data = body["file"]
+        description = body.get("description")
+        description = description[2].decode("utf-8") if isinstance(description, tuple) else ""
+        if mime not in SUPPORTED_MIME_TYPES:
+            return self.error(
+                422, "Validation failed: File content type is invalid, File is invalid"
+            )
+        limit = state.image_size_limit
+        if len(data) > limit:
+            size = human_size(limit)
+            return self.error(
+                422,
+                f"Validation failed: File must be less than {size}, "
+                f"File file size must be less than {size}",
+            )
+        if len(description) > DESCRIPTION_LIMIT:
+            return self.error(
+                422,
+                "Validation failed: Description is too long (maximum is "
+                f"{DESCRIPTION_LIMIT} characters)",
+            )
+        processing = int(faults.get("media_processing", 0))
+        media = self.store_media(filename, mime, data, description, ACCOUNT["id"], processing)
+        if faults.get("upload_drop_after_store_on") == n:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        with state.lock:
+            shown = state.public_media(media)
+        self.answer(202 if processing else 200, shown)
+
+    def store_media(self, filename, mime, data, description, account_id, processing):
+        state = self.state
+        width, height = png_size(data)
+        with state.lock:
+            state.next_id += 1
+            media_id = str(state.next_id)
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", filename or "file")
+            url = f"{self.root()}/system/media_attachments/files/{media_id}/original/{name}"
+            media = {
+                "id": media_id,
+                "type": "image",
+                "url": url,
+                "preview_url": url.replace("/original/", "/small/"),
+                "remote_url": None,
+                "text_url": None,
+                "meta": {"original": {"width": width, "height": height}} if width else {},
+                "description": description,
+                "blurhash": "UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$",
+                "account_id": account_id,
+                "status_id": None,
+                "filename": filename,
+                "mime_type": mime,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "gets": processing,
+            }
+            state.media[media_id] = media
+            state.media_order.append(media_id)
+        return media
+
+    def show_media(self, media_id):
+        state = self.state
+        with state.lock:
+            media = state.media.get(media_id)
+            if media is None or media["account_id"] != ACCOUNT["id"]:
+                media = None
+            elif media["gets"] > 0:
+                shown = state.public_media(media)
+                media["gets"] -= 1
+                status = 206
+            else:
+                shown = state.public_media(media)
+                status = 200
+        if media is None:
+            return self.error(404, "Record not found")
+        self.answer(status, shown)
+
+    def foreign_media(self):
+        media = self.store_media("other.png", "image/png", b"other", "", OTHER_ACCOUNT_ID, 0)
+        with self.state.lock:
+            shown = self.state.public_media(media)
         self.answer(200, shown)
 
     def too_long(self, text):
@@ -516,6 +809,17 @@ class Handler(BaseHTTPRequestHandler):
             "characters_reserved_per_url": self.state.per_url,
         }
 
+    def media_configuration(self):
+        return {
+            "supported_mime_types": SUPPORTED_MIME_TYPES,
+            "description_limit": DESCRIPTION_LIMIT,
+            "image_size_limit": self.state.image_size_limit,
+            "image_matrix_limit": IMAGE_MATRIX_LIMIT,
+            "video_size_limit": 103809024,
+            "video_frame_rate_limit": 120,
+            "video_matrix_limit": 8294400,
+        }
+
     def instance_v2(self):
         host, port = self.server.server_address[:2]
         return {
@@ -528,6 +832,7 @@ class Handler(BaseHTTPRequestHandler):
                 "urls": {"streaming": f"ws://{host}:{port}"},
                 "accounts": {"max_featured_tags": 10},
                 "statuses": self.statuses_configuration(),
+                "media_attachments": self.media_configuration(),
             },
             "registrations": {"enabled": False, "approval_required": False, "message": None},
         }
@@ -550,11 +855,12 @@ def main():
     parser.add_argument("--token", default="test-token")
     parser.add_argument("--max-characters", type=int, default=500)
     parser.add_argument("--no-v2", action="store_true", help="answer 404 to /api/v2/instance")
+    parser.add_argument("--image-size-limit", type=int, default=IMAGE_SIZE_LIMIT)
     args = parser.parse_args()
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    server.state = State(args.token, args.max_characters, not args.no_v2)
+    server.state = State(args.token, args.max_characters, not args.no_v2, args.image_size_limit)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     print(f"listening 127.0.0.1:{server.server_address[1]}", flush=True)

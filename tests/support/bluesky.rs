@@ -1,12 +1,16 @@
 //! Bluesky's real reference PDS on 127.0.0.1 for tests (tests/servers/pds/start.js: npm's
 //! `@atproto/pds` with an in-memory PLC directory), with accounts made on it and, in front of
-//! it when a test wants faults the PDS cannot make, tests/servers/fault_proxy.py. Everything
-//! started is stopped when its value is dropped (and, should the test process die, when the
-//! pipe it holds on their stdin closes).
+//! it when a test wants faults the PDS cannot make, tests/servers/fault_proxy.py.
+//!
+//! The tests of a binary share one PDS (`shared`), each with accounts of its own, since
+//! starting one takes seconds; a test that needs other settings starts its own
+//! (`start_with`). Everything a test starts is stopped when its value is dropped; the shared
+//! PDS, never dropped, stops when the test process ends and the pipe it holds on the PDS's
+//! stdin closes (as does anything else started, should the test process die).
 //!
 //! Include it with `#[path = "support/bluesky.rs"] mod bluesky;` (from src/publish/bluesky/:
 //! `"../../../tests/support/bluesky.rs"`). Without `tests/servers/pds/node_modules`
-//! (`bash tests/servers/pds.sh install`) `start` skips with a note, unless
+//! (`bash tests/servers/pds.sh install`) `shared` and `start_with` skip with a note, unless
 //! `REPURPOSE_REQUIRE_SERVERS` is set (`.ci/run`), where that is a failure.
 
 // Each test crate that includes this module uses a part of it.
@@ -17,7 +21,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,7 +49,10 @@ pub struct Pds {
     pub url: String,
     server: Server,
     agent: ureq::Agent,
-    dir: TempDir,
+    /// The folder of its data and the logs of it and its proxies.
+    dir: PathBuf,
+    /// Removes `dir` when dropped; `None` for the shared PDS, whose shell removes it.
+    _owned: Option<TempDir>,
 }
 
 /// An account made on the PDS.
@@ -81,48 +89,89 @@ struct Server {
     name: &'static str,
 }
 
-/// Starts a fresh PDS, or returns `None` (saying why on stderr) where it is not installed.
-/// Panics if it is installed but does not come up, or if it is missing and
-/// `REPURPOSE_REQUIRE_SERVERS` is set.
-pub fn start() -> Option<Pds> {
-    start_with(&[])
+/// The PDS this test binary's tests share, started by the first that asks for it; each test
+/// makes accounts of its own on it (`account`, a handle no other test takes). `None` (saying
+/// why on stderr) where it is not installed. Panics as `start_with` does.
+pub fn shared() -> Option<&'static Pds> {
+    static SHARED: OnceLock<Pds> = OnceLock::new();
+    if let Some(why) = unavailable() {
+        skip(why);
+        return None;
+    }
+    Some(SHARED.get_or_init(|| launch(&[], true)))
 }
 
-/// `start` with more environment for the PDS (`PDS_RATE_LIMITS_ENABLED=true`).
+/// Starts a PDS of the test's own with more environment (`PDS_RATE_LIMITS_ENABLED=true`),
+/// stopped when dropped, or returns `None` (saying why on stderr) where it is not installed.
+/// Panics if it is installed but does not come up, or if it is missing and
+/// `REPURPOSE_REQUIRE_SERVERS` is set.
 pub fn start_with(env: &[(&str, &str)]) -> Option<Pds> {
-    let pds = servers_dir().join("pds");
-    let installed = pds.join("node_modules/@atproto/pds").is_dir();
+    if let Some(why) = unavailable() {
+        skip(why);
+        return None;
+    }
+    Some(launch(env, false))
+}
+
+/// Why the PDS cannot run here, if it cannot.
+fn unavailable() -> Option<&'static str> {
+    let installed = servers_dir().join("pds/node_modules/@atproto/pds").is_dir();
     let node = Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !installed || !node {
-        let why = if node {
-            "the Bluesky PDS is not installed (`bash tests/servers/pds.sh install`)"
-        } else {
-            "the Bluesky PDS cannot run here: no `node`"
-        };
-        assert!(
-            std::env::var_os("REPURPOSE_REQUIRE_SERVERS").is_none(),
-            "REPURPOSE_REQUIRE_SERVERS is set but {why}"
-        );
-        eprintln!("skipped: {why}");
-        return None;
+    if !node {
+        Some("the Bluesky PDS cannot run here: no `node`")
+    } else if !installed {
+        Some("the Bluesky PDS is not installed (`bash tests/servers/pds.sh install`)")
+    } else {
+        None
     }
-    let dir = tempfile::tempdir().expect("a temporary folder for the PDS");
-    let data = dir.path().join("data");
+}
+
+fn skip(why: &str) {
+    assert!(
+        std::env::var_os("REPURPOSE_REQUIRE_SERVERS").is_none(),
+        "REPURPOSE_REQUIRE_SERVERS is set but {why}"
+    );
+    eprintln!("skipped: {why}");
+}
+
+/// Starts a PDS. A `shared` one is never dropped: it runs under a shell that removes its
+/// folder once it has stopped, at the end of the test process.
+fn launch(env: &[(&str, &str)], shared: bool) -> Pds {
+    let start_js = servers_dir().join("pds/start.js");
+    let owned = tempfile::Builder::new()
+        .prefix("repurpose-pds-")
+        .tempdir()
+        .expect("a temporary folder for the PDS");
+    let dir = owned.path().to_path_buf();
+    let data = dir.join("data");
     std::fs::create_dir(&data).expect("the PDS's data folder");
-    let log_path = dir.path().join("pds.log");
+    let log_path = dir.join("pds.log");
     // start.js picks a free port before the PDS listens on it; another test may take it in
     // between, rarely: then it is started again.
     let mut attempts = 0;
     let (server, port) = loop {
-        let mut command = Command::new("node");
-        command
-            .arg(pds.join("start.js"))
-            .arg(&data)
-            .envs(env.iter().copied());
+        let mut command = if shared {
+            // The folder goes when the PDS stops cleanly; after a failure it stays, with the
+            // log the panic below shows.
+            let mut command = Command::new("sh");
+            command
+                .arg("-c")
+                .arg(r#"node "$1" "$2" && rm -rf "$3""#)
+                .arg("sh")
+                .arg(&start_js)
+                .arg(&data)
+                .arg(&dir);
+            command
+        } else {
+            let mut command = Command::new("node");
+            command.arg(&start_js).arg(&data);
+            command
+        };
+        command.envs(env.iter().copied());
         match Server::start(command, "the PDS", &log_path) {
             Ok(started) => break started,
             Err(log) if log.contains("EADDRINUSE") && attempts < 3 => attempts += 1,
@@ -134,12 +183,18 @@ pub fn start_with(env: &[(&str, &str)]) -> Option<Pds> {
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
         .into();
-    Some(Pds {
+    Pds {
         url: format!("http://127.0.0.1:{port}"),
         server,
         agent,
         dir,
-    })
+        _owned: if shared {
+            let _ = owned.keep();
+            None
+        } else {
+            Some(owned)
+        },
+    }
 }
 
 impl Pds {
@@ -167,7 +222,10 @@ impl Pds {
         command
             .arg(servers_dir().join("fault_proxy.py"))
             .arg(&self.url);
-        let log_path = self.dir.path().join("proxy.log");
+        // Tests sharing the PDS each have their own proxy, and log.
+        static PROXIES: AtomicUsize = AtomicUsize::new(0);
+        let n = PROXIES.fetch_add(1, Ordering::Relaxed);
+        let log_path = self.dir.join(format!("proxy-{n}.log"));
         let (server, port) = Server::start(command, "the fault proxy", &log_path)
             .unwrap_or_else(|log| panic!("{log}"));
         Proxy {
@@ -213,7 +271,7 @@ impl Pds {
 
     /// The folder that holds the PDS's data and the logs.
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     #[track_caller]

@@ -32,6 +32,9 @@ pub struct Options {
     pub max_characters: usize,
     /// Whether `/api/v2/instance` exists (a Mastodon before 4.0 answers it 404).
     pub v2: bool,
+    /// `configuration.media_attachments.image_size_limit`: the largest image it takes, in
+    /// bytes (Mastodon's own: 16 MB).
+    pub image_size_limit: u64,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
             token: TOKEN.to_string(),
             max_characters: 500,
             v2: true,
+            image_size_limit: 16 * 1024 * 1024,
         }
     }
 }
@@ -85,6 +89,7 @@ pub fn start_with(options: Options) -> Option<MastodonServer> {
         token,
         max_characters,
         v2,
+        image_size_limit,
     } = options;
     let probe = Command::new("python3")
         .args(["-c", "import regex"])
@@ -110,7 +115,8 @@ pub fn start_with(options: Options) -> Option<MastodonServer> {
     command
         .arg(servers_dir().join("mastodon_server.py"))
         .args(["--port", "0", "--token", &token])
-        .args(["--max-characters", &max_characters.to_string()]);
+        .args(["--max-characters", &max_characters.to_string()])
+        .args(["--image-size-limit", &image_size_limit.to_string()]);
     if !v2 {
         command.arg("--no-v2");
     }
@@ -183,6 +189,23 @@ impl MastodonServer {
             .as_array()
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The media attachments stored, oldest first, each with its `description`, `size`,
+    /// `sha256`, `filename`, `mime_type`, `account_id` and `status_id`.
+    pub fn media(&self) -> Vec<Value> {
+        self.state()["media"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Makes an attachment that belongs to another account; its id.
+    pub fn foreign_media(&self) -> String {
+        self.control("POST", "/__media", None)["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// The requests the server saw, as `"METHOD /path"`, in order.

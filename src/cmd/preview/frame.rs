@@ -6,12 +6,24 @@
 //! frames and `<meta http-equiv>` are taken out, and resource URLs the frame could not load
 //! are dropped; everything else is left exactly as the venue wrote it.
 
+use std::collections::HashMap;
+
 use lol_html::html_content::{Attribute, ContentType, Element};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
-/// The HTML with what a sandboxed frame would refuse taken out.
-pub fn for_frame(html: &str) -> Result<String, lol_html::errors::RewritingError> {
+/// The HTML with what a sandboxed frame would refuse taken out, and the post's own images
+/// (`images`: URL as linked → `data:` URL) carried in the page.
+pub fn for_frame(
+    html: &str,
+    images: &HashMap<String, String>,
+) -> Result<String, lol_html::errors::RewritingError> {
     let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("img[src]", |el| {
+            if let Some(data) = el.get_attribute("src").and_then(|src| images.get(&src)) {
+                el.set_attribute("src", data)?;
+            }
+            Ok(())
+        }))
         .append_element_content_handler(element!("script, meta[http-equiv]", |el| {
             el.remove();
             Ok(())
@@ -72,7 +84,23 @@ mod tests {
     use super::*;
 
     fn clean(html: &str) -> String {
-        for_frame(html).unwrap()
+        for_frame(html, &HashMap::new()).unwrap()
+    }
+
+    #[test]
+    fn the_posts_own_images_are_carried_in_the_page() {
+        let images = HashMap::from([(
+            "media/chart-1a2b3c4d.png".to_string(),
+            "data:image/png;base64,iVBORw0KGgo=".to_string(),
+        )]);
+        assert_eq!(
+            for_frame(
+                "<img src=\"media/chart-1a2b3c4d.png\" alt=\"C\"><img src=\"media/other.png\" alt=\"O\">",
+                &images
+            )
+            .unwrap(),
+            "<img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"C\"><img alt=\"O\">"
+        );
     }
 
     #[test]

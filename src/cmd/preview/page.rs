@@ -1,6 +1,8 @@
 //! The preview page: every venue of one post side by side, with counts against limits and
 //! the venue's warnings, in one self-contained HTML file.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -158,7 +160,11 @@ pub fn render(
                         .outputs
                         .iter()
                         .find(|o| o.file == rendered.file)?;
-                    Some(output_view(rendered, output))
+                    Some(output_view(
+                        rendered,
+                        output,
+                        &inline_images(post, site, output),
+                    ))
                 })
                 .collect(),
         })
@@ -193,13 +199,50 @@ pub fn render(
     Ok(rendered)
 }
 
-fn output_view<'a>(rendered: &'a Rendered, output: &Output) -> OutputView<'a> {
+/// The largest image the preview carries inside the page; a larger one shows its alt text.
+const INLINE_BYTES: usize = 4 << 20;
+
+/// The post's own images as the HTML output links them, each with a `data:` URL of the
+/// file it links: the frame cannot load the media folder (`file:`) or the site (the
+/// network), so the page carries them.
+fn inline_images(post: &Post, site: &Site, output: &Output) -> HashMap<String, String> {
+    use base64::Engine as _;
+    if !matches!(output.format, Format::Html | Format::Email) || post.media.is_empty() {
+        return HashMap::new();
+    }
+    let needs = output.header.image_needs();
+    let refs = post
+        .media
+        .refs(&needs, site.media_base(&post.slug).as_deref());
+    refs.iter()
+        .filter_map(|(dest, link)| {
+            let image = post.media.get(dest)?;
+            let (bytes, format) = match post.media.copy_for(image, &needs) {
+                Some(made) => (&made.bytes, made.format),
+                None => (&image.bytes, image.probed.format),
+            };
+            (bytes.len() <= INLINE_BYTES).then(|| {
+                let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                (
+                    link.url.clone(),
+                    format!("data:{};base64,{data}", format.mime()),
+                )
+            })
+        })
+        .collect()
+}
+
+fn output_view<'a>(
+    rendered: &'a Rendered,
+    output: &Output,
+    images: &HashMap<String, String>,
+) -> OutputView<'a> {
     let (format, header) = (output.format, &output.header);
     // Outputs are rendered from `String`s, so this never falls back in practice.
     let text = std::str::from_utf8(&rendered.bytes).unwrap_or_default();
     let counts = Counts::of(format, text);
     let (kind, html, note) = match format {
-        Format::Html | Format::Email => match super::frame::for_frame(text) {
+        Format::Html | Format::Email => match super::frame::for_frame(text, images) {
             Ok(html) => (Kind::Frame, html, None),
             Err(err) => (
                 Kind::Frame,

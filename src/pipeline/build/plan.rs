@@ -200,7 +200,7 @@ fn folder_intact(out: &Path, dir: &str, mut missing: Vec<&FileEntry>) -> bool {
 
 /// Whether the files besides the source that a post's outputs were built from (its local
 /// images) are unchanged: the size and time recorded, else the same bytes.
-fn media_unchanged(source: &Path, media: &[crate::media::Dependency]) -> bool {
+fn media_unchanged(source: &Path, media: &[crate::manifest::Dependency]) -> bool {
     let folder = source
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

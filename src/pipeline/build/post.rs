@@ -46,7 +46,19 @@ pub(super) fn build_one(
     report::findings(progress, &post.source, post_run.render_findings());
     // The post's media beside its outputs: written, listed and kept the same way.
     let mut outputs = std::mem::take(&mut post_run.outputs);
-    outputs.extend(post_run.post.media.outputs());
+    outputs.extend(
+        post_run
+            .post
+            .media
+            .outputs()
+            .into_iter()
+            .map(|(file, bytes)| crate::venue::Rendered {
+                venue: crate::media::VENUE.to_string(),
+                file,
+                bytes: bytes.to_vec(),
+                dropped_links: Vec::new(),
+            }),
+    );
     let write = write_post(post, &plan.key, &outputs, run, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
     let mut failed = post_run.failures.len();

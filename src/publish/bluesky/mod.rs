@@ -6,6 +6,11 @@
 //! A part's record key is chosen here, not by the PDS (a TID made when the part is first
 //! keyed, recorded in the ledger before the part is sent): a part whose answer was lost is
 //! found again by that key with `getRecord`, never posted twice. Bluesky shows no edits.
+//!
+//! Images go up first as blobs (`com.atproto.repo.uploadBlob`, the bytes as they are), then
+//! ride in the post's record as an `app.bsky.embed.images` embed, each with its alt text and
+//! aspect ratio. A blob's CID is its content's hash: the same image sent again is the same
+//! blob, so a lost answer is simply sent again.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -15,7 +20,8 @@ use serde_json::{Value, json};
 
 use super::Secret;
 use super::http::{self, Api, Method, Reply as Answer};
-use super::network::{Limits, Network, PartRef, Reply, part_hash};
+use super::network::{Limits, MediaLimits, Network, PartRef, Reply, part_hash};
+use super::upload::{Upload, Uploaded, Uploader};
 
 /// The collection every post goes to.
 const POST: &str = "app.bsky.feed.post";
@@ -23,12 +29,22 @@ const POST: &str = "app.bsky.feed.post";
 /// Where readers see posts: the Bluesky app, whatever PDS holds the account.
 const APP: &str = "https://bsky.app";
 
+/// The embed a post's images go in.
+const IMAGES: &str = "app.bsky.embed.images";
+
 /// Bluesky's limits (the `app.bsky.feed.post` lexicon: `maxGraphemes` 300, `maxLength`
-/// 3000 bytes); a URL counts whole, as written.
+/// 3000 bytes; `app.bsky.embed.images`: 4 images of at most 1,000,000 bytes each); a URL
+/// counts whole, as written.
 const LIMITS: Limits = Limits {
     max_chars: 300,
     url_length: None,
     max_bytes: Some(3000),
+    media: MediaLimits {
+        max_images: Some(4),
+        max_bytes: Some(1_000_000),
+        max_pixels: None,
+        formats: None,
+    },
 };
 
 /// An account on a PDS, logged in.
@@ -223,13 +239,19 @@ impl Network for Client {
         tid(micros, u16::from_be_bytes([hash[0], hash[1]]))
     }
 
-    fn create(&self, text: &str, reply: Option<Reply<'_>>, key: &str) -> anyhow::Result<PartRef> {
+    fn create(
+        &self,
+        text: &str,
+        media: &[Uploaded],
+        reply: Option<Reply<'_>>,
+        key: &str,
+    ) -> anyhow::Result<PartRef> {
         let what = format!("posting as @{}", self.handle);
         let body = json!({
             "repo": self.did,
             "collection": POST,
             "rkey": key,
-            "record": record(text, reply),
+            "record": record(text, media, reply),
         });
         let answer = self.xrpc(
             &what,
@@ -272,7 +294,7 @@ impl Network for Client {
         false
     }
 
-    fn edit(&self, part: &PartRef, _text: &str) -> anyhow::Result<PartRef> {
+    fn edit(&self, part: &PartRef, _text: &str, _media: &[Uploaded]) -> anyhow::Result<PartRef> {
         bail!(
             "Bluesky shows no edits: the post {} keeps its text (delete it on Bluesky and publish \
              again to post the new text)",
@@ -281,8 +303,42 @@ impl Network for Client {
     }
 }
 
-/// A post record: the text, when it was written, its links as facets, what it replies to.
-fn record(text: &str, reply: Option<Reply<'_>>) -> Value {
+impl Uploader for Client {
+    /// `extra` is the image's entry in the embed, `{alt, image: <blob ref>, aspectRatio}`:
+    /// the alt text and size go in the record, not the blob.
+    fn upload(&self, image: &Upload<'_>) -> anyhow::Result<Uploaded> {
+        let what = format!("uploading the image {}", image.name);
+        let method = Method::PostBytes {
+            content_type: image.mime,
+            body: image.bytes,
+        };
+        let answer = self.xrpc(&what, method, "com.atproto.repo.uploadBlob", &[])?;
+        if !answer.ok() {
+            return Err(self.refused(&what, &answer));
+        }
+        let blob = answer.json()["blob"].take();
+        let Some(cid) = blob["ref"]["$link"].as_str().map(str::to_string) else {
+            bail!(
+                "{what} on Bluesky at {}: the answer has no blob reference: {}",
+                self.api.root(),
+                http::describe_body(&answer.body)
+            );
+        };
+        let mut entry = json!({"alt": image.alt, "image": blob});
+        if image.width > 0 && image.height > 0 {
+            entry["aspectRatio"] = json!({"width": image.width, "height": image.height});
+        }
+        Ok(Uploaded {
+            id: cid,
+            url: String::new(),
+            extra: entry,
+        })
+    }
+}
+
+/// A post record: the text, when it was written, its links as facets, its images, what it
+/// replies to.
+fn record(text: &str, media: &[Uploaded], reply: Option<Reply<'_>>) -> Value {
     let mut record = json!({
         "$type": POST,
         "text": text,
@@ -291,6 +347,10 @@ fn record(text: &str, reply: Option<Reply<'_>>) -> Value {
     let facets = facets(text);
     if !facets.is_empty() {
         record["facets"] = Value::Array(facets);
+    }
+    if !media.is_empty() {
+        let images: Vec<Value> = media.iter().map(|m| m.extra.clone()).collect();
+        record["embed"] = json!({"$type": IMAGES, "images": images});
     }
     if let Some(reply) = reply {
         let strong = |part: &PartRef| json!({"uri": part.id, "cid": part.cid});

@@ -4,15 +4,25 @@
 //! Mastodon takes an `Idempotency-Key` on every create and, for an hour, answers the same
 //! key with the status it made the first time: a part whose answer was lost is sent again
 //! under the same key rather than posted twice.
+//!
+//! Images go up first as media attachments (`POST /api/v2/media`, the alt text as their
+//! `description`), each then named by id in the one status that shows it (at most
+//! `max_media_attachments`, 4; an attachment belongs to one status only). An upload Mastodon
+//! is still processing answers 202 without a URL: it is asked for again until it has one.
 
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 use serde_json::{Value, json};
 
 use super::Secret;
 use super::http::{Api, Method, Reply};
-use super::network::{Limits, Network, PartRef, Reply as InReplyTo, part_hash};
+use super::multipart::Form;
+use super::network::{
+    Formats, Limits, MediaLimits, Network, PartRef, Reply as InReplyTo, part_hash,
+};
+use super::upload::{Upload, Uploaded, Uploader};
 use crate::config::publish::Mastodon;
 
 /// What repurpose assumes when the instance does not say: Mastodon's own 500, and links
@@ -21,7 +31,11 @@ const DEFAULT_LIMITS: Limits = Limits {
     max_chars: 500,
     url_length: None,
     max_bytes: None,
+    media: MediaLimits::NONE,
 };
+
+/// How long an upload Mastodon is still processing is waited for, at most.
+const PROCESSING_WAIT: Duration = Duration::from_secs(60);
 
 /// How many of the account's latest statuses `find` reads for a first part.
 const LATEST: &str = "20";
@@ -69,7 +83,7 @@ impl Client {
         if reply.status == 401 || reply.status == 403 {
             return Err(self.refused(what, &reply)).with_context(|| {
                 format!(
-                    "the token in {} was refused: make a new one (Preferences → Development) with the scopes write:statuses, read:statuses and read:accounts",
+                    "the token in {} was refused: make a new one (Preferences → Development) with the scopes write:statuses, write:media, read:statuses and read:accounts",
                     self.token_env
                 )
             });
@@ -196,7 +210,109 @@ impl Client {
             // safe side, since a server that shortens them only counts less.
             url_length: number(&statuses["characters_reserved_per_url"]),
             max_bytes: None,
+            media: media_limits(&instance["configuration"]),
         })
+    }
+
+    /// A media attachment, from its JSON: its id, its URL (empty while Mastodon processes
+    /// it) and its description as Mastodon holds it.
+    fn attachment(&self, what: &str, reply: &Reply) -> anyhow::Result<Uploaded> {
+        let media = match reply.json() {
+            Value::Null => return Err(self.unexpected(what, reply, "an answer that is not JSON")),
+            value => value,
+        };
+        let id = id_of(&media["id"])
+            .ok_or_else(|| self.unexpected(what, reply, "no media attachment id"))?;
+        Ok(Uploaded {
+            id,
+            url: media["url"].as_str().unwrap_or_default().to_string(),
+            extra: json!({"description": media["description"].as_str().unwrap_or_default()}),
+        })
+    }
+
+    /// Asks for an attachment Mastodon is still processing until it has a URL (`206
+    /// Partial Content` while it has none), waiting longer each time, `PROCESSING_WAIT` at
+    /// most.
+    fn processed(&self, what: &str, mut uploaded: Uploaded) -> anyhow::Result<Uploaded> {
+        let id = status_id(&uploaded.id)?.to_string();
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(250);
+        while uploaded.url.is_empty() {
+            if started.elapsed() + pause > PROCESSING_WAIT {
+                anyhow::bail!(
+                    "{what} on Mastodon at {}: the attachment {id} was still being processed \
+                     after {} s; run `repurpose publish` again later",
+                    self.api.root(),
+                    PROCESSING_WAIT.as_secs()
+                );
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_secs(4));
+            let reply = self.get(what, &format!("api/v1/media/{id}"), &[])?;
+            if !matches!(reply.status, 200 | 206) {
+                return Err(self.refused(what, &reply));
+            }
+            uploaded = self.attachment(what, &reply)?;
+        }
+        Ok(uploaded)
+    }
+}
+
+/// The media limits in an instance's `configuration`: `statuses.max_media_attachments` and
+/// `media_attachments` (`image_size_limit`, `image_matrix_limit`, `supported_mime_types`).
+fn media_limits(configuration: &Value) -> MediaLimits {
+    let media = &configuration["media_attachments"];
+    let types = media["supported_mime_types"]
+        .as_array()
+        .map(|types| Formats::from_mime_types(types.iter().filter_map(Value::as_str)));
+    MediaLimits {
+        max_images: configuration["statuses"]["max_media_attachments"]
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok()),
+        max_bytes: media["image_size_limit"].as_u64(),
+        max_pixels: media["image_matrix_limit"].as_u64(),
+        formats: types,
+    }
+}
+
+/// The `media_ids` of a status, and the `media_attributes` that set each description.
+fn media_fields(body: &mut Value, media: &[Uploaded], attributes: bool) {
+    if media.is_empty() {
+        return;
+    }
+    body["media_ids"] = media.iter().map(|m| json!(m.id)).collect();
+    if attributes {
+        body["media_attributes"] = media
+            .iter()
+            .map(|m| json!({"id": m.id, "description": m.extra["description"]}))
+            .collect();
+    }
+}
+
+impl Uploader for Client {
+    fn upload(&self, image: &Upload<'_>) -> anyhow::Result<Uploaded> {
+        let what = format!("uploading the image {}", image.name);
+        let form = Form::new()
+            .file("file", image.name, image.mime, image.bytes)
+            .text("description", image.alt)
+            .finish();
+        let auth = self.authorization();
+        let method = Method::PostBytes {
+            content_type: &form.content_type,
+            body: &form.bytes,
+        };
+        let reply = self.api.call(
+            &what,
+            method,
+            "api/v2/media",
+            &[],
+            &[("Authorization", &auth)],
+        )?;
+        if !matches!(reply.status, 200 | 202) {
+            return Err(self.refused(&what, &reply));
+        }
+        let uploaded = self.attachment(&what, &reply)?;
+        self.processed(&what, uploaded)
     }
 }
 
@@ -217,6 +333,7 @@ impl Network for Client {
     fn create(
         &self,
         text: &str,
+        media: &[Uploaded],
         reply: Option<InReplyTo<'_>>,
         key: &str,
     ) -> anyhow::Result<PartRef> {
@@ -228,6 +345,7 @@ impl Network for Client {
         if let Some(reply) = reply {
             body["in_reply_to_id"] = json!(reply.parent.id);
         }
+        media_fields(&mut body, media, false);
         let auth = self.authorization();
         let headers = [("Authorization", auth.as_str()), ("Idempotency-Key", key)];
         let answer = self
@@ -294,14 +412,23 @@ impl Network for Client {
         }
     }
 
+    fn place(&self, part: usize) -> String {
+        // An attachment is shown by one status only.
+        format!("part {part}")
+    }
+
     fn edits(&self) -> bool {
         true
     }
 
-    fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef> {
+    fn edit(&self, part: &PartRef, text: &str, media: &[Uploaded]) -> anyhow::Result<PartRef> {
         let id = status_id(&part.id)?;
         let what = format!("editing status {id}");
-        let body = json!({"status": text});
+        let mut body = json!({"status": text});
+        // An edit leaves the status the attachments it names, none when it names none
+        // (Mastodon's UpdateStatusService): they are sent again every time, with their
+        // descriptions.
+        media_fields(&mut body, media, true);
         let auth = self.authorization();
         let answer = self.api.call(
             &what,

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::publish::ledger::{PostedPart, ThreadState};
-use crate::publish::network::{Limits, numbers};
+use crate::publish::network::{Limits, MediaLimits, numbers};
+use crate::publish::upload::Uploaded;
 
 fn state(sent: &[&str]) -> ThreadState {
     let mut state = ThreadState {
@@ -60,6 +61,7 @@ fn a_part_is_checked_as_the_network_counts() {
         max_chars: 31,
         url_length: Some(23),
         max_bytes: None,
+        media: MediaLimits::NONE,
     };
     let url = format!("https://example.org/{}", "a".repeat(200));
     assert!(fits(&format!("see {url} now"), mastodon).is_ok());
@@ -67,6 +69,7 @@ fn a_part_is_checked_as_the_network_counts() {
         max_chars: 300,
         url_length: None,
         max_bytes: Some(3000),
+        media: MediaLimits::NONE,
     };
     assert!(fits(&format!("see {url}"), bluesky).is_ok());
     let family = "👨‍👩‍👧‍👦".repeat(200);
@@ -86,12 +89,23 @@ struct Fake {
     lose_answer_on: Option<usize>,
 }
 
+impl crate::publish::upload::Uploader for Fake {
+    fn upload(&self, image: &crate::publish::upload::Upload<'_>) -> anyhow::Result<Uploaded> {
+        Ok(Uploaded {
+            id: image.name.to_string(),
+            url: String::new(),
+            extra: serde_json::Value::Null,
+        })
+    }
+}
+
 impl Network for Fake {
     fn limits(&self) -> anyhow::Result<Limits> {
         Ok(Limits {
             max_chars: 500,
             url_length: Some(23),
             max_bytes: None,
+            media: MediaLimits::NONE,
         })
     }
 
@@ -99,7 +113,13 @@ impl Network for Fake {
         crate::hash::short(seed.as_bytes(), 16)
     }
 
-    fn create(&self, text: &str, reply: Option<Reply<'_>>, key: &str) -> anyhow::Result<PartRef> {
+    fn create(
+        &self,
+        text: &str,
+        _media: &[Uploaded],
+        reply: Option<Reply<'_>>,
+        key: &str,
+    ) -> anyhow::Result<PartRef> {
         let n = self.creates.get() + 1;
         self.creates.set(n);
         if self.refuse_on == Some(n) {
@@ -145,7 +165,7 @@ impl Network for Fake {
         true
     }
 
-    fn edit(&self, part: &PartRef, text: &str) -> anyhow::Result<PartRef> {
+    fn edit(&self, part: &PartRef, text: &str, _media: &[Uploaded]) -> anyhow::Result<PartRef> {
         let mut posts = self.posts.borrow_mut();
         let Some(post) = posts.iter_mut().find(|(k, _, _)| *k == part.id) else {
             anyhow::bail!("404");
@@ -193,6 +213,7 @@ fn step(ledger: &crate::publish::Ledger, parts: &[&str]) -> crate::publish::Step
             post: work.missing,
             edit: work.changed,
             limits: Fake::default().limits().unwrap(),
+            media: Vec::new(),
         })),
     }
 }
