@@ -25,14 +25,14 @@ pub(super) fn images(
 ) -> (Vec<Vec<PartImage>>, Vec<String>) {
     let mut notes = Vec::new();
     let output = venue.outputs.iter().find(|o| o.needs.thread);
-    let base = crate::media::base_url(site, &post.slug);
+    let base = site.media_base(&post.slug);
     let (Some(output), Some(base)) = (output, base) else {
         return (Vec::new(), notes);
     };
     if post.media.is_empty() {
         return (Vec::new(), notes);
     }
-    let refs = post.media.refs(&output.header, Some(&base));
+    let refs = post.media.refs(&output.header.image_needs(), Some(&base));
     let most = limits.max_images.unwrap_or(4);
     let mut all = Vec::new();
     for (i, text) in parts.iter().enumerate() {
@@ -71,7 +71,7 @@ fn ready(
     output: &crate::venue::Output,
     limits: MediaLimits,
 ) -> Result<PartImage, String> {
-    let mut ready = match post.media.copy_for(image, &output.header) {
+    let mut ready = match post.media.copy_for(image, &output.header.image_needs()) {
         Some(made) => Ready {
             bytes: Arc::clone(&made.bytes),
             probed: Probed {
