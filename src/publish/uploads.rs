@@ -48,10 +48,14 @@ pub(super) fn refs(
         .map(|output| output.header.clone())
         .unwrap_or_default();
     let header = &header;
-    let base = crate::media::base_url(site, &post.slug);
+    let base = site.media_base(&post.slug);
     let mut map = BTreeMap::new();
     let mut pending: Vec<Pending> = Vec::new();
-    for (dest, default) in post.media.refs(header, base.as_deref()).iter() {
+    for (dest, default) in post
+        .media
+        .refs(&header.image_needs(), base.as_deref())
+        .iter()
+    {
         let mut reference = default.clone();
         if let Some(upload) = post.media.get(dest).and_then(upload_of) {
             match ledger.media(target, &upload.hash, "") {
