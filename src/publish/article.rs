@@ -48,8 +48,7 @@ pub(super) fn with_uploads(
 /// Whether the host uploads a post's images (its client is an `Uploader`) rather than
 /// linking them where the site serves them.
 pub(super) fn takes_uploads(service: &crate::config::publish::Service) -> bool {
-    let _ = service;
-    false
+    matches!(service, crate::config::publish::Service::Discourse(_))
 }
 
 /// The article a post makes at `target`: with the images uploaded where the host takes
@@ -67,17 +66,17 @@ pub(super) fn for_host(
     }
     let post = &run.post;
     let site = &session.config.site;
-    match crate::media::base_url(site, &post.slug) {
+    match site.media_base(&post.slug) {
         // A host without uploads links the images where the site serves them, whatever the
         // venue's `media` setting: only a full URL reaches them from there.
         Some(base) if !post.media.is_empty() => {
-            let mut header = venue
+            let mut needs = venue
                 .outputs
                 .first()
-                .map(|output| output.header.clone())
+                .map(|output| output.header.image_needs())
                 .unwrap_or_default();
-            header.media = crate::media::MediaLinks::Absolute;
-            let refs = post.media.refs(&header, Some(&base));
+            needs.links = crate::media::MediaLinks::Absolute;
+            let refs = post.media.refs(&needs, Some(&base));
             let outputs =
                 crate::pipeline::render_venue_with(post, venue, &session.catalog, site, &refs);
             let text = outputs
@@ -100,7 +99,7 @@ pub(super) fn linked_media(
     if post.media.is_empty() {
         return Ok(None);
     }
-    match crate::media::base_url(&session.config.site, &post.slug) {
+    match session.config.site.media_base(&post.slug) {
         Some(base) => Ok(Some(base)),
         None => Err(format!(
             "the post's images need an address the site can load them from, and it takes no \
