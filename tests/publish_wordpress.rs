@@ -565,3 +565,36 @@ fn images_are_uploaded_once_with_their_alt_text_and_the_post_shows_the_librarys_
         "{content}"
     );
 }
+
+#[test]
+fn an_svg_goes_to_the_media_library_as_its_png_drawing() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    std::fs::write(
+        project.root().join("posts/img/logo.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#369"/></svg>"##,
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("{POST}\n![The harbour logo](img/logo.svg)\n"),
+    )
+    .unwrap();
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = wp.get_json("/wp/v2/media&context=edit");
+    let media = media.as_array().unwrap();
+    assert_eq!(media.len(), 1, "{media:#?}");
+    assert_eq!(media[0]["mime_type"], "image/png");
+    assert_eq!(media[0]["alt_text"], "The harbour logo");
+    let source_url = media[0]["source_url"].as_str().unwrap();
+    let content = posts_like(&wp, "tides")[0]["content"]["raw"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content.contains(&format!("src=\"{source_url}\"")),
+        "{content}"
+    );
+}
