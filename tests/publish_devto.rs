@@ -363,3 +363,52 @@ fn an_article_whose_mark_was_edited_away_on_the_site_is_still_updated_with_overw
             .contains("and why?")
     );
 }
+
+#[test]
+fn images_are_linked_where_the_site_serves_them_and_without_an_address_the_article_waits() {
+    let Some(server) = devto::start() else { return };
+    let project = Project::new(&server, false);
+    let picture = image::RgbImage::from_fn(64, 48, |x, _| image::Rgb([(x % 256) as u8, 80, 40]));
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    picture
+        .save(project.root().join("posts/img/chart.png"))
+        .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("{POST}\n![Tide heights](img/chart.png)\n"),
+    )
+    .unwrap();
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let body = articles(&server)[0]["body_markdown"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        body.contains("](https://letters.example.org/tides/media/chart-"),
+        "{body}"
+    );
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert!(plan.stdout.contains("unchanged"), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("; its images are linked at https://letters.example.org/tides/media/"),
+        "{plan:?}"
+    );
+
+    // Without `site.url` (or `site.media_url`) nothing could load them.
+    let config = project.root().join("repurpose.yaml");
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        yaml.replace("site:\n  url: https://letters.example.org\n", ""),
+    )
+    .unwrap();
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert!(
+        plan.stdout.contains("impossible")
+            && plan.stdout.contains("set `site.media_url` (or `site.url`)"),
+        "{plan:?}"
+    );
+}

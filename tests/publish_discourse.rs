@@ -370,3 +370,64 @@ fn a_ledger_pointed_at_another_forum_never_overwrites_the_topic_there_with_that_
     );
     assert_eq!(posts(&b), before, "the stranger's topic is untouched");
 }
+
+#[test]
+fn images_are_uploaded_once_and_the_topic_refers_to_their_short_urls() {
+    let Some(server) = discourse::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    let picture = image::RgbImage::from_fn(320, 200, |x, _| image::Rgb([(x % 256) as u8, 80, 40]));
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    picture
+        .save(project.root().join("posts/img/chart.png"))
+        .unwrap();
+    let with_image =
+        |post: &str| format!("{post}\n![Tide heights at the harbour](img/chart.png)\n");
+    std::fs::write(project.root().join("posts/tides.md"), with_image(POST)).unwrap();
+    let uploads = |server: &Server| server.state()["uploads"].as_array().unwrap().clone();
+
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout.contains("a new topic; upload 1 image (chart-"),
+        "{plan:?}"
+    );
+    assert!(uploads(&server).is_empty(), "--plan uploads nothing");
+
+    let publish = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let held = uploads(&server);
+    assert_eq!(held.len(), 1, "{held:?}");
+    let short_url = held[0]["short_url"].as_str().unwrap();
+    let raw = posts(&server)[0]["raw"].as_str().unwrap().to_string();
+    assert!(
+        raw.contains(short_url),
+        "the topic refers to the upload: {raw}"
+    );
+    assert!(!raw.contains("repurpose.invalid"), "{raw}");
+    assert!(raw.contains("Tide heights at the harbour"), "{raw}");
+    assert_eq!(project.ledger().matches("\"event\":\"media\"").count(), 1);
+
+    let status = project.run(&["status", "--json"]);
+    let rows: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(rows[0]["state"], "current", "{rows:#}");
+    let again = project.run(&["publish"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("unchanged"), "{again:?}");
+    assert_eq!(
+        server.requests("POST", "/uploads.json"),
+        1,
+        "a re-run uploads nothing"
+    );
+
+    // An edit sends the topic again, not the image.
+    let edited = POST.replace("low water?", "low water, and why?");
+    std::fs::write(project.root().join("posts/tides.md"), with_image(&edited)).unwrap();
+    let update = project.run(&["publish"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(server.requests("POST", "/uploads.json"), 1);
+    let raw = posts(&server)[0]["raw"].as_str().unwrap().to_string();
+    assert!(raw.contains("and why?") && raw.contains(short_url), "{raw}");
+    assert_eq!(topics(&server).len(), 1);
+}

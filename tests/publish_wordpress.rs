@@ -484,3 +484,117 @@ fn an_edit_made_on_the_site_is_not_overwritten_unless_asked() {
         "{again:?}"
     );
 }
+
+#[test]
+fn images_are_uploaded_once_with_their_alt_text_and_the_post_shows_the_librarys_copies() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    let picture = image::RgbImage::from_fn(320, 200, |x, _| image::Rgb([(x % 256) as u8, 80, 40]));
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    picture
+        .save(project.root().join("posts/img/chart.png"))
+        .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("{POST}\n![Tide heights at the harbour](img/chart.png)\n"),
+    )
+    .unwrap();
+
+    let plan = project.run(&["publish", "posts/tides.md", "--plan"], &wp.password);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("a new post, status `publish`; upload 1 image (chart-"),
+        "{plan:?}"
+    );
+    assert_eq!(
+        wp.get_json("/wp/v2/media"),
+        serde_json::json!([]),
+        "--plan uploads nothing"
+    );
+
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = wp.get_json("/wp/v2/media&context=edit");
+    let media = media.as_array().unwrap();
+    assert_eq!(media.len(), 1, "{media:#?}");
+    assert_eq!(media[0]["alt_text"], "Tide heights at the harbour");
+    let source_url = media[0]["source_url"].as_str().unwrap();
+    let posts = posts_like(&wp, "tides");
+    let content = posts[0]["content"]["raw"].as_str().unwrap();
+    assert!(
+        content.contains(&format!("src=\"{source_url}\"")),
+        "the post shows the library's copy: {content}"
+    );
+    assert!(!content.contains("repurpose.invalid"), "{content}");
+    let ledger = project.ledger();
+    assert_eq!(ledger.matches("\"event\":\"media\"").count(), 1, "{ledger}");
+    assert!(ledger.contains(source_url), "{ledger}");
+
+    let status = project.run(&["status", "--json"], &wp.password);
+    let rows: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(rows[0]["state"], "current", "{rows:#}");
+    let again = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("blog  unchanged"), "{again:?}");
+    assert_eq!(
+        wp.get_json("/wp/v2/media").as_array().unwrap().len(),
+        1,
+        "a re-run uploads nothing"
+    );
+
+    // An edit to the text sends the post again, but not the image.
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!(
+            "{}\n![Tide heights at the harbour](img/chart.png)\n",
+            POST.replace("low water?", "low water, and why?")
+        ),
+    )
+    .unwrap();
+    let update = project.run(&["publish"], &wp.password);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert!(!update.stdout.contains("upload"), "{update:?}");
+    assert_eq!(wp.get_json("/wp/v2/media").as_array().unwrap().len(), 1);
+    let content = posts_like(&wp, "tides")[0]["content"]["raw"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content.contains(&format!("src=\"{source_url}\"")),
+        "{content}"
+    );
+}
+
+#[test]
+fn an_svg_goes_to_the_media_library_as_its_png_drawing() {
+    let Some(wp) = wordpress::start() else { return };
+    let project = Project::new(&wp);
+    std::fs::create_dir(project.root().join("posts/img")).unwrap();
+    std::fs::write(
+        project.root().join("posts/img/logo.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#369"/></svg>"##,
+    )
+    .unwrap();
+    std::fs::write(
+        project.root().join("posts/tides.md"),
+        format!("{POST}\n![The harbour logo](img/logo.svg)\n"),
+    )
+    .unwrap();
+    let publish = project.run(&["publish", "posts/tides.md"], &wp.password);
+    assert_eq!(publish.code, 0, "{publish:?}");
+    let media = wp.get_json("/wp/v2/media&context=edit");
+    let media = media.as_array().unwrap();
+    assert_eq!(media.len(), 1, "{media:#?}");
+    assert_eq!(media[0]["mime_type"], "image/png");
+    assert_eq!(media[0]["alt_text"], "The harbour logo");
+    let source_url = media[0]["source_url"].as_str().unwrap();
+    let content = posts_like(&wp, "tides")[0]["content"]["raw"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content.contains(&format!("src=\"{source_url}\"")),
+        "{content}"
+    );
+}

@@ -12,22 +12,120 @@ pub(super) fn article(
     run: &crate::pipeline::PostRun<'_>,
     venue: &crate::venue::Venue,
 ) -> Option<Article> {
-    let post = &run.post;
     let text = run
         .outputs
         .iter()
         .find(|o| o.venue == venue.name && o.file.ends_with(".md"))
         .map(|o| String::from_utf8_lossy(&o.bytes).into_owned())?;
-    Some(Article {
+    Some(from_markdown(session, &run.post, &text))
+}
+
+/// The article for a host that takes uploads: the venue rendered again with its images at
+/// the URLs the ledger has for them at `target`, and a stand-in for each image not
+/// uploaded yet; and the uploads those wait for. A post without images is `article`'s.
+pub(super) fn with_uploads(
+    session: &crate::pipeline::Session,
+    run: &crate::pipeline::PostRun<'_>,
+    venue: &crate::venue::Venue,
+    ledger: &super::Ledger,
+    target: &str,
+) -> Option<(Article, Vec<super::uploads::Pending>)> {
+    let post = &run.post;
+    if post.media.is_empty() {
+        return article(session, run, venue).map(|a| (a, Vec::new()));
+    }
+    let site = &session.config.site;
+    let (refs, pending) = super::uploads::refs(post, venue, site, ledger, target);
+    let outputs = crate::pipeline::render_venue_with(post, venue, &session.catalog, site, &refs);
+    let text = outputs
+        .outputs
+        .iter()
+        .find(|o| o.file.ends_with(".md"))
+        .map(|o| String::from_utf8_lossy(&o.bytes).into_owned())?;
+    Some((from_markdown(session, post, &text), pending))
+}
+
+/// Whether the host uploads a post's images (its client is an `Uploader`) rather than
+/// linking them where the site serves them.
+pub(super) fn takes_uploads(service: &crate::config::publish::Service) -> bool {
+    matches!(service, crate::config::publish::Service::Discourse(_))
+}
+
+/// The article a post makes at `target`: with the images uploaded where the host takes
+/// uploads, else as the venue wrote it.
+pub(super) fn for_host(
+    session: &crate::pipeline::Session,
+    run: &crate::pipeline::PostRun<'_>,
+    venue: &crate::venue::Venue,
+    ledger: &super::Ledger,
+    target: &crate::config::publish::Target,
+    uploads: bool,
+) -> Option<(Article, Vec<super::uploads::Pending>)> {
+    if uploads {
+        return with_uploads(session, run, venue, ledger, &target.name);
+    }
+    let post = &run.post;
+    let site = &session.config.site;
+    match site.media_base(&post.slug) {
+        // A host without uploads links the images where the site serves them, whatever the
+        // venue's `media` setting: only a full URL reaches them from there.
+        Some(base) if !post.media.is_empty() => {
+            let mut needs = venue
+                .outputs
+                .first()
+                .map(|output| output.header.image_needs())
+                .unwrap_or_default();
+            needs.links = crate::media::MediaLinks::Absolute;
+            let refs = post.media.refs(&needs, Some(&base));
+            let outputs =
+                crate::pipeline::render_venue_with(post, venue, &session.catalog, site, &refs);
+            let text = outputs
+                .outputs
+                .iter()
+                .find(|o| o.file.ends_with(".md"))
+                .map(|o| String::from_utf8_lossy(&o.bytes).into_owned())?;
+            Some((from_markdown(session, post, &text), Vec::new()))
+        }
+        _ => article(session, run, venue).map(|a| (a, Vec::new())),
+    }
+}
+
+/// Where a host without uploads finds the post's images: `Ok(None)` when the post has
+/// none, the media folder's URL when there is one, else why the article cannot go.
+pub(super) fn linked_media(
+    session: &crate::pipeline::Session,
+    post: &crate::post::Post,
+) -> Result<Option<String>, String> {
+    if post.media.is_empty() {
+        return Ok(None);
+    }
+    match session.config.site.media_base(&post.slug) {
+        Some(base) => Ok(Some(base)),
+        None => Err(format!(
+            "the post's images need an address the site can load them from, and it takes no \
+             uploads: set `site.media_url` (or `site.url`) in repurpose.yaml and put the \
+             files of out/{}/media/ there",
+            post.slug
+        )),
+    }
+}
+
+/// The article a venue's Markdown output makes.
+fn from_markdown(
+    session: &crate::pipeline::Session,
+    post: &crate::post::Post,
+    text: &str,
+) -> Article {
+    Article {
         title: post.title.clone(),
-        body: without_front_matter(&text).trim().to_string(),
+        body: without_front_matter(text).trim().to_string(),
         summary: crate::pipeline::summary_text(post, 55),
         slug: post.slug.clone(),
         tags: post.meta.tags.clone(),
         canonical_url: post
             .canonical_url(session.config.site.url())
             .filter(|u| !u.is_empty()),
-    })
+    }
 }
 
 /// Markdown without the YAML front matter it opens with, if any.
@@ -47,7 +145,7 @@ fn without_front_matter(text: &str) -> &str {
 pub(super) fn plan(
     ledger: &super::Ledger,
     host: &dyn Host,
-    article: Article,
+    (article, pending): (Article, Vec<super::uploads::Pending>),
     options: super::PlanOptions,
     venue: &str,
     step: &mut super::Step,
@@ -137,7 +235,8 @@ pub(super) fn plan(
         step.detail.push_str(&format!("; {note}"));
     }
     if step.action != Action::Impossible {
-        step.payload = super::plan::Payload::Article(Box::new(article));
+        step.detail.push_str(&super::uploads::to_upload(&pending));
+        step.payload = super::plan::Payload::Article(Box::new(article), pending);
     }
 }
 
@@ -163,9 +262,26 @@ pub(super) fn send(
     target: &crate::config::publish::Target,
     step: &mut super::Step,
 ) -> anyhow::Result<()> {
-    let super::plan::Payload::Article(article) = &step.payload else {
+    let super::plan::Payload::Article(article, pending) = &step.payload else {
         return Ok(());
     };
+    // The images first, each recorded as soon as the host has it; the body then refers to
+    // the host's copies.
+    let mut article = article.as_ref().clone();
+    if !pending.is_empty() {
+        let Some(uploader) = host.uploader() else {
+            anyhow::bail!("this {} host takes no uploads", host.noun());
+        };
+        article.body = super::uploads::upload(
+            uploader,
+            ledger,
+            &step.post,
+            &target.name,
+            pending,
+            &article.body,
+        )?;
+    }
+    let article = &article;
     let recorded = ledger.placed(&step.post, &target.name).map(|p| p.id);
     let known = match &recorded {
         Some(id) => host.get(id)?,

@@ -79,6 +79,12 @@ pub trait Host {
         let _ = article;
         None
     }
+
+    /// The host as a taker of the article's images, where it takes uploads (Discourse);
+    /// None where the article links them where the site serves them (Forem).
+    fn uploader(&self) -> Option<&dyn super::upload::Uploader> {
+        None
+    }
 }
 
 impl std::fmt::Debug for dyn Host {

@@ -27,6 +27,7 @@ pub mod smtp;
 pub mod status;
 pub mod thread;
 pub mod upload;
+mod uploads;
 pub mod wordpress;
 
 use std::path::{Path, PathBuf};
@@ -239,8 +240,26 @@ fn step(
                 &mut step,
             );
         }
-        plan::Ready::Host(host) => match article::article(session, &prepared.run, venue) {
+        plan::Ready::Host(host) => match article::for_host(
+            session,
+            &prepared.run,
+            venue,
+            ledger,
+            target,
+            article::takes_uploads(&target.service),
+        ) {
             Some(article) => {
+                let linked = match article::takes_uploads(&target.service) {
+                    true => Ok(None),
+                    false => article::linked_media(session, &prepared.run.post),
+                };
+                let linked = match linked {
+                    Ok(linked) => linked,
+                    Err(why) => {
+                        step.detail = why;
+                        return step;
+                    }
+                };
                 article::plan(
                     ledger,
                     host.as_ref(),
@@ -249,6 +268,12 @@ fn step(
                     &venue.name,
                     &mut step,
                 );
+                if let Some(base) = linked
+                    && step.action != Action::Impossible
+                {
+                    step.detail
+                        .push_str(&format!("; its images are linked at {base}"));
+                }
             }
             None => {
                 step.detail = format!(

@@ -103,14 +103,14 @@ pub(super) enum Payload {
     /// Nothing.
     #[default]
     None,
-    /// A blog post.
-    Draft(Box<wordpress::Draft>),
+    /// A blog post, and the images to upload before it.
+    Draft(Box<wordpress::Draft>, Vec<super::uploads::Pending>),
     /// A newsletter section: the post's part of an issue.
     Section(Box<Section>),
     /// A thread's parts to post and edit.
     Thread(Box<super::network::Posting>),
-    /// An article for a host (Discourse, Forem).
-    Article(Box<super::host::Article>),
+    /// An article for a host (Discourse, Forem), and the images to upload before it.
+    Article(Box<super::host::Article>, Vec<super::uploads::Pending>),
 }
 
 /// One post's part of a newsletter issue.
@@ -409,7 +409,9 @@ fn service_step(
     let post = &prepared.run.post;
     match &target.service {
         Service::WordPress(wp) => {
-            let draft = draft(session, post, venue, wp);
+            let (refs, pending) =
+                super::uploads::refs(post, venue, &session.config.site, ledger, &target.name);
+            let draft = draft(session, post, venue, wp, Some(&refs));
             let sent = draft_hash(&draft);
             let placed = ledger.placed(&post.slug, &target.name);
             // A post deleted on the site since (or put in the trash) is looked for again;
@@ -512,7 +514,8 @@ fn service_step(
                 },
             }
             if step.action != Action::Impossible {
-                step.payload = Payload::Draft(Box::new(draft));
+                step.detail.push_str(&super::uploads::to_upload(&pending));
+                step.payload = Payload::Draft(Box::new(draft), pending);
             }
         }
         Service::Mastodon(_) | Service::Bluesky(_) | Service::Discourse(_) | Service::Devto(_) => {
@@ -635,18 +638,21 @@ fn service_step(
     step
 }
 
-/// The blog post `post` makes at a WordPress target: its venue's body, not the page.
+/// The blog post `post` makes at a WordPress target: its venue's body, not the page, with
+/// its images at `media` (the media library's URLs) where given.
 pub(super) fn draft(
     session: &Session,
     post: &crate::post::Post,
     venue: &crate::venue::Venue,
     wp: &crate::config::publish::WordPress,
+    media: Option<&crate::media::MediaRefs>,
 ) -> wordpress::Draft {
+    let media = media.filter(|_| !post.media.is_empty());
     wordpress::Draft {
         title: post.title.clone(),
         content: format!(
             "{}\n{}",
-            venue_body(post, venue, &session.config.site, None).unwrap_or_default(),
+            venue_body(post, venue, &session.config.site, media).unwrap_or_default(),
             wordpress::mark(&post.slug)
         ),
         excerpt: summary_text(post, 55),

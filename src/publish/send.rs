@@ -19,9 +19,21 @@ pub(super) fn blog(
     target: &Target,
     step: &mut Step,
 ) -> Result<()> {
-    let Payload::Draft(draft) = &step.payload else {
+    let Payload::Draft(draft, pending) = &step.payload else {
         return Ok(());
     };
+    // The images first, each recorded as soon as the site has it; the body then refers to
+    // the media library's copies.
+    let mut draft = draft.as_ref().clone();
+    draft.content = super::uploads::upload(
+        client,
+        ledger,
+        &step.post,
+        &target.name,
+        pending,
+        &draft.content,
+    )?;
+    let draft = &draft;
     // The post the ledger knows, unless it was deleted on the site since.
     let recorded = ledger.placed(&step.post, &target.name).map(|p| p.id);
     let known = match recorded.as_deref().map(str::parse::<u64>) {

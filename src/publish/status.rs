@@ -85,7 +85,11 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             row.id = Some(placed.id.clone());
             row.url = Some(placed.url.clone());
             row.at = Some(placed.at.clone());
-            let now = venue.map(|v| draft_hash(&draft(session, post, v, wp)));
+            let now = venue.map(|v| {
+                let site = &session.config.site;
+                let (refs, _) = super::uploads::refs(post, v, site, ledger, &target.name);
+                draft_hash(&draft(session, post, v, wp, Some(&refs)))
+            });
             if now.as_deref() == Some(placed.sent.as_str()) {
                 row.state = State::Current;
                 row.detail = format!("post {} as sent on {}", placed.id, placed.at);
@@ -156,9 +160,12 @@ pub fn row(session: &Session, ledger: &Ledger, prepared: &Prepared<'_>, target: 
             row.id = Some(placed.id.clone());
             row.url = Some(placed.url.clone());
             row.at = Some(placed.at.clone());
+            let uploads = super::article::takes_uploads(&target.service);
             let now = venue
-                .and_then(|v| super::article::article(session, &prepared.run, v))
-                .map(|a| a.hash());
+                .and_then(|v| {
+                    super::article::for_host(session, &prepared.run, v, ledger, target, uploads)
+                })
+                .map(|(a, _)| a.hash());
             if now.as_deref() == Some(placed.sent.as_str()) {
                 row.state = State::Current;
                 row.detail = format!("as sent on {}", placed.at);

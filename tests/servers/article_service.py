@@ -11,7 +11,8 @@ Control routes, the same on every server (no login needed; never part of the rea
     {"rate_limit_on": N, "retry_after": S} the N-th create answers 429 with `Retry-After: S`
                                            (default 1), storing nothing
     {"slow_on": N, "slow_seconds": S}      the N-th create is stored, answered after S s
-  The same keys with `update_` in front (`update_error_500_on`, …) count updates instead.
+  The same keys with `update_` in front (`update_error_500_on`, …) count updates instead,
+  and with `upload_` in front (`upload_drop_after_store_on`, …) uploads.
 - `GET /__state`: everything stored (each server says what) and `requests`, the request log:
   method, path and the headers that matter; a key is logged only as `valid`, `invalid` or
   `missing`, never itself.
@@ -29,6 +30,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # A route's answer that closes the connection instead (the request was acted on).
 DROP = object()
+
+# The requests faults count, each on its own.
+KINDS = ("create", "update", "upload")
 
 
 class Reply:
@@ -48,17 +52,17 @@ class Service:
     def __init__(self):
         self.lock = threading.RLock()
         self.faults = {}
-        self.counts = {"create": 0, "update": 0}
+        self.counts = dict.fromkeys(KINDS, 0)
         self.requests = []
 
     def fault(self, kind):
-        """The fault for this create or update request, counting it: None, or one of
-        ("error_500",), ("drop",), ("rate_limit", seconds), ("slow", seconds)."""
+        """The fault for this create, update or upload request, counting it: None, or one
+        of ("error_500",), ("drop",), ("rate_limit", seconds), ("slow", seconds)."""
         with self.lock:
             self.counts[kind] += 1
             n = self.counts[kind]
             faults = dict(self.faults)
-        prefix = "" if kind == "create" else "update_"
+        prefix = "" if kind == "create" else f"{kind}_"
 
         def on(key):
             return faults.get(prefix + key) == n
@@ -85,14 +89,16 @@ class Service:
 
 
 class Request:
-    """One request as a route reads it."""
+    """One request as a route reads it: `body` is its JSON (None when it is not JSON),
+    `raw` its bytes."""
 
-    def __init__(self, method, path, query, headers, body):
+    def __init__(self, method, path, query, headers, body, raw=b""):
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
+        self.raw = raw
 
     def arg(self, name, default=None):
         values = self.query.get(name)
@@ -132,11 +138,12 @@ def handler_for(service):
                 urllib.parse.parse_qs(parsed.query),
                 {k.lower(): v for k, v in self.headers.items()},
                 body,
+                raw,
             )
             if parsed.path == "/__faults" and method == "POST":
                 with service.lock:
                     service.faults = body or {}
-                    service.counts = {"create": 0, "update": 0}
+                    service.counts = dict.fromkeys(KINDS, 0)
                 reply = Reply(200, {"faults": service.faults})
             elif parsed.path == "/__state" and method == "GET":
                 with service.lock:

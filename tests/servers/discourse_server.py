@@ -40,12 +40,33 @@ source where the reference says nothing):
   N seconds before trying again."], "error_type": "rate_limit", "extras": {"wait_seconds":
   N, "time_left": "N seconds"}}` with `Retry-After: N` (meta.discourse.org, "Available
   settings for global rate limits and throttling").
+- `POST /uploads.json`, multipart/form-data with `type` (or `upload_type`; 400 without
+  either), `file` (or `files[]`) and `synchronous` (the API reference's "Creates an upload";
+  discourse_api's `upload_file` sends `type: composer, synchronous: true`), answered as
+  UploadsController#create and UploadCreator do: 200 with UploadSerializer's fields (`id`,
+  `url` `/uploads/default/original/1X/{sha1}.{ext}`, `original_filename`, `filesize`,
+  `width`, `height`, `thumbnail_width`/`_height` (ImageSizer: within 690 × 500),
+  `extension`, `short_url` `upload://{base62 of the sha1}.{ext}`, `short_path`,
+  `retain_hours`, `human_filesize`, `dominant_color`). A file with the SHA1 of one held is
+  that upload again, same id (Discourse dedupes unless secure uploads are on). Refusals are
+  422 `{"errors": [...]}` with the messages of server.en.yml: an extension outside
+  `authorized_extensions` ("Sorry, the file you are trying to upload is not authorized
+  (authorized extensions: …)."), an image whose size cannot be read, one of
+  `max_image_megapixels` or more, one of `max_image_size_kb` or more ("Sorry, the image you
+  are trying to upload is too big (maximum size is 4 MB), please resize it and try again.").
+  The real Discourse first tries to shrink an image over the byte limit (ImageMagick, to 50%
+  up to three times) and may turn a large PNG into a JPEG; this server refuses at once and
+  changes nothing. Site settings (defaults as Discourse's) are set with `/__site`
+  `{"action": "site_settings", "max_image_size_kb": N, …}`; `/__state` holds `uploads`
+  (without their bytes).
 """
 
 import argparse
+import hashlib
 import html
 import os
 import re
+import struct
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -110,6 +131,124 @@ def create_refused(errors):
     return Reply(422, {"action": "create_post", "errors": errors})
 
 
+def upload_refused(message):
+    return Reply(422, {"errors": [message]})
+
+
+# Discourse's site settings for uploads, with their defaults (config/site_settings.yml).
+UPLOAD_SETTINGS = {
+    "max_image_size_kb": 4096,
+    "max_image_megapixels": 40,
+    "authorized_extensions": "jpg|jpeg|png|gif|heic|heif|webp|avif",
+    # ImageSizer's bounds for the thumbnail size an upload is shown at.
+    "max_image_width": 690,
+    "max_image_height": 500,
+}
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "heif", "svg"}
+BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def base62(number):
+    digits = ""
+    while number:
+        number, digit = divmod(number, 62)
+        digits = BASE62[digit] + digits
+    return digits or "0"
+
+
+def human_size(size):
+    """ActiveSupport's number_to_human_size: three significant digits, no trailing zeros."""
+    if size < 1024:
+        return f"{size} Byte" if size == 1 else f"{size} Bytes"
+    units = ["KB", "MB", "GB", "TB"]
+    exponent = 0
+    value = size / 1024
+    while value >= 1024 and exponent < len(units) - 1:
+        value /= 1024
+        exponent += 1
+    text = f"{float(f'{value:.3g}'):f}".rstrip("0").rstrip(".")
+    return f"{text} {units[exponent]}"
+
+
+def form_data(content_type, raw):
+    """The fields and files of a multipart/form-data body: ({name: text}, {name: (filename,
+    bytes)}); both empty when the body is not one."""
+    match = re.search(r'boundary="?([^";]+)"?', content_type or "")
+    if not (content_type or "").startswith("multipart/form-data") or not match:
+        return {}, {}
+    fields, files = {}, {}
+    delimiter = b"--" + match.group(1).encode()
+    for part in raw.split(delimiter)[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, body = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        body = body.removesuffix(b"\r\n")
+        disposition = next(
+            (
+                line.split(b":", 1)[1].decode("utf-8", "replace")
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-disposition:")
+            ),
+            "",
+        )
+        name = re.search(r'\bname="([^"]*)"', disposition)
+        filename = re.search(r'\bfilename="([^"]*)"', disposition)
+        if not name:
+            continue
+        if filename:
+            files[name.group(1)] = (filename.group(1), body)
+        else:
+            fields[name.group(1)] = body.decode("utf-8", "replace")
+    return fields, files
+
+
+def image_size(data):
+    """(width, height) of a PNG, GIF, JPEG or WebP, as FastImage reads them; None when the
+    bytes are none of those or are cut short."""
+    try:
+        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+            return struct.unpack(">II", data[16:24])
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            chunk = data[12:16]
+            if chunk == b"VP8 ":
+                w, h = struct.unpack("<HH", data[26:30])
+                return w & 0x3FFF, h & 0x3FFF
+            if chunk == b"VP8L":
+                bits = int.from_bytes(data[21:25], "little")
+                return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+            if chunk == b"VP8X":
+                w = int.from_bytes(data[24:27], "little") + 1
+                h = int.from_bytes(data[27:30], "little") + 1
+                return w, h
+            return None
+        if data[:2] == b"\xff\xd8":
+            i = 2
+            while i + 9 < len(data):
+                if data[i] != 0xFF:
+                    return None
+                marker = data[i + 1]
+                length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+                if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                    h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+                    return w, h
+                i += 2 + length
+    except struct.error:
+        return None
+    return None
+
+
+def thumbnail_size(width, height, settings):
+    """ImageSizer.resize: the size an image is shown at, within the site's bounds."""
+    if not width or not height:
+        return None, None
+    ratio = min(
+        settings["max_image_width"] / width, settings["max_image_height"] / height, 1
+    )
+    return int(width * ratio), int(height * ratio)
+
+
 class Discourse(Service):
     def __init__(self, key, username):
         super().__init__()
@@ -124,15 +263,24 @@ class Discourse(Service):
         self.posts = {}
         self.next_topic = 10
         self.next_post = 100
+        self.settings = dict(UPLOAD_SETTINGS)
+        self.uploads = {}
+        self.next_upload = 30
 
     def state(self):
         return {
             "topics": [self.topics[k] for k in sorted(self.topics)],
             "posts": [self.posts[k] for k in sorted(self.posts)],
+            "uploads": [self.uploads[k] for k in sorted(self.uploads)],
         }
 
     def site(self, action, args):
         with self.lock:
+            if action == "site_settings":
+                for key, value in args.items():
+                    if key in self.settings:
+                        self.settings[key] = value
+                return Reply(200, {"settings": self.settings})
             if action == "delete_topic":
                 topic = self.topics.get(args.get("topic_id"))
                 if topic is None:
@@ -186,16 +334,23 @@ class Discourse(Service):
         key = request.headers.get("api-key")
         user = request.headers.get("api-username")
         access = "missing" if key is None else ("valid" if key == self.key else "invalid")
-        self.log(
-            {
-                "method": request.method,
-                "path": request.path,
-                "api_key": access,
-                "api_username": user,
-                "accept": request.headers.get("accept"),
-                "body": request.body if request.method != "GET" else None,
+        fields, files = form_data(request.headers.get("content-type"), request.raw)
+        entry = {
+            "method": request.method,
+            "path": request.path,
+            "api_key": access,
+            "api_username": user,
+            "accept": request.headers.get("accept"),
+            "body": request.body if request.method != "GET" else None,
+        }
+        if fields or files:
+            # A file is logged by its name and size, never its bytes.
+            entry["form"] = fields
+            entry["files"] = {
+                name: {"filename": filename, "size": len(data)}
+                for name, (filename, data) in files.items()
             }
-        )
+        self.log(entry)
         if access != "valid" or user != self.username:
             return INVALID_ACCESS
         path, method = request.path, request.method
@@ -207,6 +362,8 @@ class Discourse(Service):
             return Reply(200, {"category_list": {"categories": self.categories}})
         if method == "POST" and path == "/posts.json":
             return self.create(request.body or {})
+        if method == "POST" and path == "/uploads.json":
+            return self.upload(fields, files)
         match = re.fullmatch(r"/t/external_id/([^/]+)\.json", path)
         if method == "GET" and match:
             return self.by_external_id(match.group(1))
@@ -300,6 +457,87 @@ class Discourse(Service):
             }
             self.posts[post_id] = post
             answer = dict(post)
+        if fault and fault[0] == "drop":
+            return DROP
+        if fault and fault[0] == "slow":
+            slow(fault[1])
+        return Reply(200, answer)
+
+    def upload(self, fields, files):
+        kind = fields.get("upload_type") or fields.get("type")
+        if not kind:
+            return Reply(
+                400,
+                {
+                    "errors": ["You supplied invalid parameters to the request: type"],
+                    "error_type": "invalid_parameters",
+                },
+            )
+        filename, data = files.get("file") or files.get("files[]") or (None, None)
+        if data is None:
+            return upload_refused("Sorry, you must provide a file to upload.")
+        fault = self.fault("upload")
+        if fault and fault[0] == "rate_limit":
+            return rate_limited(fault[1])
+        if fault and fault[0] == "error_500":
+            return Reply(500, {"status": 500, "error": "Internal Server Error"})
+        with self.lock:
+            settings = dict(self.settings)
+            extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+            authorized = [e.strip().lower() for e in settings["authorized_extensions"].split("|")]
+            if "*" not in authorized and extension not in authorized:
+                return upload_refused(
+                    "Sorry, the file you are trying to upload is not authorized (authorized "
+                    f"extensions: {', '.join(authorized)})."
+                )
+            width = height = None
+            if extension in IMAGE_EXTENSIONS and extension != "svg":
+                size = image_size(data)
+                if not size or not all(size):
+                    return upload_refused(
+                        "Sorry, but we couldn't determine the size of the image. Maybe your "
+                        "image is corrupted?"
+                    )
+                width, height = size
+                megapixels = settings["max_image_megapixels"]
+                if megapixels > 0 and width * height >= megapixels * 1_000_000:
+                    return upload_refused(
+                        f"Sorry, the image with filename {filename} is too large (maximum "
+                        f"dimension is {megapixels} megapixels), please resize it and try again."
+                    )
+                max_bytes = settings["max_image_size_kb"] * 1024
+                if max_bytes > 0 and len(data) >= max_bytes:
+                    return upload_refused(
+                        "Sorry, the image you are trying to upload is too big (maximum size "
+                        f"is {human_size(max_bytes)}), please resize it and try again."
+                    )
+            sha1 = hashlib.sha1(data).hexdigest()
+            held = next((u for u in self.uploads.values() if u["sha1"] == sha1), None)
+            if held is None:
+                upload_id = self.next_upload
+                self.next_upload += 1
+                thumbnail_width, thumbnail_height = thumbnail_size(width, height, settings)
+                short = f"{base62(int(sha1, 16))}.{extension}"
+                held = {
+                    "id": upload_id,
+                    "url": f"/uploads/default/original/1X/{sha1}.{extension}",
+                    "original_filename": filename,
+                    "filesize": len(data),
+                    "width": width,
+                    "height": height,
+                    "thumbnail_width": thumbnail_width,
+                    "thumbnail_height": thumbnail_height,
+                    "extension": extension,
+                    "short_url": f"upload://{short}",
+                    "short_path": f"/uploads/short-url/{short}",
+                    "retain_hours": None,
+                    "human_filesize": human_size(len(data)),
+                    "dominant_color": None,
+                    "sha1": sha1,
+                    "type": kind,
+                }
+                self.uploads[upload_id] = held
+            answer = {k: v for k, v in held.items() if k not in ("sha1", "type")}
         if fault and fault[0] == "drop":
             return DROP
         if fault and fault[0] == "slow":

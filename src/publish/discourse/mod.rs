@@ -17,6 +17,8 @@ use super::host::{Article, Host, Remote};
 use super::http::{self, Api, Method, Reply};
 use crate::config::publish::Discourse;
 
+mod upload;
+
 /// The longest `external_id` Discourse keeps (`Topic::EXTERNAL_ID_MAX_LENGTH`).
 const MAX_EXTERNAL_ID: usize = 50;
 
@@ -283,6 +285,10 @@ impl Client {
 impl Host for Client {
     fn noun(&self) -> &'static str {
         "topic"
+    }
+
+    fn uploader(&self) -> Option<&dyn super::upload::Uploader> {
+        Some(self)
     }
 
     fn get(&self, id: &str) -> anyhow::Result<Option<Remote>> {

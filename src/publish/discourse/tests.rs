@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::*;
 use crate::publish::http::unanswered;
+use crate::publish::upload::{Upload, Uploader};
 
 use crate::publish::article_test_server::{KEY, Server};
 
@@ -227,4 +228,161 @@ fn a_topic_another_user_made_with_the_external_id_is_never_taken_over() {
     );
     let state = server.state();
     assert_eq!(state["posts"][0]["raw"], "Another writer wrote this topic.");
+}
+
+/// A PNG of `width` × `height` pixels, one colour per row.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture =
+        image::RgbImage::from_fn(width, height, |_, y| image::Rgb([(y % 256) as u8, 120, 40]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
+    bytes.into_inner()
+}
+
+fn image<'a>(bytes: &'a [u8], name: &'a str) -> Upload<'a> {
+    Upload {
+        bytes,
+        name,
+        mime: "image/png",
+        alt: "A chart",
+        width: 800,
+        height: 600,
+    }
+}
+
+fn uploads(server: &Server) -> Vec<Value> {
+    server.state()["uploads"].as_array().unwrap().clone()
+}
+
+#[test]
+fn an_upload_is_a_composer_upload_referred_to_by_its_short_url() {
+    let Some(server) = start() else { return };
+    let bytes = png(800, 600);
+    let uploaded = client(&server)
+        .upload(&image(&bytes, "chart-1a2b3c4d.png"))
+        .unwrap();
+    let held = uploads(&server);
+    assert_eq!(held.len(), 1);
+    assert_eq!(uploaded.id, held[0]["id"].to_string());
+    assert_eq!(uploaded.url, held[0]["short_url"].as_str().unwrap());
+    assert!(
+        uploaded.url.starts_with("upload://") && uploaded.url.ends_with(".png"),
+        "{uploaded:?}"
+    );
+    assert_eq!(held[0]["original_filename"], "chart-1a2b3c4d.png");
+    assert_eq!(held[0]["filesize"], bytes.len());
+    assert_eq!(held[0]["type"], "composer");
+    // The size the forum read, for `![alt|800x600](upload://…)`; Discourse keeps no alt
+    // text on an upload: it is the post's Markdown that carries it.
+    assert_eq!(
+        uploaded.extra,
+        json!({"url": held[0]["url"], "width": 800, "height": 600})
+    );
+    let log = server.state()["requests"].clone();
+    let sent = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "/uploads.json")
+        .unwrap()
+        .clone();
+    assert_eq!(sent["api_key"], "valid");
+    assert_eq!(
+        sent["form"],
+        json!({"type": "composer", "synchronous": "true"})
+    );
+    assert_eq!(
+        sent["files"]["file"],
+        json!({"filename": "chart-1a2b3c4d.png", "size": bytes.len()})
+    );
+}
+
+#[test]
+fn the_same_file_twice_is_one_upload_as_discourse_dedupes_by_sha1() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    let bytes = png(40, 30);
+    let first = client.upload(&image(&bytes, "a-1.png")).unwrap();
+    let again = client.upload(&image(&bytes, "b-2.png")).unwrap();
+    assert_eq!(first, again);
+    assert_eq!(uploads(&server).len(), 1);
+    let other = client.upload(&image(&png(41, 30), "a-1.png")).unwrap();
+    assert_ne!(other.id, first.id);
+}
+
+#[test]
+fn an_upload_whose_answer_was_lost_is_sent_again_and_is_the_same_upload() {
+    let Some(server) = start() else { return };
+    server.faults(&json!({"upload_drop_after_store_on": 1}));
+    let bytes = png(40, 30);
+    let uploaded = client(&server).upload(&image(&bytes, "lost.png")).unwrap();
+    assert_eq!(server.requests("POST", "/uploads.json"), 2);
+    let held = uploads(&server);
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(uploaded.id, held[0]["id"].to_string());
+}
+
+#[test]
+fn a_server_error_on_upload_names_the_service_the_site_and_the_message() {
+    let Some(server) = start() else { return };
+    server.faults(&json!({"upload_error_500_on": 1}));
+    let bytes = png(40, 30);
+    let err = client(&server)
+        .upload(&image(&bytes, "broken.png"))
+        .unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        format!(
+            "uploading `broken.png` on Discourse at {}/: 500 Internal Server Error: Internal \
+             Server Error",
+            server.url
+        )
+    );
+    assert!(uploads(&server).is_empty());
+}
+
+#[test]
+fn an_upload_waits_out_a_rate_limit() {
+    let Some(server) = start() else { return };
+    server.faults(&json!({"upload_rate_limit_on": 1, "upload_retry_after": 1}));
+    let bytes = png(40, 30);
+    client(&server).upload(&image(&bytes, "busy.png")).unwrap();
+    assert_eq!(server.requests("POST", "/uploads.json"), 2);
+    assert_eq!(uploads(&server).len(), 1);
+}
+
+#[test]
+fn an_image_over_the_forums_limits_is_refused_with_discourses_message() {
+    let Some(server) = start() else { return };
+    let client = client(&server);
+    server.site(&json!({"action": "site_settings", "max_image_size_kb": 1}));
+    let bytes = png(400, 300);
+    assert!(bytes.len() >= 1024, "{}", bytes.len());
+    let err = format!(
+        "{:#}",
+        client.upload(&image(&bytes, "big.png")).unwrap_err()
+    );
+    assert_eq!(
+        err,
+        format!(
+            "uploading `big.png` on Discourse at {}/: 422 Unprocessable Entity: Sorry, the \
+             image you are trying to upload is too big (maximum size is 1 KB), please resize \
+             it and try again.",
+            server.url
+        )
+    );
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>"#;
+    let mut logo = image(svg, "logo.svg");
+    logo.mime = "image/svg+xml";
+    let err = format!("{:#}", client.upload(&logo).unwrap_err());
+    assert!(
+        err.ends_with(
+            "422 Unprocessable Entity: Sorry, the file you are trying to upload is not \
+             authorized (authorized extensions: jpg, jpeg, png, gif, heic, heif, webp, avif)."
+        ),
+        "{err}"
+    );
+    assert!(uploads(&server).is_empty());
 }

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::Secret;
-use super::http::{decode_entities, describe_body, plain_text, status_line};
+use super::http::{Unanswered, decode_entities, describe_body, plain_text, status_line};
+
+mod media;
 
 /// The statuses a post can have that count as "the post exists" (everything but `trash` and
 /// `auto-draft`): a lost ledger must find a draft or a scheduled post as surely as a public one.
@@ -155,9 +157,16 @@ struct Reply {
     location: Option<String>,
 }
 
-enum Method {
+enum Method<'a> {
     Get,
     Post(Value),
+    /// A file as the whole body, with its type and the name to store it under (the media
+    /// route's raw upload).
+    File {
+        bytes: &'a [u8],
+        mime: &'a str,
+        name: &'a str,
+    },
 }
 
 impl Client {
@@ -418,7 +427,7 @@ impl Client {
         what: &str,
         route: &str,
         query: &[(&str, &str)],
-        method: Method,
+        method: Method<'_>,
     ) -> anyhow::Result<Reply> {
         let url = self.site.endpoint(route, query);
         let auth = self.site.authorization();
@@ -429,10 +438,32 @@ impl Client {
                 .post(&url)
                 .header("Authorization", &auth)
                 .send_json(body),
+            Method::File { bytes, mime, name } => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", mime)
+                .header(
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{name}\""),
+                )
+                .send(bytes),
         };
         let site = self.site.url();
+        // A request that may have reached the site is `Unanswered`: WordPress may have acted
+        // on it (an upload stored), so the caller looks before sending it again.
         let mut response = result.map_err(|err| match err {
-            ureq::Error::Timeout(_) => anyhow!("{what} on {site}: no answer in time ({err})"),
+            ureq::Error::Timeout(_) => anyhow::Error::new(Unanswered(format!(
+                "{what} on {site}: no answer in time ({err})"
+            ))),
+            ureq::Error::Io(ref io) if io.kind() != std::io::ErrorKind::ConnectionRefused => {
+                anyhow::Error::new(Unanswered(format!(
+                    "{what} on {site}: the connection was lost: {err}"
+                )))
+            }
+            ureq::Error::Protocol(_) => anyhow::Error::new(Unanswered(format!(
+                "{what} on {site}: the connection was lost: {err}"
+            ))),
             ureq::Error::Io(_) | ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => {
                 anyhow!("{what} on {site}: could not connect: {err}")
             }
@@ -444,10 +475,11 @@ impl Client {
             .get("location")
             .and_then(|value| value.to_str().ok())
             .map(str::to_string);
-        let body = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|err| anyhow!("{what} on {site}: reading the answer: {err}"))?;
+        let body = response.body_mut().read_to_string().map_err(|err| {
+            anyhow::Error::new(Unanswered(format!(
+                "{what} on {site}: reading the answer: {err}"
+            )))
+        })?;
         Ok(Reply {
             status,
             body,

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use super::*;
+use crate::publish::upload::{Upload, Uploaded, Uploader};
 
 /// One request as the test server saw it.
 struct Seen {
@@ -30,7 +31,8 @@ impl Seen {
 }
 
 /// A server on 127.0.0.1 answering each connection with the next canned `(status, body)`
-/// and recording the requests; the site URL (with a path) and the record.
+/// (status 0: the connection closes without an answer) and recording the requests; the site
+/// URL (with a path) and the record.
 fn serve(answers: Vec<(u16, &str)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let url = format!("http://{}/blog", listener.local_addr().expect("an address"));
@@ -58,8 +60,11 @@ fn serve(answers: Vec<(u16, &str)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
                 .map_or(0, |n| n.parse().expect("a length"));
             let mut request_body = vec![0; length];
             reader.read_exact(&mut request_body).expect("the body");
-            seen.body = String::from_utf8(request_body).expect("UTF-8");
+            seen.body = String::from_utf8_lossy(&request_body).into_owned();
             record.lock().expect("the record").push(seen);
+            if status == 0 {
+                continue;
+            }
             let reply = format!(
                 "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
                  Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -463,6 +468,154 @@ fn an_application_password_never_crosses_the_network_over_plain_http() {
         assert!(
             Site::new(local, "ana", Secret::new("pw".into())).is_ok(),
             "{local}"
+        );
+    }
+}
+
+/// A small image to upload: the bytes are not UTF-8, as a real file's are not.
+fn image() -> Upload<'static> {
+    Upload {
+        bytes: b"\x89PNG\r\n\x1a\n not really",
+        name: "Growth Chart-1a2b3c4d.PNG",
+        mime: "image/png",
+        alt: "Growth & decline, 2024",
+        width: 640,
+        height: 480,
+    }
+}
+
+const MEDIA: &str = r#"{"id":31,"slug":"growth-chart-1a2b3c4d","source_url":"http://x/uploads/growth-chart-1a2b3c4d.png"}"#;
+
+fn uploaded() -> Uploaded {
+    Uploaded {
+        id: "31".into(),
+        url: "http://x/uploads/growth-chart-1a2b3c4d.png".into(),
+        extra: Value::Null,
+    }
+}
+
+#[test]
+fn an_upload_sends_the_raw_file_with_its_name_type_slug_and_alt_text_at_once() {
+    let (url, seen) = serve(vec![(201, MEDIA)]);
+    assert_eq!(client(&url).upload(&image()).expect("uploaded"), uploaded());
+    assert_eq!(
+        lines(&seen),
+        [
+            "POST /blog/?rest_route=/wp/v2/media&slug=growth-chart-1a2b3c4d\
+          &alt_text=Growth+%26+decline%2C+2024"
+        ]
+    );
+    let seen = seen.lock().expect("the record");
+    assert_eq!(seen[0].header("content-type"), Some("image/png"));
+    assert_eq!(
+        seen[0].header("content-disposition"),
+        Some(r#"attachment; filename="growth-chart-1a2b3c4d.png""#)
+    );
+    assert!(
+        seen[0].body.starts_with("\u{fffd}PNG\r\n"),
+        "{:?}",
+        seen[0].body
+    );
+}
+
+#[test]
+fn an_upload_whose_answer_was_lost_is_found_by_its_slug_not_sent_again() {
+    let (url, seen) = serve(vec![(0, ""), (200, &format!("[{MEDIA}]"))]);
+    assert_eq!(client(&url).upload(&image()).expect("found"), uploaded());
+    assert_eq!(
+        lines(&seen)[1],
+        "GET /blog/?rest_route=/wp/v2/media&slug=growth-chart-1a2b3c4d&per_page=100"
+    );
+    assert_eq!(lines(&seen).len(), 2, "no second upload");
+}
+
+#[test]
+fn a_lost_answer_with_nothing_stored_stays_a_lost_answer() {
+    let (url, _) = serve(vec![(0, ""), (200, "[]")]);
+    let err = client(&url).upload(&image()).expect_err("an error");
+    assert!(
+        crate::publish::http::unanswered(&err),
+        "the caller must know the site may hold it: {err:#}"
+    );
+    assert!(
+        format!("{err:#}").contains("uploading `Growth Chart-1a2b3c4d.PNG` on http://"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn a_server_error_on_upload_names_the_site_and_wordpress_message() {
+    let refused = wp_error(
+        "rest_upload_sideload_error",
+        "Sorry, you are not allowed to upload this file type.",
+        500,
+    );
+    let (url, seen) = serve(vec![(500, &refused), (200, "[]")]);
+    let error = error(client(&url).upload(&image()));
+    assert_eq!(
+        error,
+        format!(
+            "uploading `Growth Chart-1a2b3c4d.PNG` on {url}/: 500 Internal Server Error: \
+             Sorry, you are not allowed to upload this file type. (rest_upload_sideload_error)"
+        )
+    );
+    // WordPress stores the file before it makes the smaller sizes: a 500 may come after.
+    assert!(lines(&seen)[1].starts_with("GET /blog/?rest_route=/wp/v2/media&slug="));
+}
+
+#[test]
+fn a_file_too_big_for_the_web_server_or_a_multisite_says_which_limit() {
+    let nginx = "<html><head><title>413 Request Entity Too Large</title></head></html>";
+    let (url, _) = serve(vec![(413, nginx)]);
+    let nginx_said = error(client(&url).upload(&image()));
+    assert_eq!(
+        nginx_said,
+        format!(
+            "uploading `Growth Chart-1a2b3c4d.PNG` on {url}/: 413 Payload Too Large: the site's \
+             web server takes no file of 19 bytes; raise its limit (nginx: \
+             `client_max_body_size`, Apache: `LimitRequestBody`) or use a smaller image"
+        )
+    );
+    // A multisite's own limit, `fileupload_maxk`.
+    let refused = wp_error(
+        "rest_upload_file_too_big",
+        "This file is too big. Files must be less than 1500 KB in size.",
+        400,
+    );
+    let (url, _) = serve(vec![(400, &refused)]);
+    let wordpress_said = error(client(&url).upload(&image()));
+    assert!(
+        wordpress_said.ends_with(
+            "400 Bad Request: This file is too big. Files must be less than 1500 KB in size. \
+             (rest_upload_file_too_big)"
+        ),
+        "{wordpress_said}"
+    );
+}
+
+#[test]
+fn find_upload_wants_the_exact_slug() {
+    let other = r#"[{"id":5,"slug":"growth-chart-1a2b3c4d-2","source_url":"http://x/a-1.png"}]"#;
+    let (url, _) = serve(vec![(200, other)]);
+    let found = client(&url).find_upload("growth-chart-1a2b3c4d.png");
+    assert_eq!(found.expect("an answer"), None);
+}
+
+#[test]
+fn stored_names_are_fixed_points_of_wordpress_sanitize_title() {
+    for (name, slug, file) in [
+        ("chart-1a2b3c4d.png", "chart-1a2b3c4d", "chart-1a2b3c4d.png"),
+        ("Growth Chart.PNG", "growth-chart", "growth-chart.png"),
+        ("--ünïcode  \"x\".jpeg", "n-code-x", "n-code-x.jpeg"),
+        ("a.b.c.gif", "a-b-c", "a-b-c.gif"),
+        ("snake_case.webp", "snake_case", "snake_case.webp"),
+        (".png", "png", "png"),
+        ("日本.png", "image", "image.png"),
+    ] {
+        assert_eq!(
+            media::stored_names(name),
+            (slug.into(), file.into()),
+            "{name}"
         );
     }
 }
