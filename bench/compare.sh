@@ -73,8 +73,9 @@ if [[ ! -f $generator ]]; then
 fi
 
 echo "== building release binaries"
-cargo build --release --quiet --bin repurpose
-cargo build --release --quiet --example floor
+# One command: the example pulls in the dev-dependencies, so the binary is resolved with
+# the features the release tests use and .ci/run's release build is reused, not redone.
+cargo build --release --quiet --bin repurpose --example floor
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 repurpose=$target_dir/release/repurpose
