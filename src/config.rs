@@ -112,8 +112,11 @@ impl Site {
     /// Where a post's media are served from, ending in `/`: `site.media_url`, else
     /// `site.url`, followed by `<slug>/media/`. `None` when neither is set.
     pub fn media_base(&self, slug: &str) -> Option<String> {
-        let root = self.media_url().or(self.url())?;
-        let folder = crate::markdown::folder_url(root)?;
+        // A media_url that is no URL is passed over for site.url.
+        let folder = self
+            .media_url()
+            .and_then(crate::markdown::folder_url)
+            .or_else(|| self.url().and_then(crate::markdown::folder_url))?;
         Some(format!("{folder}{slug}/{}/", crate::media::FOLDER))
     }
 

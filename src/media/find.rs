@@ -80,8 +80,13 @@ impl std::fmt::Display for Refused {
 
 /// The file `path` (the destination's, relative to the post's folder) resolved: it must
 /// exist, be a file, and lie under `root` once every symbolic link is followed. Returns the
-/// path as found (for messages and the manifest) and its canonical form.
-pub(super) fn resolve(post_dir: &Path, path: &str, root: &Path) -> Result<PathBuf, Refused> {
+/// path as written (folded, for messages) and the canonical path, the one to read: `a/..`
+/// after a link `a` is not where the folded path points.
+pub(super) fn resolve(
+    post_dir: &Path,
+    path: &str,
+    root: &Path,
+) -> Result<(PathBuf, PathBuf), Refused> {
     let joined = post_dir.join(path);
     let shown = lexical(&joined);
     if !absolute(&shown).starts_with(absolute(root)) {
@@ -111,7 +116,7 @@ pub(super) fn resolve(post_dir: &Path, path: &str, root: &Path) -> Result<PathBu
         });
     }
     match std::fs::metadata(&canonical) {
-        Ok(meta) if meta.is_file() => Ok(shown),
+        Ok(meta) if meta.is_file() => Ok((shown, canonical)),
         Ok(_) => Err(Refused::NotAFile(shown)),
         Err(e) => Err(Refused::Unreadable(shown, e.to_string())),
     }

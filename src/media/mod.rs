@@ -43,8 +43,10 @@ pub struct Image {
     pub line: usize,
     /// Its alt text there.
     pub alt: String,
-    /// The file, as found from the post's folder.
+    /// The file, as found from the post's folder (for messages).
     pub source: PathBuf,
+    /// The file every link followed: the one read.
+    canonical: PathBuf,
     /// The destination's file path, relative to the post's folder (what the manifest records).
     pub path: String,
     /// The file's bytes.
@@ -125,18 +127,18 @@ impl Media {
                 continue;
             };
             let problem = |why: String| (wanted.line, format!("image `{}` {why}", wanted.dest));
-            let source = match find::resolve(post_dir, &path, root) {
-                Ok(source) => source,
+            let (source, canonical) = match find::resolve(post_dir, &path, root) {
+                Ok(found) => found,
                 Err(refused) => {
                     problems.push(problem(refused.to_string()));
                     continue;
                 }
             };
-            if let Some(&known) = by_source.get(&source) {
+            if let Some(&known) = by_source.get(&canonical) {
                 media.by_dest.insert(wanted.dest, known);
                 continue;
             }
-            let bytes = match std::fs::read(&source) {
+            let bytes = match std::fs::read(&canonical) {
                 Ok(bytes) => bytes,
                 Err(e) => {
                     problems.push(problem(format!(
@@ -156,13 +158,14 @@ impl Media {
             let hash = ContentHash::of(&bytes);
             let file = format!("{}-{}.{}", stem(&source), short(&hash), probed.format.ext());
             let index = media.images.len();
-            by_source.insert(source.clone(), index);
+            by_source.insert(canonical.clone(), index);
             media.by_dest.insert(wanted.dest.clone(), index);
             media.images.push(Image {
                 dest: wanted.dest,
                 line: wanted.line,
                 alt: wanted.alt,
                 source,
+                canonical,
                 path,
                 bytes: bytes.into(),
                 hash,
@@ -224,16 +227,13 @@ impl Media {
                     )
                 })?
                 .map(|copy| {
-                    let scaled = copy.width < image.probed.width;
+                    // Named by its width and format: two venues' copies of one image (an
+                    // SVG drawn at two sizes) never share a name.
                     let file = format!(
-                        "{}-{}{}.{}",
+                        "{}-{}-{}w.{}",
                         stem(&image.source),
                         short(&image.hash),
-                        if scaled {
-                            format!("-{}w", copy.width)
-                        } else {
-                            String::new()
-                        },
+                        copy.width,
                         copy.format.ext()
                     );
                     Made {
@@ -309,7 +309,7 @@ impl Media {
         self.images
             .iter()
             .map(|image| {
-                let meta = std::fs::metadata(&image.source).ok();
+                let meta = std::fs::metadata(&image.canonical).ok();
                 Dependency {
                     path: image.path.clone(),
                     bytes: image.bytes.len() as u64,

@@ -71,16 +71,21 @@ impl Session {
         Ok(self.run(post, &self.venues(), None))
     }
 
-    /// The folder a post's images must lie in: the project's (the one holding
-    /// repurpose.yaml), else the post's own.
+    /// The folder a post's images must lie in: the project's (the folder of a discovered
+    /// repurpose.yaml; with `--config`, the folder repurpose runs from, as for `out`), else
+    /// the post's own.
     pub fn project_root(&self, post: &Path) -> std::path::PathBuf {
         let folder = |p: &Path| {
-            p.parent()
-                .filter(|f| !f.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf()
+            if p.as_os_str().is_empty() {
+                Path::new(".").to_path_buf()
+            } else {
+                p.to_path_buf()
+            }
         };
-        self.config.path().map_or_else(|| folder(post), folder)
+        match self.config.path() {
+            Some(_) => folder(self.config.root()),
+            None => folder(post.parent().unwrap_or(Path::new(""))),
+        }
     }
 
     /// Reads and checks the post's local images, and makes the copies the venues it wants

@@ -235,20 +235,8 @@ pub struct Posting {
     pub media: Vec<Vec<PartImage>>,
 }
 
-/// An image a part shows, as it is to be uploaded (converted or scaled down already where
-/// the network asks for it).
-#[derive(Debug, Clone)]
-pub struct PartImage {
-    /// The hash of `bytes` (`sha256:…`): the ledger finds its upload again by it.
-    pub hash: String,
-    /// The file name to give it.
-    pub name: String,
-    pub mime: &'static str,
-    pub alt: String,
-    pub width: u32,
-    pub height: u32,
-    pub bytes: std::sync::Arc<[u8]>,
-}
+/// An image a part shows, as it is to be uploaded.
+pub use super::upload::Ready as PartImage;
 
 /// `2, 5 and 7–9`: part numbers, runs joined.
 pub fn numbers(parts: &[usize]) -> String {

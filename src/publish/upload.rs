@@ -18,6 +18,35 @@ pub struct Upload<'a> {
     pub height: u32,
 }
 
+/// An image ready to upload: converted or scaled down already where the service asks for
+/// it, with the hash its upload is found again by in the ledger.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    /// The hash of `bytes` (`sha256:…`).
+    pub hash: String,
+    /// The file name to give it.
+    pub name: String,
+    pub mime: &'static str,
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+impl Ready {
+    /// What is sent.
+    pub fn upload(&self) -> Upload<'_> {
+        Upload {
+            bytes: &self.bytes,
+            name: &self.name,
+            mime: self.mime,
+            alt: &self.alt,
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
 /// What the service made of an upload.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Uploaded {

@@ -14,21 +14,15 @@ use crate::media::{Image, MediaRefs};
 use crate::post::Post;
 
 use super::ledger::{Event, Ledger, now};
-use super::upload::{Upload, Uploaded, Uploader};
+use super::upload::{Ready, Uploaded, Uploader};
 
 /// An image to upload before the post, and the stand-in for its URL in the body until then.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) struct Pending {
     /// What the body holds in its place: `https://repurpose.invalid/upload/<hash>`.
     pub stand_in: String,
-    /// The hash of the bytes uploaded, as the ledger records it.
-    pub hash: String,
-    pub name: String,
-    pub mime: &'static str,
-    pub bytes: Arc<[u8]>,
-    pub alt: String,
-    pub width: u32,
-    pub height: u32,
+    /// The image as it is uploaded.
+    pub image: Ready,
 }
 
 /// The references to render `post` with at `target`: each image the ledger has uploaded at
@@ -58,11 +52,11 @@ pub(super) fn refs(
     {
         let mut reference = default.clone();
         if let Some(upload) = post.media.get(dest).and_then(upload_of) {
-            match ledger.media(target, &upload.hash, "") {
+            match ledger.media(target, &upload.image.hash, "") {
                 Some(done) => reference.url = done.url,
                 None => {
                     reference.url.clone_from(&upload.stand_in);
-                    if !pending.iter().any(|p| p.hash == upload.hash) {
+                    if !pending.iter().any(|p| p.image.hash == upload.image.hash) {
                         pending.push(upload);
                     }
                 }
@@ -105,13 +99,15 @@ fn upload_of(image: &Image) -> Option<Pending> {
         .map_or(image.file.as_str(), |(stem, _)| stem);
     Some(Pending {
         stand_in: format!("https://repurpose.invalid/upload/{digits}"),
-        name: format!("{stem}.{}", format.ext()),
-        mime: format.mime(),
-        hash,
-        bytes,
-        alt: image.alt.clone(),
-        width,
-        height,
+        image: Ready {
+            name: format!("{stem}.{}", format.ext()),
+            mime: format.mime(),
+            hash,
+            bytes,
+            alt: image.alt.clone(),
+            width,
+            height,
+        },
     })
 }
 
@@ -126,45 +122,57 @@ pub(super) fn upload(
     text: &str,
 ) -> anyhow::Result<String> {
     let mut text = text.to_string();
-    for image in pending {
-        let done: Uploaded = match ledger.media(target, &image.hash, "") {
-            Some(done) => done,
-            None => {
-                let uploaded = uploader.upload(&Upload {
-                    bytes: &image.bytes,
-                    name: &image.name,
-                    mime: image.mime,
-                    alt: &image.alt,
-                    width: image.width,
-                    height: image.height,
-                })?;
-                ledger.append(Event::Media {
-                    at: now(),
-                    post: post.to_string(),
-                    target: target.to_string(),
-                    hash: image.hash.clone(),
-                    place: String::new(),
-                    file: image.name.clone(),
-                    uploaded: uploaded.clone(),
-                })?;
-                uploaded
-            }
-        };
-        text = text.replace(&image.stand_in, &done.url);
+    for pending in pending {
+        let done = upload_once(uploader, ledger, post, target, "", &pending.image, false)?;
+        text = text.replace(&pending.stand_in, &done.url);
     }
     Ok(text)
+}
+
+/// The upload of `image` to `target` for `place` (see `Event::Media`): the ledger's when it
+/// records one, else uploaded now and recorded at once. With `resend_lost`, an upload whose
+/// answer was lost is sent once more (for a service where that makes no second copy, or
+/// where a copy nothing shows is removed); otherwise the uploader looks it up itself.
+pub(super) fn upload_once(
+    uploader: &dyn Uploader,
+    ledger: &mut Ledger,
+    post: &str,
+    target: &str,
+    place: &str,
+    image: &Ready,
+    resend_lost: bool,
+) -> anyhow::Result<Uploaded> {
+    if let Some(known) = ledger.media(target, &image.hash, place) {
+        return Ok(known);
+    }
+    let upload = image.upload();
+    let done = match uploader.upload(&upload) {
+        Err(e) if resend_lost && super::http::unanswered(&e) => uploader.upload(&upload),
+        done => done,
+    }
+    .map_err(|e| e.context(format!("uploading {}", image.name)))?;
+    ledger.append(Event::Media {
+        at: now(),
+        post: post.to_string(),
+        target: target.to_string(),
+        hash: image.hash.clone(),
+        place: place.to_string(),
+        file: image.name.clone(),
+        uploaded: done.clone(),
+    })?;
+    Ok(done)
 }
 
 /// The plan's words for the images still to upload: ` and upload 2 images`, or nothing.
 pub(super) fn to_upload(pending: &[Pending]) -> String {
     match pending.len() {
         0 => String::new(),
-        1 => format!("; upload 1 image ({})", pending[0].name),
+        1 => format!("; upload 1 image ({})", pending[0].image.name),
         n => format!(
             "; upload {n} images ({})",
             pending
                 .iter()
-                .map(|p| p.name.as_str())
+                .map(|p| p.image.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

@@ -467,3 +467,148 @@ fn a_venue_with_a_pixel_limit_warns_of_a_larger_image() {
     .expect_stdout_contains("over its 1,000,000 (`image_max_pixels`)")
     .refute_stdout_contains("image `small.png` is");
 }
+
+#[test]
+fn images_added_to_a_built_post_are_all_written() {
+    // Two media files new at once in a folder that exists: each staged file survives the
+    // tidying of the folder (it once removed the file staged before it).
+    let p = Project::new();
+    p.write("repurpose.yaml", SITE);
+    p.write(
+        "posts/w.md",
+        "---\ntitle: W\n---\nNo image yet.\n\n![first](a.png)\n",
+    );
+    p.write_bytes("posts/a.png", &picture(40, 30, ImageFormat::Png));
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write_bytes("posts/wide.jpg", &solid(3000, 1500, ImageFormat::Jpeg));
+    p.write(
+        "posts/w.md",
+        "---\ntitle: W\n---\n![first](a.png)\n\n![wide](wide.jpg)\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    let files = media_files(&p, "w");
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with("-1120w.jpg")), "{files:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_then_dot_dot_reads_the_file_the_system_reads_and_refuses_it_outside() {
+    let outside = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        outside.path().join("private.png"),
+        picture(8, 8, ImageFormat::Png),
+    )
+    .expect("write");
+    let p = Project::new();
+    p.write("repurpose.yaml", SITE);
+    p.write_bytes("deep/a/evil/private.png", &picture(9, 9, ImageFormat::Png));
+    std::fs::create_dir_all(p.path().join("deep/a/b")).expect("mkdir");
+    std::fs::create_dir_all(p.path().join("posts")).expect("mkdir");
+    std::os::unix::fs::symlink("../deep/a/b", p.path().join("posts/sub")).expect("link");
+    std::os::unix::fs::symlink(outside.path(), p.path().join("posts/evil")).expect("link");
+    // Folded as written, `sub/../evil/private.png` is `posts/evil/private.png`; the system
+    // reads `deep/a/evil/private.png` (through `sub`), which is inside: that is the one
+    // taken. Straight through `evil`, it is outside: refused.
+    p.write(
+        "posts/ok.md",
+        "---\ntitle: Ok\n---\n![a](sub/../evil/private.png)\n",
+    );
+    p.write(
+        "posts/out.md",
+        "---\ntitle: Out\n---\n![a](evil/private.png)\n",
+    );
+    p.run(&["build", "posts"])
+        .expect_code(1)
+        .expect_stderr_contains("posts/out.md:4: image `evil/private.png` is a symbolic link leading outside the project");
+    let file = media_files(&p, "ok");
+    assert_eq!(file.len(), 1, "{file:?}");
+    let copied = std::fs::read(p.path().join(format!("out/ok/media/{}", file[0]))).expect("copy");
+    assert_eq!(
+        copied,
+        std::fs::read(p.path().join("deep/a/evil/private.png")).expect("inside")
+    );
+}
+
+#[test]
+fn an_svg_drawn_at_two_sizes_gets_two_copies() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://example.com/blog\nvenues:\n  forum:\n    image_width: 60\n    image_formats: [png]\n",
+    );
+    // 100 px wide: both venues draw it wider than that (the forum at 120, the newsletter at
+    // 200, twice its size), so neither drawing is smaller than the original.
+    p.write(
+        "posts/shape.svg",
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50" fill="#1a5fb4"/></svg>"##,
+    );
+    p.write("posts/s.md", "---\ntitle: S\n---\n![a shape](shape.svg)\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let forum = p.read("out/s/forum.bbcode");
+    let letter = p.read("out/s/newsletter.html");
+    let linked = |text: &str| {
+        let at = text.find("/media/shape-").expect("a link to the shape");
+        let rest = &text[at + 7..];
+        rest[..rest.find(['[', '"']).expect("its end")].to_string()
+    };
+    let (f, n) = (linked(&forum), linked(&letter));
+    assert_ne!(f, n, "each venue links its own drawing");
+    for (file, width) in [(f, 120), (n, 200)] {
+        let img = image::load_from_memory(
+            &std::fs::read(p.path().join(format!("out/s/media/{file}"))).expect("drawn"),
+        )
+        .expect("decodes");
+        assert_eq!(img.width(), width, "{file}");
+    }
+}
+
+#[test]
+fn clean_after_building_one_venue_keeps_the_images_the_others_link() {
+    let p = Project::new();
+    p.write("repurpose.yaml", SITE);
+    p.write_bytes("posts/ok.png", &picture(40, 30, ImageFormat::Png));
+    p.write("posts/ok.md", "---\ntitle: Ok\n---\n![ok](ok.png)\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = p.read("out/ok/blog.html");
+    p.write_bytes("posts/ok.png", &picture(41, 30, ImageFormat::Png));
+    p.run(&["build", "posts", "--venue", "forum", "--clean"])
+        .expect_code(0);
+    // The blog was not built again and still links the first image: it stays.
+    assert_eq!(p.read("out/ok/blog.html"), blog);
+    let src = images_in(&blog).remove(0).0;
+    assert!(p.exists(&format!("out/ok/{src}")), "{src} is still there");
+    // A full build then leaves it stale, and --clean removes it.
+    p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert!(!p.exists(&format!("out/ok/{src}")));
+}
+
+#[test]
+fn clean_after_a_slug_change_removes_the_old_folder_whole() {
+    let p = Project::new();
+    p.write("repurpose.yaml", SITE);
+    p.write_bytes("posts/ok.png", &picture(40, 30, ImageFormat::Png));
+    p.write("posts/ok.md", "---\ntitle: Ok\n---\n![ok](ok.png)\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write(
+        "posts/ok.md",
+        "---\ntitle: Ok\nslug: renamed\n---\n![ok](ok.png)\n",
+    );
+    p.run(&["build", "posts", "--clean"]).expect_code(0);
+    assert!(
+        !p.exists("out/ok"),
+        "the old slug's folder and its media folder are gone"
+    );
+    assert_eq!(media_files(&p, "renamed").len(), 1);
+}
+
+#[test]
+fn with_config_named_the_project_is_the_folder_repurpose_runs_from() {
+    let p = Project::new();
+    p.write("conf/r.yaml", SITE);
+    p.write_bytes("posts/ok.png", &picture(40, 30, ImageFormat::Png));
+    p.write("posts/ok.md", "---\ntitle: Ok\n---\n![ok](ok.png)\n");
+    p.run(&["build", "--config", "conf/r.yaml", "posts"])
+        .expect_code(0);
+    assert_eq!(media_files(&p, "ok").len(), 1);
+}

@@ -27,6 +27,14 @@ impl VenueScope<'_> {
     pub(super) fn keeps(&self, post: &PostRun<'_>, old: &FileEntry) -> bool {
         // A template failed this run: a venue or file missing may be one of its, not gone.
         let failed = !self.catalog.errors.is_empty();
+        if old.venue == crate::media::VENUE {
+            // An image the post no longer writes may still be linked by a venue it wants
+            // that was not built this time (`--venue forum`).
+            return failed
+                || self.catalog.venues.iter().any(|v| {
+                    post.post.wants_venue(&v.name) && !self.chosen.contains(v.name.as_str())
+                });
+        }
         let Some(venue) = self.catalog.get(&old.venue) else {
             return failed || self.catalog.is_broken(&old.venue);
         };

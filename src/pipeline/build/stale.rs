@@ -139,7 +139,11 @@ pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &P
         match output::remove_if_ours(out, &file.path, &file.hash) {
             Ok(Ok(path)) => {
                 crate::shell::status(format_args!("removed {}", path.display()));
-                if let Some(dir) = path.parent().filter(|dir| *dir != out) {
+                // Its folder, and the post's folder around a media folder.
+                for dir in path.ancestors().skip(1).take(2) {
+                    if dir == out || !dir.starts_with(out) {
+                        break;
+                    }
                     emptied.insert(dir.to_path_buf());
                 }
             }
@@ -167,7 +171,8 @@ pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &P
         }
         forgotten.insert((slug.as_str(), file.path.as_str()));
     }
-    for dir in &emptied {
+    // Deepest first: `<slug>/media` before `<slug>`.
+    for dir in emptied.iter().rev() {
         // Temporary files a killed run left there go too (no other run is writing: we hold
         // the folder); then the folder, only when that leaves it empty: nothing else is
         // ever deleted.

@@ -90,17 +90,23 @@ pub(super) fn write_post(
     let mut files = Vec::with_capacity(outputs.len());
     // Indexes in `files` of the files staged, in the order staged.
     let mut staged = Vec::new();
+    // Sub-folders (the media folder) made or tidied already: tidied once, before anything
+    // is staged there, so no file just staged is taken for a leftover.
+    let mut ready: Vec<&str> = Vec::new();
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
         let path = output::inside(out, &relative)?;
-        if let Some((sub, _)) = rendered.file.rsplit_once('/') {
+        if let Some((sub, _)) = rendered.file.rsplit_once('/')
+            && !ready.contains(&sub)
+        {
             // The media folder: made once, never a link out of `<out>`.
-            let sub = output::post_folder(&dir, sub)?;
-            if !sub.is_dir() {
-                crate::error::create_dir_all(&sub)?;
+            let folder = output::post_folder(&dir, sub)?;
+            if !folder.is_dir() {
+                crate::error::create_dir_all(&folder)?;
             } else if !made {
-                output::remove_stale_temporaries(&sub);
+                output::remove_stale_temporaries(&folder);
             }
+            ready.push(sub);
         }
         let existing = if made { None } else { output::existing(&path)? };
         let stamp = match &existing {

@@ -7,9 +7,8 @@
 use std::sync::Arc;
 
 use crate::media::image::{Format, Probed, Variant, fit, within_bytes};
-use crate::publish::ledger::{Event, now};
 use crate::publish::network::{MediaLimits, Network, PartImage};
-use crate::publish::upload::{Upload, Uploaded};
+use crate::publish::upload::Uploaded;
 
 /// The widest an image scaled down to fit a byte limit starts at (Bluesky's apps show at
 /// most 2,000 px).
@@ -181,35 +180,11 @@ pub(super) fn upload(
     images: &[PartImage],
 ) -> anyhow::Result<Vec<Uploaded>> {
     let place = network.place(n);
-    let mut uploaded = Vec::new();
-    for image in images {
-        if let Some(known) = ledger.media(target, &image.hash, &place) {
-            uploaded.push(known);
-            continue;
-        }
-        let upload = Upload {
-            bytes: &image.bytes,
-            name: &image.name,
-            mime: image.mime,
-            alt: &image.alt,
-            width: image.width,
-            height: image.height,
-        };
-        let done = match network.upload(&upload) {
-            Err(e) if crate::publish::http::unanswered(&e) => network.upload(&upload),
-            done => done,
-        }
-        .map_err(|e| e.context(format!("uploading {} for part {n}", image.name)))?;
-        ledger.append(Event::Media {
-            at: now(),
-            post: post.to_string(),
-            target: target.to_string(),
-            hash: image.hash.clone(),
-            place: place.clone(),
-            file: image.name.clone(),
-            uploaded: done.clone(),
-        })?;
-        uploaded.push(done);
-    }
-    Ok(uploaded)
+    images
+        .iter()
+        .map(|image| {
+            crate::publish::uploads::upload_once(network, ledger, post, target, &place, image, true)
+                .map_err(|e| e.context(format!("part {n}")))
+        })
+        .collect()
 }
