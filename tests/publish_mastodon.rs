@@ -778,3 +778,46 @@ fn an_svg_image_is_uploaded_as_png() {
     );
     assert_eq!(media[0]["description"], "A teal bar");
 }
+
+#[test]
+fn two_posts_showing_one_image_each_get_their_own_attachment() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart of the tides");
+    std::fs::write(
+        project.root().join("posts/moon.md"),
+        "---\ntitle: The moon\ndate: 2026-12-01\n---\nThe moon pulls.\n\n![The same chart](img/chart.png)\n",
+    )
+    .unwrap();
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    // An attachment is shown by one status only: the second post uploads its own.
+    let plan = project.run(&["publish", "posts/moon.md", "--plan"]);
+    assert!(plan.stdout.contains("upload 1 image"), "{plan:?}");
+    let moon = project.run(&["publish", "posts/moon.md"]);
+    assert_eq!(moon.code, 0, "{moon:?}");
+    let media = server.media();
+    assert_eq!(media.len(), 2, "{media:?}");
+    assert_ne!(media[0]["status_id"], media[1]["status_id"]);
+    assert_eq!(media[1]["description"], "The same chart");
+}
+
+#[test]
+fn an_edited_alt_text_reaches_the_attachment() {
+    let Some(server) = mastodon::start() else {
+        return;
+    };
+    let project = Project::new(&server);
+    with_image(&project, "A chart");
+    assert_eq!(project.run(&["publish", "posts/tides.md"]).code, 0);
+    with_image(&project, "A tide chart for March");
+    let update = project.run(&["publish", "posts/tides.md"]);
+    assert_eq!(update.code, 0, "{update:?}");
+    assert_eq!(uploads(&server), 1, "the same file: nothing uploaded");
+    let media = server.media();
+    assert_eq!(
+        media[0]["description"], "A tide chart for March",
+        "{media:?}"
+    );
+}

@@ -161,7 +161,7 @@ pub trait Network: Uploader {
     /// Where an upload belongs, for the ledger (`Event::Media`'s `place`): empty where any
     /// post may show it again (a Bluesky blob), `part N` where it belongs to the one post
     /// that shows it (a Mastodon attachment).
-    fn place(&self, _part: usize) -> String {
+    fn place(&self, _post: &str, _part: usize) -> String {
         String::new()
     }
 

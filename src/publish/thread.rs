@@ -195,6 +195,7 @@ pub(super) fn plan(
             social.network.as_ref(),
             ledger,
             &step.target,
+            &post.slug,
             &images,
             &sent,
         );

@@ -67,4 +67,12 @@ pub trait Uploader {
     /// Uploads one image; the answer is recorded in the ledger so an unchanged image is
     /// never uploaded again.
     fn upload(&self, image: &Upload<'_>) -> anyhow::Result<Uploaded>;
+
+    /// An upload the ledger recorded, made to say what `image` says now where the service
+    /// keeps that with the post rather than with the file (the alt text of a Mastodon
+    /// attachment, sent again on an edit; a Bluesky embed's alt text and aspect ratio):
+    /// another post showing the same file, or an edited alt text, never sends the old words.
+    fn reuse(&self, uploaded: Uploaded, _image: &Upload<'_>) -> Uploaded {
+        uploaded
+    }
 }

@@ -334,6 +334,15 @@ impl Uploader for Client {
             extra: entry,
         })
     }
+
+    /// The blob as recorded, with this post's alt text and size.
+    fn reuse(&self, mut uploaded: Uploaded, image: &Upload<'_>) -> Uploaded {
+        uploaded.extra["alt"] = json!(image.alt);
+        if image.width > 0 && image.height > 0 {
+            uploaded.extra["aspectRatio"] = json!({"width": image.width, "height": image.height});
+        }
+        uploaded
+    }
 }
 
 /// A post record: the text, when it was written, its links as facets, its images, what it

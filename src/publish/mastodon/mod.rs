@@ -290,6 +290,13 @@ fn media_fields(body: &mut Value, media: &[Uploaded], attributes: bool) {
 }
 
 impl Uploader for Client {
+    /// The attachment as recorded, described with the alt text the post has now: an edit
+    /// sends it again (`media_attributes`).
+    fn reuse(&self, mut uploaded: Uploaded, image: &Upload<'_>) -> Uploaded {
+        uploaded.extra["description"] = json!(image.alt);
+        uploaded
+    }
+
     fn upload(&self, image: &Upload<'_>) -> anyhow::Result<Uploaded> {
         let what = format!("uploading the image {}", image.name);
         let form = Form::new()
@@ -412,9 +419,9 @@ impl Network for Client {
         }
     }
 
-    fn place(&self, part: usize) -> String {
-        // An attachment is shown by one status only.
-        format!("part {part}")
+    fn place(&self, post: &str, part: usize) -> String {
+        // An attachment is shown by one status only: one post's part, never another post's.
+        format!("{post} part {part}")
     }
 
     fn edits(&self) -> bool {

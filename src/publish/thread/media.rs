@@ -98,6 +98,21 @@ fn ready(
     {
         ready.adopt(variant);
     }
+    // Mastodon refuses an image over its matrix limit: scaled down to fit, proportions kept.
+    if let Some(max) = limits.max_pixels
+        && u64::from(ready.probed.width) * u64::from(ready.probed.height) > max
+    {
+        let (w, h) = (
+            f64::from(ready.probed.width),
+            f64::from(ready.probed.height),
+        );
+        let width = ((max as f64) * w / h).sqrt().floor().max(1.0) as u32;
+        if let Some(variant) =
+            fit(&ready.bytes, &ready.probed, Some(width), &[]).map_err(|e| e.to_string())?
+        {
+            ready.adopt(variant);
+        }
+    }
     if let Some(max) = limits.max_bytes
         && ready.bytes.len() as u64 > max
     {
@@ -153,6 +168,7 @@ pub(super) fn to_upload(
     network: &dyn Network,
     ledger: &crate::publish::Ledger,
     target: &str,
+    post: &str,
     media: &[Vec<PartImage>],
     parts: &[usize],
 ) -> usize {
@@ -162,7 +178,7 @@ pub(super) fn to_upload(
         .flat_map(|(n, images)| images.iter().map(move |image| (n, image)))
         .filter(|(n, image)| {
             ledger
-                .media(target, &image.hash, &network.place(*n))
+                .media(target, &image.hash, &network.place(post, *n))
                 .is_none()
         })
         .count()
@@ -179,11 +195,12 @@ pub(super) fn upload(
     n: usize,
     images: &[PartImage],
 ) -> anyhow::Result<Vec<Uploaded>> {
-    let place = network.place(n);
+    let place = network.place(post, n);
     images
         .iter()
         .map(|image| {
             crate::publish::uploads::upload_once(network, ledger, post, target, &place, image, true)
+                .map(|done| network.reuse(done, &image.upload()))
                 .map_err(|e| e.context(format!("part {n}")))
         })
         .collect()
