@@ -823,6 +823,13 @@ fn time_build(text: &str, venues: &[&str]) -> Cost {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(dir.path().join("post.md"), text).expect("the post is written");
+    // The image the nested-images shape shows: a post's local image must exist, and the
+    // whole build (the image read and copied, every venue rendered) is what is timed.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(1, 1)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("a 1-pixel PNG");
+    std::fs::write(dir.path().join("i.png"), png.into_inner()).expect("the image is written");
     let started = std::time::Instant::now();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_repurpose"))
         .args(["build", "post.md", "-o", "out", "-q"])

@@ -327,19 +327,33 @@ impl Post {
                 alt: String::new(),
             });
         }
+        // Images inside another's alt text: their files must exist, but no venue shows them,
+        // so their alt text is not read (reading it for each of n nested images would be
+        // quadratic; the outermost images' alt texts never overlap).
+        let mut open = 0usize;
         for (i, event) in self.events.iter().enumerate() {
-            if let Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) = event
-                && crate::media::local_path(dest_url).is_some()
-            {
-                let inner = self
-                    .events
-                    .get(i + 1..crate::markdown::matching_end(&self.events, i))
-                    .unwrap_or_default();
-                out.push(crate::media::Wanted {
-                    dest: dest_url.to_string(),
-                    line: self.line_of(i).unwrap_or(self.body_line),
-                    alt: crate::markdown::plain_text(inner).trim().to_string(),
-                });
+            match event {
+                Event::Start(pulldown_cmark::Tag::Image { dest_url, .. }) => {
+                    if crate::media::local_path(dest_url).is_some() {
+                        let alt = if open == 0 {
+                            let inner = self
+                                .events
+                                .get(i + 1..crate::markdown::matching_end(&self.events, i))
+                                .unwrap_or_default();
+                            crate::markdown::plain_text(inner).trim().to_string()
+                        } else {
+                            String::new()
+                        };
+                        out.push(crate::media::Wanted {
+                            dest: dest_url.to_string(),
+                            line: self.line_of(i).unwrap_or(self.body_line),
+                            alt,
+                        });
+                    }
+                    open += 1;
+                }
+                Event::End(pulldown_cmark::TagEnd::Image) => open = open.saturating_sub(1),
+                _ => {}
             }
         }
         out
