@@ -21,6 +21,12 @@ use std::process::Command;
 fn instructions(text: &str) -> Option<u64> {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(dir.path().join("post.md"), text).expect("the post is written");
+    // The image the nested-images shape shows: a post's local image must exist.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(1, 1)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("a 1-pixel PNG");
+    std::fs::write(dir.path().join("i.png"), png.into_inner()).expect("the image is written");
     let run = Command::new("valgrind")
         .args([
             "--tool=cachegrind",

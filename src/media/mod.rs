@@ -115,7 +115,12 @@ impl Media {
         let mut media = Media::default();
         let mut by_source: HashMap<PathBuf, usize> = HashMap::new();
         let mut problems = Vec::new();
+        // Destinations reported already: an image shown many times is reported once.
+        let mut refused: std::collections::HashSet<String> = std::collections::HashSet::new();
         for wanted in wanted {
+            if refused.contains(&wanted.dest) {
+                continue;
+            }
             if let Some(&known) = media.by_dest.get(&wanted.dest) {
                 let image = &mut media.images[known];
                 if image.alt.is_empty() {
@@ -126,7 +131,10 @@ impl Media {
             let Some(path) = local_path(&wanted.dest) else {
                 continue;
             };
-            let problem = |why: String| (wanted.line, format!("image `{}` {why}", wanted.dest));
+            let mut problem = |why: String| {
+                refused.insert(wanted.dest.clone());
+                (wanted.line, format!("image `{}` {why}", wanted.dest))
+            };
             let (source, canonical) = match find::resolve(post_dir, &path, root) {
                 Ok(found) => found,
                 Err(refused) => {

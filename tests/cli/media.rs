@@ -281,7 +281,7 @@ fn missing_corrupt_and_outside_images_are_errors_with_their_lines_and_the_other_
     p.write_bytes("secret.png", &picture(10, 10, ImageFormat::Png));
     p.write(
         "posts/bad.md",
-        "---\ntitle: Bad\n---\n![gone](img/missing.png)\n\n![cut](img/cut.png)\n\n![notes](img/notes.png)\n\n![out](../../secret.png)\n",
+        "---\ntitle: Bad\n---\n![gone](img/missing.png)\n\n![cut](img/cut.png)\n\n![notes](img/notes.png)\n\n![out](../../secret.png)\n\n![gone, shown again: reported once](img/missing.png)\n",
     );
     p.write(
         "posts/good.md",
