@@ -37,9 +37,16 @@ pub struct PostEntry {
     /// when an output failed, so the post is built again next time.
     #[serde(default)]
     pub inputs: String,
-    /// The templates, configuration and venues it was built with (`build_inputs`).
+    /// The hash of what all its venues' outputs depend on besides the post (the tool's
+    /// version, the site, where images are found) when it was built.
     #[serde(default)]
     pub build: String,
+    /// Each venue's fingerprint (`Catalog::fingerprint`: its templates and settings) that
+    /// its outputs for the venue were built with; a venue whose fingerprint changed is
+    /// rendered again, the others are left as they are. Only venues built from these
+    /// `inputs` and `build` are listed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub venues: BTreeMap<String, String>,
     /// The source's size and modification time (ns since the epoch) when it was built: when
     /// both are unchanged, the source is not even read.
     #[serde(default)]
@@ -140,8 +147,8 @@ fn generator() -> String {
     format!("repurpose {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// The hash of everything a post's outputs depend on: the tool's version, the templates,
-/// the configuration and venue selection (`build_inputs`), and the post's own bytes.
+/// The hash of a post's own bytes with what every venue's outputs share besides it
+/// (`PostEntry::build`).
 pub fn inputs_hash(build_inputs: &str, source: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(build_inputs.as_bytes());
@@ -248,6 +255,7 @@ impl Manifest {
                         title: String::new(),
                         inputs: String::new(),
                         build: String::new(),
+                        venues: BTreeMap::new(),
                         source_size: 0,
                         source_mtime: 0,
                         media: Vec::new(),
@@ -319,6 +327,7 @@ mod tests {
                 title: "P".into(),
                 inputs: inputs_hash("v1", b"post"),
                 build: "v1".into(),
+                venues: [("forum".to_string(), "0123456789abcdef".to_string())].into(),
                 source_size: 4,
                 source_mtime: 1,
                 media: Vec::new(),
@@ -388,6 +397,7 @@ mod tests {
                 title: "P".into(),
                 inputs: "sha256:x".into(),
                 build: String::new(),
+                venues: BTreeMap::new(),
                 source_size: 0,
                 source_mtime: 0,
                 media: Vec::new(),

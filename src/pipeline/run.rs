@@ -57,18 +57,34 @@ impl PostRun<'_> {
 impl Session {
     /// Reads the post at `path` and runs it through every venue of the session.
     pub fn run_post(&self, path: &Path) -> Result<PostRun<'_>> {
-        self.run_text(path, &crate::error::read_text(path)?)
+        self.run_post_in(path, &self.venues())
     }
 
     /// Runs a post already read (`text`, the file at `path`) through every venue of the
     /// session.
     pub fn run_text(&self, path: &Path, text: &str) -> Result<PostRun<'_>> {
+        self.run_text_in(path, text, &self.venues())
+    }
+
+    /// Reads the post at `path` and runs it through `venues`, some of the session's.
+    pub fn run_post_in<'s>(&'s self, path: &Path, venues: &[&'s Venue]) -> Result<PostRun<'s>> {
+        self.run_text_in(path, &crate::error::read_text(path)?, venues)
+    }
+
+    /// Runs a post already read (`text`, the file at `path`) through `venues`, some of the
+    /// session's.
+    pub fn run_text_in<'s>(
+        &'s self,
+        path: &Path,
+        text: &str,
+        venues: &[&'s Venue],
+    ) -> Result<PostRun<'s>> {
         let mut post = Post::parse(path, text)?;
         // Copies for every venue the post wants, chosen this time or not: a venue built
         // earlier (`--venue`) keeps linking to its copies.
         let all: Vec<&Venue> = self.catalog.venues.iter().collect();
         self.load_media(&mut post, &all)?;
-        Ok(self.run(post, &self.venues(), None))
+        Ok(self.run(post, venues, None))
     }
 
     /// The folder a post's images must lie in: the project's (the folder of a discovered

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use tera::Tera;
 
+use crate::hash::ContentHash;
 use crate::render::Format;
 
 pub use header::Header;
@@ -110,8 +111,9 @@ pub struct Catalog {
     /// Venues left with no output by those errors: naming one is not naming an unknown
     /// venue, since its error is already reported.
     pub broken: Vec<String>,
-    /// A hash of every template's name and text: outputs depend on all of them.
-    pub fingerprint: String,
+    /// By venue name, a hash of the templates its outputs may read: its own, every partial,
+    /// and any template one of those names (an `include` or `extends` of another venue's).
+    sources: BTreeMap<String, ContentHash>,
 }
 
 impl Catalog {
@@ -141,17 +143,11 @@ impl Catalog {
             }
         }
 
-        let fingerprint = {
-            use sha2::Digest;
-            let mut hasher = sha2::Sha256::new();
-            for (name, (text, _)) in &sources {
-                hasher.update(name.as_bytes());
-                hasher.update([0]);
-                hasher.update(text.as_bytes());
-                hasher.update([0]);
-            }
-            crate::hash::hex(&hasher.finalize())
-        };
+        let texts: BTreeMap<&str, &str> = sources
+            .iter()
+            .map(|(name, (text, _))| (name.as_str(), text.as_str()))
+            .collect();
+        let sources_by_venue = sources_by_venue(&texts);
         let attempted: Vec<String> = sources.keys().cloned().collect();
         let mut partials = Vec::new();
         let mut outputs = Vec::new();
@@ -234,8 +230,31 @@ impl Catalog {
             tera,
             errors,
             broken,
-            fingerprint,
+            sources: sources_by_venue,
         })
+    }
+
+    /// A short hash of everything `venue`'s outputs depend on besides the post and the
+    /// site: the tool's version, the templates it may read and their settings as the
+    /// configuration leaves them. A post's outputs for the venue are up to date while the
+    /// fingerprint is the one they were built with; a template or setting of another venue
+    /// changes only that venue's.
+    pub fn fingerprint(&self, venue: &Venue) -> String {
+        let sources = self
+            .sources
+            .get(&venue.name)
+            .map(|h| crate::hash::hex(&h.0))
+            .unwrap_or_default();
+        // The outputs as loaded and configured (file, header settings, format, origin):
+        // their `Debug` form holds no map of unstable order, and the version is hashed
+        // with it, so the form may change between versions.
+        let described = format!(
+            "repurpose {}\0{}\0{sources}\0{:?}",
+            env!("CARGO_PKG_VERSION"),
+            venue.name,
+            venue.outputs
+        );
+        crate::hash::short(described.as_bytes(), FINGERPRINT_DIGITS)
     }
 
     /// The venue called `name`.
@@ -330,6 +349,56 @@ pub fn thread_limits(header: &Header) -> Result<(), String> {
 }
 
 /// The venue a file belongs to: its name up to the first dot.
+/// Hex digits of a venue's fingerprint: 64 bits tell a change apart well enough, and a
+/// manifest holds one per venue and post.
+const FINGERPRINT_DIGITS: usize = 16;
+
+/// For each venue among `texts` (template name → text), the hash of the templates its
+/// outputs may read: its own, every partial (any may be included), and, found by name in
+/// those texts, any other template they include, extend or import, and so on. Tera names
+/// the templates it reads in string literals, so a name never written is never read; a
+/// name written in a comment only makes the hash cover a template more than it needs to.
+fn sources_by_venue(texts: &BTreeMap<&str, &str>) -> BTreeMap<String, ContentHash> {
+    use sha2::Digest;
+    let mut venues: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for name in texts.keys().filter(|name| !name.starts_with('_')) {
+        venues
+            .entry(venue_name(name).to_string())
+            .or_default()
+            .push(name);
+    }
+    let partials: Vec<&str> = texts
+        .keys()
+        .copied()
+        .filter(|name| name.starts_with('_'))
+        .collect();
+    venues
+        .into_iter()
+        .map(|(venue, own)| {
+            let mut read: std::collections::BTreeSet<&str> =
+                own.into_iter().chain(partials.iter().copied()).collect();
+            let mut unread: Vec<&str> = read.iter().copied().collect();
+            while let Some(name) = unread.pop() {
+                let text = texts.get(name).copied().unwrap_or_default();
+                for other in texts.keys().copied() {
+                    if !read.contains(other) && text.contains(other) {
+                        read.insert(other);
+                        unread.push(other);
+                    }
+                }
+            }
+            let mut hasher = sha2::Sha256::new();
+            for name in read {
+                hasher.update(name.as_bytes());
+                hasher.update([0]);
+                hasher.update(texts.get(name).copied().unwrap_or_default().as_bytes());
+                hasher.update([0]);
+            }
+            (venue, ContentHash(hasher.finalize().into()))
+        })
+        .collect()
+}
+
 fn venue_name(file: &str) -> &str {
     file.split_once('.').map_or(file, |(v, _)| v)
 }
@@ -358,6 +427,50 @@ pub fn tera_report(err: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_venues_sources_are_its_templates_the_partials_and_what_they_include() {
+        let sources = |blog: &str, footer: &str| {
+            let texts = BTreeMap::from([
+                ("_footer.tera", footer),
+                ("blog.html.tera", blog),
+                ("card.txt.tera", "{% include \"blog.html.tera\" %}"),
+                ("forum.bbcode.tera", "[b]{{ post.title }}[/b]"),
+            ]);
+            sources_by_venue(&texts)
+        };
+        let before = sources("<p>one</p>", "foot");
+        let blog_edited = sources("<p>two</p>", "foot");
+        assert_ne!(before["blog"], blog_edited["blog"]);
+        assert_ne!(
+            before["card"], blog_edited["card"],
+            "card includes the blog"
+        );
+        assert_eq!(before["forum"], blog_edited["forum"]);
+        let footer_edited = sources("<p>one</p>", "footer");
+        assert!(
+            before
+                .iter()
+                .all(|(venue, hash)| footer_edited[venue] != *hash),
+            "any venue may include a partial"
+        );
+    }
+
+    #[test]
+    fn a_setting_changes_its_venues_fingerprint_alone() {
+        let mut catalog = Catalog::load(None).unwrap();
+        let print = |c: &Catalog, name: &str| c.fingerprint(c.get(name).unwrap());
+        let (forum, blog) = (print(&catalog, "forum"), print(&catalog, "blog"));
+        assert_eq!(forum.len(), FINGERPRINT_DIGITS);
+        let venue = catalog
+            .venues
+            .iter_mut()
+            .find(|v| v.name == "forum")
+            .unwrap();
+        venue.outputs[0].header.heading_offset += 1;
+        assert_ne!(print(&catalog, "forum"), forum);
+        assert_eq!(print(&catalog, "blog"), blog);
+    }
 
     #[test]
     fn builtins_are_the_seven_venues() {

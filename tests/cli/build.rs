@@ -1,5 +1,7 @@
 //! `repurpose build`: outputs, manifest, selection, rebuilds.
 
+use std::path::Path;
+
 use crate::harness::{FIXTURES, Project, VENUE_FILES};
 
 #[test]
@@ -79,9 +81,9 @@ fn a_change_to_the_post_templates_or_config_rebuilds() {
     rebuilt(&p).expect_stderr_contains("built 1 post (8 files written");
     rebuilt(&p).expect_stderr_contains("1 up to date");
 
-    // A new template.
+    // A new template: its venue alone is rendered.
     p.write("templates/extra.txt.tera", "{{ post.title }}\n");
-    rebuilt(&p).expect_stderr_contains("built 1 post (1 file written, 8 unchanged)");
+    rebuilt(&p).expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
 
     // A post change: every output but discourse.md, which leaves the title to the forum's
     // title field.
@@ -268,4 +270,121 @@ fn a_build_opens_each_post_file_once() {
             .count();
         assert_eq!(opens, 1, "`posts/{post}` opened {opens} times:\n{trace}");
     }
+}
+
+/// The modification time of `relative` in the project.
+fn modified(p: &Project, relative: &str) -> std::time::SystemTime {
+    std::fs::metadata(p.path().join(relative))
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+#[test]
+fn a_template_edit_renders_only_its_venue_again() {
+    let p = Project::with_fixtures(&["plain-notes.md", "per-venue.md"]);
+    let builtin = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/newsletter.html.tera"),
+    )
+    .unwrap();
+    p.write("templates/newsletter.html.tera", &builtin);
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = modified(&p, "out/plain-notes/blog.html");
+
+    p.write(
+        "templates/newsletter.html.tera",
+        &format!("{builtin}<!-- edited -->\n"),
+    );
+    // Each post's newsletter.html is rendered and written again, newsletter.txt rendered
+    // (the venue's other template) and left as it was; no other venue is rendered.
+    let run = p.run(&["build", "posts", "-v"]).expect_code(0);
+    run.expect_stderr_contains("built 2 posts (2 files written, 2 unchanged)");
+    run.expect_stdout_contains("2 files → out/plain-notes (newsletter only)");
+    assert!(
+        p.read("out/plain-notes/newsletter.html")
+            .contains("<!-- edited -->")
+    );
+    assert_eq!(modified(&p, "out/plain-notes/blog.html"), blog);
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 2 up to date");
+
+    // The template given back to the built-in: the newsletter again, alone.
+    std::fs::remove_file(p.path().join("templates/newsletter.html.tera")).unwrap();
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 2 posts (2 files written, 2 unchanged)");
+    assert!(
+        !p.read("out/plain-notes/newsletter.html")
+            .contains("<!-- edited -->")
+    );
+}
+
+#[test]
+fn a_setting_edit_renders_only_its_venue_again_and_a_site_edit_every_venue() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write("repurpose.yaml", "site:\n  url: https://quietweek.net\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let before = p.read("out/plain-notes/forum.bbcode");
+
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://quietweek.net\nvenues:\n  forum:\n    heading_offset: 1\n",
+    );
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
+    let after = p.read("out/plain-notes/forum.bbcode");
+    assert_ne!(before, after);
+
+    // Every venue reads the site.
+    p.write(
+        "repurpose.yaml",
+        "site:\n  url: https://notes.quietweek.net\nvenues:\n  forum:\n    heading_offset: 1\n",
+    );
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (");
+    let run = p.run(&["build", "posts", "--force"]).expect_code(0);
+    run.expect_stderr_contains("(0 files written, 8 unchanged)");
+}
+
+#[test]
+fn venues_left_out_of_a_build_after_a_post_edit_are_rendered_when_next_chosen() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    let text = p
+        .read("posts/plain-notes.md")
+        .replace("Quiet Week", "Calm Week");
+    p.write("posts/plain-notes.md", &text);
+    p.run(&["build", "posts", "--venue", "forum"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
+    assert!(p.read("out/plain-notes/forum.bbcode").contains("Calm Week"));
+    assert!(!p.read("out/plain-notes/blog.html").contains("Calm Week"));
+
+    // The forum is up to date; the other venues were built from the post as it was.
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    run.expect_stderr_contains("built 1 post (");
+    assert!(p.read("out/plain-notes/blog.html").contains("Calm Week"));
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("1 up to date");
+    let run = p.run(&["build", "posts", "--force"]).expect_code(0);
+    run.expect_stderr_contains("(0 files written, 8 unchanged)");
+}
+
+#[test]
+fn a_venue_built_alone_after_its_template_changed_leaves_the_others_up_to_date() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.write("templates/forum.bbcode.tera", "[b]{{ post.title }}[/b]\n");
+    p.run(&["build", "posts", "--venue", "forum"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 1 up to date");
+    assert!(p.exists("out/plain-notes/blog.html"));
+    let manifest = p.read("out/manifest.json");
+    assert!(manifest.contains("\"venues\""), "{manifest}");
 }

@@ -102,8 +102,8 @@ fn venue_settings_replace_the_template_header() {
         &format!("{SITE}venues:\n  newsletter: {{excerpt_words: 8}}\n"),
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    // An override is part of every post's inputs.
-    run.expect_stderr_contains("built 1 post (2 files written, 6 unchanged)");
+    // An override is part of its venue's inputs: that venue alone is rendered again.
+    run.expect_stderr_contains("built 1 post (2 files written, 0 unchanged)");
     let excerpt = p.read("out/echoes/newsletter.txt");
     assert!(
         excerpt.contains("A small audience listens closely."),
@@ -121,8 +121,8 @@ fn venue_settings_replace_the_template_header() {
         ),
     );
     let run = p.run(&["build", "posts"]).expect_code(0);
-    // A setting that changes no output still rebuilds.
-    run.expect_stderr_contains("built 1 post (0 files written, 8 unchanged)");
+    // A setting that changes no output still renders its venue again, that venue alone.
+    run.expect_stderr_contains("built 1 post (0 files written, 1 unchanged)");
 }
 
 #[test]

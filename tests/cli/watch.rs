@@ -214,7 +214,9 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     save(&p, "templates/card.txt.tera", "card v2: {{ post.title }}\n");
     let line = watch.wait_for_rebuild(4);
     assert!(
-        line.starts_with("changed templates/card.txt.tera → built 1 post"),
+        line.starts_with(
+            "changed templates/card.txt.tera → built 1 post (1 file written, 0 unchanged)"
+        ),
         "{line}"
     );
     assert_eq!(
@@ -263,7 +265,7 @@ fn rebuilds_on_edits_survives_broken_ones_and_stops_on_ctrl_c() {
     );
     let line = watch.wait_for_rebuild(8);
     assert!(
-        line.starts_with("changed repurpose.yaml → built 1 post (2 files written, 7 unchanged)"),
+        line.starts_with("changed repurpose.yaml → built 1 post (2 files written, 0 unchanged)"),
         "{line}"
     );
     let excerpt = read(&p, "out/small-audiences/newsletter.txt");

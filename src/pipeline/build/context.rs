@@ -1,44 +1,53 @@
 //! What every post of a run is built with: the session, the venues in scope, the files the
 //! manifest lists, the sources' keys and the output folder's lock.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::manifest::FileEntry;
 use crate::output;
 use crate::pipeline::{PostRun, Session};
-use crate::venue::Catalog;
+use crate::venue::{Catalog, Venue};
 
 use super::sources::SourceKeys;
 
 /// The venues of this run, to tell which of a post's earlier outputs are stale: only those
-/// of a venue that no longer exists or that the post no longer wants. A venue merely not
-/// chosen this time (`--venue forum`) keeps its files, and so does one whose template
-/// failed.
+/// of a venue that no longer exists or that the post no longer wants. A venue not rendered
+/// this time (not chosen, `--venue forum`, or up to date while another venue's template
+/// changed) keeps its files, and so does one whose template failed.
 #[derive(Debug)]
 pub(super) struct VenueScope<'c> {
-    pub(super) chosen: HashSet<&'c str>,
     pub(super) catalog: &'c Catalog,
 }
 
 impl VenueScope<'_> {
     /// Whether `old`, an output the post had and did not write this time, is still one of
-    /// its outputs.
-    pub(super) fn keeps(&self, post: &PostRun<'_>, old: &FileEntry) -> bool {
+    /// its outputs. `rendered` are the venues the post was rendered for now, `current` those
+    /// its new manifest entry vouches for (built from the post as it is now).
+    pub(super) fn keeps(
+        &self,
+        post: &PostRun<'_>,
+        old: &FileEntry,
+        rendered: &[&Venue],
+        current: &BTreeMap<String, String>,
+    ) -> bool {
         // A template failed this run: a venue or file missing may be one of its, not gone.
         let failed = !self.catalog.errors.is_empty();
         if old.venue == crate::media::VENUE {
-            // An image the post no longer writes may still be linked by a venue it wants
-            // that was not built this time (`--venue forum`).
+            // Every copy the post's images need now was written: an image it no longer
+            // writes is still linked only by a venue it wants that was built from an
+            // earlier version of it (`--venue forum` after the image changed).
             return failed
-                || self.catalog.venues.iter().any(|v| {
-                    post.post.wants_venue(&v.name) && !self.chosen.contains(v.name.as_str())
-                });
+                || self
+                    .catalog
+                    .venues
+                    .iter()
+                    .any(|v| post.post.wants_venue(&v.name) && !current.contains_key(&v.name));
         }
         let Some(venue) = self.catalog.get(&old.venue) else {
             return failed || self.catalog.is_broken(&old.venue);
         };
-        if !self.chosen.contains(venue.name.as_str()) {
+        if !rendered.iter().any(|v| v.name == venue.name) {
             return true;
         }
         if !post.wants(&venue.name) {
@@ -48,7 +57,7 @@ impl VenueScope<'_> {
             .path
             .rsplit_once('/')
             .map_or(old.path.as_str(), |(_, f)| f);
-        // Chosen and wanted, a file it still writes: its render failed this time.
+        // Rendered and wanted, a file it still writes: its render failed this time.
         failed || venue.outputs.iter().any(|o| o.file == file)
     }
 }
@@ -56,7 +65,7 @@ impl VenueScope<'_> {
 /// What every post of a run is built with.
 #[derive(Debug)]
 pub(super) struct Building<'a> {
-    pub(super) build_inputs: &'a str,
+    pub(super) build_inputs: &'a super::BuildInputs,
     pub(super) session: &'a Session,
     pub(super) scope: &'a VenueScope<'a>,
     /// Every path the manifest lists, with the content it recorded there.

@@ -28,7 +28,7 @@ use crate::pipeline::SessionOptions;
 use crate::pipeline::report::{self, Problems, Stderr};
 use crate::progress::Progress;
 use crate::status::Status;
-use crate::venue::{Catalog, Venue};
+use crate::venue::Venue;
 
 use context::{Building, VenueScope};
 use plan::{Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp};
@@ -147,7 +147,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let catalog = &session.catalog;
     let venues = session.venues();
     explain_sources(opts, &venues);
-    let build_inputs = build_inputs(catalog, session.config.bytes(), &venues);
+    let build_inputs = BuildInputs::of(&session, &venues);
 
     let (files, errors) = crate::inputs::collect(&opts.inputs, &opts.out);
     tally.failed.report_all(&Stderr, &errors);
@@ -160,10 +160,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         recovered += sources.rekey(&mut previous);
     }
     let keys = sources.keys(&files);
-    let venue_scope = VenueScope {
-        chosen: venues.iter().map(|v| v.name.as_str()).collect(),
-        catalog,
-    };
+    let venue_scope = VenueScope { catalog };
 
     // First pass: slugs and inputs hashes only, so clashes are found before anything is
     // written and up-to-date posts are never parsed.
@@ -253,8 +250,14 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     Tally::add(&tally.unchanged, unchanged);
                     tally.failed.add(failures);
                     let files = written + unchanged;
+                    // A post rendered for some venues only says which.
+                    let only = if plan.only.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} only)", plan.only.join(", "))
+                    };
                     let line = format!(
-                        "{:<32} {} file{} → {}",
+                        "{:<32} {} file{} → {}{only}",
                         plan.slug,
                         files,
                         if files == 1 { "" } else { "s" },
@@ -329,17 +332,46 @@ fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
     crate::shell::detail(format_args!("venues: {}", names.join(", ")));
 }
 
-/// What every post's outputs depend on besides the post: the tool's version, the
-/// templates, the configuration file and the venues selected.
-fn build_inputs(catalog: &Catalog, config: &[u8], venues: &[&Venue]) -> String {
-    let names: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
-    let mut all = format!(
-        "repurpose {}\n{}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
-        catalog.fingerprint,
-        names.join(",")
-    )
-    .into_bytes();
-    all.extend_from_slice(config);
-    crate::manifest::hash(&all)
+/// What a post's outputs depend on besides the post: what every venue shares, and each
+/// chosen venue's own templates and settings. A post whose source, images and shared
+/// inputs are unchanged is rendered again only for the venues whose own changed.
+#[derive(Debug)]
+pub(super) struct BuildInputs {
+    /// The hash of what every venue's outputs depend on: the tool's version, the `site:`
+    /// keys and the folder a post's images must lie in (`PostEntry::build`).
+    pub(super) shared: String,
+    /// The chosen venues, each with its fingerprint (`Catalog::fingerprint`).
+    pub(super) venues: Vec<(String, String)>,
+}
+
+impl BuildInputs {
+    fn of(session: &crate::pipeline::Session, venues: &[&Venue]) -> BuildInputs {
+        let config = &session.config;
+        // `Debug` forms: the site's map keeps the file's order, and the version is hashed
+        // with them.
+        let shared = format!(
+            "repurpose {}\n{:?}\n{:?} {:?}\n",
+            env!("CARGO_PKG_VERSION"),
+            config.site,
+            config.path().is_some(),
+            config.root(),
+        );
+        BuildInputs {
+            shared: crate::manifest::hash(shared.as_bytes()),
+            venues: venues
+                .iter()
+                .map(|v| (v.name.clone(), session.catalog.fingerprint(v)))
+                .collect(),
+        }
+    }
+
+    /// The chosen venues whose fingerprint is not the one `entry` records: those of its
+    /// outputs a template or setting changed since they were built.
+    pub(super) fn changed(&self, entry: &PostEntry) -> Vec<String> {
+        self.venues
+            .iter()
+            .filter(|(name, print)| entry.venues.get(name) != Some(print))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
 }

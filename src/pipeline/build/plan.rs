@@ -13,6 +13,7 @@ use crate::output;
 use crate::pipeline::report::{Sink, Stderr};
 use crate::post::Post;
 
+use super::BuildInputs;
 use super::sources::SourceKeys;
 
 /// A post file, once its slug and inputs hash are known.
@@ -25,8 +26,13 @@ pub(super) struct Planned {
     pub(super) inputs: String,
     pub(super) size: u64,
     pub(super) mtime: u64,
-    /// Its outputs are up to date: same inputs as in the manifest, files present.
+    /// Its outputs are up to date: same inputs as in the manifest, files present, every
+    /// chosen venue's fingerprint the one recorded.
     pub(super) fresh: bool,
+    /// When the post, its images and what all venues share are unchanged but some venues'
+    /// templates or settings changed: those venues, the only ones rendered again (the
+    /// others' files are kept as they are). Empty: every chosen venue.
+    pub(super) only: Vec<String>,
     /// Up to date, but found so by its bytes: its size or time changed (a `touch`, a
     /// checkout), and the manifest should record the new ones so the next build need not
     /// read it again.
@@ -68,11 +74,12 @@ pub(super) struct Recorded<'m> {
 /// Reads a post just enough to know its slug and whether its outputs are up to date: not
 /// at all when its size and modification time are those recorded, else its bytes are hashed
 /// and compared; only a post to build has its front matter parsed, for its slug, and keeps
-/// its text for the build (as `held` allows).
+/// its text for the build (as `held` allows). An unchanged post whose venues' fingerprints
+/// changed is planned for those venues alone.
 pub(super) fn plan(
     source: &Path,
     key: &str,
-    build_inputs: &str,
+    build_inputs: &BuildInputs,
     by_source: &HashMap<&str, Recorded<'_>>,
     held: &Held,
     out: &Path,
@@ -83,44 +90,62 @@ pub(super) fn plan(
     let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
     let known = by_source.get(key).filter(|Recorded { entry, .. }| {
         !force
-            && entry.build == build_inputs
+            && entry.build == build_inputs.shared
             && !entry.inputs.is_empty()
             && outputs_intact(out, &entry.files)
             && media_unchanged(source, &entry.media)
     });
-    let planned = |slug: &str, inputs: String, fresh: bool| Planned {
+    let planned = |slug: &str, inputs: String| Planned {
         source: source.to_path_buf(),
         key: key.to_string(),
         slug: slug.to_string(),
         inputs,
         size,
         mtime,
-        fresh,
+        fresh: false,
+        only: Vec::new(),
         restamp: false,
         text: None,
+    };
+    // The post as it was built: up to date, but for the venues that changed since.
+    let unchanged = |slug: &str, entry: &PostEntry| {
+        let only = build_inputs.changed(entry);
+        Planned {
+            fresh: only.is_empty(),
+            only,
+            ..planned(slug, entry.inputs.clone())
+        }
     };
     if let Some(&Recorded { slug, entry }) = known
         && entry.source_size == size
         && entry.source_mtime == mtime
         && mtime != 0
     {
-        return Ok(planned(slug, entry.inputs.clone(), true));
+        return Ok(unchanged(slug, entry));
     }
     let bytes = crate::error::read(source)?;
-    let inputs = crate::manifest::inputs_hash(build_inputs, &bytes);
+    let inputs = crate::manifest::inputs_hash(&build_inputs.shared, &bytes);
     if let Some(&Recorded { slug, entry }) = known
         && entry.inputs == inputs
     {
-        return Ok(Planned {
+        let mut plan = Planned {
             restamp: true,
-            ..planned(slug, inputs, true)
-        });
+            ..unchanged(slug, entry)
+        };
+        if !plan.fresh {
+            // Its bytes were UTF-8 when it was built; were they not now, the build reads
+            // the file again and says so.
+            plan.text = String::from_utf8(bytes)
+                .ok()
+                .and_then(|text| held.keep(text));
+        }
+        return Ok(plan);
     }
     let text = crate::error::utf8(source, bytes)?;
     let slug = Post::slug_of(source, &text)?;
     Ok(Planned {
         text: held.keep(text),
-        ..planned(&slug, inputs, false)
+        ..planned(&slug, inputs)
     })
 }
 

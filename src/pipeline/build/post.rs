@@ -1,11 +1,14 @@
 //! One post built: run through the session, its findings reported, its files written, and
 //! its manifest entry made.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 
 use crate::manifest::{FileEntry, PostEntry};
 use crate::pipeline::report;
 use crate::progress::Progress;
+use crate::venue::Venue;
 
 use super::context::Building;
 use super::plan::Planned;
@@ -31,10 +34,17 @@ pub(super) fn build_one(
     previous: Option<&PostEntry>,
     progress: &Progress,
 ) -> Result<PostBuilt> {
+    // Every chosen venue, or those whose templates or settings changed (`Planned::only`).
+    let venues: Vec<&Venue> = run
+        .session
+        .venues()
+        .into_iter()
+        .filter(|v| plan.only.is_empty() || plan.only.contains(&v.name))
+        .collect();
     // The plan read the post for its slug and hash: it is parsed from that copy.
     let mut post_run = match text {
-        Some(text) => run.session.run_text(&plan.source, &text)?,
-        None => run.session.run_post(&plan.source)?,
+        Some(text) => run.session.run_text_in(&plan.source, &text, &venues)?,
+        None => run.session.run_post_in(&plan.source, &venues)?,
     };
     let post = &post_run.post;
     // What `check` would warn about, one line each (notes with -v), around the templates'
@@ -79,7 +89,8 @@ pub(super) fn build_one(
         } else {
             String::new()
         },
-        build: run.build_inputs.to_string(),
+        build: run.build_inputs.shared.clone(),
+        venues: fingerprints(plan, run, previous, &venues),
         source_size: plan.size,
         source_mtime: plan.mtime,
         media: post.media.dependencies(),
@@ -92,7 +103,7 @@ pub(super) fn build_one(
             .files
             .iter()
             .filter(|f| !written(f))
-            .partition(|f| run.scope.keeps(&post_run, f));
+            .partition(|f| run.scope.keeps(&post_run, f, &venues, &entry.venues));
         let stale: Vec<FileEntry> = old
             .stale
             .iter()
@@ -109,4 +120,26 @@ pub(super) fn build_one(
         unchanged: write.unchanged,
         failures: failed,
     })
+}
+
+/// The venue fingerprints the post's entry records: those of the venues rendered now, and,
+/// when only some were (the post and all else unchanged), the others' as recorded. After a
+/// full build only the venues rendered are listed: another venue's files, if any, were
+/// built from the post as it was, and are rendered again when that venue is next chosen.
+fn fingerprints(
+    plan: &Planned,
+    run: &Building<'_>,
+    previous: Option<&PostEntry>,
+    venues: &[&Venue],
+) -> BTreeMap<String, String> {
+    let mut prints = match previous {
+        Some(old) if !plan.only.is_empty() => old.venues.clone(),
+        _ => BTreeMap::new(),
+    };
+    for (name, print) in &run.build_inputs.venues {
+        if venues.iter().any(|v| &v.name == name) {
+            prints.insert(name.clone(), print.clone());
+        }
+    }
+    prints
 }
