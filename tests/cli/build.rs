@@ -272,6 +272,49 @@ fn a_build_opens_each_post_file_once() {
     }
 }
 
+#[test]
+fn a_forced_build_does_not_read_outputs_still_as_written() {
+    let strace = std::process::Command::new("strace")
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !strace {
+        assert!(
+            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
+            "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
+        );
+        eprintln!("skipped: strace is not installed; CI runs this test");
+        return;
+    }
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    let trace = p.path().join("trace.txt");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(["build", "posts", "-q", "--force"])
+        .current_dir(p.path())
+        .status()
+        .expect("run strace");
+    assert!(status.success(), "the build failed");
+    let trace = std::fs::read_to_string(&trace).expect("strace wrote its trace");
+    let opened: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("out/plain-notes/"))
+        .collect();
+    assert!(opened.is_empty(), "outputs opened: {opened:#?}");
+
+    // One edited by hand, to the same size: read, found different, and put right.
+    let blog = p.read("out/plain-notes/blog.html");
+    p.write("out/plain-notes/blog.html", &blog.replacen('<', "(", 1));
+    p.run(&["build", "posts", "--force"])
+        .expect_code(0)
+        .expect_stderr_contains("(1 file written, 7 unchanged)");
+    assert_eq!(p.read("out/plain-notes/blog.html"), blog);
+}
+
 /// The modification time of `relative` in the project.
 fn modified(p: &Project, relative: &str) -> std::time::SystemTime {
     std::fs::metadata(p.path().join(relative))

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::manifest::{FileEntry, PostEntry};
+use crate::manifest::{ContentHash, FileEntry, PostEntry};
 use crate::output;
 use crate::post::Post;
 use crate::venue::Rendered;
@@ -93,6 +93,10 @@ pub(super) fn write_post(
     // Sub-folders (the media folder) made or tidied already: tidied once, before anything
     // is staged there, so no file just staged is taken for a leftover.
     let mut ready: Vec<&str> = Vec::new();
+    // The files the manifest lists for this post, as they were written.
+    let recorded: &[FileEntry] = previous
+        .filter(|entry| run.sources.same(&entry.source, key))
+        .map_or(&[], |entry| entry.files.as_slice());
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
         let path = output::inside(out, &relative)?;
@@ -108,8 +112,17 @@ pub(super) fn write_post(
             }
             ready.push(sub);
         }
+        let hash = ContentHash::of(&rendered.bytes);
         let existing = if made { None } else { output::existing(&path)? };
+        // A file still as the manifest says it was written, with these bytes' hash, holds
+        // them: it is not read again to know (the plan trusts the same size and time).
+        let as_recorded = existing.as_ref().map(output::Stamp::of).filter(|&stamp| {
+            recorded
+                .iter()
+                .any(|f| f.path == relative && f.hash == hash && f.matches(stamp))
+        });
         let stamp = match &existing {
+            Some(meta) if as_recorded.is_some() => output::Stamp::of(meta),
             Some(meta) if output::holds(&path, Some(meta), &rendered.bytes) => {
                 output::Stamp::of(meta)
             }
@@ -124,12 +137,13 @@ pub(super) fn write_post(
                 batch.stage(&path, existing.as_ref(), &rendered.bytes)?
             }
         };
-        files.push(FileEntry::new(
-            relative,
-            rendered.venue.clone(),
-            &rendered.bytes,
-            stamp,
-        ));
+        files.push(FileEntry {
+            path: relative,
+            venue: rendered.venue.clone(),
+            bytes: rendered.bytes.len() as u64,
+            hash,
+            mtime: stamp.mtime,
+        });
     }
     let unchanged = outputs.len() - staged.len();
     if !staged.is_empty() {
