@@ -238,31 +238,10 @@ fn a_touched_but_unchanged_post_is_still_up_to_date() {
 /// build parses that same copy. (Checked with `strace`, which CI has; skipped without it.)
 #[test]
 fn a_build_opens_each_post_file_once() {
-    let strace = std::process::Command::new("strace")
-        .arg("-V")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !strace {
-        assert!(
-            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
-            "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
-        );
-        eprintln!("skipped: strace is not installed; CI runs this test");
-        return;
-    }
     let p = Project::with_fixtures(&["every-construct.md", "plain-notes.md"]);
-    let trace = p.path().join("trace.txt");
-    let status = std::process::Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
-        .arg(&trace)
-        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
-        .args(["build", "posts", "-q"])
-        .current_dir(p.path())
-        .status()
-        .expect("run strace");
-    assert!(status.success(), "the build failed");
-    let trace = std::fs::read_to_string(&trace).expect("strace wrote its trace");
+    let Some(trace) = traced_opens(&p, &["build", "posts", "-q"]) else {
+        return;
+    };
     for post in ["every-construct.md", "plain-notes.md"] {
         let opens = trace
             .lines()
@@ -274,32 +253,11 @@ fn a_build_opens_each_post_file_once() {
 
 #[test]
 fn a_forced_build_does_not_read_outputs_still_as_written() {
-    let strace = std::process::Command::new("strace")
-        .arg("-V")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !strace {
-        assert!(
-            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
-            "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
-        );
-        eprintln!("skipped: strace is not installed; CI runs this test");
-        return;
-    }
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.run(&["build", "posts"]).expect_code(0);
-    let trace = p.path().join("trace.txt");
-    let status = std::process::Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
-        .arg(&trace)
-        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
-        .args(["build", "posts", "-q", "--force"])
-        .current_dir(p.path())
-        .status()
-        .expect("run strace");
-    assert!(status.success(), "the build failed");
-    let trace = std::fs::read_to_string(&trace).expect("strace wrote its trace");
+    let Some(trace) = traced_opens(&p, &["build", "posts", "-q", "--force"]) else {
+        return;
+    };
     let opened: Vec<&str> = trace
         .lines()
         .filter(|l| l.contains("out/plain-notes/"))
@@ -313,6 +271,36 @@ fn a_forced_build_does_not_read_outputs_still_as_written() {
         .expect_code(0)
         .expect_stderr_contains("(1 file written, 7 unchanged)");
     assert_eq!(p.read("out/plain-notes/blog.html"), blog);
+}
+
+/// The files `repurpose ARGS` opened in the project, as strace writes its `open` and
+/// `openat` calls; None, and the test skipped, when strace is missing (CI has it, and sets
+/// `REPURPOSE_REQUIRE_FAULTS` so it is never skipped there).
+fn traced_opens(p: &Project, args: &[&str]) -> Option<String> {
+    let strace = std::process::Command::new("strace")
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !strace {
+        assert!(
+            std::env::var_os("REPURPOSE_REQUIRE_FAULTS").is_none(),
+            "REPURPOSE_REQUIRE_FAULTS is set but strace is missing"
+        );
+        eprintln!("skipped: strace is not installed; CI runs this test");
+        return None;
+    }
+    let trace = p.path().join("trace.txt");
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(assert_cmd::cargo::cargo_bin("repurpose"))
+        .args(args)
+        .current_dir(p.path())
+        .status()
+        .expect("run strace");
+    assert!(status.success(), "repurpose {args:?} failed");
+    Some(std::fs::read_to_string(&trace).expect("strace wrote its trace"))
 }
 
 /// The modification time of `relative` in the project.
