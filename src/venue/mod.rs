@@ -114,6 +114,8 @@ pub struct Catalog {
     /// By venue name, a hash of the templates its outputs may read: its own, every partial,
     /// and any template one of those names (an `include` or `extends` of another venue's).
     sources: BTreeMap<String, ContentHash>,
+    /// The templates Tera escapes HTML in.
+    escaped: Vec<String>,
 }
 
 impl Catalog {
@@ -149,6 +151,7 @@ impl Catalog {
             .collect();
         let sources_by_venue = sources_by_venue(&texts);
         let attempted: Vec<String> = sources.keys().cloned().collect();
+        let sources_names = attempted.clone();
         let mut partials = Vec::new();
         let mut outputs = Vec::new();
         for (name, (text, origin)) in sources {
@@ -180,6 +183,13 @@ impl Catalog {
                 .filter(|(o, _)| o.format.is_html())
                 .map(|(o, _)| o.template.clone()),
         );
+        // Tera escapes a template whose name ends with one of these: which ones it does is
+        // part of each venue's fingerprint (a suffix may reach another venue's template).
+        let escaped_names: Vec<String> = sources_names
+            .iter()
+            .filter(|name| escaped.iter().any(|suffix| name.ends_with(suffix.as_str())))
+            .cloned()
+            .collect();
         tera.autoescape_on(escaped);
 
         for (name, text, origin) in &partials {
@@ -231,6 +241,7 @@ impl Catalog {
             errors,
             broken,
             sources: sources_by_venue,
+            escaped: escaped_names,
         })
     }
 
@@ -245,15 +256,22 @@ impl Catalog {
             .get(&venue.name)
             .map(|h| crate::hash::hex(&h.0))
             .unwrap_or_default();
-        // The outputs as loaded and configured (file, header settings, format, origin):
-        // their `Debug` form holds no map of unstable order, and the version is hashed
-        // with it, so the form may change between versions.
-        let described = format!(
-            "repurpose {}\0{}\0{sources}\0{:?}",
+        // Each output as loaded and configured: its file, format, what it reads, its header
+        // settings, and whether Tera escapes it; not where its template lies, whose text
+        // `sources` covers. `Debug` forms hold no map of unstable order, and the version is
+        // hashed with them, so they may change between versions.
+        let mut described = format!(
+            "repurpose {}\0{}\0{sources}",
             env!("CARGO_PKG_VERSION"),
-            venue.name,
-            venue.outputs
+            venue.name
         );
+        for o in &venue.outputs {
+            let escaped = self.escaped.contains(&o.template);
+            described.push_str(&format!(
+                "\0{} {} {:?} {escaped} {:?} {:?}",
+                o.template, o.file, o.format, o.needs, o.header
+            ));
+        }
         crate::hash::short(described.as_bytes(), FINGERPRINT_DIGITS)
     }
 

@@ -252,25 +252,101 @@ fn a_build_opens_each_post_file_once() {
 }
 
 #[test]
-fn a_forced_build_does_not_read_outputs_still_as_written() {
+fn an_output_still_as_written_is_not_read_again_but_with_force() {
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.run(&["build", "posts"]).expect_code(0);
-    let Some(trace) = traced_opens(&p, &["build", "posts", "-q", "--force"]) else {
+    // A new title: every output but discourse.md changes (it leaves the title to the
+    // forum's field), and that one is known unchanged from the manifest.
+    let text = p
+        .read("posts/plain-notes.md")
+        .replace("Quiet Week", "Calm Week");
+    p.write("posts/plain-notes.md", &text);
+    let Some(trace) = traced_opens(&p, &["build", "posts", "-q"]) else {
         return;
     };
     let opened: Vec<&str> = trace
         .lines()
-        .filter(|l| l.contains("out/plain-notes/"))
+        .filter(|l| l.contains("out/plain-notes/discourse.md\""))
         .collect();
-    assert!(opened.is_empty(), "outputs opened: {opened:#?}");
+    assert!(opened.is_empty(), "discourse.md opened: {opened:#?}");
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("1 up to date");
 
-    // One edited by hand, to the same size: read, found different, and put right.
+    // Edited by hand to the same size, its time put back: only --force, which reads every
+    // output, finds it and puts it right.
+    let path = p.path().join("out/plain-notes/blog.html");
     let blog = p.read("out/plain-notes/blog.html");
+    let time = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap();
     p.write("out/plain-notes/blog.html", &blog.replacen('<', "(", 1));
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(time).unwrap();
+    drop(file);
     p.run(&["build", "posts", "--force"])
         .expect_code(0)
         .expect_stderr_contains("(1 file written, 7 unchanged)");
     assert_eq!(p.read("out/plain-notes/blog.html"), blog);
+}
+
+#[test]
+fn a_venue_whose_templates_are_gone_leaves_stale_files_and_is_rendered_when_back() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write("templates/card.txt.tera", "card: {{ post.title }}\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let card = p.read("templates/card.txt.tera");
+    std::fs::remove_file(p.path().join("templates/card.txt.tera")).unwrap();
+    // Gone together with a change to another venue.
+    p.write("repurpose.yaml", "utm:\n  utm_campaign: spring\n");
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    run.expect_stderr_contains("1 file is in `out` no longer built");
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(0)
+        .expect_stderr_contains("removed out/plain-notes/card.txt");
+    assert!(!p.exists("out/plain-notes/card.txt"));
+
+    p.write("templates/card.txt.tera", &card);
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
+    assert_eq!(
+        p.read("out/plain-notes/card.txt"),
+        "card: Notes From a Quiet Week\n"
+    );
+
+    // Gone alone.
+    std::fs::remove_file(p.path().join("templates/card.txt.tera")).unwrap();
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(0)
+        .expect_stderr_contains("removed out/plain-notes/card.txt");
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .refute_stderr_contains("no longer built");
+}
+
+#[test]
+fn a_change_to_which_templates_tera_escapes_renders_the_venues_it_reaches() {
+    let p = Project::new();
+    p.write("posts/a.md", "---\ntitle: Alpha & Omega\n---\nText.\n");
+    p.write("templates/page.txt.tera", "PAGE {{ post.title }}\n");
+    p.write("templates/homepage.txt.tera", "HOME {{ post.title }}\n");
+    p.run(&["build", "posts", "--venue", "page", "--venue", "homepage"])
+        .expect_code(0);
+    // An HTML body makes Tera escape `page.txt.tera`, and every name ending so.
+    p.write(
+        "templates/page.txt.tera",
+        "{#---\nbody: html\n---#}\nPAGE {{ post.title }}\n",
+    );
+    let venues = ["build", "posts", "--venue", "page", "--venue", "homepage"];
+    p.run(&venues).expect_code(0);
+    let fresh: Vec<&str> = venues.iter().copied().chain(["-o", "fresh"]).collect();
+    p.run(&fresh).expect_code(0);
+    for file in ["page.txt", "homepage.txt"] {
+        assert_eq!(
+            p.read(&format!("out/a/{file}")),
+            p.read(&format!("fresh/a/{file}")),
+            "{file}"
+        );
+    }
 }
 
 /// The files `repurpose ARGS` opened in the project, as strace writes its `open` and

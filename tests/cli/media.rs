@@ -584,6 +584,37 @@ fn clean_after_building_one_venue_keeps_the_images_the_others_link() {
 }
 
 #[test]
+fn clean_keeps_the_copy_a_venue_not_built_again_links_after_its_settings_changed() {
+    let p = Project::new();
+    p.write(
+        "repurpose.yaml",
+        &format!("{SITE}venues:\n  blog: {{image_width: 400}}\n"),
+    );
+    p.write_bytes("posts/ok.png", &picture(2000, 1000, ImageFormat::Png));
+    p.write("posts/ok.md", "---\ntitle: Ok\n---\n![ok](ok.png)\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let blog = p.read("out/ok/blog.html");
+    // The blog's copy changes, the forum's template too; the forum alone is built.
+    p.write(
+        "repurpose.yaml",
+        &format!("{SITE}venues:\n  blog: {{image_width: 300}}\n  forum: {{heading_offset: 1}}\n"),
+    );
+    p.run(&["build", "posts", "--venue", "forum", "--clean"])
+        .expect_code(0);
+    assert_eq!(p.read("out/ok/blog.html"), blog, "the blog was not built");
+    for (src, _, _) in images_in(&blog) {
+        assert!(p.exists(&format!("out/ok/{src}")), "{src} is still there");
+    }
+    // Built, the blog links its new copy, and the old one is stale.
+    p.run(&["build", "posts", "--clean"]).expect_code(0);
+    let now = p.read("out/ok/blog.html");
+    assert_ne!(now, blog);
+    for (src, _, _) in images_in(&now) {
+        assert!(p.exists(&format!("out/ok/{src}")), "{src}");
+    }
+}
+
+#[test]
 fn clean_after_a_slug_change_removes_the_old_folder_whole() {
     let p = Project::new();
     p.write("repurpose.yaml", SITE);

@@ -22,27 +22,28 @@ pub(super) struct VenueScope<'c> {
 
 impl VenueScope<'_> {
     /// Whether `old`, an output the post had and did not write this time, is still one of
-    /// its outputs. `rendered` are the venues the post was rendered for now, `current` those
-    /// its new manifest entry vouches for (built from the post as it is now).
+    /// its outputs. `rendered` are the venues the post was rendered for now; `recorded`,
+    /// the fingerprints its new manifest entry gives the venues built from the post as it
+    /// is now, and `current`, every venue's fingerprint this run.
     pub(super) fn keeps(
         &self,
         post: &PostRun<'_>,
         old: &FileEntry,
         rendered: &[&Venue],
+        recorded: &BTreeMap<String, String>,
         current: &BTreeMap<String, String>,
     ) -> bool {
         // A template failed this run: a venue or file missing may be one of its, not gone.
         let failed = !self.catalog.errors.is_empty();
         if old.venue == crate::media::VENUE {
             // Every copy the post's images need now was written: an image it no longer
-            // writes is still linked only by a venue it wants that was built from an
-            // earlier version of it (`--venue forum` after the image changed).
+            // writes is still linked only by a venue it wants whose files were built from
+            // an earlier version of it, or with other settings (`--venue forum` after the
+            // image, or the blog's `image_width`, changed).
             return failed
-                || self
-                    .catalog
-                    .venues
-                    .iter()
-                    .any(|v| post.post.wants_venue(&v.name) && !current.contains_key(&v.name));
+                || self.catalog.venues.iter().any(|v| {
+                    post.post.wants_venue(&v.name) && recorded.get(&v.name) != current.get(&v.name)
+                });
         }
         let Some(venue) = self.catalog.get(&old.venue) else {
             return failed || self.catalog.is_broken(&old.venue);
@@ -73,4 +74,7 @@ pub(super) struct Building<'a> {
     pub(super) sources: &'a SourceKeys,
     pub(super) lock: &'a output::OutLock,
     pub(super) out: &'a Path,
+    /// `--force`: every output's bytes are compared, even one whose size, time and hash
+    /// are the manifest's (a hand edit that kept both is put right).
+    pub(super) force: bool,
 }

@@ -13,7 +13,7 @@ mod sources;
 mod stale;
 mod write;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -216,6 +216,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         sources: &sources,
         lock: &lock,
         out: &opts.out,
+        force: opts.force,
     };
 
     let progress = Progress::new(plans.len());
@@ -250,11 +251,16 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     Tally::add(&tally.unchanged, unchanged);
                     tally.failed.add(failures);
                     let files = written + unchanged;
-                    // A post rendered for some venues only says which.
-                    let only = if plan.only.is_empty() {
-                        String::new()
-                    } else {
+                    // A post rendered for some of the chosen venues only says which.
+                    let some = !plan.only.is_empty()
+                        && build_inputs
+                            .venues
+                            .iter()
+                            .any(|(v, _)| !plan.only.contains(v));
+                    let only = if some {
                         format!(" ({} only)", plan.only.join(", "))
+                    } else {
+                        String::new()
                     };
                     let line = format!(
                         "{:<32} {} file{} → {}{only}",
@@ -333,8 +339,8 @@ fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
 }
 
 /// What a post's outputs depend on besides the post: what every venue shares, and each
-/// chosen venue's own templates and settings. A post whose source, images and shared
-/// inputs are unchanged is rendered again only for the venues whose own changed.
+/// venue's own templates and settings. A post whose source, images and shared inputs are
+/// unchanged is rendered again only for the venues whose own changed.
 #[derive(Debug)]
 pub(super) struct BuildInputs {
     /// The hash of what every venue's outputs depend on: the tool's version, the `site:`
@@ -342,36 +348,75 @@ pub(super) struct BuildInputs {
     pub(super) shared: String,
     /// The chosen venues, each with its fingerprint (`Catalog::fingerprint`).
     pub(super) venues: Vec<(String, String)>,
+    /// Every venue's fingerprint, chosen or not.
+    pub(super) all: BTreeMap<String, String>,
+    /// Venues whose templates failed this run: not gone, their files kept as they are.
+    broken: Vec<String>,
 }
 
 impl BuildInputs {
     fn of(session: &crate::pipeline::Session, venues: &[&Venue]) -> BuildInputs {
         let config = &session.config;
-        // `Debug` forms: the site's map keeps the file's order, and the version is hashed
-        // with them.
+        // The project's folder, where a configuration file puts it (else each post's own,
+        // which its source names), as it is and not as typed: a build run from another
+        // folder is the same build.
+        let root = config.path().map(|_| {
+            std::fs::canonicalize(config.root()).unwrap_or_else(|_| config.root().to_path_buf())
+        });
+        // `Debug` forms: the site's keys are sorted, its nested maps keep the file's order,
+        // and the version is hashed with them.
         let shared = format!(
-            "repurpose {}\n{:?}\n{:?} {:?}\n",
+            "repurpose {}\n{:?}\n{root:?}\n",
             env!("CARGO_PKG_VERSION"),
             config.site,
-            config.path().is_some(),
-            config.root(),
         );
+        let catalog = &session.catalog;
+        let all: BTreeMap<String, String> = catalog
+            .venues
+            .iter()
+            .map(|v| (v.name.clone(), catalog.fingerprint(v)))
+            .collect();
         BuildInputs {
             shared: crate::manifest::hash(shared.as_bytes()),
             venues: venues
                 .iter()
-                .map(|v| (v.name.clone(), session.catalog.fingerprint(v)))
+                .map(|v| {
+                    (
+                        v.name.clone(),
+                        all.get(&v.name).cloned().unwrap_or_default(),
+                    )
+                })
                 .collect(),
+            all,
+            broken: catalog.broken.clone(),
         }
     }
 
-    /// The chosen venues whose fingerprint is not the one `entry` records: those of its
-    /// outputs a template or setting changed since they were built.
+    /// Whether `venue`, recorded for a post, is still a venue: loaded, or its templates
+    /// failed this run.
+    pub(super) fn exists(&self, venue: &str) -> bool {
+        self.all.contains_key(venue) || self.broken.iter().any(|b| b == venue)
+    }
+
+    /// The venues of `entry` to render again: the chosen ones whose fingerprint is not the
+    /// one recorded (a template or setting changed since they were built), and any whose
+    /// files it lists that no longer exists (so they are found stale). Empty when it is up
+    /// to date.
     pub(super) fn changed(&self, entry: &PostEntry) -> Vec<String> {
-        self.venues
+        let mut changed: Vec<String> = self
+            .venues
             .iter()
             .filter(|(name, print)| entry.venues.get(name) != Some(print))
             .map(|(name, _)| name.clone())
-            .collect()
+            .collect();
+        for file in &entry.files {
+            if file.venue != crate::media::VENUE
+                && !self.exists(&file.venue)
+                && !changed.contains(&file.venue)
+            {
+                changed.push(file.venue.clone());
+            }
+        }
+        changed
     }
 }

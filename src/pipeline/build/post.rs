@@ -99,11 +99,11 @@ pub(super) fn build_one(
     };
     if let Some(old) = previous.filter(|old| run.sources.same(&old.source, &plan.key)) {
         let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
-        let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) = old
-            .files
-            .iter()
-            .filter(|f| !written(f))
-            .partition(|f| run.scope.keeps(&post_run, f, &venues, &entry.venues));
+        let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) =
+            old.files.iter().filter(|f| !written(f)).partition(|f| {
+                run.scope
+                    .keeps(&post_run, f, &venues, &entry.venues, &run.build_inputs.all)
+            });
         let stale: Vec<FileEntry> = old
             .stale
             .iter()
@@ -132,8 +132,15 @@ fn fingerprints(
     previous: Option<&PostEntry>,
     venues: &[&Venue],
 ) -> BTreeMap<String, String> {
-    let mut prints = match previous {
-        Some(old) if !plan.only.is_empty() => old.venues.clone(),
+    // Those of venues that still exist: one gone has its files found stale, and is
+    // rendered again should it come back.
+    let mut prints: BTreeMap<String, String> = match previous {
+        Some(old) if !plan.only.is_empty() => old
+            .venues
+            .iter()
+            .filter(|(name, _)| run.build_inputs.exists(name))
+            .map(|(name, print)| (name.clone(), print.clone()))
+            .collect(),
         _ => BTreeMap::new(),
     };
     for (name, print) in &run.build_inputs.venues {

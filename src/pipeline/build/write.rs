@@ -93,9 +93,10 @@ pub(super) fn write_post(
     // Sub-folders (the media folder) made or tidied already: tidied once, before anything
     // is staged there, so no file just staged is taken for a leftover.
     let mut ready: Vec<&str> = Vec::new();
-    // The files the manifest lists for this post, as they were written.
+    // The files the manifest lists for this post, as they were written (with `--force`,
+    // each is read to be sure).
     let recorded: &[FileEntry] = previous
-        .filter(|entry| run.sources.same(&entry.source, key))
+        .filter(|entry| !run.force && run.sources.same(&entry.source, key))
         .map_or(&[], |entry| entry.files.as_slice());
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
