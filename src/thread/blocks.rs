@@ -720,6 +720,13 @@ impl<'a, 'e> Walker<'a, 'e> {
                 para.space(Sep::Space);
             }
             first = false;
+            // `FULL_STOPS` are not ASCII: most words need no look for them.
+            if part.is_ascii() {
+                if !part.is_empty() {
+                    para.word(part);
+                }
+                continue;
+            }
             // Chinese and Japanese put no space after a sentence: its end is still a
             // place to end a post, so the run is split there into touching pieces.
             let mut rest = part;
