@@ -81,8 +81,12 @@ pub fn last_sentence_within(text: &str, limit: usize) -> Option<usize> {
 
 /// Counts words (whitespace-separated runs containing a letter or digit).
 pub fn word_count(text: &str) -> usize {
+    // An ASCII letter or digit settles most words without decoding their characters.
     text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .filter(|w| {
+            w.bytes().any(|b| b.is_ascii_alphanumeric())
+                || (!w.is_ascii() && w.chars().any(char::is_alphanumeric))
+        })
         .count()
 }
 
