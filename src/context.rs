@@ -163,7 +163,12 @@ pub struct Renders<'p> {
     excerpt_words: usize,
     notes: [OnceCell<Option<PieceNotes>>; 2],
     carried: RefCell<CarriedByParts>,
-    cache: HashMap<Key, String>,
+    /// Each piece rendered, as the template gets it: a long string is shared, not copied,
+    /// by every output that shows it.
+    cache: HashMap<Key, Value>,
+    /// Whether the markdown format's portable pass could rewrite anything in the post
+    /// (`render::rewrites_any`).
+    rewritable: OnceCell<bool>,
     /// Where the post's images are, when not its media folder (`with_media`).
     media: Option<crate::media::MediaRefs>,
 }
@@ -180,6 +185,7 @@ impl<'p> Renders<'p> {
             notes: [OnceCell::new(), OnceCell::new()],
             carried: RefCell::default(),
             cache: HashMap::new(),
+            rewritable: OnceCell::new(),
             media: None,
         }
     }
@@ -324,9 +330,13 @@ impl<'p> Renders<'p> {
             (Piece::Excerpt, NotesGo::WithParts(_)) => NotesGo::WithParts([false; 3]),
             _ => notes_go,
         };
+        let rewritable = *self
+            .rewritable
+            .get_or_init(|| crate::render::rewrites_any(&self.post.events));
+        let opts = &*format.effective_options(opts, rewritable);
         let key = (piece, format, opts.clone(), lift, notes_go);
         if let Some(done) = self.cache.get(&key) {
-            return Value::safe_string(done);
+            return done.clone();
         }
         let text = match piece {
             Piece::Body => format.render(self.events(lift), opts),
@@ -342,8 +352,10 @@ impl<'p> Renders<'p> {
                 } else {
                     (notes, main)
                 };
-                self.cache
-                    .insert((other, format, opts.clone(), lift, notes_go), theirs);
+                self.cache.insert(
+                    (other, format, opts.clone(), lift, notes_go),
+                    Value::safe_string(&theirs),
+                );
                 mine
             }
             Piece::Excerpt | Piece::Intro | Piece::Section(_) | Piece::Outro => {
@@ -361,7 +373,7 @@ impl<'p> Renders<'p> {
             },
         };
         let value = Value::safe_string(&text);
-        self.cache.insert(key, text);
+        self.cache.insert(key, value.clone());
         value
     }
 
@@ -410,7 +422,9 @@ impl<'p> Renders<'p> {
                 )
             }),
         };
-        let lift = header.lift_question;
+        // Lifting a question the post does not have changes nothing: renders that differ
+        // only by it share their cache entries.
+        let lift = header.lift_question && post.question_at.is_some();
         let notes_go = if needs.post_notes {
             NotesGo::Placed
         } else {
@@ -635,5 +649,54 @@ fn escaped_value(format: Format, value: &serde_yaml::Value) -> serde_yaml::Value
         ),
         Yaml::Tagged(tagged) => escaped_value(format, &tagged.value),
         Yaml::Null | Yaml::Bool(_) | Yaml::Number(_) => value.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::venue::Catalog;
+
+    /// The built-in markdown outputs that render the whole body: `hugo.md` (native
+    /// footnotes, raw HTML kept, question left in) and `discourse.md` (footnotes as a list,
+    /// raw HTML as text, question lifted).
+    fn markdown_bodies(catalog: &Catalog) -> [&Output; 2] {
+        let output = |name: &str| {
+            catalog
+                .venues
+                .iter()
+                .flat_map(|v| &v.outputs)
+                .find(|o| o.file == name)
+                .unwrap()
+        };
+        [output("hugo.md"), output("discourse.md")]
+    }
+
+    fn bodies(text: &str) -> (Vec<String>, usize) {
+        let catalog = Catalog::load(None).unwrap();
+        let post = Post::parse(std::path::Path::new("p.md"), text).unwrap();
+        let mut renders = Renders::new(&post);
+        let site = Site::default();
+        let bodies = markdown_bodies(&catalog)
+            .iter()
+            .map(|output| {
+                let context = renders.context(output, "v", &site, output.needs);
+                context.body.as_str().unwrap().to_string()
+            })
+            .collect();
+        (bodies, renders.cache.len())
+    }
+
+    #[test]
+    fn markdown_outputs_differing_only_by_what_the_post_lacks_share_one_render() {
+        let (plain, renders) = bodies("---\ntitle: T\n---\nOne *two*.\n\n## Three\n\nFour.\n");
+        assert_eq!(plain[0], plain[1]);
+        assert_eq!(renders, 1);
+        let (noted, renders) = bodies("---\ntitle: T\n---\nOne[^1] <b>two</b>.\n\n[^1]: N.\n");
+        assert_ne!(noted[0], noted[1]);
+        assert_eq!(renders, 2);
+        let (asked, renders) = bodies("---\ntitle: T\n---\nOne.\n\nWhat do you think?\n");
+        assert_ne!(asked[0], asked[1], "only discourse.md lifts the question");
+        assert_eq!(renders, 2);
     }
 }

@@ -17,22 +17,33 @@ const ABBREVIATIONS: &[&str] = &[
 pub fn sentence_ends(text: &str) -> Vec<usize> {
     let mut ends = Vec::new();
     // Walked in place: a paragraph may be megabytes long, too long to copy out as chars.
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if !is_end_punctuation(c) {
+    // From one possible end to the next by a byte search: `.`, `!`, `?`, and `…`'s first
+    // byte (which other characters share); walking every character was most of the cost.
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = bytes[from..]
+        .iter()
+        .position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
+    {
+        let at = from + found;
+        let Some(c) = text[at..].chars().next().filter(|&c| is_end_punctuation(c)) else {
+            from = at + 1;
             continue;
-        }
+        };
+        let after = at + c.len_utf8();
+        let mut chars = text[after..].char_indices().peekable();
         while chars.next_if(|&(_, c)| is_end_punctuation(c)).is_some() {}
         while chars
             .next_if(|&(_, c)| matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»'))
             .is_some()
         {}
         let next = chars.peek().copied();
-        let end = next.map_or(text.len(), |(o, _)| o);
+        let end = next.map_or(text.len(), |(o, _)| after + o);
         let at_space = next.is_none_or(|(_, c)| c.is_whitespace());
-        if at_space && !is_abbreviation(&text[..at + c.len_utf8()]) {
+        if at_space && !is_abbreviation(&text[..after]) {
             ends.push(end);
         }
+        from = end;
     }
     if ends.last() != Some(&text.trim_end().len()) && !text.trim().is_empty() {
         let trimmed = text.trim_end().len();
@@ -70,8 +81,12 @@ pub fn last_sentence_within(text: &str, limit: usize) -> Option<usize> {
 
 /// Counts words (whitespace-separated runs containing a letter or digit).
 pub fn word_count(text: &str) -> usize {
+    // An ASCII letter or digit settles most words without decoding their characters.
     text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .filter(|w| {
+            w.bytes().any(|b| b.is_ascii_alphanumeric())
+                || (!w.is_ascii() && w.chars().any(char::is_alphanumeric))
+        })
         .count()
 }
 
@@ -193,6 +208,44 @@ pub fn paragraph(inner: Vec<Event<'static>>) -> Vec<Event<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `sentence_ends` as it was before it searched bytes: every character walked.
+    fn sentence_ends_char_by_char(text: &str) -> Vec<usize> {
+        let mut ends = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if !is_end_punctuation(c) {
+                continue;
+            }
+            while chars.next_if(|&(_, c)| is_end_punctuation(c)).is_some() {}
+            while chars
+                .next_if(|&(_, c)| matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»'))
+                .is_some()
+            {}
+            let next = chars.peek().copied();
+            let end = next.map_or(text.len(), |(o, _)| o);
+            let at_space = next.is_none_or(|(_, c)| c.is_whitespace());
+            if at_space && !is_abbreviation(&text[..at + c.len_utf8()]) {
+                ends.push(end);
+            }
+        }
+        if ends.last() != Some(&text.trim_end().len()) && !text.trim().is_empty() {
+            let trimmed = text.trim_end().len();
+            if ends.last().is_none_or(|&e| e < trimmed) {
+                ends.push(trimmed);
+            }
+        }
+        ends
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn searching_bytes_finds_the_ends_walking_characters_found(
+            text in "[a eE.!?…—’”\"')\\]»\n]{0,30}|(e\\.g|Dr|vs|No)[.!? a…]{0,6}",
+        ) {
+            proptest::prop_assert_eq!(sentence_ends(&text), sentence_ends_char_by_char(&text));
+        }
+    }
 
     #[test]
     fn sentences_end_after_punctuation_and_closing_quotes() {

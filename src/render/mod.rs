@@ -17,6 +17,7 @@ mod text;
 
 pub use html::escape_html;
 pub use loss::{Construct, Degradation, Impact, constructs, detail};
+pub use portable::rewrites_any;
 
 use std::fmt;
 
@@ -138,6 +139,30 @@ impl Format {
             Format::Text => text::render_split(events, opts),
             Format::Html | Format::Email | Format::Bbcode | Format::Markdown => {
                 (self.render(events, opts), String::new())
+            }
+        }
+    }
+}
+
+impl Format {
+    /// `opts` with the settings that cannot change this format's render of a post set to
+    /// their defaults, so that renders bound to come out the same share one cache entry:
+    /// `hugo.md` and `discourse.md` of a post without footnotes or raw HTML were rendered
+    /// twice, a third of the markdown format's CPU. `rewritable` is
+    /// `portable::rewrites_any` of the post's events.
+    pub fn effective_options(
+        self,
+        opts: &RenderOptions,
+        rewritable: bool,
+    ) -> std::borrow::Cow<'_, RenderOptions> {
+        match self {
+            Format::Markdown if !rewritable => std::borrow::Cow::Owned(RenderOptions {
+                footnotes: FootnoteStyle::default(),
+                raw_html: RawHtml::default(),
+                ..opts.clone()
+            }),
+            Format::Markdown | Format::Html | Format::Email | Format::Text | Format::Bbcode => {
+                std::borrow::Cow::Borrowed(opts)
             }
         }
     }

@@ -61,6 +61,22 @@ pub fn prepare(events: &[Event<'static>], opts: &RenderOptions) -> Option<Vec<Ev
     Some(pass.out)
 }
 
+/// Whether `prepare` could rewrite anything in `events` or any piece of them: a footnote,
+/// raw HTML, a heading's `{#id .class}`. When it could not, the markdown format renders
+/// the same bytes whatever `footnotes` and `raw_html` say.
+pub fn rewrites_any(events: &[Event<'static>]) -> bool {
+    events.iter().any(|event| match event {
+        Event::FootnoteReference(_)
+        | Event::Start(Tag::FootnoteDefinition(_) | Tag::HtmlBlock)
+        | Event::Html(_)
+        | Event::InlineHtml(_) => true,
+        Event::Start(Tag::Heading {
+            id, classes, attrs, ..
+        }) => id.is_some() || !classes.is_empty() || !attrs.is_empty(),
+        _ => false,
+    })
+}
+
 /// The inline events of a note that is exactly one paragraph.
 fn single_paragraph<'e>(body: &'e [Event<'static>]) -> Option<&'e [Event<'static>]> {
     match body {
@@ -234,5 +250,29 @@ mod tests {
             ),
             "A[^1] <b>b</b>.\n\n[^1]: N."
         );
+    }
+
+    #[test]
+    fn what_the_pass_cannot_rewrite_renders_the_same_whatever_the_settings() {
+        let untouched = [
+            "# Title\n\nA *b* `c` [d](https://e.org) <https://f.org> 1 < 2 & 3.\n\n> q\n\n- x\n- y\n",
+            "## Heading\n\n```html\n<div>code, not HTML</div>\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        ];
+        for md in untouched {
+            let events = crate::markdown::parse::events(md);
+            assert!(!rewrites_any(&events), "{md}");
+            let native = markdown(md, FootnoteStyle::Native, RawHtml::Keep);
+            assert_eq!(markdown(md, FootnoteStyle::List, RawHtml::Text), native);
+            assert_eq!(markdown(md, FootnoteStyle::List, RawHtml::Sanitize), native);
+        }
+        for md in [
+            "A[^1].\n\n[^1]: N.\n",
+            "A <b>b</b>.\n",
+            "<div>x</div>\n",
+            "# Title {#id}\n",
+            "# Title {.class}\n",
+        ] {
+            assert!(rewrites_any(&crate::markdown::parse::events(md)), "{md}");
+        }
     }
 }

@@ -293,36 +293,41 @@ impl Para {
         }
         let mut boundaries = sentence_ends(&text).into_iter().peekable();
         let mut sentences = Vec::new();
-        let mut current = Sentence::default();
-        let mut pieces = all.into_iter().peekable();
-        while let Some(piece) = pieces.next() {
-            let end = piece.end;
-            if !current.pieces.is_empty() {
-                current.cost += match piece.sep {
+        // A sentence's pieces are a run of `all`, copied out whole when it ends: pushed one
+        // by one, their vector grew four or five times a sentence (1.1% of `build`'s CPU).
+        let mut start = 0;
+        let mut cost = 0;
+        for (i, piece) in all.iter().enumerate() {
+            if i > start {
+                cost += match piece.sep {
                     Sep::None => 0,
                     Sep::Space => 1,
                     Sep::Line => 1 + cont_cost,
                 };
             }
-            current.cost += piece.cost;
-            current.pieces.push(piece);
+            cost += piece.cost;
+            let end = piece.end;
             while boundaries.next_if(|&b| b < end).is_some() {}
             let at_boundary = boundaries.next_if_eq(&end).is_some();
             // A line break is as good a place to end a post as a sentence's end, and so
             // is a full stop with no space after it (see `FULL_STOPS`).
-            let next_sep = pieces.peek().map(|p| p.sep);
+            let next_sep = all.get(i + 1).map(|p| p.sep);
             let before_break = next_sep == Some(Sep::Line);
-            let full_stop = next_sep == Some(Sep::None)
-                && current
-                    .pieces
-                    .last()
-                    .is_some_and(|p| text[p.start..p.end].ends_with(FULL_STOPS));
+            let full_stop =
+                next_sep == Some(Sep::None) && text[piece.start..piece.end].ends_with(FULL_STOPS);
             if at_boundary || before_break || full_stop {
-                sentences.push(std::mem::take(&mut current));
+                sentences.push(Sentence {
+                    pieces: all[start..=i].to_vec(),
+                    cost: std::mem::take(&mut cost),
+                });
+                start = i + 1;
             }
         }
-        if !current.pieces.is_empty() {
-            sentences.push(current);
+        if start < all.len() {
+            sentences.push(Sentence {
+                pieces: all[start..].to_vec(),
+                cost,
+            });
         }
         Block {
             gap,
@@ -720,6 +725,13 @@ impl<'a, 'e> Walker<'a, 'e> {
                 para.space(Sep::Space);
             }
             first = false;
+            // `FULL_STOPS` are not ASCII: most words need no look for them.
+            if part.is_ascii() {
+                if !part.is_empty() {
+                    para.word(part);
+                }
+                continue;
+            }
             // Chinese and Japanese put no space after a sentence: its end is still a
             // place to end a post, so the run is split there into touching pieces.
             let mut rest = part;
