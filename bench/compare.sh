@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times `repurpose build` against the floor program (examples/floor.rs: pulldown-cmark parse,
-# eight HTML renders and eight plain writes per post) and Hugo (when installed) on generated
-# posts, on this machine in this run, and checks the performance targets of issue 15.
-# See docs/benchmarks.md.
+# eight HTML renders and eight plain writes per post; with --compare, the files compared and
+# none written) and Hugo (when installed) on generated posts, on this machine in this run, and
+# checks the performance targets of issue 15. See docs/benchmarks.md.
 #
 #   bash bench/compare.sh            1,000 and 10,000 posts (5 and 3 repeats), template edit, one post
 #   bash bench/compare.sh --sizes 100000   10,000 and 100,000 posts (one repeat at 100,000)
