@@ -6,6 +6,11 @@
 //! writes `OUT_DIR/<stem>/{1..8}.html` — the same number of files per post as
 //! `repurpose build` with every built-in venue (newsletter writes two). Posts are shared
 //! among as many threads as rayon would use (`RAYON_NUM_THREADS`, else the number of CPUs).
+//!
+//! `floor --compare IN_DIR OUT_DIR` does the same reading, parsing and rendering, then reads
+//! each file a run without `--compare` wrote and compares it with the new bytes, writing
+//! nothing — the work of `repurpose build --force` over unchanged outputs, whose CPU is held
+//! against it. It exits 1 when a file is missing or differs.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,9 +22,15 @@ use pulldown_cmark::{Event, Parser, html};
 const FILES_PER_POST: usize = 8;
 
 fn main() {
-    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let compare = args
+        .first()
+        .is_some_and(|arg| arg.as_os_str() == "--compare");
+    if compare {
+        args.remove(0);
+    }
     let [input, out] = args.as_slice() else {
-        eprintln!("usage: floor IN_DIR OUT_DIR");
+        eprintln!("usage: floor [--compare] IN_DIR OUT_DIR");
         std::process::exit(2);
     };
     let started = Instant::now();
@@ -28,21 +39,32 @@ fn main() {
     posts.sort();
 
     let next = AtomicUsize::new(0);
+    let different = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads() {
             scope.spawn(|| {
                 while let Some(path) = posts.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    build(path, out);
+                    let differ = build(path, out, compare);
+                    different.fetch_add(differ, Ordering::Relaxed);
                 }
             });
         }
     });
+    let different = different.into_inner();
     eprintln!(
-        "floor: {} posts, {} files in {:.3}s",
+        "floor: {} posts, {} files {} in {:.3}s",
         posts.len(),
         posts.len() * FILES_PER_POST,
+        if compare { "compared" } else { "written" },
         started.elapsed().as_secs_f64()
     );
+    if different > 0 {
+        eprintln!(
+            "floor: {different} files missing or different under `{}`",
+            out.display()
+        );
+        std::process::exit(1);
+    }
 }
 
 /// The number of worker threads, chosen as rayon chooses its default.
@@ -72,23 +94,37 @@ fn walk(dir: &Path, posts: &mut Vec<PathBuf>) {
     }
 }
 
-/// Reads, parses once, renders eight times and writes one post.
-fn build(path: &Path, out: &Path) {
+/// Reads, parses once and renders one post eight times, then writes its files, or with
+/// `compare` reads them and compares; returns how many were missing or different.
+fn build(path: &Path, out: &Path, compare: bool) -> usize {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read `{}` as UTF-8 text: {e}", path.display()));
     let events: Vec<Event<'_>> =
         Parser::new_ext(body(&text), repurpose::markdown::parse::options()).collect();
     let stem = path.file_stem().expect("a post file has a name");
     let dir = out.join(stem);
-    std::fs::create_dir_all(&dir)
-        .unwrap_or_else(|e| panic!("cannot create `{}`: {e}", dir.display()));
+    if !compare {
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create `{}`: {e}", dir.display()));
+    }
+    let mut different = 0;
     for n in 1..=FILES_PER_POST {
         let mut page = String::with_capacity(text.len() * 2);
         html::push_html(&mut page, events.iter().cloned());
         let file = dir.join(format!("{n}.html"));
-        std::fs::write(&file, page)
-            .unwrap_or_else(|e| panic!("cannot write `{}`: {e}", file.display()));
+        if compare {
+            // As `repurpose` checks a file before writing it: its length, then its bytes.
+            let same = std::fs::symlink_metadata(&file).is_ok_and(|meta| {
+                meta.len() == page.len() as u64
+                    && std::fs::read(&file).is_ok_and(|old| old == page.as_bytes())
+            });
+            different += usize::from(!same);
+        } else {
+            std::fs::write(&file, page)
+                .unwrap_or_else(|e| panic!("cannot write `{}`: {e}", file.display()));
+        }
     }
+    different
 }
 
 /// The text after the front matter: everything after the second `---` line when the file
