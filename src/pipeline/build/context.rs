@@ -1,7 +1,7 @@
 //! What every post of a run is built with: the session, the venues in scope, the files the
 //! manifest lists, the sources' keys and the output folder's lock.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::manifest::FileEntry;
@@ -44,10 +44,7 @@ impl VenueScope<'_> {
         if !post.wants(&venue.name) {
             return false;
         }
-        let file = old
-            .path
-            .rsplit_once('/')
-            .map_or(old.path.as_str(), |(_, f)| f);
+        let file = old.path.file_name();
         // Chosen and wanted, a file it still writes: its render failed this time.
         failed || venue.outputs.iter().any(|o| o.file == file)
     }
@@ -60,7 +57,7 @@ pub(super) struct Building<'a> {
     pub(super) session: &'a Session,
     pub(super) scope: &'a VenueScope<'a>,
     /// Every path the manifest lists, with the content it recorded there.
-    pub(super) ours: &'a HashMap<&'a str, Vec<crate::manifest::ContentHash>>,
+    pub(super) ours: &'a super::write::Ours<'a>,
     pub(super) sources: &'a SourceKeys,
     pub(super) lock: &'a output::OutLock,
     pub(super) out: &'a Path,

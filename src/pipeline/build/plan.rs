@@ -130,16 +130,16 @@ pub(super) fn plan(
 /// files share one folder, so it is listed once and each file's metadata read through the
 /// listing; temporary files a killed build left there are removed on the way.
 fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
-    fn split(f: &FileEntry) -> Option<(&str, &str)> {
-        f.path.rsplit_once('/')
+    fn split(f: &FileEntry) -> Option<(std::borrow::Cow<'_, str>, &str)> {
+        f.path.split()
     }
     let intact = |f: &FileEntry| {
-        output::inside(out, &f.path)
+        output::inside(out, &f.path.to_string())
             .ok()
             .and_then(|path| std::fs::symlink_metadata(path).ok())
             .is_some_and(|m| m.is_file() && f.matches(output::Stamp::of(&m)))
     };
-    let mut dirs: Vec<&str> = Vec::new();
+    let mut dirs: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for file in files {
         let Some((dir, _)) = split(file) else {
             return files.iter().all(intact);
@@ -154,7 +154,7 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
             .iter()
             .filter(|f| split(f).is_some_and(|(d, _)| d == dir))
             .collect();
-        folder_intact(out, dir, here)
+        folder_intact(out, &dir, here)
     })
 }
 
@@ -162,9 +162,7 @@ fn outputs_intact(out: &Path, files: &[FileEntry]) -> bool {
 /// one listing of it.
 fn folder_intact(out: &Path, dir: &str, mut missing: Vec<&FileEntry>) -> bool {
     fn name_of(f: &FileEntry) -> &str {
-        f.path
-            .rsplit_once('/')
-            .map_or(f.path.as_str(), |(_, name)| name)
+        f.path.file_name()
     }
     // A folder that is a link is never listed (nor cleaned): writing would refuse it.
     let Ok(folder) = output::inside(out, dir) else {

@@ -79,7 +79,7 @@ pub(super) fn build_one(
         } else {
             String::new()
         },
-        build: run.build_inputs.to_string(),
+        build: run.build_inputs.into(),
         source_size: plan.size,
         source_mtime: plan.mtime,
         media: post.media.dependencies(),
