@@ -26,7 +26,37 @@ pub struct Manifest {
     #[serde(default)]
     pub keyed: bool,
     /// Posts by slug.
+    #[serde(deserialize_with = "posts_in_one_go")]
     pub posts: BTreeMap<String, PostEntry>,
+}
+
+/// The posts, gathered in a list and then made into a map in one go: inserted one by one
+/// in the file's order (sorted), the map's nodes would stay about half empty, ~15 MB more
+/// for 100,000 posts.
+fn posts_in_one_go<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, PostEntry>, D::Error> {
+    struct Posts;
+    impl<'de> serde::de::Visitor<'de> for Posts {
+        type Value = Vec<(String, PostEntry)>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of posts by slug")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut posts = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(post) = map.next_entry()? {
+                posts.push(post);
+            }
+            Ok(posts)
+        }
+    }
+    // A slug listed twice keeps its last entry, as inserting them one by one did.
+    Ok(deserializer.deserialize_map(Posts)?.into_iter().collect())
 }
 
 /// One post's outputs.

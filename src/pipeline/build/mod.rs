@@ -209,7 +209,8 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     };
 
     let progress = Progress::new(plans.len());
-    let entries: Vec<Option<(String, PostEntry)>> = plans
+    // Boxed: a no-op build of 100,000 posts would otherwise hold 14 MB of empty slots.
+    let entries: Vec<Option<Box<(String, PostEntry)>>> = plans
         .par_iter_mut()
         .enumerate()
         .map(|(index, plan)| {
@@ -248,7 +249,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                         opts.out.join(&plan.slug).display()
                     );
                     progress.done(index, Some(line).filter(|_| opts.post_lines));
-                    Some((plan.slug.clone(), entry))
+                    Some(Box::new((plan.slug.clone(), entry)))
                 }
                 Err(err) => {
                     tally.failed.report(&progress, &err);
@@ -260,14 +261,16 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .collect();
     progress.finish();
 
-    // In the list they were built in, not copied into a map beside it.
-    let built: Vec<(String, PostEntry)> = entries.into_iter().flatten().collect();
+    let mut built: Vec<(String, PostEntry)> = Vec::with_capacity(entries.iter().flatten().count());
+    built.extend(entries.into_iter().flatten().map(|entry| *entry));
     drop(ours);
     drop(by_source);
     let nothing_built = built.is_empty();
     let mut manifest = previous;
     let current = manifest.is_current();
     let restamped = restamp(&mut manifest, &plans);
+    // Not needed from here, when the manifest takes this build's entries.
+    drop(plans);
     settle(&mut manifest, built);
     let given: HashSet<&str> = keys.iter().map(String::as_str).collect();
     let stale = stale_outputs(&manifest, &given, &sources);
