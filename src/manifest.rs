@@ -1,5 +1,6 @@
 //! `<out>/manifest.json`: every post and file written, with sizes and content hashes.
 
+mod listed;
 mod names;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::hash::{ContentHash, hash, hex};
 use crate::output::Stamp;
+pub use listed::Listed;
 pub use names::{Name, OutPath};
 
 /// The manifest file's name inside `<out>`.
@@ -380,7 +382,7 @@ mod tests {
 
     /// A manifest as 0.1.0 before compact entries wrote it (`to_writer_pretty`): a post with
     /// a local image and a file of an old slug still listed, and a file without a folder.
-    const WRITTEN_BEFORE: &str = r#"{
+    pub(super) const WRITTEN_BEFORE: &str = r#"{
   "generator": "repurpose 0.1.0",
   "keyed": true,
   "posts": {

@@ -197,7 +197,9 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     tally
         .failed
         .add(drop_taken_slugs(&mut plans, &previous, &sources));
-    let ours = write::Ours::new(&previous);
+    // Every file an earlier run wrote, with what it wrote there: the files a post may
+    // replace.
+    let ours = crate::manifest::Listed::new(&previous);
     let context = Building {
         build_inputs: &build_inputs,
         session: &session,

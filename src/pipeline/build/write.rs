@@ -1,61 +1,16 @@
 //! Writing one post's outputs: all or nothing, never over a file repurpose did not write.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::manifest::{ContentHash, FileEntry, Manifest, OutPath, PostEntry};
+use crate::manifest::{FileEntry, PostEntry};
 use crate::output;
 use crate::post::Post;
 use crate::venue::Rendered;
 
 use super::context::Building;
-
-/// Every file an earlier run wrote, wherever the manifest lists it, with what it wrote
-/// there: the files a post may replace. A file is looked up in the entry of the post whose
-/// folder holds it; only the few listed by another entry (an old slug's files, now a
-/// post's stale ones) are gathered apart, so a manifest of 800,000 files is not copied.
-#[derive(Debug)]
-pub(super) struct Ours<'m> {
-    manifest: &'m Manifest,
-    /// Files listed by an entry other than their folder's.
-    elsewhere: HashMap<&'m OutPath, Vec<ContentHash>>,
-}
-
-impl<'m> Ours<'m> {
-    pub(super) fn new(manifest: &'m Manifest) -> Ours<'m> {
-        let mut elsewhere: HashMap<&OutPath, Vec<ContentHash>> = HashMap::new();
-        for (slug, entry) in &manifest.posts {
-            for file in entry.files.iter().chain(&entry.stale) {
-                if file.path.folder() != slug {
-                    elsewhere.entry(&file.path).or_default().push(file.hash);
-                }
-            }
-        }
-        Ours {
-            manifest,
-            elsewhere,
-        }
-    }
-
-    /// What the manifest says was written at `relative`: nothing when it does not list it.
-    fn hashes(&self, relative: &str) -> Vec<ContentHash> {
-        let folder = relative.split_once('/').map_or("", |(folder, _)| folder);
-        let mut hashes: Vec<ContentHash> = self
-            .manifest
-            .posts
-            .get(folder)
-            .into_iter()
-            .flat_map(|entry| entry.files.iter().chain(&entry.stale))
-            .filter(|f| f.path == relative)
-            .map(|f| f.hash)
-            .collect();
-        let path = OutPath::new(relative);
-        hashes.extend(self.elsewhere.get(&path).into_iter().flatten());
-        hashes
-    }
-}
 
 /// Refuses to replace the file at `path` unless it is ours: one of the post's own outputs
 /// (edited by hand or not: an output is repaired), or a file the manifest lists elsewhere (an
