@@ -1,5 +1,9 @@
 //! `<out>/manifest.json`: every post and file written, with sizes and content hashes.
 
+mod listed;
+mod names;
+mod prints;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -9,6 +13,9 @@ use sha2::{Digest, Sha256};
 
 pub use crate::hash::{ContentHash, hash, hex};
 use crate::output::Stamp;
+pub use listed::Listed;
+pub use names::{Name, OutPath};
+pub use prints::Prints;
 
 /// The manifest file's name inside `<out>`.
 pub const FILE: &str = "manifest.json";
@@ -23,7 +30,37 @@ pub struct Manifest {
     #[serde(default)]
     pub keyed: bool,
     /// Posts by slug.
+    #[serde(deserialize_with = "posts_in_one_go")]
     pub posts: BTreeMap<String, PostEntry>,
+}
+
+/// The posts, gathered in a list and then made into a map in one go: inserted one by one
+/// in the file's order (sorted), the map's nodes would stay about half empty, ~15 MB more
+/// for 100,000 posts.
+fn posts_in_one_go<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, PostEntry>, D::Error> {
+    struct Posts;
+    impl<'de> serde::de::Visitor<'de> for Posts {
+        type Value = Vec<(String, PostEntry)>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of posts by slug")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut posts = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(post) = map.next_entry()? {
+                posts.push(post);
+            }
+            Ok(posts)
+        }
+    }
+    // A slug listed twice keeps its last entry, as inserting them one by one did.
+    Ok(deserializer.deserialize_map(Posts)?.into_iter().collect())
 }
 
 /// One post's outputs.
@@ -38,15 +75,16 @@ pub struct PostEntry {
     #[serde(default)]
     pub inputs: String,
     /// The hash of what all its venues' outputs depend on besides the post (the tool's
-    /// version, the site, where images are found) when it was built.
-    #[serde(default)]
-    pub build: String,
+    /// version, the site, where images are found) when it was built: the same for nearly
+    /// every post, so held once.
+    #[serde(default = "no_build")]
+    pub build: Name,
     /// Each venue's fingerprint (`Catalog::fingerprint`: its templates and settings) that
     /// its outputs for the venue were built with; a venue whose fingerprint changed is
     /// rendered again, the others are left as they are. Only venues built from these
     /// `inputs` and `build` are listed.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub venues: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Prints::is_empty")]
+    pub venues: Prints,
     /// The source's size and modification time (ns since the epoch) when it was built: when
     /// both are unchanged, the source is not even read.
     #[serde(default)]
@@ -106,13 +144,14 @@ pub struct Dependency {
     pub hash: ContentHash,
 }
 
-/// One output file.
+/// One output file. A manifest holds eight or so a post (800,000 for 100,000 posts), so
+/// its strings are shared `Name`s and its hash is bytes: 72 bytes each, nothing apart.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileEntry {
     /// Path relative to `<out>`.
-    pub path: String,
+    pub path: OutPath,
     /// The venue that wrote it.
-    pub venue: String,
+    pub venue: Name,
     /// Size in bytes.
     pub bytes: u64,
     /// The content's SHA-256, written `sha256:<hex>`.
@@ -126,10 +165,10 @@ pub struct FileEntry {
 
 impl FileEntry {
     /// The entry for some content, written with `stamp`.
-    pub fn new(path: String, venue: String, content: &[u8], stamp: Stamp) -> FileEntry {
+    pub fn new(path: &str, venue: &str, content: &[u8], stamp: Stamp) -> FileEntry {
         FileEntry {
-            path,
-            venue,
+            path: OutPath::new(path),
+            venue: Name::new(venue),
             bytes: content.len() as u64,
             hash: ContentHash::of(content),
             mtime: stamp.mtime,
@@ -140,6 +179,11 @@ impl FileEntry {
     pub fn matches(&self, stamp: Stamp) -> bool {
         self.mtime != 0 && stamp.mtime == self.mtime && stamp.len == self.bytes
     }
+}
+
+/// `PostEntry::build` of a manifest written before it was recorded.
+fn no_build() -> Name {
+    Name::new("")
 }
 
 /// `repurpose <version>`, the manifest's `generator`.
@@ -164,10 +208,8 @@ impl Manifest {
     /// are.
     pub fn read(out: &Path) -> Result<Manifest> {
         let path = out.join(FILE);
-        // Read whole, then parsed: about twice as fast as through a reader, for a peak of
-        // ~50 MiB at 10,000 posts (a reader: ~35 MiB).
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Manifest::default()),
             Err(e) => {
                 return Err(
@@ -175,7 +217,13 @@ impl Manifest {
                 );
             }
         };
-        serde_json::from_slice(&bytes).map_err(|e| {
+        // Parsed as it is read, never held whole: its text is ~2.6 KB a post (263 MB for
+        // 100,000 posts), many times what it parses into.
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+        serde_json::from_reader(reader).map_err(|e| {
+            if e.is_io() {
+                return anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()));
+            }
             anyhow::anyhow!(
                 "{}:{}:{}: not a manifest repurpose wrote ({e}); nothing was built, since repurpose neither replaces a file it did not write nor can tell its own outputs without it: move it away, or build into another folder with `-o`",
                 path.display(),
@@ -197,7 +245,7 @@ impl Manifest {
             return 0;
         }
         // Where each path is listed: (slug, in `files` rather than `stale`, index).
-        let mut listed: std::collections::HashMap<String, (String, bool, usize)> =
+        let mut listed: std::collections::HashMap<OutPath, (String, bool, usize)> =
             std::collections::HashMap::new();
         for (slug, entry) in &self.posts {
             for (i, f) in entry.files.iter().enumerate() {
@@ -215,13 +263,12 @@ impl Manifest {
             let Ok(pending) = serde_json::from_slice::<Pending>(line) else {
                 continue;
             };
-            let in_folder = pending
-                .file
-                .path
+            let path = pending.file.path.to_string();
+            let in_folder = path
                 .strip_prefix(&pending.slug)
                 .is_some_and(|rest| rest.starts_with('/') && !rest[1..].contains('/'));
             let renamed = in_folder
-                && crate::output::inside(out, &pending.file.path)
+                && crate::output::inside(out, &path)
                     .ok()
                     .and_then(|path| std::fs::symlink_metadata(path).ok())
                     .is_some_and(|meta| meta.is_file() && pending.file.matches(Stamp::of(&meta)));
@@ -254,8 +301,8 @@ impl Manifest {
                         source: pending.source,
                         title: String::new(),
                         inputs: String::new(),
-                        build: String::new(),
-                        venues: BTreeMap::new(),
+                        build: no_build(),
+                        venues: Prints::default(),
                         source_size: 0,
                         source_mtime: 0,
                         media: Vec::new(),
@@ -293,7 +340,7 @@ mod tests {
 
     #[test]
     fn content_hashes_are_written_as_sha256_hex_and_read_back() {
-        let entry = FileEntry::new("a/b.txt".into(), "blog".into(), b"abc", Stamp::default());
+        let entry = FileEntry::new("a/b.txt", "blog", b"abc", Stamp::default());
         let json = serde_json::to_string(&entry).unwrap();
         assert!(json.contains(
             "\"hash\":\"sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\""
@@ -327,13 +374,13 @@ mod tests {
                 title: "P".into(),
                 inputs: inputs_hash("v1", b"post"),
                 build: "v1".into(),
-                venues: [("forum".to_string(), "0123456789abcdef".to_string())].into(),
+                venues: Prints::new([("forum".into(), "0123456789abcdef".into())].into()),
                 source_size: 4,
                 source_mtime: 1,
                 media: Vec::new(),
                 files: vec![FileEntry::new(
-                    "p/forum.bbcode".into(),
-                    "forum".into(),
+                    "p/forum.bbcode",
+                    "forum",
                     b"x",
                     Stamp { len: 1, mtime: 7 },
                 )],
@@ -342,6 +389,118 @@ mod tests {
         );
         m.write(dir.path()).unwrap();
         assert_eq!(Manifest::read(dir.path()).unwrap(), m);
+    }
+
+    /// A manifest as 0.1.0 before compact entries wrote it (`to_writer_pretty`): a post with
+    /// a local image and a file of an old slug still listed, and a file without a folder.
+    pub(super) const WRITTEN_BEFORE: &str = r#"{
+  "generator": "repurpose 0.1.0",
+  "keyed": true,
+  "posts": {
+    "new-slug": {
+      "source": "posts/a.md",
+      "title": "A <b> & \"quoted\"",
+      "inputs": "sha256:df9d69a964854418b0715d06fe911d65464b997edfebe33dd7518d43297fc15a",
+      "build": "sha256:cdbdf851e380253b69e6130ef420143e793a0f90c76e0855533ca8703d3edb9d",
+      "source_size": 1740,
+      "source_mtime": 1796350994898598506,
+      "media": [
+        {
+          "path": "images/chart.png",
+          "bytes": 2949,
+          "mtime": 1796350994898712675,
+          "hash": "sha256:1371da04c216fe205b21e02f2923a68822c73414c313ff93001369a6c661f224"
+        }
+      ],
+      "files": [
+        {
+          "path": "new-slug/blog.html",
+          "venue": "blog",
+          "bytes": 6122,
+          "hash": "sha256:c7434548dd8a8a8a42167585c561eafff3d371781d5989db2806f19297fb49cf",
+          "mtime": 1796350994969945799
+        },
+        {
+          "path": "new-slug/media/chart-1371da04.png",
+          "venue": "media",
+          "bytes": 2949,
+          "hash": "sha256:1371da04c216fe205b21e02f2923a68822c73414c313ff93001369a6c661f224",
+          "mtime": 1796350994969945799
+        }
+      ],
+      "stale": [
+        {
+          "path": "old-slug/blog.html",
+          "venue": "blog",
+          "bytes": 6000,
+          "hash": "sha256:a594abe45fd54633300927d319a87f9e67c5af7a0b972ee6191847a3d9d42e7b",
+          "mtime": 0
+        }
+      ]
+    },
+    "other": {
+      "source": "posts/b.md",
+      "title": "B",
+      "inputs": "",
+      "build": "",
+      "source_size": 0,
+      "source_mtime": 0,
+      "files": [
+        {
+          "path": "loose.txt",
+          "venue": "forum",
+          "bytes": 1,
+          "hash": "sha256:4365606fffd859b80bcdbb90226ee9d20a749dee68b67480cc4350b3599b121b",
+          "mtime": 7
+        }
+      ]
+    }
+  }
+}
+"#;
+
+    #[test]
+    fn a_manifest_written_before_compact_entries_is_read_and_written_back_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = WRITTEN_BEFORE.replace("repurpose 0.1.0", &generator());
+        std::fs::write(dir.path().join(FILE), &text).unwrap();
+        let mut m = Manifest::read(dir.path()).unwrap();
+        let entry = &m.posts["new-slug"];
+        assert_eq!(entry.files[1].path, "new-slug/media/chart-1371da04.png");
+        assert_eq!(entry.files[1].venue, "media");
+        assert_eq!(entry.stale[0].path.folder(), "old-slug");
+        assert_eq!(m.posts["other"].files[0].path, "loose.txt");
+        m.write(dir.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(FILE)).unwrap(),
+            text
+        );
+    }
+
+    #[test]
+    fn a_manifest_from_before_builds_and_times_were_recorded_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"generator": "repurpose 0.0.9", "posts": {"p": {"source": "p.md",
+            "title": "P", "files": [{"path": "p/forum.bbcode", "venue": "forum", "bytes": 1,
+            "hash": "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}]}}}"#;
+        std::fs::write(dir.path().join(FILE), old).unwrap();
+        let m = Manifest::read(dir.path()).unwrap();
+        assert!(!m.keyed);
+        let entry = &m.posts["p"];
+        assert_eq!((entry.inputs.as_str(), entry.build.as_str()), ("", ""));
+        assert_eq!(entry.files[0].path, "p/forum.bbcode");
+        assert_eq!(entry.files[0].mtime, 0);
+    }
+
+    #[test]
+    fn a_file_entry_holds_no_string_of_its_own() {
+        // 800,000 of them for 100,000 posts: their path and venue are shared names, and the
+        // entry is the hash, two numbers and three pointers (96 bytes and two strings before).
+        assert!(std::mem::size_of::<FileEntry>() <= 72);
+        let a = FileEntry::new("p/blog.html", "blog", b"a", Stamp::default());
+        let b = FileEntry::new("q/blog.html", "blog", b"b", Stamp::default());
+        assert!(std::ptr::eq(a.venue.as_str(), b.venue.as_str()));
+        assert!(std::ptr::eq(a.path.file(), b.path.file()));
     }
 
     #[test]
@@ -368,18 +527,8 @@ mod tests {
         std::fs::write(out.join("p/blog.html"), "x").unwrap();
         std::fs::write(out.join("p/forum.bbcode"), "new").unwrap();
         let stamp = |name: &str| Stamp::of(&std::fs::metadata(out.join(name)).unwrap());
-        let blog = FileEntry::new(
-            "p/blog.html".into(),
-            "blog".into(),
-            b"x",
-            stamp("p/blog.html"),
-        );
-        let forum = FileEntry::new(
-            "p/forum.bbcode".into(),
-            "forum".into(),
-            b"new",
-            stamp("p/forum.bbcode"),
-        );
+        let blog = FileEntry::new("p/blog.html", "blog", b"x", stamp("p/blog.html"));
+        let forum = FileEntry::new("p/forum.bbcode", "forum", b"new", stamp("p/forum.bbcode"));
         let line = |slug: &str, file: &FileEntry| {
             let pending = Pending {
                 slug: slug.into(),
@@ -396,14 +545,14 @@ mod tests {
                 source: "posts/p.md".into(),
                 title: "P".into(),
                 inputs: "sha256:x".into(),
-                build: String::new(),
-                venues: BTreeMap::new(),
+                build: "".into(),
+                venues: Prints::default(),
                 source_size: 0,
                 source_mtime: 0,
                 media: Vec::new(),
                 files: vec![FileEntry::new(
-                    "p/forum.bbcode".into(),
-                    "forum".into(),
+                    "p/forum.bbcode",
+                    "forum",
                     b"old",
                     Stamp { len: 3, mtime: 1 },
                 )],

@@ -1,7 +1,7 @@
 //! What every post of a run is built with: the session, the venues in scope, the files the
 //! manifest lists, the sources' keys and the output folder's lock.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::manifest::FileEntry;
@@ -30,7 +30,7 @@ impl VenueScope<'_> {
         post: &PostRun<'_>,
         old: &FileEntry,
         rendered: &[&Venue],
-        recorded: &BTreeMap<String, String>,
+        recorded: &crate::manifest::Prints,
         current: &BTreeMap<String, String>,
     ) -> bool {
         // A template failed this run: a venue or file missing may be one of its, not gone.
@@ -42,7 +42,8 @@ impl VenueScope<'_> {
             // image, or the blog's `image_width`, changed).
             return failed
                 || self.catalog.venues.iter().any(|v| {
-                    post.post.wants_venue(&v.name) && recorded.get(&v.name) != current.get(&v.name)
+                    post.post.wants_venue(&v.name)
+                        && recorded.get(&v.name) != current.get(&v.name).map(String::as_str)
                 });
         }
         let Some(venue) = self.catalog.get(&old.venue) else {
@@ -54,10 +55,7 @@ impl VenueScope<'_> {
         if !post.wants(&venue.name) {
             return false;
         }
-        let file = old
-            .path
-            .rsplit_once('/')
-            .map_or(old.path.as_str(), |(_, f)| f);
+        let file = old.path.file_name();
         // Rendered and wanted, a file it still writes: its render failed this time.
         failed || venue.outputs.iter().any(|o| o.file == file)
     }
@@ -70,7 +68,7 @@ pub(super) struct Building<'a> {
     pub(super) session: &'a Session,
     pub(super) scope: &'a VenueScope<'a>,
     /// Every path the manifest lists, with the content it recorded there.
-    pub(super) ours: &'a HashMap<&'a str, Vec<crate::manifest::ContentHash>>,
+    pub(super) ours: &'a crate::manifest::Listed<'a>,
     pub(super) sources: &'a SourceKeys,
     pub(super) lock: &'a output::OutLock,
     pub(super) out: &'a Path,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::manifest::{FileEntry, PostEntry};
+use crate::manifest::{FileEntry, Name, PostEntry, Prints};
 use crate::pipeline::report;
 use crate::progress::Progress;
 use crate::venue::Venue;
@@ -89,7 +89,7 @@ pub(super) fn build_one(
         } else {
             String::new()
         },
-        build: run.build_inputs.shared.clone(),
+        build: run.build_inputs.shared.as_str().into(),
         venues: fingerprints(plan, run, previous, &venues),
         source_size: plan.size,
         source_mtime: plan.mtime,
@@ -131,10 +131,10 @@ fn fingerprints(
     run: &Building<'_>,
     previous: Option<&PostEntry>,
     venues: &[&Venue],
-) -> BTreeMap<String, String> {
+) -> Prints {
     // Those of venues that still exist: one gone has its files found stale, and is
     // rendered again should it come back.
-    let mut prints: BTreeMap<String, String> = match previous {
+    let mut prints: BTreeMap<Name, Name> = match previous {
         Some(old) if !plan.only.is_empty() => old
             .venues
             .iter()
@@ -145,8 +145,8 @@ fn fingerprints(
     };
     for (name, print) in &run.build_inputs.venues {
         if venues.iter().any(|v| &v.name == name) {
-            prints.insert(name.clone(), print.clone());
+            prints.insert(Name::new(name), Name::new(print));
         }
     }
-    prints
+    Prints::new(prints)
 }

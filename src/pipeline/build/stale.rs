@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::manifest::{FileEntry, Manifest, PostEntry};
+use crate::manifest::{FileEntry, Manifest, OutPath, PostEntry};
 use crate::output;
 use crate::pipeline::report::{Sink, Stderr};
 
@@ -15,13 +15,19 @@ use super::sources::SourceKeys;
 /// takes its old entry's files as its stale files, and a post taking a slug another
 /// source had takes that entry's. (Taking them out first keeps a chain of moves, a → b
 /// while b → c, or a swap, from removing an entry just put in.)
-pub(super) fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>) {
-    let slug_of: HashMap<String, String> = built
+pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, PostEntry)>) {
+    if manifest.posts.is_empty() {
+        // A first build displaces nothing; the map is made from the sorted entries in one
+        // go, its nodes full (inserted one by one in order, they stay half empty).
+        manifest.posts = built.into_iter().collect();
+        return;
+    }
+    let slug_of: HashMap<&str, &str> = built
         .iter()
-        .map(|(slug, entry)| (entry.source.clone(), slug.clone()))
+        .map(|(slug, entry)| (entry.source.as_str(), slug.as_str()))
         .collect();
     let mut displaced: Vec<(String, PostEntry)> = Vec::new();
-    for slug in built.keys() {
+    for (slug, _) in &built {
         if let Some(old) = manifest.posts.remove(slug) {
             displaced.push((slug.clone(), old));
         }
@@ -29,7 +35,7 @@ pub(super) fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>)
     let moved: Vec<String> = manifest
         .posts
         .iter()
-        .filter(|(_, old)| slug_of.contains_key(&old.source))
+        .filter(|(_, old)| slug_of.contains_key(old.source.as_str()))
         .map(|(slug, _)| slug.clone())
         .collect();
     for slug in moved {
@@ -37,16 +43,23 @@ pub(super) fn settle(manifest: &mut Manifest, built: HashMap<String, PostEntry>)
             displaced.push((slug, old));
         }
     }
+    // Which entry takes each displaced one's files, known before `built` is moved in.
+    let handed: Vec<(String, PostEntry)> = displaced
+        .into_iter()
+        .filter_map(|(slug, old)| {
+            let owner = match slug_of.get(old.source.as_str()) {
+                // The same post at the same slug: `build_one` took what it keeps.
+                Some(now) if *now == slug => return None,
+                // The post moved: its old files are its stale ones.
+                Some(now) => now.to_string(),
+                // Another post took this slug (or this one, recorded as typed before keys).
+                None => slug,
+            };
+            Some((owner, old))
+        })
+        .collect();
     manifest.posts.extend(built);
-    for (slug, old) in displaced {
-        let owner = match slug_of.get(&old.source) {
-            // The same post at the same slug: `build_one` took what it keeps.
-            Some(now) if *now == slug => continue,
-            // The post moved: its old files are its stale ones.
-            Some(now) => now.clone(),
-            // Another post took this slug (or this one, recorded as typed before keys).
-            None => slug,
-        };
+    for (owner, old) in handed {
         // Files the entry already lists (what `build_one` kept of the same post recorded
         // as typed before keys) are not taken twice.
         if let Some(entry) = manifest.posts.get_mut(&owner) {
@@ -78,12 +91,22 @@ pub(super) fn stale_outputs(
         .values()
         .map(|entry| !given.contains(entry.source.as_str()) && !sources.exists(&entry.source))
         .collect();
-    let claimed: HashSet<&str> = manifest
+    // Most builds have none: then the files claimed (every file of every post) are not
+    // gathered.
+    let candidates = manifest
+        .posts
+        .values()
+        .zip(&gone)
+        .any(|(entry, gone)| *gone || !entry.stale.is_empty());
+    if !candidates {
+        return Vec::new();
+    }
+    let claimed: HashSet<&OutPath> = manifest
         .posts
         .values()
         .zip(&gone)
         .filter(|(_, gone)| !**gone)
-        .flat_map(|(entry, _)| entry.files.iter().map(|f| f.path.as_str()))
+        .flat_map(|(entry, _)| entry.files.iter().map(|f| &f.path))
         .collect();
     let mut stale = Vec::new();
     for ((slug, entry), gone) in manifest.posts.iter().zip(&gone) {
@@ -95,7 +118,7 @@ pub(super) fn stale_outputs(
         stale.extend(
             files
                 .into_iter()
-                .filter(|f| !claimed.contains(f.path.as_str()))
+                .filter(|f| !claimed.contains(&f.path))
                 .map(|f| StaleFile {
                     slug: slug.clone(),
                     file: f.clone(),
@@ -131,12 +154,13 @@ pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &P
         ));
         return;
     }
-    let mut forgotten: HashSet<(&str, &str)> = HashSet::new();
+    let mut forgotten: HashSet<(&str, &OutPath)> = HashSet::new();
     // Folders a file was removed from, each tidied once afterwards.
     let mut emptied: BTreeSet<PathBuf> = BTreeSet::new();
     for StaleFile { slug, file } in stale {
-        let shown = out.join(&file.path);
-        match output::remove_if_ours(out, &file.path, &file.hash) {
+        let relative = file.path.to_string();
+        let shown = out.join(&relative);
+        match output::remove_if_ours(out, &relative, &file.hash) {
             Ok(Ok(path)) => {
                 crate::shell::status(format_args!("removed {}", path.display()));
                 // Its folder, and the post's folder around a media folder.
@@ -169,7 +193,7 @@ pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &P
                 continue;
             }
         }
-        forgotten.insert((slug.as_str(), file.path.as_str()));
+        forgotten.insert((slug.as_str(), &file.path));
     }
     // Deepest first: `<slug>/media` before `<slug>`.
     for dir in emptied.iter().rev() {
@@ -180,7 +204,7 @@ pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &P
         let _ = std::fs::remove_dir(dir);
     }
     for (slug, entry) in &mut manifest.posts {
-        let keep = |f: &FileEntry| !forgotten.contains(&(slug.as_str(), f.path.as_str()));
+        let keep = |f: &FileEntry| !forgotten.contains(&(slug.as_str(), &f.path));
         entry.files.retain(keep);
         entry.stale.retain(keep);
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::manifest::{ContentHash, FileEntry, PostEntry};
+use crate::manifest::{ContentHash, FileEntry, Name, OutPath, PostEntry};
 use crate::output;
 use crate::post::Post;
 use crate::venue::Rendered;
@@ -29,13 +29,14 @@ fn may_replace(
         return Ok(());
     }
     let manifest = run.out.join(crate::manifest::FILE);
-    let Some(hashes) = run.ours.get(relative) else {
+    let hashes = run.ours.hashes(relative);
+    if hashes.is_empty() {
         anyhow::bail!(
             "refusing to replace `{}`: repurpose did not write it (`{}` does not list it); move it away or build into another folder with `-o`",
             path.display(),
             manifest.display()
         );
-    };
+    }
     let now = crate::manifest::ContentHash::of(&crate::error::read(path)?);
     if !hashes.contains(&now) {
         anyhow::bail!(
@@ -139,8 +140,8 @@ pub(super) fn write_post(
             }
         };
         files.push(FileEntry {
-            path: relative,
-            venue: rendered.venue.clone(),
+            path: OutPath::new(&relative),
+            venue: Name::new(&rendered.venue),
             bytes: rendered.bytes.len() as u64,
             hash,
             mtime: stamp.mtime,
