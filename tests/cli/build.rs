@@ -87,10 +87,7 @@ fn a_change_to_the_post_templates_or_config_rebuilds() {
 
     // A post change: every output but discourse.md, which leaves the title to the forum's
     // title field.
-    let text = p
-        .read("posts/plain-notes.md")
-        .replace("Quiet Week", "Calm Week");
-    p.write("posts/plain-notes.md", &text);
+    retitle(&p);
     rebuilt(&p).expect_stderr_contains("built 1 post (8 files written, 1 unchanged)");
 
     // A deleted output.
@@ -257,10 +254,7 @@ fn an_output_still_as_written_is_not_read_again_but_with_force() {
     p.run(&["build", "posts"]).expect_code(0);
     // A new title: every output but discourse.md changes (it leaves the title to the
     // forum's field), and that one is known unchanged from the manifest.
-    let text = p
-        .read("posts/plain-notes.md")
-        .replace("Quiet Week", "Calm Week");
-    p.write("posts/plain-notes.md", &text);
+    retitle(&p);
     let Some(trace) = traced_opens(&p, &["build", "posts", "-q"]) else {
         return;
     };
@@ -451,18 +445,14 @@ fn a_setting_edit_renders_only_its_venue_again_and_a_site_edit_every_venue() {
     p.run(&["build", "posts"])
         .expect_code(0)
         .expect_stderr_contains("built 1 post (");
-    let run = p.run(&["build", "posts", "--force"]).expect_code(0);
-    run.expect_stderr_contains("(0 files written, 8 unchanged)");
+    settled(&p);
 }
 
 #[test]
 fn venues_left_out_of_a_build_after_a_post_edit_are_rendered_when_next_chosen() {
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.run(&["build", "posts"]).expect_code(0);
-    let text = p
-        .read("posts/plain-notes.md")
-        .replace("Quiet Week", "Calm Week");
-    p.write("posts/plain-notes.md", &text);
+    retitle(&p);
     p.run(&["build", "posts", "--venue", "forum"])
         .expect_code(0)
         .expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
@@ -473,11 +463,28 @@ fn venues_left_out_of_a_build_after_a_post_edit_are_rendered_when_next_chosen() 
     let run = p.run(&["build", "posts"]).expect_code(0);
     run.expect_stderr_contains("built 1 post (");
     assert!(p.read("out/plain-notes/blog.html").contains("Calm Week"));
+    settled(&p);
+}
+
+/// Renames plain-notes.md's "Quiet Week" "Calm Week": every output but discourse.md
+/// changes (it leaves the title to the forum's field).
+fn retitle(p: &Project) {
+    let text = p
+        .read("posts/plain-notes.md")
+        .replace("Quiet Week", "Calm Week");
+    p.write("posts/plain-notes.md", &text);
+}
+
+/// The one post of `p` is up to date, and every one of its eight files is what a forced
+/// build renders.
+#[track_caller]
+fn settled(p: &Project) {
     p.run(&["build", "posts"])
         .expect_code(0)
         .expect_stderr_contains("1 up to date");
-    let run = p.run(&["build", "posts", "--force"]).expect_code(0);
-    run.expect_stderr_contains("(0 files written, 8 unchanged)");
+    p.run(&["build", "posts", "--force"])
+        .expect_code(0)
+        .expect_stderr_contains("(0 files written, 8 unchanged)");
 }
 
 #[test]
