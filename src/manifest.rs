@@ -15,7 +15,7 @@ pub use crate::hash::{ContentHash, hash, hex};
 use crate::output::Stamp;
 pub use listed::Listed;
 pub use names::{Name, OutPath};
-pub use prints::Prints;
+pub use prints::{Files, Prints};
 
 /// The manifest file's name inside `<out>`.
 pub const FILE: &str = "manifest.json";
@@ -79,12 +79,12 @@ pub struct PostEntry {
     /// every post, so held once.
     #[serde(default = "no_build")]
     pub build: Name,
-    /// Each venue's fingerprint (`Catalog::fingerprint`: its templates and settings) that
-    /// its outputs for the venue were built with; a venue whose fingerprint changed is
-    /// rendered again, the others are left as they are. Only venues built from these
-    /// `inputs` and `build` are listed.
+    /// Each output's fingerprint (`Catalog::fingerprint`: its templates and settings) that
+    /// its file was built with, by the file it writes (`blog.html`); an output whose
+    /// fingerprint changed is rendered again, the others are left as they are. Only outputs
+    /// built from these `inputs` and `build` are listed.
     #[serde(default, skip_serializing_if = "Prints::is_empty")]
-    pub venues: Prints,
+    pub fingerprints: Prints,
     /// The source's size and modification time (ns since the epoch) when it was built: when
     /// both are unchanged, the source is not even read.
     #[serde(default)]
@@ -302,7 +302,7 @@ impl Manifest {
                         title: String::new(),
                         inputs: String::new(),
                         build: no_build(),
-                        venues: Prints::default(),
+                        fingerprints: Prints::default(),
                         source_size: 0,
                         source_mtime: 0,
                         media: Vec::new(),
@@ -374,7 +374,9 @@ mod tests {
                 title: "P".into(),
                 inputs: inputs_hash("v1", b"post"),
                 build: "v1".into(),
-                venues: Prints::new([("forum".into(), "0123456789abcdef".into())].into()),
+                fingerprints: Prints::new(
+                    [("forum.bbcode".into(), "0123456789abcdef".into())].into(),
+                ),
                 source_size: 4,
                 source_mtime: 1,
                 media: Vec::new(),
@@ -546,7 +548,7 @@ mod tests {
                 title: "P".into(),
                 inputs: "sha256:x".into(),
                 build: "".into(),
-                venues: Prints::default(),
+                fingerprints: Prints::default(),
                 source_size: 0,
                 source_mtime: 0,
                 media: Vec::new(),

@@ -111,8 +111,8 @@ pub struct Catalog {
     /// Venues left with no output by those errors: naming one is not naming an unknown
     /// venue, since its error is already reported.
     pub broken: Vec<String>,
-    /// By venue name, a hash of the templates its outputs may read: its own, every partial,
-    /// and any template one of those names (an `include` or `extends` of another venue's).
+    /// By template name, a hash of the templates its output may read: itself, every
+    /// partial, and any template one of those names (an `include` or `extends` of another's).
     sources: BTreeMap<String, ContentHash>,
     /// The templates Tera escapes HTML in.
     escaped: Vec<String>,
@@ -149,7 +149,7 @@ impl Catalog {
             .iter()
             .map(|(name, (text, _))| (name.as_str(), text.as_str()))
             .collect();
-        let sources_by_venue = sources_by_venue(&texts);
+        let sources_by_template = sources_by_template(&texts);
         let attempted: Vec<String> = sources.keys().cloned().collect();
         let sources_names = attempted.clone();
         let mut partials = Vec::new();
@@ -240,39 +240,47 @@ impl Catalog {
             tera,
             errors,
             broken,
-            sources: sources_by_venue,
+            sources: sources_by_template,
             escaped: escaped_names,
         })
     }
 
-    /// A short hash of everything `venue`'s outputs depend on besides the post and the
-    /// site: the tool's version, the templates it may read and their settings as the
-    /// configuration leaves them. A post's outputs for the venue are up to date while the
-    /// fingerprint is the one they were built with; a template or setting of another venue
-    /// changes only that venue's.
-    pub fn fingerprint(&self, venue: &Venue) -> String {
+    /// A short hash of everything `output` of `venue` depends on besides the post and the
+    /// site: the tool's version, the templates it may read and its settings as the
+    /// configuration leaves them. A post's file for the output is up to date while the
+    /// fingerprint is the one it was built with; a template or setting of another output,
+    /// of the same venue or another, changes only that output's.
+    pub fn fingerprint(&self, venue: &Venue, output: &Output) -> String {
         let sources = self
             .sources
-            .get(&venue.name)
+            .get(&output.template)
             .map(|h| crate::hash::hex(&h.0))
             .unwrap_or_default();
-        // Each output as loaded and configured: its file, format, what it reads, its header
+        // The output as loaded and configured: its file, format, what it reads, its header
         // settings, and whether Tera escapes it; not where its template lies, whose text
         // `sources` covers. `Debug` forms hold no map of unstable order, and the version is
         // hashed with them, so they may change between versions.
-        let mut described = format!(
-            "repurpose {}\0{}\0{sources}",
+        let escaped = self.escaped.contains(&output.template);
+        let described = format!(
+            "repurpose {}\0{}\0{sources}\0{} {} {:?} {escaped} {:?} {:?}",
             env!("CARGO_PKG_VERSION"),
-            venue.name
+            venue.name,
+            output.template,
+            output.file,
+            output.format,
+            output.needs,
+            output.header
         );
-        for o in &venue.outputs {
-            let escaped = self.escaped.contains(&o.template);
-            described.push_str(&format!(
-                "\0{} {} {:?} {escaped} {:?} {:?}",
-                o.template, o.file, o.format, o.needs, o.header
-            ));
-        }
         crate::hash::short(described.as_bytes(), FINGERPRINT_DIGITS)
+    }
+
+    /// Each output of `venue` by the file it writes, with its fingerprint.
+    pub fn fingerprints(&self, venue: &Venue) -> BTreeMap<String, String> {
+        venue
+            .outputs
+            .iter()
+            .map(|o| (o.file.clone(), self.fingerprint(venue, o)))
+            .collect()
     }
 
     /// The venue called `name`.
@@ -366,35 +374,31 @@ pub fn thread_limits(header: &Header) -> Result<(), String> {
     }
 }
 
-/// The venue a file belongs to: its name up to the first dot.
-/// Hex digits of a venue's fingerprint: 64 bits tell a change apart well enough, and a
-/// manifest holds one per venue and post.
+/// Hex digits of an output's fingerprint: 64 bits tell a change apart well enough, and a
+/// manifest holds one per output and post (each different set once).
 const FINGERPRINT_DIGITS: usize = 16;
 
-/// For each venue among `texts` (template name → text), the hash of the templates its
-/// outputs may read: its own, every partial (any may be included), and, found by name in
-/// those texts, any other template they include, extend or import, and so on. Tera names
-/// the templates it reads in string literals, so a name never written is never read; a
-/// name written in a comment only makes the hash cover a template more than it needs to.
-fn sources_by_venue(texts: &BTreeMap<&str, &str>) -> BTreeMap<String, ContentHash> {
+/// For each template among `texts` (template name → text) that is not a partial, the hash
+/// of the templates its output may read: itself, every partial (any may be included), and,
+/// found by name in those texts, any other template they include, extend or import, and so
+/// on. Tera names the templates it reads in string literals, so a name never written is
+/// never read; a name written in a comment only makes the hash cover a template more than
+/// it needs to.
+fn sources_by_template(texts: &BTreeMap<&str, &str>) -> BTreeMap<String, ContentHash> {
     use sha2::Digest;
-    let mut venues: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for name in texts.keys().filter(|name| !name.starts_with('_')) {
-        venues
-            .entry(venue_name(name).to_string())
-            .or_default()
-            .push(name);
-    }
     let partials: Vec<&str> = texts
         .keys()
         .copied()
         .filter(|name| name.starts_with('_'))
         .collect();
-    venues
-        .into_iter()
-        .map(|(venue, own)| {
-            let mut read: std::collections::BTreeSet<&str> =
-                own.into_iter().chain(partials.iter().copied()).collect();
+    texts
+        .keys()
+        .copied()
+        .filter(|name| !name.starts_with('_'))
+        .map(|template| {
+            let mut read: std::collections::BTreeSet<&str> = std::iter::once(template)
+                .chain(partials.iter().copied())
+                .collect();
             let mut unread: Vec<&str> = read.iter().copied().collect();
             while let Some(name) = unread.pop() {
                 let text = texts.get(name).copied().unwrap_or_default();
@@ -412,12 +416,13 @@ fn sources_by_venue(texts: &BTreeMap<&str, &str>) -> BTreeMap<String, ContentHas
                 hasher.update(texts.get(name).copied().unwrap_or_default().as_bytes());
                 hasher.update([0]);
             }
-            (venue, ContentHash(hasher.finalize().into()))
+            (template.to_string(), ContentHash(hasher.finalize().into()))
         })
         .collect()
 }
 
-fn venue_name(file: &str) -> &str {
+/// The venue a file belongs to: its name up to the first dot.
+pub fn venue_name(file: &str) -> &str {
     file.split_once('.').map_or(file, |(v, _)| v)
 }
 
@@ -447,47 +452,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_venues_sources_are_its_templates_the_partials_and_what_they_include() {
+    fn a_templates_sources_are_itself_the_partials_and_what_it_includes() {
         let sources = |blog: &str, footer: &str| {
             let texts = BTreeMap::from([
                 ("_footer.tera", footer),
                 ("blog.html.tera", blog),
+                ("blog.txt.tera", "{{ post.title }}"),
                 ("card.txt.tera", "{% include \"blog.html.tera\" %}"),
                 ("forum.bbcode.tera", "[b]{{ post.title }}[/b]"),
             ]);
-            sources_by_venue(&texts)
+            sources_by_template(&texts)
         };
         let before = sources("<p>one</p>", "foot");
+        assert_eq!(before.len(), 4, "partials have none of their own");
         let blog_edited = sources("<p>two</p>", "foot");
-        assert_ne!(before["blog"], blog_edited["blog"]);
+        assert_ne!(before["blog.html.tera"], blog_edited["blog.html.tera"]);
         assert_ne!(
-            before["card"], blog_edited["card"],
+            before["card.txt.tera"], blog_edited["card.txt.tera"],
             "card includes the blog"
         );
-        assert_eq!(before["forum"], blog_edited["forum"]);
+        assert_eq!(
+            before["blog.txt.tera"], blog_edited["blog.txt.tera"],
+            "the same venue's other template does not read it"
+        );
+        assert_eq!(
+            before["forum.bbcode.tera"],
+            blog_edited["forum.bbcode.tera"]
+        );
         let footer_edited = sources("<p>one</p>", "footer");
         assert!(
             before
                 .iter()
-                .all(|(venue, hash)| footer_edited[venue] != *hash),
-            "any venue may include a partial"
+                .all(|(template, hash)| footer_edited[template] != *hash),
+            "any template may include a partial"
         );
     }
 
     #[test]
-    fn a_setting_changes_its_venues_fingerprint_alone() {
+    fn a_setting_changes_its_outputs_fingerprint_alone() {
         let mut catalog = Catalog::load(None).unwrap();
-        let print = |c: &Catalog, name: &str| c.fingerprint(c.get(name).unwrap());
-        let (forum, blog) = (print(&catalog, "forum"), print(&catalog, "blog"));
-        assert_eq!(forum.len(), FINGERPRINT_DIGITS);
+        let prints = |c: &Catalog, name: &str| c.fingerprints(c.get(name).unwrap());
+        let (newsletter, blog) = (prints(&catalog, "newsletter"), prints(&catalog, "blog"));
+        assert_eq!(newsletter["newsletter.html"].len(), FINGERPRINT_DIGITS);
+        assert_eq!(
+            newsletter.keys().collect::<Vec<_>>(),
+            ["newsletter.html", "newsletter.txt"]
+        );
         let venue = catalog
             .venues
             .iter_mut()
-            .find(|v| v.name == "forum")
+            .find(|v| v.name == "newsletter")
             .unwrap();
         venue.outputs[0].header.heading_offset += 1;
-        assert_ne!(print(&catalog, "forum"), forum);
-        assert_eq!(print(&catalog, "blog"), blog);
+        let edited = prints(&catalog, "newsletter");
+        assert_ne!(edited["newsletter.html"], newsletter["newsletter.html"]);
+        assert_eq!(edited["newsletter.txt"], newsletter["newsletter.txt"]);
+        assert_eq!(prints(&catalog, "blog"), blog);
     }
 
     #[test]

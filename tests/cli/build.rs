@@ -318,6 +318,37 @@ fn a_venue_whose_templates_are_gone_leaves_stale_files_and_is_rendered_when_back
 }
 
 #[test]
+fn an_output_gone_from_a_venue_leaves_a_stale_file_and_its_other_output_as_it_is() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write("templates/card.txt.tera", "card: {{ post.title }}\n");
+    p.write("templates/card.md.tera", "# {{ post.title }}\n");
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("(10 files written, 0 unchanged)");
+    let text = modified(&p, "out/plain-notes/card.txt");
+    std::fs::remove_file(p.path().join("templates/card.md.tera")).unwrap();
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    run.expect_stderr_contains("built 1 post (0 files written, 0 unchanged)");
+    run.expect_stderr_contains("1 file is in `out` no longer built");
+    assert_eq!(modified(&p, "out/plain-notes/card.txt"), text);
+    p.run(&["build", "posts", "--clean"])
+        .expect_code(0)
+        .expect_stderr_contains("removed out/plain-notes/card.md");
+    assert!(p.exists("out/plain-notes/card.txt"));
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("1 up to date")
+        .refute_stderr_contains("no longer built");
+
+    // Back: rendered alone.
+    p.write("templates/card.md.tera", "# {{ post.title }}\n");
+    let run = p.run(&["build", "posts", "-v"]).expect_code(0);
+    run.expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
+    run.expect_stdout_contains("1 file → out/plain-notes (card.md only)");
+    assert_eq!(modified(&p, "out/plain-notes/card.txt"), text);
+}
+
+#[test]
 fn a_change_to_which_templates_tera_escapes_renders_the_venues_it_reaches() {
     let p = Project::new();
     p.write("posts/a.md", "---\ntitle: Alpha & Omega\n---\nText.\n");
@@ -390,30 +421,32 @@ fn a_template_edit_renders_only_its_venue_again() {
     p.write("templates/newsletter.html.tera", &builtin);
     p.run(&["build", "posts"]).expect_code(0);
     let blog = modified(&p, "out/plain-notes/blog.html");
+    let text = modified(&p, "out/plain-notes/newsletter.txt");
 
     p.write(
         "templates/newsletter.html.tera",
         &format!("{builtin}<!-- edited -->\n"),
     );
-    // Each post's newsletter.html is rendered and written again, newsletter.txt rendered
-    // (the venue's other template) and left as it was; no other venue is rendered.
+    // Each post's newsletter.html is rendered and written again; no other output is
+    // rendered, not even newsletter.txt, the venue's other template.
     let run = p.run(&["build", "posts", "-v"]).expect_code(0);
-    run.expect_stderr_contains("built 2 posts (2 files written, 2 unchanged)");
-    run.expect_stdout_contains("2 files → out/plain-notes (newsletter only)");
+    run.expect_stderr_contains("built 2 posts (2 files written, 0 unchanged)");
+    run.expect_stdout_contains("1 file → out/plain-notes (newsletter.html only)");
     assert!(
         p.read("out/plain-notes/newsletter.html")
             .contains("<!-- edited -->")
     );
     assert_eq!(modified(&p, "out/plain-notes/blog.html"), blog);
+    assert_eq!(modified(&p, "out/plain-notes/newsletter.txt"), text);
     p.run(&["build", "posts"])
         .expect_code(0)
         .expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 2 up to date");
 
-    // The template given back to the built-in: the newsletter again, alone.
+    // The template given back to the built-in: the newsletter's page again, alone.
     std::fs::remove_file(p.path().join("templates/newsletter.html.tera")).unwrap();
     p.run(&["build", "posts"])
         .expect_code(0)
-        .expect_stderr_contains("built 2 posts (2 files written, 2 unchanged)");
+        .expect_stderr_contains("built 2 posts (2 files written, 0 unchanged)");
     assert!(
         !p.read("out/plain-notes/newsletter.html")
             .contains("<!-- edited -->")
@@ -500,5 +533,5 @@ fn a_venue_built_alone_after_its_template_changed_leaves_the_others_up_to_date()
         .expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 1 up to date");
     assert!(p.exists("out/plain-notes/blog.html"));
     let manifest = p.read("out/manifest.json");
-    assert!(manifest.contains("\"venues\""), "{manifest}");
+    assert!(manifest.contains("\"fingerprints\""), "{manifest}");
 }

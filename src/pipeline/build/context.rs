@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::manifest::FileEntry;
+use crate::manifest::{FileEntry, Files, Name};
 use crate::output;
 use crate::pipeline::{PostRun, Session};
 use crate::venue::{Catalog, Venue};
@@ -22,16 +22,17 @@ pub(super) struct VenueScope<'c> {
 
 impl VenueScope<'_> {
     /// Whether `old`, an output the post had and did not write this time, is still one of
-    /// its outputs. `rendered` are the venues the post was rendered for now; `recorded`,
-    /// the fingerprints its new manifest entry gives the venues built from the post as it
-    /// is now, and `current`, every venue's fingerprint this run.
+    /// its outputs. `rendered` are the venues the post was rendered for now (some with a few
+    /// of their outputs, or none); `recorded`, the fingerprints its new manifest entry gives
+    /// the outputs built from the post as it is now, and `current`, every output's
+    /// fingerprint this run.
     pub(super) fn keeps(
         &self,
         post: &PostRun<'_>,
         old: &FileEntry,
         rendered: &[&Venue],
         recorded: &crate::manifest::Prints,
-        current: &BTreeMap<String, String>,
+        current: &BTreeMap<Name, Files>,
     ) -> bool {
         // A template failed this run: a venue or file missing may be one of its, not gone.
         let failed = !self.catalog.errors.is_empty();
@@ -43,7 +44,11 @@ impl VenueScope<'_> {
             return failed
                 || self.catalog.venues.iter().any(|v| {
                     post.post.wants_venue(&v.name)
-                        && recorded.get(&v.name) != current.get(&v.name).map(String::as_str)
+                        && current.get(v.name.as_str()).is_some_and(|files| {
+                            files
+                                .iter()
+                                .any(|(file, print)| recorded.get(file) != Some(print))
+                        })
                 });
         }
         let Some(venue) = self.catalog.get(&old.venue) else {

@@ -22,7 +22,7 @@ use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::manifest::{Manifest, PostEntry};
+use crate::manifest::{Files, Manifest, Name, PostEntry};
 use crate::output;
 use crate::pipeline::SessionOptions;
 use crate::pipeline::report::{self, Problems, Stderr};
@@ -241,16 +241,10 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     Tally::add(&tally.unchanged, unchanged);
                     tally.failed.add(failures);
                     let files = written + unchanged;
-                    // A post rendered for some of the chosen venues only says which.
-                    let some = !plan.only.is_empty()
-                        && build_inputs
-                            .venues
-                            .iter()
-                            .any(|(v, _)| !plan.only.contains(v));
-                    let only = if some {
-                        format!(" ({} only)", plan.only.join(", "))
-                    } else {
-                        String::new()
+                    // A post rendered for some of the chosen outputs only says which.
+                    let only = match build_inputs.some_of_the_chosen(&plan.only) {
+                        Some(files) => format!(" ({} only)", files.join(", ")),
+                        None => String::new(),
                     };
                     let line = format!(
                         "{:<32} {} file{} → {}{only}",
@@ -331,20 +325,30 @@ fn explain_sources(opts: &BuildOptions, venues: &[&Venue]) {
     crate::shell::detail(format_args!("venues: {}", names.join(", ")));
 }
 
+/// One output of a venue, named by the venue and the file it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct OutputName {
+    pub(super) venue: String,
+    pub(super) file: String,
+}
+
 /// What a post's outputs depend on besides the post: what every venue shares, and each
-/// venue's own templates and settings. A post whose source, images and shared inputs are
-/// unchanged is rendered again only for the venues whose own changed.
+/// output's own templates and settings. A post whose source, images and shared inputs are
+/// unchanged is rendered again only for the outputs whose own changed.
 #[derive(Debug)]
 pub(super) struct BuildInputs {
     /// The hash of what every venue's outputs depend on: the tool's version, the `site:`
     /// keys and the folder a post's images must lie in (`PostEntry::build`).
     pub(super) shared: String,
-    /// The chosen venues, each with its fingerprint (`Catalog::fingerprint`).
-    pub(super) venues: Vec<(String, String)>,
-    /// Every venue's fingerprint, chosen or not.
-    pub(super) all: BTreeMap<String, String>,
+    /// The chosen venues, in the session's order.
+    chosen: Vec<String>,
+    /// Every venue's outputs with their fingerprints (`Catalog::fingerprints`), chosen or
+    /// not.
+    pub(super) all: BTreeMap<Name, Files>,
     /// Venues whose templates failed this run: not gone, their files kept as they are.
     broken: Vec<String>,
+    /// Whether a template failed this run: a venue's output missing may be that one.
+    failed: bool,
 }
 
 impl BuildInputs {
@@ -364,52 +368,112 @@ impl BuildInputs {
             config.site,
         );
         let catalog = &session.catalog;
-        let all: BTreeMap<String, String> = catalog
+        let all = catalog
             .venues
             .iter()
-            .map(|v| (v.name.clone(), catalog.fingerprint(v)))
+            .map(|v| {
+                let files = catalog
+                    .fingerprints(v)
+                    .iter()
+                    .map(|(file, print)| (Name::new(file), Name::new(print)))
+                    .collect();
+                (Name::new(&v.name), files)
+            })
             .collect();
         BuildInputs {
             shared: crate::manifest::hash(shared.as_bytes()),
-            venues: venues
-                .iter()
-                .map(|v| {
-                    (
-                        v.name.clone(),
-                        all.get(&v.name).cloned().unwrap_or_default(),
-                    )
-                })
-                .collect(),
+            chosen: venues.iter().map(|v| v.name.clone()).collect(),
             all,
             broken: catalog.broken.clone(),
+            failed: !catalog.errors.is_empty(),
         }
     }
 
-    /// Whether `venue`, recorded for a post, is still a venue: loaded, or its templates
-    /// failed this run.
-    pub(super) fn exists(&self, venue: &str) -> bool {
-        self.all.contains_key(venue) || self.broken.iter().any(|b| b == venue)
+    /// Whether the output of `venue` that writes `file`, recorded for a post, is still one:
+    /// loaded, or possibly one whose template failed this run.
+    pub(super) fn exists(&self, venue: &str, file: &str) -> bool {
+        match self.all.get(venue) {
+            Some(files) => self.failed || files.contains_key(file),
+            None => self.broken.iter().any(|b| b == venue),
+        }
     }
 
-    /// The venues of `entry` to render again: the chosen ones whose fingerprint is not the
-    /// one recorded (a template or setting changed since they were built), and any whose
-    /// files it lists that no longer exists (so they are found stale). Empty when it is up
-    /// to date.
-    pub(super) fn changed(&self, entry: &PostEntry) -> Vec<String> {
-        let mut changed: Vec<String> = self
-            .venues
-            .iter()
-            .filter(|(name, print)| entry.venues.get(name) != Some(print.as_str()))
-            .map(|(name, _)| name.clone())
+    /// Whether the output that writes `file`, recorded for a post, is still one (`exists`).
+    pub(super) fn exists_file(&self, file: &str) -> bool {
+        self.exists(crate::venue::venue_name(file), file)
+    }
+
+    /// The fingerprints of the outputs of `venue` among `outputs`.
+    pub(super) fn prints<'o>(
+        &self,
+        venue: &str,
+        outputs: impl IntoIterator<Item = &'o crate::venue::Output>,
+    ) -> Files {
+        let Some(files) = self.all.get(venue) else {
+            return Files::new();
+        };
+        outputs
+            .into_iter()
+            .filter_map(|o| files.get_key_value(o.file.as_str()))
+            .map(|(file, print)| (file.clone(), print.clone()))
+            .collect()
+    }
+
+    /// The outputs of the chosen venues, each as its venue and file.
+    fn chosen_outputs(&self) -> impl Iterator<Item = (&str, &Name, &Name)> {
+        self.chosen.iter().flat_map(|venue| {
+            self.all
+                .get(venue.as_str())
+                .into_iter()
+                .flatten()
+                .map(move |(file, print)| (venue.as_str(), file, print))
+        })
+    }
+
+    /// The outputs of `entry` to render again: the chosen ones whose fingerprint is not the
+    /// one recorded (a template or setting changed since they were built, or the output is
+    /// new), and any whose file it lists that no longer exists (so the file is found
+    /// stale). Empty when it is up to date.
+    pub(super) fn changed(&self, entry: &PostEntry) -> Vec<OutputName> {
+        let mut changed: Vec<OutputName> = self
+            .chosen_outputs()
+            .filter(|(_, file, print)| entry.fingerprints.get(file) != Some(print.as_str()))
+            .map(|(venue, file, _)| OutputName {
+                venue: venue.to_string(),
+                file: file.to_string(),
+            })
             .collect();
-        for file in &entry.files {
-            if file.venue != crate::media::VENUE
-                && !self.exists(&file.venue)
-                && !changed.iter().any(|v| file.venue == *v)
+        for recorded in &entry.files {
+            let file = recorded.path.file_name();
+            if recorded.venue != crate::media::VENUE
+                && !self.exists(&recorded.venue, file)
+                && !changed
+                    .iter()
+                    .any(|c| recorded.venue == c.venue && c.file == file)
             {
-                changed.push(file.venue.to_string());
+                changed.push(OutputName {
+                    venue: recorded.venue.to_string(),
+                    file: file.to_string(),
+                });
             }
         }
         changed
+    }
+
+    /// The files of `only` that are outputs of the chosen venues, when they are not all of
+    /// them: what a post line says was rendered alone.
+    fn some_of_the_chosen<'p>(&self, only: &'p [OutputName]) -> Option<Vec<&'p str>> {
+        let files: Vec<&str> = only
+            .iter()
+            .filter(|o| {
+                self.chosen.contains(&o.venue)
+                    && self
+                        .all
+                        .get(o.venue.as_str())
+                        .is_some_and(|files| files.contains_key(o.file.as_str()))
+            })
+            .map(|o| o.file.as_str())
+            .collect();
+        (!files.is_empty() && files.len() < self.chosen_outputs().count()).then_some(files)
     }
 }

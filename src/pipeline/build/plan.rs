@@ -13,8 +13,8 @@ use crate::output;
 use crate::pipeline::report::{Sink, Stderr};
 use crate::post::Post;
 
-use super::BuildInputs;
 use super::sources::SourceKeys;
+use super::{BuildInputs, OutputName};
 
 /// A post file, once its slug and inputs hash are known.
 #[derive(Debug)]
@@ -27,12 +27,12 @@ pub(super) struct Planned {
     pub(super) size: u64,
     pub(super) mtime: u64,
     /// Its outputs are up to date: same inputs as in the manifest, files present, every
-    /// chosen venue's fingerprint the one recorded.
+    /// chosen output's fingerprint the one recorded.
     pub(super) fresh: bool,
-    /// When the post, its images and what all venues share are unchanged but some venues'
-    /// templates or settings changed: those venues, the only ones rendered again (the
-    /// others' files are kept as they are). Empty: every chosen venue.
-    pub(super) only: Vec<String>,
+    /// When the post, its images and what all venues share are unchanged but some outputs'
+    /// templates or settings changed: those outputs, the only ones rendered again (the
+    /// others' files are kept as they are). Empty: every output of every chosen venue.
+    pub(super) only: Vec<OutputName>,
     /// Up to date, but found so by its bytes: its size or time changed (a `touch`, a
     /// checkout), and the manifest should record the new ones so the next build need not
     /// read it again.
@@ -74,8 +74,8 @@ pub(super) struct Recorded<'m> {
 /// Reads a post just enough to know its slug and whether its outputs are up to date: not
 /// at all when its size and modification time are those recorded, else its bytes are hashed
 /// and compared; only a post to build has its front matter parsed, for its slug, and keeps
-/// its text for the build (as `held` allows). An unchanged post whose venues' fingerprints
-/// changed is planned for those venues alone.
+/// its text for the build (as `held` allows). An unchanged post whose outputs' fingerprints
+/// changed is planned for those outputs alone.
 pub(super) fn plan(
     source: &Path,
     key: &str,
@@ -107,7 +107,7 @@ pub(super) fn plan(
         restamp: false,
         text: None,
     };
-    // The post as it was built: up to date, but for the venues that changed since.
+    // The post as it was built: up to date, but for the outputs that changed since.
     let unchanged = |slug: &str, entry: &PostEntry| {
         let only = build_inputs.changed(entry);
         Planned {

@@ -1,11 +1,9 @@
 //! One post built: run through the session, its findings reported, its files written, and
 //! its manifest entry made.
 
-use std::collections::BTreeMap;
-
 use anyhow::Result;
 
-use crate::manifest::{FileEntry, Name, PostEntry, Prints};
+use crate::manifest::{FileEntry, Files, PostEntry, Prints};
 use crate::pipeline::report;
 use crate::progress::Progress;
 use crate::venue::Venue;
@@ -34,13 +32,34 @@ pub(super) fn build_one(
     previous: Option<&PostEntry>,
     progress: &Progress,
 ) -> Result<PostBuilt> {
-    // Every chosen venue, or those whose templates or settings changed (`Planned::only`).
-    let venues: Vec<&Venue> = run
-        .session
-        .venues()
-        .into_iter()
-        .filter(|v| plan.only.is_empty() || plan.only.contains(&v.name))
-        .collect();
+    // Every chosen venue, or those with an output whose templates or settings changed
+    // (`Planned::only`), each with those outputs alone: none when the one that changed is
+    // gone, so its file is found stale.
+    let scoped: Vec<Venue>;
+    let venues: Vec<&Venue> = if plan.only.is_empty() {
+        run.session.venues()
+    } else {
+        scoped = run
+            .session
+            .venues()
+            .into_iter()
+            .filter(|v| plan.only.iter().any(|o| o.venue == v.name))
+            .map(|v| Venue {
+                name: v.name.clone(),
+                outputs: v
+                    .outputs
+                    .iter()
+                    .filter(|out| {
+                        plan.only
+                            .iter()
+                            .any(|o| o.venue == v.name && o.file == out.file)
+                    })
+                    .cloned()
+                    .collect(),
+            })
+            .collect();
+        scoped.iter().collect()
+    };
     // The plan read the post for its slug and hash: it is parsed from that copy.
     let mut post_run = match text {
         Some(text) => run.session.run_text_in(&plan.source, &text, &venues)?,
@@ -90,7 +109,7 @@ pub(super) fn build_one(
             String::new()
         },
         build: run.build_inputs.shared.as_str().into(),
-        venues: fingerprints(plan, run, previous, &venues),
+        fingerprints: fingerprints(plan, run, previous, &venues),
         source_size: plan.size,
         source_mtime: plan.mtime,
         media: post.media.dependencies(),
@@ -101,8 +120,13 @@ pub(super) fn build_one(
         let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
         let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) =
             old.files.iter().filter(|f| !written(f)).partition(|f| {
-                run.scope
-                    .keeps(&post_run, f, &venues, &entry.venues, &run.build_inputs.all)
+                run.scope.keeps(
+                    &post_run,
+                    f,
+                    &venues,
+                    &entry.fingerprints,
+                    &run.build_inputs.all,
+                )
             });
         let stale: Vec<FileEntry> = old
             .stale
@@ -122,31 +146,31 @@ pub(super) fn build_one(
     })
 }
 
-/// The venue fingerprints the post's entry records: those of the venues rendered now, and,
-/// when only some were (the post and all else unchanged), the others' as recorded. After a
-/// full build only the venues rendered are listed: another venue's files, if any, were
-/// built from the post as it was, and are rendered again when that venue is next chosen.
+/// The output fingerprints the post's entry records: those of the outputs rendered now,
+/// and, when only some were (the post and all else unchanged), the others' as recorded.
+/// After a full build only the outputs rendered are listed: another venue's files, if any,
+/// were built from the post as it was, and are rendered again when that venue is next
+/// chosen.
 fn fingerprints(
     plan: &Planned,
     run: &Building<'_>,
     previous: Option<&PostEntry>,
     venues: &[&Venue],
 ) -> Prints {
-    // Those of venues that still exist: one gone has its files found stale, and is
-    // rendered again should it come back.
-    let mut prints: BTreeMap<Name, Name> = match previous {
+    let inputs = run.build_inputs;
+    // Those of outputs that still exist: one gone has its file found stale, and is rendered
+    // again should it come back.
+    let mut prints: Files = match previous {
         Some(old) if !plan.only.is_empty() => old
-            .venues
+            .fingerprints
             .iter()
-            .filter(|(name, _)| run.build_inputs.exists(name))
-            .map(|(name, print)| (name.clone(), print.clone()))
+            .filter(|(file, _)| inputs.exists_file(file))
+            .map(|(file, print)| (file.clone(), print.clone()))
             .collect(),
-        _ => BTreeMap::new(),
+        _ => Files::new(),
     };
-    for (name, print) in &run.build_inputs.venues {
-        if venues.iter().any(|v| &v.name == name) {
-            prints.insert(Name::new(name), Name::new(print));
-        }
+    for venue in venues {
+        prints.extend(inputs.prints(&venue.name, &venue.outputs));
     }
     Prints::new(prints)
 }
