@@ -379,11 +379,12 @@ timed warm-repurpose "$tmp/out-warm" 1 "$files_per_post" -- "$repurpose" build "
 # (without --images) `build --force` over the unchanged outputs, the work `floor --compare`
 # does: every post rendered, each file compared, none written.
 declare -A floor_s repurpose_s noop_s floor_rss repurpose_rss noop_rss floor_cpu force_cpu force_rss
+declare -A atomic_s atomic_cpu cold_cpu
 for n in "${sizes[@]}"; do
   posts=$(corpus "$n")
   reps=${repeats:-$((n <= 2000 ? 5 : n <= 20000 ? 3 : 1))}
   echo "== $n posts, $reps repeat(s)"
-  fs=() rs=() ns=() fcs=() ocs=() frss=() rrss=() nrss=() orss=()
+  fs=() rs=() ns=() fcs=() ocs=() frss=() rrss=() nrss=() orss=() as=() acs=() rcs=()
   for ((i = 1; i <= reps; i++)); do
     out=$tmp/out-floor
     rm -rf "$out"
@@ -392,11 +393,15 @@ for n in "${sizes[@]}"; do
     timed "floor-compare-$n" "$out" "$n" "$floor_files_per_post" -- "$floor" --compare "$posts" "$out"
     fcs+=("$cpu")
     rm -rf "$out"
+    # The floor writing as a crash-safe build must: a temporary file, then a rename.
+    timed "floor-atomic-$n" "$out" "$n" "$floor_files_per_post" -- "$floor" --atomic "$posts" "$out"
+    as+=("$secs") acs+=("$cpu")
+    rm -rf "$out"
 
     out=$tmp/out
     rm -rf "$out"
     timed "cold-$n" "$out" "$n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out"
-    rs+=("$secs") rrss+=("$rss_kib") rcpu=$cpu
+    rs+=("$secs") rrss+=("$rss_kib") rcpu=$cpu rcs+=("$cpu")
     timed "noop-$n" "$out" "$n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out"
     ns+=("$secs") nrss+=("$rss_kib") ncpu=$cpu
     line=$(printf 'run %d: floor %.2fs, repurpose cold %.2fs, no-op %.2fs' "$i" "${fs[-1]}" "${rs[-1]}" "${ns[-1]}")
@@ -413,6 +418,7 @@ for n in "${sizes[@]}"; do
   floor_s[$n]=$(median "${fs[@]}") repurpose_s[$n]=$(median "${rs[@]}") noop_s[$n]=$(median "${ns[@]}")
   floor_rss[$n]=$(maximum "${frss[@]}") repurpose_rss[$n]=$(maximum "${rrss[@]}") noop_rss[$n]=$(maximum "${nrss[@]}")
   floor_cpu[$n]=$(median "${fcs[@]}")
+  atomic_s[$n]=$(median "${as[@]}") atomic_cpu[$n]=$(median "${acs[@]}") cold_cpu[$n]=$(median "${rcs[@]}")
   if ((!images)); then
     force_cpu[$n]=$(median "${ocs[@]}") force_rss[$n]=$(maximum "${orss[@]}")
   fi
@@ -554,6 +560,17 @@ if ((!images)); then
       "$(calc '%.4f' "1000000 * ${repurpose_s[$n]} / ($n * $files_per_post)")" \
       "$(calc '%.4f' "1000000 * ${floor_s[$n]} / ($n * $floor_files_per_post)")" \
       "$(mib "${force_rss[$n]}")"
+  done
+  echo "The floor again, writing each file as a crash-safe build must (floor --atomic: a temporary file"
+  echo "beside it, then a rename), against the cold build: where the cold build's time per file goes."
+  printf '%8s %14s %15s %14s %15s %12s\n' \
+    posts "cold us/file" "atomic us/file" "cold/atomic" "cold CPU s" "atomic CPU s"
+  for n in "${sizes[@]}"; do
+    printf '%8d %14.1f %15.1f %13.2fx %15.2f %12.2f\n' "$n" \
+      "$(calc '%.4f' "1000000 * ${repurpose_s[$n]} / ($n * $files_per_post)")" \
+      "$(calc '%.4f' "1000000 * ${atomic_s[$n]} / ($n * $floor_files_per_post)")" \
+      "$(calc '%.4f' "(${repurpose_s[$n]} / $files_per_post) / (${atomic_s[$n]} / $floor_files_per_post)")" \
+      "${cold_cpu[$n]}" "${atomic_cpu[$n]}"
   done
   printf 'template edit, %d posts: --force CPU %.2f s, the build after the edit CPU %.2f s\n' \
     "$edit_n" "$edit_force_cpu" "$edit_cpu"

@@ -11,6 +11,10 @@
 //! each file a run without `--compare` wrote and compares it with the new bytes, writing
 //! nothing — the work of `repurpose build --force` over unchanged outputs, whose CPU is held
 //! against it. It exits 1 when a file is missing or differs.
+//!
+//! `floor --atomic IN_DIR OUT_DIR` writes as a build must that never leaves a file
+//! half-written: each file to a new temporary file beside it, then renamed over it (no
+//! fsync, as `repurpose` does not) — the least a crash-safe writer does per file.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,14 +27,16 @@ const FILES_PER_POST: usize = 8;
 
 fn main() {
     let mut args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
-    let compare = args
-        .first()
-        .is_some_and(|arg| arg.as_os_str() == "--compare");
-    if compare {
+    let mode = match args.first().and_then(|arg| arg.to_str()) {
+        Some("--compare") => Mode::Compare,
+        Some("--atomic") => Mode::Atomic,
+        _ => Mode::Write,
+    };
+    if mode != Mode::Write {
         args.remove(0);
     }
     let [input, out] = args.as_slice() else {
-        eprintln!("usage: floor [--compare] IN_DIR OUT_DIR");
+        eprintln!("usage: floor [--compare | --atomic] IN_DIR OUT_DIR");
         std::process::exit(2);
     };
     let started = Instant::now();
@@ -44,7 +50,7 @@ fn main() {
         for _ in 0..threads() {
             scope.spawn(|| {
                 while let Some(path) = posts.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let differ = build(path, out, compare);
+                    let differ = build(path, out, mode);
                     different.fetch_add(differ, Ordering::Relaxed);
                 }
             });
@@ -55,7 +61,11 @@ fn main() {
         "floor: {} posts, {} files {} in {:.3}s",
         posts.len(),
         posts.len() * FILES_PER_POST,
-        if compare { "compared" } else { "written" },
+        if mode == Mode::Compare {
+            "compared"
+        } else {
+            "written"
+        },
         started.elapsed().as_secs_f64()
     );
     if different > 0 {
@@ -65,6 +75,17 @@ fn main() {
         );
         std::process::exit(1);
     }
+}
+
+/// What the floor does with the pages it renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Writes each file in place (`std::fs::write`).
+    Write,
+    /// Writes each file to a temporary file beside it, then renames it into place.
+    Atomic,
+    /// Compares each file with the one in place, writing nothing.
+    Compare,
 }
 
 /// The number of worker threads, chosen as rayon chooses its default.
@@ -94,16 +115,16 @@ fn walk(dir: &Path, posts: &mut Vec<PathBuf>) {
     }
 }
 
-/// Reads, parses once and renders one post eight times, then writes its files, or with
-/// `compare` reads them and compares; returns how many were missing or different.
-fn build(path: &Path, out: &Path, compare: bool) -> usize {
+/// Reads, parses once and renders one post eight times, then writes its files (`mode`), or
+/// reads them and compares; returns how many were missing or different.
+fn build(path: &Path, out: &Path, mode: Mode) -> usize {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read `{}` as UTF-8 text: {e}", path.display()));
     let events: Vec<Event<'_>> =
         Parser::new_ext(body(&text), repurpose::markdown::parse::options()).collect();
     let stem = path.file_stem().expect("a post file has a name");
     let dir = out.join(stem);
-    if !compare {
+    if mode != Mode::Compare {
         std::fs::create_dir_all(&dir)
             .unwrap_or_else(|e| panic!("cannot create `{}`: {e}", dir.display()));
     }
@@ -112,16 +133,25 @@ fn build(path: &Path, out: &Path, compare: bool) -> usize {
         let mut page = String::with_capacity(text.len() * 2);
         html::push_html(&mut page, events.iter().cloned());
         let file = dir.join(format!("{n}.html"));
-        if compare {
-            // As `repurpose` checks a file before writing it: its length, then its bytes.
-            let same = std::fs::symlink_metadata(&file).is_ok_and(|meta| {
-                meta.len() == page.len() as u64
-                    && std::fs::read(&file).is_ok_and(|old| old == page.as_bytes())
-            });
-            different += usize::from(!same);
-        } else {
-            std::fs::write(&file, page)
-                .unwrap_or_else(|e| panic!("cannot write `{}`: {e}", file.display()));
+        match mode {
+            Mode::Compare => {
+                // As `repurpose` checks a file before writing it: its length, then its bytes.
+                let same = std::fs::symlink_metadata(&file).is_ok_and(|meta| {
+                    meta.len() == page.len() as u64
+                        && std::fs::read(&file).is_ok_and(|old| old == page.as_bytes())
+                });
+                different += usize::from(!same);
+            }
+            Mode::Write => std::fs::write(&file, page)
+                .unwrap_or_else(|e| panic!("cannot write `{}`: {e}", file.display())),
+            Mode::Atomic => {
+                use std::io::Write as _;
+                let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+                    .unwrap_or_else(|e| panic!("cannot create a file in `{}`: {e}", dir.display()));
+                tmp.write_all(page.as_bytes())
+                    .and_then(|()| tmp.persist(&file).map(drop).map_err(|e| e.error))
+                    .unwrap_or_else(|e| panic!("cannot write `{}`: {e}", file.display()));
+            }
         }
     }
     different
