@@ -116,16 +116,20 @@ pub(super) fn write_post(
         }
         let hash = ContentHash::of(&rendered.bytes);
         let existing = if made { None } else { output::existing(&path)? };
-        // A file still as the manifest says it was written, with these bytes' hash, holds
-        // them: it is not read again to know (the plan trusts the same size and time).
-        let as_recorded = existing.as_ref().map(output::Stamp::of).filter(|&stamp| {
+        // A file still as the manifest says it was written holds what it was written with:
+        // these bytes when the hash is theirs, else other bytes (a template edit that kept
+        // the length). Either way it is not read again to know (the plan trusts the same
+        // size and time).
+        let as_recorded = existing.as_ref().map(output::Stamp::of).and_then(|stamp| {
             recorded
                 .iter()
-                .any(|f| f.path == relative && f.hash == hash && f.matches(stamp))
+                .find(|f| f.path == relative && f.matches(stamp))
         });
         let stamp = match &existing {
-            Some(meta) if as_recorded.is_some() => output::Stamp::of(meta),
-            Some(meta) if output::holds(&path, Some(meta), &rendered.bytes) => {
+            Some(meta) if as_recorded.is_some_and(|f| f.hash == hash) => output::Stamp::of(meta),
+            Some(meta)
+                if as_recorded.is_none() && output::holds(&path, Some(meta), &rendered.bytes) =>
+            {
                 output::Stamp::of(meta)
             }
             _ => {
