@@ -393,10 +393,12 @@ for n in "${sizes[@]}"; do
     timed "floor-compare-$n" "$out" "$n" "$floor_files_per_post" -- "$floor" --compare "$posts" "$out"
     fcs+=("$cpu")
     rm -rf "$out"
-    # The floor writing as a crash-safe build must: a temporary file, then a rename.
-    timed "floor-atomic-$n" "$out" "$n" "$floor_files_per_post" -- "$floor" --atomic "$posts" "$out"
-    as+=("$secs") acs+=("$cpu")
-    rm -rf "$out"
+    if ((!images)); then
+      # The floor writing as a crash-safe build must: a temporary file, then a rename.
+      timed "floor-atomic-$n" "$out" "$n" "$floor_files_per_post" -- "$floor" --atomic "$posts" "$out"
+      as+=("$secs") acs+=("$cpu")
+      rm -rf "$out"
+    fi
 
     out=$tmp/out
     rm -rf "$out"
@@ -418,8 +420,9 @@ for n in "${sizes[@]}"; do
   floor_s[$n]=$(median "${fs[@]}") repurpose_s[$n]=$(median "${rs[@]}") noop_s[$n]=$(median "${ns[@]}")
   floor_rss[$n]=$(maximum "${frss[@]}") repurpose_rss[$n]=$(maximum "${rrss[@]}") noop_rss[$n]=$(maximum "${nrss[@]}")
   floor_cpu[$n]=$(median "${fcs[@]}")
-  atomic_s[$n]=$(median "${as[@]}") atomic_cpu[$n]=$(median "${acs[@]}") cold_cpu[$n]=$(median "${rcs[@]}")
+  cold_cpu[$n]=$(median "${rcs[@]}")
   if ((!images)); then
+    atomic_s[$n]=$(median "${as[@]}") atomic_cpu[$n]=$(median "${acs[@]}")
     force_cpu[$n]=$(median "${ocs[@]}") force_rss[$n]=$(maximum "${orss[@]}")
   fi
 done

@@ -90,11 +90,18 @@ struct Target<'v> {
     place: String,
 }
 
-/// Every output of `venues` (those the post wants), in catalog order.
-fn targets<'v>(venues: &[&'v Venue]) -> Vec<Target<'v>> {
+/// Every output of `venues` (those the post wants) that `scope` has too (the same venues,
+/// some with a few of their outputs), in catalog order.
+fn targets<'v>(venues: &[&'v Venue], scope: &[&Venue]) -> Vec<Target<'v>> {
     let mut out = Vec::new();
     for venue in venues {
+        let Some(some) = scope.iter().find(|v| v.name == venue.name) else {
+            continue;
+        };
         for output in &venue.outputs {
+            if !some.outputs.iter().any(|o| o.file == output.file) {
+                continue;
+            }
             let place = if venue.outputs.len() == 1 {
                 venue.name.clone()
             } else {
@@ -113,7 +120,7 @@ fn targets<'v>(venues: &[&'v Venue]) -> Vec<Target<'v>> {
 /// The size of every output that rendered, with its template's limits; `venues` are those
 /// the post wants (`pipeline::wanted`).
 pub fn measure(venues: &[&Venue], outputs: &[Rendered]) -> Vec<Measure> {
-    Measure::all(&targets(venues), outputs)
+    Measure::all(&targets(venues, venues), outputs)
 }
 
 /// Every finding for a post, in report order: the post's own (links, footnotes) first,
@@ -127,7 +134,21 @@ pub fn diagnose(
     site: &Site,
     outputs: &[Rendered],
 ) -> Vec<Diagnostic> {
-    let targets = targets(venues);
+    diagnose_some(post, editions, venues, venues, site, outputs)
+}
+
+/// `diagnose` for the outputs of `scope` alone: the venues of `venues`, each with some of
+/// its outputs (those a build renders again after their templates changed). Each finding
+/// names its place as a full `diagnose` would.
+pub fn diagnose_some(
+    post: &Post,
+    editions: &Editions<'_>,
+    venues: &[&Venue],
+    scope: &[&Venue],
+    site: &Site,
+    outputs: &[Rendered],
+) -> Vec<Diagnostic> {
+    let targets = targets(venues, scope);
     // Each venue's findings are about the post as it reads it (`pipeline::editions`): without
     // the venue-only blocks it does not show, with its own front matter. Links are the
     // post's own.

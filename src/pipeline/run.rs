@@ -150,9 +150,16 @@ impl Session {
                 None => {
                     let rendered = render_wanted(&post, &editions, &wanted, &self.catalog, site);
                     if self.render_findings {
-                        found.extend(findings::diagnose(
+                        // A build may render some outputs of a venue (`wanted` holds it with
+                        // those alone); findings name places as the whole venue has them.
+                        let whole: Vec<&Venue> = wanted
+                            .iter()
+                            .map(|v| self.catalog.get(&v.name).unwrap_or(v))
+                            .collect();
+                        found.extend(findings::diagnose_some(
                             &post,
                             &editions,
+                            &whole,
                             &wanted,
                             site,
                             &rendered.outputs,

@@ -379,17 +379,18 @@ pub fn thread_limits(header: &Header) -> Result<(), String> {
 const FINGERPRINT_DIGITS: usize = 16;
 
 /// For each template among `texts` (template name → text) that is not a partial, the hash
-/// of the templates its output may read: itself, every partial (any may be included), and,
+/// of the templates its output may read: itself, every partial (any may be included) and
+/// every template that defines a component (any may call it, by the component's name), and,
 /// found by name in those texts, any other template they include, extend or import, and so
-/// on. Tera names the templates it reads in string literals, so a name never written is
-/// never read; a name written in a comment only makes the hash cover a template more than
-/// it needs to.
+/// on. Tera names the templates it reads in string literals, so a template name never
+/// written is never read; a name written in a comment only makes the hash cover a template
+/// more than it needs to.
 fn sources_by_template(texts: &BTreeMap<&str, &str>) -> BTreeMap<String, ContentHash> {
     use sha2::Digest;
     let partials: Vec<&str> = texts
-        .keys()
-        .copied()
-        .filter(|name| name.starts_with('_'))
+        .iter()
+        .filter(|(name, text)| name.starts_with('_') || defines_component(text))
+        .map(|(name, _)| *name)
         .collect();
     texts
         .keys()
@@ -419,6 +420,18 @@ fn sources_by_template(texts: &BTreeMap<&str, &str>) -> BTreeMap<String, Content
             (template.to_string(), ContentHash(hasher.finalize().into()))
         })
         .collect()
+}
+
+/// Whether `text` defines a Tera component (`{% component name() %}`): components are
+/// global, so any template may call one without naming the template it is in.
+fn defines_component(text: &str) -> bool {
+    text.match_indices("{%").any(|(at, _)| {
+        text[at + 2..]
+            .trim_start_matches('-')
+            .trim_start()
+            .strip_prefix("component")
+            .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+    })
 }
 
 /// The venue a file belongs to: its name up to the first dot.
@@ -479,6 +492,25 @@ mod tests {
             before["forum.bbcode.tera"],
             blog_edited["forum.bbcode.tera"]
         );
+        let component = |definition: &str| {
+            let texts = BTreeMap::from([
+                ("digest.html.tera", definition),
+                ("digest.txt.tera", "{{<sig name=\"Maren\"/>}}"),
+                ("forum.bbcode.tera", "[b]{{ post.title }}[/b]"),
+            ]);
+            sources_by_template(&texts)
+        };
+        let (v1, v2) = (
+            component("{%- component sig(name) %}v1 {{ name }}{% endcomponent sig %}"),
+            component("{%- component sig(name) %}v2 {{ name }}{% endcomponent sig %}"),
+        );
+        assert!(
+            v1.iter().all(|(template, hash)| v2[template] != *hash),
+            "any template may call a component, by its name"
+        );
+        assert!(!defines_component(
+            "{{ post.title }} is a component {% if x %}"
+        ));
         let footer_edited = sources("<p>one</p>", "footer");
         assert!(
             before

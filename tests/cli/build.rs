@@ -269,7 +269,9 @@ fn an_output_still_as_written_is_not_read_again_but_with_force() {
 
     // Another title of the same length: the outputs that change keep their sizes, and each
     // is known to hold other bytes from the manifest's hash, not read to compare.
-    let text = p.read("posts/plain-notes.md").replace("Calm Week", "Mild Week");
+    let text = p
+        .read("posts/plain-notes.md")
+        .replace("Calm Week", "Mild Week");
     p.write("posts/plain-notes.md", &text);
     let Some(trace) = traced_opens(&p, &["build", "posts", "-q"]) else {
         return;
@@ -364,6 +366,74 @@ fn an_output_gone_from_a_venue_leaves_a_stale_file_and_its_other_output_as_it_is
     run.expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
     run.expect_stdout_contains("1 file → out/plain-notes (card.md only)");
     assert_eq!(modified(&p, "out/plain-notes/card.txt"), text);
+
+    // Gone while another venue is built: stale at once, as a venue gone is, and the next
+    // build of that venue finds the post up to date.
+    std::fs::remove_file(p.path().join("templates/card.md.tera")).unwrap();
+    p.run(&["build", "posts", "--venue", "forum"])
+        .expect_code(0)
+        .expect_stderr_contains("1 file is in `out` no longer built");
+    p.run(&["build", "posts", "--venue", "forum"])
+        .expect_code(0)
+        .expect_stderr_contains("built 0 posts (0 files written, 0 unchanged), 1 up to date");
+    assert!(p.exists("out/plain-notes/card.txt"));
+}
+
+#[test]
+fn a_component_edit_renders_every_output_that_may_call_it() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    let define = |version: &str| {
+        format!(
+            "{{% component sig(name) %}}-- signed {version} {{{{ name }}}}{{% endcomponent sig %}}<h1>{{{{ post.title }}}}</h1>\n"
+        )
+    };
+    p.write("templates/digest.html.tera", &define("v1"));
+    p.write(
+        "templates/digest.txt.tera",
+        "DIGEST {{ post.title }}\n{{<sig name=\"Maren\"/>}}\n",
+    );
+    p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        p.read("out/plain-notes/digest.txt")
+            .contains("signed v1 Maren")
+    );
+    // Components are global: the text template calls one the page template defines.
+    p.write("templates/digest.html.tera", &define("v2"));
+    p.run(&["build", "posts"]).expect_code(0);
+    assert!(
+        p.read("out/plain-notes/digest.txt")
+            .contains("signed v2 Maren")
+    );
+    settled_in(&p, 10);
+}
+
+#[test]
+fn a_post_rendered_for_one_output_names_its_findings_as_a_full_build_does() {
+    let p = Project::with_fixtures(&["every-construct.md"]);
+    let builtin = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/newsletter.html.tera"),
+    )
+    .unwrap();
+    p.write("templates/newsletter.html.tera", &builtin);
+    let full = p.run(&["build", "posts"]).expect_code(0);
+    full.expect_stderr_contains("in newsletter.html");
+    p.write(
+        "templates/newsletter.html.tera",
+        &format!("{builtin}<!-- edited -->\n"),
+    );
+    // Only newsletter.html is rendered again: what the full build found in it is found
+    // again, named the same (not `in newsletter`, as if the venue had one output).
+    let some = p.run(&["build", "posts"]).expect_code(0);
+    let found: Vec<&str> = full
+        .stderr
+        .lines()
+        .filter(|l| l.ends_with("in newsletter.html"))
+        .collect();
+    assert!(!found.is_empty(), "{}", full.stderr);
+    for line in found {
+        some.expect_stderr_contains(line);
+    }
+    some.refute_stderr_contains("newsletter.txt");
 }
 
 #[test]
@@ -530,12 +600,19 @@ fn retitle(p: &Project) {
 /// build renders.
 #[track_caller]
 fn settled(p: &Project) {
+    settled_in(p, 8);
+}
+
+/// The one post of `p` is up to date, and every one of its `files` is what a forced build
+/// renders.
+#[track_caller]
+fn settled_in(p: &Project, files: usize) {
     p.run(&["build", "posts"])
         .expect_code(0)
         .expect_stderr_contains("1 up to date");
     p.run(&["build", "posts", "--force"])
         .expect_code(0)
-        .expect_stderr_contains("(0 files written, 8 unchanged)");
+        .expect_stderr_contains(&format!("(0 files written, {files} unchanged)"));
 }
 
 #[test]

@@ -12,9 +12,10 @@ use crate::venue::{Catalog, Venue};
 use super::sources::SourceKeys;
 
 /// The venues of this run, to tell which of a post's earlier outputs are stale: only those
-/// of a venue that no longer exists or that the post no longer wants. A venue not rendered
-/// this time (not chosen, `--venue forum`, or up to date while another venue's template
-/// changed) keeps its files, and so does one whose template failed.
+/// of a venue or an output that no longer exists, or of a venue that the post no longer
+/// wants. A venue not rendered this time (not chosen, `--venue forum`, or up to date while
+/// another venue's template changed) keeps its files, and so does one whose template
+/// failed.
 #[derive(Debug)]
 pub(super) struct VenueScope<'c> {
     pub(super) catalog: &'c Catalog,
@@ -54,15 +55,17 @@ impl VenueScope<'_> {
         let Some(venue) = self.catalog.get(&old.venue) else {
             return failed || self.catalog.is_broken(&old.venue);
         };
+        // An output its venue no longer has is gone whether the venue is built now or not,
+        // as a venue that no longer exists is.
+        let file = old.path.file_name();
+        if !venue.outputs.iter().any(|o| o.file == file) {
+            return failed;
+        }
         if !rendered.iter().any(|v| v.name == venue.name) {
             return true;
         }
-        if !post.wants(&venue.name) {
-            return false;
-        }
-        let file = old.path.file_name();
-        // Rendered and wanted, a file it still writes: its render failed this time.
-        failed || venue.outputs.iter().any(|o| o.file == file)
+        // Rendered and wanted, a file it still writes: up to date, or its render failed.
+        post.wants(&venue.name)
     }
 }
 
