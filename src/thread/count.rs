@@ -16,6 +16,15 @@ pub struct Counter {
 impl Counter {
     /// The length of `text` as the network counts it.
     pub fn count(self, text: &str) -> usize {
+        // Most pieces are words of ASCII without a CR (a cluster a byte) or a `:` (so no
+        // URL): one walk over their bytes settles them, where a search for the `:` and a
+        // second walk for the clusters cost a seventh more.
+        if text
+            .bytes()
+            .all(|b| b.is_ascii() && b != b'\r' && b != b':')
+        {
+            return text.len();
+        }
         let Some(length) = self.url_length else {
             return graphemes(text);
         };
