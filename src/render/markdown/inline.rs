@@ -61,10 +61,12 @@ pub(super) struct Inline {
 }
 
 impl Inline {
-    pub(super) fn new(kind: InlineKind) -> Self {
+    /// A run collected into `buf`, which is cleared: the buffer of the run before.
+    pub(super) fn new(kind: InlineKind, mut buf: String) -> Self {
+        buf.clear();
         Inline {
             kind,
-            buf: String::new(),
+            buf,
             last: Last::LineStart,
         }
     }
@@ -101,7 +103,7 @@ impl Inline {
 impl Writer<'_> {
     pub(super) fn open_inline(&mut self, kind: InlineKind) {
         self.block_start();
-        self.inline = Some(Inline::new(kind));
+        self.inline = Some(Inline::new(kind, std::mem::take(&mut self.spare)));
     }
 
     /// Inline content outside a paragraph (tight list items) opens an implicit one.
@@ -136,7 +138,7 @@ impl Writer<'_> {
         };
         let kind = run.kind.clone();
         let only_task_marker = run.last == Last::TaskMarker;
-        let text = run.finished_text();
+        let mut text = run.finished_text();
         match kind {
             InlineKind::Paragraph | InlineKind::Implicit | InlineKind::Term => {
                 if !text.is_empty() {
@@ -158,7 +160,7 @@ impl Writer<'_> {
                 } else {
                     "#".repeat(usize::from(level))
                 };
-                let text = protect_heading_end(text);
+                text = protect_heading_end(text);
                 for part in [text.as_str(), attrs.as_str()] {
                     if !part.is_empty() {
                         if !line.is_empty() {
@@ -174,6 +176,9 @@ impl Writer<'_> {
             }
             InlineKind::Cell => self.push_cell(&text),
         }
+        // Kept for the next run: grown from nothing, each run's buffer was reallocated
+        // as often as its text doubled.
+        self.spare = text;
     }
 
     pub(super) fn text(&mut self, text: &str) {
