@@ -276,8 +276,10 @@ impl Packer {
             }
             _ => None,
         };
-        let post = std::mem::take(&mut self.cur);
-        self.posts.push(post.trim_matches('\n').to_string());
+        // Copied out trimmed, and the buffer kept for the next post: grown anew for each
+        // post, it was reallocated as often as the post's text doubled.
+        self.posts.push(self.cur.trim_matches('\n').to_string());
+        self.cur.clear();
         self.cost = 0;
         self.only_headings = true;
         if let Some((heading, cost)) = carried {
