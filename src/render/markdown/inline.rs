@@ -1,5 +1,7 @@
 //! Inline runs: the text of a paragraph, heading, cell or term, collected on one line.
 
+use std::borrow::Cow;
+
 use super::Writer;
 use super::escape::{TextContext, escape_text, longest_run, protect_heading_end};
 
@@ -212,15 +214,30 @@ impl Writer<'_> {
     }
 
     pub(super) fn code_span(&mut self, code: &str) {
-        let code = code.replace(['\n', '\r'], " ");
+        // Written straight into the run, and copied first only to flatten a line break:
+        // most spans are a word or two, and a copy, a fence and a `format!` each cost more.
+        let code = if code.contains(['\n', '\r']) {
+            Cow::Owned(code.replace(['\n', '\r'], " "))
+        } else {
+            Cow::Borrowed(code)
+        };
         if code.is_empty() {
             return;
         }
-        let fence = "`".repeat(longest_run(&code, '`') + 1);
+        let ticks = longest_run(&code, '`') + 1;
         let pad = !code.trim_matches(' ').is_empty()
             && (code.starts_with([' ', '`']) || code.ends_with([' ', '`']));
         let pad = if pad { " " } else { "" };
-        self.put(&format!("{fence}{pad}{code}{pad}{fence}"), Last::Other);
+        self.ensure_inline();
+        if let Some(run) = &mut self.inline {
+            let buf = &mut run.buf;
+            buf.extend(std::iter::repeat_n('`', ticks));
+            buf.push_str(pad);
+            buf.push_str(&code);
+            buf.push_str(pad);
+            buf.extend(std::iter::repeat_n('`', ticks));
+            run.last = Last::Other;
+        }
     }
 
     pub(super) fn math(&mut self, fence: &str, math: &str) {
