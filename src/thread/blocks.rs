@@ -271,7 +271,7 @@ impl Para {
     }
 
     /// The paragraph as a block: costs counted, pieces grouped into sentences. It is left
-    /// empty, its buffers but the text kept for the next paragraph.
+    /// empty, its buffers kept for the next paragraph.
     fn finish(
         &mut self,
         gap: Gap,
@@ -283,8 +283,11 @@ impl Para {
         self.close_piece();
         let lead_cost = counter.count(&lead);
         let cont_cost = counter.count(&cont);
-        // The paragraph's text, as `sentence_ends` reads it.
-        let text = std::mem::take(&mut self.buf);
+        // The paragraph's text, as `sentence_ends` reads it: copied out at its size, the
+        // buffer kept for the next paragraph (grown anew for each, it was reallocated as
+        // often as the text doubled).
+        let text = self.buf.clone();
+        self.buf.clear();
         self.open_sep = Sep::None;
         self.pending = None;
         let all = &mut self.pieces;
