@@ -364,7 +364,7 @@ struct Walker<'a, 'e> {
     run_started: bool,
     para: Option<Para>,
     /// An empty paragraph whose buffers the next one reuses: grown word by word, new ones
-    /// were reallocated a dozen times a paragraph.
+    /// were reallocated several times a paragraph (0.7% of `build`'s instructions).
     spare: Para,
     heading: bool,
     spans: Vec<Span>,

@@ -18,7 +18,7 @@ impl Counter {
     pub fn count(self, text: &str) -> usize {
         // Most pieces are words of ASCII without a CR (a cluster a byte) or a `:` (so no
         // URL): one walk over their bytes settles them, where a search for the `:` and a
-        // second walk for the clusters cost a seventh more.
+        // second walk for the clusters cost a sixth more (0.3% of `build`'s instructions).
         if text
             .bytes()
             .all(|b| b.is_ascii() && b != b'\r' && b != b':')

