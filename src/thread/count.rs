@@ -16,6 +16,15 @@ pub struct Counter {
 impl Counter {
     /// The length of `text` as the network counts it.
     pub fn count(self, text: &str) -> usize {
+        // Most pieces are words of ASCII without a CR (a cluster a byte) or a `:` (so no
+        // URL): one walk over their bytes settles them, where a search for the `:` and a
+        // second walk for the clusters cost a sixth more (0.3% of `build`'s instructions).
+        if text
+            .bytes()
+            .all(|b| b.is_ascii() && b != b'\r' && b != b':')
+        {
+            return text.len();
+        }
         let Some(length) = self.url_length else {
             return graphemes(text);
         };
@@ -80,9 +89,26 @@ pub fn graphemes(text: &str) -> usize {
     if plain == text.len() {
         return plain;
     }
+    // Curly quotes, dashes and Latin letters are most of what is not ASCII in prose, and
+    // none joins a cluster with a neighbour: text of nothing else is a cluster a character
+    // (segmenting it was most of a thread's counting of such words).
+    let rest = &text[plain..];
+    if rest.chars().all(stands_alone) {
+        return plain + rest.chars().count();
+    }
     // The last plain character may begin a cluster with what follows (an accent).
     let skip = plain.saturating_sub(1);
     skip + text[skip..].graphemes(true).count()
+}
+
+/// Characters that are a grapheme cluster of their own whatever their neighbours, among
+/// those that are: ASCII but CR, Latin-1 letters and signs but the soft hyphen (a
+/// control), Latin Extended-A, and the dashes, quotes and dots from `‐` to `‧` (before
+/// the line and paragraph separators, and after the zero-width joiners). None is an
+/// extender, a prepended mark, a regional indicator or a Hangul jamo.
+fn stands_alone(c: char) -> bool {
+    (c.is_ascii() && c != '\r')
+        || matches!(c, '\u{A0}'..='\u{AC}' | '\u{AE}'..='\u{17F}' | '\u{2010}'..='\u{2027}')
 }
 
 /// Where the first `n` grapheme clusters of `text` end: a byte offset, the text's length
@@ -343,6 +369,21 @@ mod tests {
                 let expected = (whole <= max).then_some(whole);
                 assert_eq!(mastodon.count_at_most(text, max), expected, "{max} {text}");
             }
+        }
+    }
+
+    #[test]
+    fn characters_standing_alone_count_as_segmentation_counts() {
+        let texts = [
+            "we’re “quoted” — a–b…",
+            "café naïve Łódź ÿ",
+            "e\u{301}’\u{301}“\u{200D}x",
+            "soft\u{AD}hyphen ©\u{FE0F} ®\u{200D}👍",
+            "\r\n“\r\n”\u{2028}‧",
+            "’\u{1F3FB}Ā\u{0308}",
+        ];
+        for text in texts {
+            assert_eq!(graphemes(text), text.graphemes(true).count(), "{text:?}");
         }
     }
 

@@ -157,12 +157,16 @@ pub fn split(blocks: &[Block], limit: usize, counter: Counter) -> Vec<String> {
 /// pieces without URLs (none has a `:`), less their whitespace, which a post may drop
 /// where it ends. Cut, such a piece counts as much (its clusters) or more (with `…`).
 fn floor(block: &Block) -> usize {
+    // One walk over each piece's characters: a search for the `:` before counting the
+    // whitespace cost half as much again on pieces a word long (0.5% of `build`).
     let plain = |piece: &blocks::Piece| {
-        let text = block.text_of(piece);
-        if text.contains(':') {
-            return 0;
+        let mut spaces = 0;
+        for c in block.text_of(piece).chars() {
+            if c == ':' {
+                return 0;
+            }
+            spaces += usize::from(c.is_whitespace());
         }
-        let spaces = text.chars().filter(|c| c.is_whitespace()).count();
         piece.cost.saturating_sub(spaces)
     };
     block
@@ -272,8 +276,10 @@ impl Packer {
             }
             _ => None,
         };
-        let post = std::mem::take(&mut self.cur);
-        self.posts.push(post.trim_matches('\n').to_string());
+        // Copied out trimmed, and the buffer kept for the next post: grown anew for each
+        // post, it was reallocated as often as the post's text doubled.
+        self.posts.push(self.cur.trim_matches('\n').to_string());
+        self.cur.clear();
         self.cost = 0;
         self.only_headings = true;
         if let Some((heading, cost)) = carried {

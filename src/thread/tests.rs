@@ -413,6 +413,18 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
+    fn clusters_count_as_segmentation_counts_them(
+        chars in prop::collection::vec(prop::sample::select(vec![
+            'a', ' ', '\r', '\n', '’', '“', '—', '…', 'é', 'Ł', '\u{AD}', '©', '\u{2028}',
+            '\u{301}', '\u{200D}', '\u{FE0F}', '\u{1F3FB}', '👍', '🇫', '한', '\u{1160}',
+        ]), 0..12),
+    ) {
+        use unicode_segmentation::UnicodeSegmentation;
+        let text: String = chars.into_iter().collect();
+        prop_assert_eq!(graphemes(&text), text.graphemes(true).count(), "{:?}", text);
+    }
+
+    #[test]
     fn generated_threads_fit_are_numbered_and_keep_every_word_in_order(
         paras in paragraphs(),
         limit in 50usize..600,

@@ -110,25 +110,37 @@ pub(super) fn escape_text(text: &str, cx: &TextContext, out: &mut String) {
 
 /// The characters `escape_text` may escape, and the line breaks it makes spaces.
 fn needs_look(b: u8) -> bool {
-    matches!(
-        b,
-        b'\\'
-            | b'`'
-            | b'*'
-            | b'['
-            | b']'
-            | b'<'
-            | b'~'
-            | b'\''
-            | b'"'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'&'
-            | b'\n'
-            | b'\r'
-    )
+    LOOK[usize::from(b)]
 }
+
+/// `needs_look` by byte: a load where a chain of compares ran for every byte of the text.
+const LOOK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < table.len() {
+        let b = i as u8;
+        table[i] = matches!(
+            b,
+            b'\\'
+                | b'`'
+                | b'*'
+                | b'['
+                | b']'
+                | b'<'
+                | b'~'
+                | b'\''
+                | b'"'
+                | b'-'
+                | b'.'
+                | b'_'
+                | b'&'
+                | b'\n'
+                | b'\r'
+        );
+        i += 1;
+    }
+    table
+};
 
 /// Escapes what would start a heading, quote, list or setext underline at the start of a
 /// line; returns how many bytes of `text` it wrote.

@@ -1,5 +1,7 @@
 //! Inline runs: the text of a paragraph, heading, cell or term, collected on one line.
 
+use std::borrow::Cow;
+
 use super::Writer;
 use super::escape::{TextContext, escape_text, longest_run, protect_heading_end};
 
@@ -61,10 +63,12 @@ pub(super) struct Inline {
 }
 
 impl Inline {
-    pub(super) fn new(kind: InlineKind) -> Self {
+    /// A run collected into `buf`, which is cleared: the buffer of the run before.
+    pub(super) fn new(kind: InlineKind, mut buf: String) -> Self {
+        buf.clear();
         Inline {
             kind,
-            buf: String::new(),
+            buf,
             last: Last::LineStart,
         }
     }
@@ -101,7 +105,7 @@ impl Inline {
 impl Writer<'_> {
     pub(super) fn open_inline(&mut self, kind: InlineKind) {
         self.block_start();
-        self.inline = Some(Inline::new(kind));
+        self.inline = Some(Inline::new(kind, std::mem::take(&mut self.spare)));
     }
 
     /// Inline content outside a paragraph (tight list items) opens an implicit one.
@@ -136,7 +140,7 @@ impl Writer<'_> {
         };
         let kind = run.kind.clone();
         let only_task_marker = run.last == Last::TaskMarker;
-        let text = run.finished_text();
+        let mut text = run.finished_text();
         match kind {
             InlineKind::Paragraph | InlineKind::Implicit | InlineKind::Term => {
                 if !text.is_empty() {
@@ -158,7 +162,7 @@ impl Writer<'_> {
                 } else {
                     "#".repeat(usize::from(level))
                 };
-                let text = protect_heading_end(text);
+                text = protect_heading_end(text);
                 for part in [text.as_str(), attrs.as_str()] {
                     if !part.is_empty() {
                         if !line.is_empty() {
@@ -174,6 +178,9 @@ impl Writer<'_> {
             }
             InlineKind::Cell => self.push_cell(&text),
         }
+        // Kept for the next run: grown from nothing, each run's buffer was reallocated
+        // as often as its text doubled.
+        self.spare = text;
     }
 
     pub(super) fn text(&mut self, text: &str) {
@@ -207,15 +214,30 @@ impl Writer<'_> {
     }
 
     pub(super) fn code_span(&mut self, code: &str) {
-        let code = code.replace(['\n', '\r'], " ");
+        // Written straight into the run, and copied first only to flatten a line break:
+        // most spans are a word or two, and a copy, a fence and a `format!` each cost more.
+        let code = if code.contains(['\n', '\r']) {
+            Cow::Owned(code.replace(['\n', '\r'], " "))
+        } else {
+            Cow::Borrowed(code)
+        };
         if code.is_empty() {
             return;
         }
-        let fence = "`".repeat(longest_run(&code, '`') + 1);
+        let ticks = longest_run(&code, '`') + 1;
         let pad = !code.trim_matches(' ').is_empty()
             && (code.starts_with([' ', '`']) || code.ends_with([' ', '`']));
         let pad = if pad { " " } else { "" };
-        self.put(&format!("{fence}{pad}{code}{pad}{fence}"), Last::Other);
+        self.ensure_inline();
+        if let Some(run) = &mut self.inline {
+            let buf = &mut run.buf;
+            buf.extend(std::iter::repeat_n('`', ticks));
+            buf.push_str(pad);
+            buf.push_str(&code);
+            buf.push_str(pad);
+            buf.extend(std::iter::repeat_n('`', ticks));
+            run.last = Last::Other;
+        }
     }
 
     pub(super) fn math(&mut self, fence: &str, math: &str) {

@@ -41,8 +41,7 @@ impl Writer<'_> {
         }
         self.protect_bang();
         self.put("[", Last::Other);
-        self.links
-            .push(Some(format!("]({})", target_text(&url, title))));
+        self.links.push(Some(closing(&url, title)));
         i + 1
     }
 
@@ -60,8 +59,7 @@ impl Writer<'_> {
         match self.opts.image_url(dest) {
             Some(url) => {
                 self.put("![", Last::Other);
-                self.links
-                    .push(Some(format!("]({})", target_text(&url, title))));
+                self.links.push(Some(closing(&url, title)));
             }
             None => {
                 self.ensure_inline();
@@ -114,9 +112,18 @@ fn is_email(s: &str) -> bool {
         })
 }
 
+/// What closes a link or image: `](url "title")`.
+fn closing(url: &str, title: &str) -> String {
+    let mut out = String::with_capacity(url.len() + title.len() + 5);
+    out.push_str("](");
+    push_target(url, title, &mut out);
+    out.push(')');
+    out
+}
+
 /// `url "title"` for inside `(…)`.
-fn target_text(url: &str, title: &str) -> String {
-    let mut out = destination(url);
+fn push_target(url: &str, title: &str, out: &mut String) {
+    push_destination(url, out);
     if !title.is_empty() {
         out.push_str(" \"");
         let chars: Vec<char> = title.chars().collect();
@@ -135,47 +142,55 @@ fn target_text(url: &str, title: &str) -> String {
         }
         out.push('"');
     }
-    out
 }
 
 /// A link destination: bare when that is unambiguous, else in angle brackets.
-fn destination(url: &str) -> String {
+fn push_destination(url: &str, out: &mut String) {
+    // Every character that matters here is ASCII but the C1 controls: the bytes are read,
+    // and the characters only of a URL that has others. The runs between characters to
+    // escape are copied whole: a URL copied out as characters, then written one by one,
+    // cost 0.8% of `build`'s instructions more.
+    let bytes = url.as_bytes();
     let bare = !url.is_empty()
-        && !url
-            .chars()
-            .any(|c| c.is_ascii_whitespace() || c.is_control() || matches!(c, '<' | '>'))
+        && !bytes
+            .iter()
+            .any(|&b| b.is_ascii_whitespace() || b.is_ascii_control() || matches!(b, b'<' | b'>'))
+        && (url.is_ascii() || !url.chars().any(char::is_control))
         && parens_balanced(url);
-    let chars: Vec<char> = url.chars().collect();
-    let mut out = String::with_capacity(url.len() + 2);
     if !bare {
         out.push('<');
     }
-    for (k, &c) in chars.iter().enumerate() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '<' | '>' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' if starts_reference(chars[k + 1..].iter().copied()) => out.push_str("\\&"),
-            '\n' => out.push_str("%0A"),
-            '\r' => out.push_str("%0D"),
-            _ => out.push(c),
-        }
+    let mut copied = 0;
+    while let Some(found) = bytes[copied..]
+        .iter()
+        .position(|b| matches!(b, b'\\' | b'<' | b'>' | b'&' | b'\n' | b'\r'))
+    {
+        let at = copied + found;
+        out.push_str(&url[copied..at]);
+        out.push_str(match bytes[at] {
+            b'\\' => "\\\\",
+            b'<' => "\\<",
+            b'>' => "\\>",
+            b'&' if starts_reference(url[at + 1..].chars()) => "\\&",
+            b'\n' => "%0A",
+            b'\r' => "%0D",
+            _ => &url[at..=at],
+        });
+        copied = at + 1;
     }
+    out.push_str(&url[copied..]);
     if !bare {
         out.push('>');
     }
-    out
 }
 
 fn parens_balanced(url: &str) -> bool {
     let mut depth = 0usize;
-    for c in url.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return false,
-            ')' => depth -= 1,
+    for b in url.bytes() {
+        match b {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return false,
+            b')' => depth -= 1,
             _ => {}
         }
         // pulldown-cmark gives up on deeply nested parentheses.

@@ -107,6 +107,8 @@ struct Writer<'a> {
     pending_blank: Option<usize>,
     lists: Vec<List>,
     inline: Option<Inline>,
+    /// The buffer of the last inline run, for the next one.
+    spare: String,
     raw: Option<Raw>,
     table: Option<Table>,
     /// What closes each open link or image; `None` for an unsafe URL shown as text only.
@@ -131,6 +133,7 @@ impl<'a> Writer<'a> {
             pending_blank: None,
             lists: Vec::new(),
             inline: None,
+            spare: String::new(),
             raw: None,
             table: None,
             links: Vec::new(),
@@ -237,7 +240,12 @@ impl<'a> Writer<'a> {
                     table.rows.push(Vec::new());
                 }
             }
-            Tag::TableCell => self.inline = Some(Inline::new(InlineKind::Cell)),
+            Tag::TableCell => {
+                self.inline = Some(Inline::new(
+                    InlineKind::Cell,
+                    std::mem::take(&mut self.spare),
+                ));
+            }
             Tag::Emphasis => self.emphasis_start(false, events, i),
             Tag::Strong => self.emphasis_start(true, events, i),
             Tag::Strikethrough => self.delimiter_start(Delimiter {

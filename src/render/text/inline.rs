@@ -115,6 +115,29 @@ pub(super) fn clean_inline(text: &str) -> String {
     }
 }
 
+/// `text` less the lines at either end that hold nothing but spaces: `fill` makes of it
+/// what it makes of `clean_inline(text)`, since it skips runs of spaces itself.
+pub(super) fn inner_lines(text: &str) -> &str {
+    let blank = |b: &u8| matches!(b, b' ' | b'\n');
+    let bytes = text.as_bytes();
+    let (Some(first), Some(last)) = (
+        bytes.iter().position(|b| !blank(b)),
+        bytes.iter().rposition(|b| !blank(b)),
+    ) else {
+        return "";
+    };
+    // Both ends are next to a `\n` or at an end of the text: char boundaries.
+    let start = bytes[..first]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = bytes[last..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| last + i);
+    &text[start..end]
+}
+
 /// A tag's name, lower-cased, and whether it is a closing tag.
 fn tag_name(raw: &str) -> (bool, String) {
     let inner = raw.trim_start().strip_prefix('<').unwrap_or_default();

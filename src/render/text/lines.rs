@@ -101,18 +101,22 @@ fn trim_end_in_place(line: &mut String) {
 /// because textwrap's general machinery (optimal fit, word splitting) was most of the text
 /// format's cost; a word longer than the width stands alone on its line.
 pub(super) fn fill(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
+    // Few paragraphs hold a reference number: their lines alone are looked at for its glue.
+    let glued = text.contains(GLUE);
+    // About as many lines as the text has widths of bytes, rather than a list regrown.
+    let mut lines: Vec<String> = Vec::with_capacity(text.len() / width.max(1) + 1);
     for source in text.split('\n') {
-        let mut indent = if lines.is_empty() { first } else { rest };
+        let indent = if lines.is_empty() { first } else { rest };
+        let mut avail = width.saturating_sub(width_of(indent));
         let mut line = new_line(indent, width);
         let mut used = 0;
         let mut words = 0;
         for word in source.split(' ').filter(|w| !w.is_empty()) {
             let w = width_of(word);
-            let avail = width.saturating_sub(width_of(indent));
             if words > 0 && used + 1 + w > avail {
-                lines.push(finish_line(mem::replace(&mut line, new_line(rest, width))));
-                indent = rest;
+                let full = mem::replace(&mut line, new_line(rest, width));
+                lines.push(finish_line(full, glued));
+                avail = width.saturating_sub(width_of(rest));
                 used = 0;
                 words = 0;
             }
@@ -124,7 +128,7 @@ pub(super) fn fill(text: &str, width: usize, first: &str, rest: &str) -> Vec<Str
             used += w;
             words += 1;
         }
-        lines.push(finish_line(line));
+        lines.push(finish_line(line, glued));
     }
     lines
 }
@@ -138,10 +142,10 @@ fn new_line(indent: &str, width: usize) -> String {
 }
 
 /// A wrapped line as written: the glue that held reference numbers to their word becomes a
-/// space again, and no line ends in spaces.
-fn finish_line(mut line: String) -> String {
+/// space again (where the text was `glued`), and no line ends in spaces.
+fn finish_line(mut line: String, glued: bool) -> String {
     trim_end_in_place(&mut line);
-    if line.contains(GLUE) {
+    if glued && line.contains(GLUE) {
         line.replace(GLUE, " ")
     } else {
         line

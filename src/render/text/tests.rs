@@ -454,3 +454,30 @@ fn degradations_are_what_the_output_shows() {
     }
     assert_eq!(text(Construct::Table.sample(), 72), "a | b\n--+--\n1 | 2");
 }
+
+#[test]
+fn wrapping_the_buffer_as_collected_matches_wrapping_it_cleaned() {
+    use super::inline::{clean_inline, inner_lines};
+    use super::lines::fill;
+    let raws = [
+        "",
+        " ",
+        "\n \n",
+        "  one  two \n\n three four five six\n  \n",
+        "\n  \nword\n \n",
+        "a\n \nb",
+        " lead  and\ttrail  ",
+        "x\n\n\n",
+        " one…\n \n",
+        "\n…two",
+    ];
+    for raw in raws {
+        let cleaned = clean_inline(raw);
+        assert_eq!(inner_lines(raw).is_empty(), cleaned.is_empty(), "{raw:?}");
+        assert_eq!(
+            fill(inner_lines(raw), 8, "", ""),
+            fill(&cleaned, 8, "", ""),
+            "{raw:?}"
+        );
+    }
+}
