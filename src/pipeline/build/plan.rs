@@ -2,13 +2,14 @@
 //! little as it can, so up-to-date posts are never parsed and slug clashes are found before
 //! anything is written.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 
-use crate::manifest::{FileEntry, Manifest, PostEntry};
+use crate::manifest::{ContentHash, FileEntry, Manifest, PostEntry};
 use crate::output;
 use crate::pipeline::report::{Sink, Stderr};
 use crate::post::Post;
@@ -16,14 +17,16 @@ use crate::post::Post;
 use super::BuildInputs;
 use super::sources::SourceKeys;
 
-/// A post file, once its slug and inputs hash are known.
+/// A post file, once its slug and inputs hash are known. One a post (100,000 for as many
+/// posts, all held until the manifest is settled), so it copies nothing it can borrow: its
+/// path and key are the run's, and an unchanged post's slug is the manifest's.
 #[derive(Debug)]
-pub(super) struct Planned {
-    pub(super) source: PathBuf,
+pub(super) struct Planned<'a> {
+    pub(super) source: &'a Path,
     /// The source as the manifest records it (`SourceKeys`).
-    pub(super) key: String,
-    pub(super) slug: String,
-    pub(super) inputs: String,
+    pub(super) key: &'a str,
+    pub(super) slug: Cow<'a, str>,
+    pub(super) inputs: ContentHash,
     pub(super) size: u64,
     pub(super) mtime: u64,
     /// Its outputs are up to date: same inputs as in the manifest, files present, every
@@ -76,29 +79,29 @@ pub(super) struct Recorded<'m> {
 /// and compared; only a post to build has its front matter parsed, for its slug, and keeps
 /// its text for the build (as `held` allows). An unchanged post whose venues' fingerprints
 /// changed is planned for those venues alone.
-pub(super) fn plan(
-    source: &Path,
-    key: &str,
+pub(super) fn plan<'a>(
+    source: &'a Path,
+    key: &'a str,
     build_inputs: &BuildInputs,
-    by_source: &HashMap<&str, Recorded<'_>>,
+    by_source: &HashMap<&str, Recorded<'a>>,
     held: &Held,
     out: &Path,
     force: bool,
-) -> Result<Planned> {
+) -> Result<Planned<'a>> {
     let meta = std::fs::metadata(source)
         .with_context(|| format!("failed to read `{}`", source.display()))?;
     let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
     let known = by_source.get(key).filter(|Recorded { entry, .. }| {
         !force
             && entry.build == build_inputs.shared
-            && !entry.inputs.is_empty()
+            && entry.inputs.is_some()
             && outputs_intact(out, &entry.files)
             && media_unchanged(source, &entry.media)
     });
-    let planned = |slug: &str, inputs: String| Planned {
-        source: source.to_path_buf(),
-        key: key.to_string(),
-        slug: slug.to_string(),
+    let planned = |slug: Cow<'a, str>, inputs: ContentHash| Planned {
+        source,
+        key,
+        slug,
         inputs,
         size,
         mtime,
@@ -108,29 +111,30 @@ pub(super) fn plan(
         text: None,
     };
     // The post as it was built: up to date, but for the venues that changed since.
-    let unchanged = |slug: &str, entry: &PostEntry| {
+    let unchanged = |slug: &'a str, entry: &PostEntry, inputs: ContentHash| {
         let only = build_inputs.changed(entry);
         Planned {
             fresh: only.is_empty(),
             only,
-            ..planned(slug, entry.inputs.clone())
+            ..planned(Cow::Borrowed(slug), inputs)
         }
     };
     if let Some(&Recorded { slug, entry }) = known
+        && let Some(inputs) = entry.inputs
         && entry.source_size == size
         && entry.source_mtime == mtime
         && mtime != 0
     {
-        return Ok(unchanged(slug, entry));
+        return Ok(unchanged(slug, entry, inputs));
     }
     let bytes = crate::error::read(source)?;
     let inputs = crate::manifest::inputs_hash(&build_inputs.shared, &bytes);
     if let Some(&Recorded { slug, entry }) = known
-        && entry.inputs == inputs
+        && entry.inputs == Some(inputs)
     {
         let mut plan = Planned {
             restamp: true,
-            ..unchanged(slug, entry)
+            ..unchanged(slug, entry, inputs)
         };
         if !plan.fresh {
             // Its bytes were UTF-8 when it was built; were they not now, the build reads
@@ -145,7 +149,7 @@ pub(super) fn plan(
     let slug = Post::slug_of(source, &text)?;
     Ok(Planned {
         text: held.keep(text),
-        ..planned(&slug, inputs)
+        ..planned(Cow::Owned(slug), inputs)
     })
 }
 
@@ -240,13 +244,36 @@ fn media_unchanged(source: &Path, media: &[crate::manifest::Dependency]) -> bool
     })
 }
 
+/// A post found up to date by its bytes, with the size and time the manifest should now
+/// record for it.
+#[derive(Debug)]
+pub(super) struct Restamp {
+    slug: String,
+    size: u64,
+    mtime: u64,
+}
+
+/// The posts found up to date by their bytes (usually none; every post after a checkout),
+/// taken from the plans so these can go before the manifest is changed.
+pub(super) fn restamps(plans: &[Planned<'_>]) -> Vec<Restamp> {
+    plans
+        .iter()
+        .filter(|p| p.fresh && p.restamp)
+        .map(|p| Restamp {
+            slug: p.slug.to_string(),
+            size: p.size,
+            mtime: p.mtime,
+        })
+        .collect()
+}
+
 /// Records the new size and time of posts found up to date by their bytes.
-pub(super) fn restamp(manifest: &mut Manifest, plans: &[Planned]) -> usize {
+pub(super) fn restamp(manifest: &mut Manifest, restamps: &[Restamp]) -> usize {
     let mut count = 0;
-    for plan in plans.iter().filter(|p| p.fresh && p.restamp) {
-        if let Some(entry) = manifest.posts.get_mut(&plan.slug) {
-            entry.source_size = plan.size;
-            entry.source_mtime = plan.mtime;
+    for stamp in restamps {
+        if let Some(entry) = manifest.posts.get_mut(&stamp.slug) {
+            entry.source_size = stamp.size;
+            entry.source_mtime = stamp.mtime;
             count += 1;
         }
     }
@@ -255,7 +282,7 @@ pub(super) fn restamp(manifest: &mut Manifest, plans: &[Planned]) -> usize {
 
 /// Removes every post whose slug another post also has, reporting each clash once with
 /// both files; returns the number of posts removed.
-pub(super) fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
+pub(super) fn drop_slug_clashes(plans: &mut Vec<Planned<'_>>) -> usize {
     // The plans in slug order (in their own order within a slug), so each clash is a run:
     // an index a post, where a map of every slug would be ~12 MB for 100,000 posts.
     let mut order: Vec<usize> = (0..plans.len()).collect();
@@ -289,18 +316,18 @@ pub(super) fn drop_slug_clashes(plans: &mut Vec<Planned>) -> usize {
 /// has in the manifest (`build posts/a.md` after giving it `slug: b`, while `posts/b.md`
 /// is there): its files are that post's. Returns the number of posts removed.
 pub(super) fn drop_taken_slugs(
-    plans: &mut Vec<Planned>,
+    plans: &mut Vec<Planned<'_>>,
     previous: &Manifest,
     sources: &SourceKeys,
 ) -> usize {
-    let in_run: HashSet<&str> = plans.iter().map(|p| p.key.as_str()).collect();
+    let in_run: HashSet<&str> = plans.iter().map(|p| p.key).collect();
     let taken: Vec<(usize, String)> = plans
         .iter()
         .enumerate()
         .filter(|(_, plan)| !plan.fresh)
         .filter_map(|(i, plan)| {
-            let owner = previous.posts.get(&plan.slug)?;
-            let other = !sources.same(&owner.source, &plan.key)
+            let owner = previous.posts.get(plan.slug.as_ref())?;
+            let other = !sources.same(&owner.source, plan.key)
                 && !in_run.contains(owner.source.as_str())
                 && sources.exists(&owner.source);
             other.then(|| (i, owner.source.clone()))
@@ -323,11 +350,11 @@ mod tests {
 
     #[test]
     fn every_post_of_a_clashing_slug_is_dropped_and_the_others_kept_in_order() {
-        let plan = |slug: &str, file: &str| Planned {
-            source: PathBuf::from(file),
-            key: file.to_string(),
-            slug: slug.to_string(),
-            inputs: String::new(),
+        let plan = |slug: &'static str, file: &'static str| Planned {
+            source: Path::new(file),
+            key: file,
+            slug: slug.into(),
+            inputs: ContentHash([0; 32]),
             size: 0,
             mtime: 0,
             fresh: false,
@@ -345,7 +372,7 @@ mod tests {
             plan("b", "7.md"),
         ];
         assert_eq!(drop_slug_clashes(&mut plans), 5);
-        let kept: Vec<&str> = plans.iter().map(|p| p.key.as_str()).collect();
+        let kept: Vec<&str> = plans.iter().map(|p| p.key).collect();
         assert_eq!(kept, ["3.md", "5.md"]);
     }
 
