@@ -31,7 +31,10 @@ use crate::status::Status;
 use crate::venue::Venue;
 
 use context::{Building, VenueScope};
-use plan::{Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp, restamps};
+use plan::{
+    Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, put_back, restamp,
+    take_previous,
+};
 use post::{PostBuilt, build_one};
 use sources::SourceKeys;
 use stale::{report_stale, settle, stale_outputs};
@@ -197,6 +200,8 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     // Every file an earlier run wrote, with what it wrote there: the files a post may
     // replace.
     let ours = crate::manifest::Listed::new(&previous);
+    drop(by_source);
+    take_previous(&mut previous, &mut plans);
     let context = Building {
         build_inputs: &build_inputs,
         session: &session,
@@ -218,19 +223,13 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
             if plan.fresh {
                 // Its manifest entry stays as it is.
                 Tally::add(&tally.fresh, 1);
-                let line =
-                    crate::shell::is_verbose().then(|| format!("{:<32} up to date", plan.slug));
+                let line = crate::shell::is_verbose()
+                    .then(|| format!("{:<32} up to date", plan.slug.as_str()));
                 progress.done(index, line);
                 return None;
             }
             let text = plan.text.take();
-            match build_one(
-                plan,
-                text,
-                &context,
-                previous.posts.get(plan.slug.as_ref()).map(Box::as_ref),
-                &progress,
-            ) {
+            match build_one(plan, text, &context, plan.previous.as_deref(), &progress) {
                 Ok(PostBuilt {
                     entry,
                     written,
@@ -238,6 +237,15 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     failures,
                 }) => {
                     Tally::add(&tally.built, 1);
+                    // The new entry holds what the post keeps of its old one (not so for
+                    // an entry another source had, which the new ones settle).
+                    if plan
+                        .previous
+                        .as_ref()
+                        .is_some_and(|old| sources.same(&old.source, plan.key))
+                    {
+                        plan.previous = None;
+                    }
                     Tally::add(&tally.written, written);
                     Tally::add(&tally.unchanged, unchanged);
                     tally.failed.add(failures);
@@ -255,10 +263,10 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     };
                     let line = format!(
                         "{:<32} {} file{} → {}{only}",
-                        plan.slug,
+                        plan.slug.as_str(),
                         files,
                         if files == 1 { "" } else { "s" },
-                        opts.out.join(plan.slug.as_ref()).display()
+                        opts.out.join(plan.slug.as_str()).display()
                     );
                     progress.done(index, Some(line).filter(|_| opts.post_lines));
                     Some((plan.slug.to_string(), Box::new(entry)))
@@ -275,14 +283,13 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
 
     let built: Vec<(String, Box<PostEntry>)> = entries.into_iter().flatten().collect();
     drop(ours);
-    drop(by_source);
     let nothing_built = built.is_empty();
-    let restamps = restamps(&plans);
+    let mut manifest = previous;
+    put_back(&mut manifest, &mut plans);
+    let current = manifest.is_current();
+    let restamped = restamp(&mut manifest, &plans);
     // Not needed from here, when the manifest takes this build's entries.
     drop(plans);
-    let mut manifest = previous;
-    let current = manifest.is_current();
-    let restamped = restamp(&mut manifest, &restamps);
     settle(&mut manifest, built);
     let given: HashSet<&str> = keys.iter().map(String::as_str).collect();
     let stale = stale_outputs(&manifest, &given, &sources);

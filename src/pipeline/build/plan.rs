@@ -2,14 +2,13 @@
 //! little as it can, so up-to-date posts are never parsed and slug clashes are found before
 //! anything is written.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 
-use crate::manifest::{ContentHash, FileEntry, Manifest, PostEntry};
+use crate::manifest::{ContentHash, FileEntry, Manifest, Name, PostEntry};
 use crate::output;
 use crate::pipeline::report::{Sink, Stderr};
 use crate::post::Post;
@@ -18,14 +17,15 @@ use super::BuildInputs;
 use super::sources::SourceKeys;
 
 /// A post file, once its slug and inputs hash are known. One a post (100,000 for as many
-/// posts, all held until the manifest is settled), so it copies nothing it can borrow: its
-/// path and key are the run's, and an unchanged post's slug is the manifest's.
+/// posts, all held until the manifest is settled), so it copies nothing it can borrow or
+/// share: its path and key are the run's, and its slug the name its files' folder has in
+/// the manifest.
 #[derive(Debug)]
 pub(super) struct Planned<'a> {
     pub(super) source: &'a Path,
     /// The source as the manifest records it (`SourceKeys`).
     pub(super) key: &'a str,
-    pub(super) slug: Cow<'a, str>,
+    pub(super) slug: Name,
     pub(super) inputs: ContentHash,
     pub(super) size: u64,
     pub(super) mtime: u64,
@@ -43,6 +43,11 @@ pub(super) struct Planned<'a> {
     /// The post's text when it is to be built and `Held` kept it: read once, for its slug
     /// and inputs hash here, then parsed by the build from this copy.
     pub(super) text: Option<String>,
+    /// The manifest's entry for its slug, when it is to be built: taken out of the manifest
+    /// before the build, so that it goes as soon as the post's new entry is made, rather
+    /// than both being held for every post until the last is built (a `--force` build of
+    /// 100,000 posts would hold two of each entry's files).
+    pub(super) previous: Option<Box<PostEntry>>,
 }
 
 /// The bytes of post text the plan keeps for the build, all posts together. Every post to
@@ -83,7 +88,7 @@ pub(super) fn plan<'a>(
     source: &'a Path,
     key: &'a str,
     build_inputs: &BuildInputs,
-    by_source: &HashMap<&str, Recorded<'a>>,
+    by_source: &HashMap<&str, Recorded<'_>>,
     held: &Held,
     out: &Path,
     force: bool,
@@ -98,10 +103,10 @@ pub(super) fn plan<'a>(
             && outputs_intact(out, &entry.files)
             && media_unchanged(source, &entry.media)
     });
-    let planned = |slug: Cow<'a, str>, inputs: ContentHash| Planned {
+    let planned = |slug: &str, inputs: ContentHash| Planned {
         source,
         key,
-        slug,
+        slug: Name::new(slug),
         inputs,
         size,
         mtime,
@@ -109,14 +114,15 @@ pub(super) fn plan<'a>(
         only: Vec::new(),
         restamp: false,
         text: None,
+        previous: None,
     };
     // The post as it was built: up to date, but for the venues that changed since.
-    let unchanged = |slug: &'a str, entry: &PostEntry, inputs: ContentHash| {
+    let unchanged = |slug: &str, entry: &PostEntry, inputs: ContentHash| {
         let only = build_inputs.changed(entry);
         Planned {
             fresh: only.is_empty(),
             only,
-            ..planned(Cow::Borrowed(slug), inputs)
+            ..planned(slug, inputs)
         }
     };
     if let Some(&Recorded { slug, entry }) = known
@@ -149,7 +155,7 @@ pub(super) fn plan<'a>(
     let slug = Post::slug_of(source, &text)?;
     Ok(Planned {
         text: held.keep(text),
-        ..planned(Cow::Owned(slug), inputs)
+        ..planned(&slug, inputs)
     })
 }
 
@@ -244,40 +250,34 @@ fn media_unchanged(source: &Path, media: &[crate::manifest::Dependency]) -> bool
     })
 }
 
-/// A post found up to date by its bytes, with the size and time the manifest should now
-/// record for it.
-#[derive(Debug)]
-pub(super) struct Restamp {
-    slug: String,
-    size: u64,
-    mtime: u64,
-}
-
-/// The posts found up to date by their bytes (usually none; every post after a checkout),
-/// taken from the plans so these can go before the manifest is changed.
-pub(super) fn restamps(plans: &[Planned<'_>]) -> Vec<Restamp> {
-    plans
-        .iter()
-        .filter(|p| p.fresh && p.restamp)
-        .map(|p| Restamp {
-            slug: p.slug.to_string(),
-            size: p.size,
-            mtime: p.mtime,
-        })
-        .collect()
-}
-
 /// Records the new size and time of posts found up to date by their bytes.
-pub(super) fn restamp(manifest: &mut Manifest, restamps: &[Restamp]) -> usize {
+pub(super) fn restamp(manifest: &mut Manifest, plans: &[Planned<'_>]) -> usize {
     let mut count = 0;
-    for stamp in restamps {
-        if let Some(entry) = manifest.posts.get_mut(&stamp.slug) {
-            entry.source_size = stamp.size;
-            entry.source_mtime = stamp.mtime;
+    for plan in plans.iter().filter(|p| p.fresh && p.restamp) {
+        if let Some(entry) = manifest.posts.get_mut(plan.slug.as_str()) {
+            entry.source_size = plan.size;
+            entry.source_mtime = plan.mtime;
             count += 1;
         }
     }
     count
+}
+
+/// Takes out of the manifest the entry of each post to build, into its plan.
+pub(super) fn take_previous(manifest: &mut Manifest, plans: &mut [Planned<'_>]) {
+    for plan in plans.iter_mut().filter(|p| !p.fresh) {
+        plan.previous = manifest.posts.remove(plan.slug.as_str());
+    }
+}
+
+/// Puts back into the manifest the entries plans still hold: those of posts that failed,
+/// and of slugs another post had (settled with the new entries).
+pub(super) fn put_back(manifest: &mut Manifest, plans: &mut [Planned<'_>]) {
+    for plan in plans {
+        if let Some(old) = plan.previous.take() {
+            manifest.posts.insert(plan.slug.to_string(), old);
+        }
+    }
 }
 
 /// Removes every post whose slug another post also has, reporting each clash once with
@@ -326,7 +326,7 @@ pub(super) fn drop_taken_slugs(
         .enumerate()
         .filter(|(_, plan)| !plan.fresh)
         .filter_map(|(i, plan)| {
-            let owner = previous.posts.get(plan.slug.as_ref())?;
+            let owner = previous.posts.get(plan.slug.as_str())?;
             let other = !sources.same(&owner.source, plan.key)
                 && !in_run.contains(owner.source.as_str())
                 && sources.exists(&owner.source);
@@ -361,6 +361,7 @@ mod tests {
             only: Vec::new(),
             restamp: false,
             text: None,
+            previous: None,
         };
         let mut plans = vec![
             plan("b", "1.md"),
