@@ -108,6 +108,32 @@ pub struct PostEntry {
 }
 
 impl PostEntry {
+    /// Becomes `new`, keeping its own strings' and lists' memory where the new ones fit.
+    pub fn replace_with(&mut self, new: PostEntry) {
+        let PostEntry {
+            source,
+            title,
+            inputs,
+            build,
+            venues,
+            source_size,
+            source_mtime,
+            media,
+            files,
+            stale,
+        } = new;
+        self.source.clone_from(&source);
+        self.title.clone_from(&title);
+        self.inputs = inputs;
+        self.build = build;
+        self.venues = venues;
+        self.source_size = source_size;
+        self.source_mtime = source_mtime;
+        self.media.clone_from(&media);
+        self.files.clone_from(&files);
+        self.stale.clone_from(&stale);
+    }
+
     /// Takes `old`'s files as stale ones, but those this entry writes.
     pub fn take_stale(&mut self, old: PostEntry) {
         let files = old.files.into_iter().chain(old.stale);
@@ -532,6 +558,21 @@ mod tests {
         let b = FileEntry::new("q/blog.html", "blog", b"b", Stamp::default());
         assert!(std::ptr::eq(a.venue.as_str(), b.venue.as_str()));
         assert!(std::ptr::eq(a.path.file(), b.path.file()));
+    }
+
+    #[test]
+    fn an_entry_replaced_in_place_equals_the_new_one_in_its_own_memory() {
+        let m: Manifest = serde_json::from_str(WRITTEN_BEFORE).unwrap();
+        let mut old = m.posts["new-slug"].clone();
+        let mut new = m.posts["other"].as_ref().clone();
+        new.files = old.files.iter().rev().cloned().collect();
+        let files = old.files.as_ptr();
+        old.replace_with(new.clone());
+        assert_eq!(*old, new);
+        assert!(
+            std::ptr::eq(old.files.as_ptr(), files),
+            "the old list's memory"
+        );
     }
 
     #[test]

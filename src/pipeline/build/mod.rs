@@ -238,14 +238,21 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                 }) => {
                     Tally::add(&tally.built, 1);
                     // The new entry holds what the post keeps of its old one (not so for
-                    // an entry another source had, which the new ones settle).
-                    if plan
-                        .previous
-                        .as_ref()
-                        .is_some_and(|old| sources.same(&old.source, plan.key))
-                    {
-                        plan.previous = None;
-                    }
+                    // an entry another source had, which the new ones settle), so the old
+                    // one becomes it, in the old one's memory: the manifest was read on
+                    // the main thread, and memory it frees is not reused by the workers
+                    // (glibc keeps each thread's in its own arena), so a `--force` build
+                    // would otherwise grow by every entry it replaces.
+                    let entry = match plan.previous.take() {
+                        Some(mut old) if sources.same(&old.source, plan.key) => {
+                            old.replace_with(entry);
+                            old
+                        }
+                        old => {
+                            plan.previous = old;
+                            Box::new(entry)
+                        }
+                    };
                     Tally::add(&tally.written, written);
                     Tally::add(&tally.unchanged, unchanged);
                     tally.failed.add(failures);
@@ -269,7 +276,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                         opts.out.join(plan.slug.as_str()).display()
                     );
                     progress.done(index, Some(line).filter(|_| opts.post_lines));
-                    Some((plan.slug.to_string(), Box::new(entry)))
+                    Some((plan.slug.to_string(), entry))
                 }
                 Err(err) => {
                     tally.failed.report(&progress, &err);
