@@ -234,7 +234,7 @@ pub fn inputs_hash(build_inputs: &str, source: &[u8]) -> ContentHash {
 mod inputs_text {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::ContentHash;
+    use crate::hash::ContentHash;
 
     pub(super) fn serialize<S: Serializer>(
         inputs: &Option<ContentHash>,
