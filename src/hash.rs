@@ -28,19 +28,23 @@ impl Serialize for ContentHash {
     }
 }
 
+impl ContentHash {
+    /// The hash written `text` (`sha256:` and 64 hex digits), if it is one.
+    pub fn parse(text: &str) -> Option<ContentHash> {
+        let digits = text.strip_prefix("sha256:").filter(|d| d.len() == 64)?;
+        let mut bytes = [0; 32];
+        for (byte, pair) in bytes.iter_mut().zip(digits.as_bytes().chunks(2)) {
+            *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        }
+        Some(ContentHash(bytes))
+    }
+}
+
 impl<'de> Deserialize<'de> for ContentHash {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        let digits = text
-            .strip_prefix("sha256:")
-            .filter(|d| d.len() == 64)
-            .ok_or_else(|| serde::de::Error::custom("expected `sha256:` and 64 hex digits"))?;
-        let mut bytes = [0; 32];
-        for (byte, pair) in bytes.iter_mut().zip(digits.as_bytes().chunks(2)) {
-            let pair = std::str::from_utf8(pair).map_err(serde::de::Error::custom)?;
-            *byte = u8::from_str_radix(pair, 16).map_err(serde::de::Error::custom)?;
-        }
-        Ok(ContentHash(bytes))
+        ContentHash::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom("expected `sha256:` and 64 hex digits"))
     }
 }
 

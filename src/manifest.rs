@@ -29,9 +29,11 @@ pub struct Manifest {
     /// written before kept the path as typed; `build` rewrites those once.
     #[serde(default)]
     pub keyed: bool,
-    /// Posts by slug.
+    /// Posts by slug. Each entry is boxed: the map and the lists it is made from or
+    /// merged with (the entries read, those a build made) then move a pointer, not ~190
+    /// bytes, and never hold two copies of 100,000 entries at once.
     #[serde(deserialize_with = "posts_in_one_go")]
-    pub posts: BTreeMap<String, PostEntry>,
+    pub posts: BTreeMap<String, Box<PostEntry>>,
 }
 
 /// The posts, gathered in a list and then made into a map in one go: inserted one by one
@@ -39,10 +41,10 @@ pub struct Manifest {
 /// for 100,000 posts.
 fn posts_in_one_go<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-) -> Result<BTreeMap<String, PostEntry>, D::Error> {
+) -> Result<BTreeMap<String, Box<PostEntry>>, D::Error> {
     struct Posts;
     impl<'de> serde::de::Visitor<'de> for Posts {
-        type Value = Vec<(String, PostEntry)>;
+        type Value = Vec<(String, Box<PostEntry>)>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a map of posts by slug")
@@ -70,10 +72,11 @@ pub struct PostEntry {
     pub source: String,
     /// The post's title.
     pub title: String,
-    /// `inputs_hash` when it was built: unchanged means the outputs are up to date. Empty
-    /// when an output failed, so the post is built again next time.
-    #[serde(default)]
-    pub inputs: String,
+    /// `inputs_hash` when it was built: unchanged means the outputs are up to date. None
+    /// (written empty) when an output failed, so the post is built again next time. Kept as
+    /// its 32 bytes, not its 71 characters.
+    #[serde(default, with = "inputs_text")]
+    pub inputs: Option<ContentHash>,
     /// The hash of what all its venues' outputs depend on besides the post (the tool's
     /// version, the site, where images are found) when it was built: the same for nearly
     /// every post, so held once.
@@ -105,6 +108,32 @@ pub struct PostEntry {
 }
 
 impl PostEntry {
+    /// Becomes `new`, keeping its own strings' and lists' memory where the new ones fit.
+    pub fn replace_with(&mut self, new: PostEntry) {
+        let PostEntry {
+            source,
+            title,
+            inputs,
+            build,
+            fingerprints,
+            source_size,
+            source_mtime,
+            media,
+            files,
+            stale,
+        } = new;
+        self.source.clone_from(&source);
+        self.title.clone_from(&title);
+        self.inputs = inputs;
+        self.build = build;
+        self.fingerprints = fingerprints;
+        self.source_size = source_size;
+        self.source_mtime = source_mtime;
+        self.media.clone_from(&media);
+        self.files.clone_from(&files);
+        self.stale.clone_from(&stale);
+    }
+
     /// Takes `old`'s files as stale ones, but those this entry writes.
     pub fn take_stale(&mut self, old: PostEntry) {
         let files = old.files.into_iter().chain(old.stale);
@@ -193,12 +222,38 @@ fn generator() -> String {
 
 /// The hash of a post's own bytes with what every venue's outputs share besides it
 /// (`PostEntry::build`).
-pub fn inputs_hash(build_inputs: &str, source: &[u8]) -> String {
+pub fn inputs_hash(build_inputs: &str, source: &[u8]) -> ContentHash {
     let mut hasher = Sha256::new();
     hasher.update(build_inputs.as_bytes());
     hasher.update([0]);
     hasher.update(source);
-    hex(&hasher.finalize())
+    ContentHash(hasher.finalize().into())
+}
+
+/// `PostEntry::inputs` as the manifest writes it: `sha256:<hex>`, or empty for none.
+mod inputs_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::hash::ContentHash;
+
+    pub(super) fn serialize<S: Serializer>(
+        inputs: &Option<ContentHash>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match inputs {
+            Some(hash) => hash.serialize(serializer),
+            None => serializer.serialize_str(""),
+        }
+    }
+
+    /// Anything but a hash (empty, or not one this version could have written) reads as
+    /// none: the post is built again, as it would have been for a hash that cannot match.
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<ContentHash>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(ContentHash::parse(&text))
+    }
 }
 
 impl Manifest {
@@ -290,24 +345,26 @@ impl Manifest {
                     {
                         *file = pending.file;
                         // A mix of its old and new files: built again next.
-                        entry.inputs.clear();
+                        entry.inputs = None;
                         recovered += 1;
                     }
                 }
                 None => {
                     let path = pending.file.path.clone();
                     let slug = pending.slug.clone();
-                    let entry = self.posts.entry(pending.slug).or_insert_with(|| PostEntry {
-                        source: pending.source,
-                        title: String::new(),
-                        inputs: String::new(),
-                        build: no_build(),
-                        fingerprints: Prints::default(),
-                        source_size: 0,
-                        source_mtime: 0,
-                        media: Vec::new(),
-                        files: Vec::new(),
-                        stale: Vec::new(),
+                    let entry = self.posts.entry(pending.slug).or_insert_with(|| {
+                        Box::new(PostEntry {
+                            source: pending.source,
+                            title: String::new(),
+                            inputs: None,
+                            build: no_build(),
+                            fingerprints: Prints::default(),
+                            source_size: 0,
+                            source_mtime: 0,
+                            media: Vec::new(),
+                            files: Vec::new(),
+                            stale: Vec::new(),
+                        })
                     });
                     entry.stale.push(pending.file);
                     listed.insert(path, (slug, false, entry.stale.len() - 1));
@@ -369,10 +426,10 @@ mod tests {
         let mut m = Manifest::default();
         m.posts.insert(
             "p".into(),
-            PostEntry {
+            Box::new(PostEntry {
                 source: "p.md".into(),
                 title: "P".into(),
-                inputs: inputs_hash("v1", b"post"),
+                inputs: Some(inputs_hash("v1", b"post")),
                 build: "v1".into(),
                 fingerprints: Prints::new(
                     [("forum.bbcode".into(), "0123456789abcdef".into())].into(),
@@ -387,7 +444,7 @@ mod tests {
                     Stamp { len: 1, mtime: 7 },
                 )],
                 stale: Vec::new(),
-            },
+            }),
         );
         m.write(dir.path()).unwrap();
         assert_eq!(Manifest::read(dir.path()).unwrap(), m);
@@ -489,7 +546,7 @@ mod tests {
         let m = Manifest::read(dir.path()).unwrap();
         assert!(!m.keyed);
         let entry = &m.posts["p"];
-        assert_eq!((entry.inputs.as_str(), entry.build.as_str()), ("", ""));
+        assert_eq!((entry.inputs, entry.build.as_str()), (None, ""));
         assert_eq!(entry.files[0].path, "p/forum.bbcode");
         assert_eq!(entry.files[0].mtime, 0);
     }
@@ -503,6 +560,40 @@ mod tests {
         let b = FileEntry::new("q/blog.html", "blog", b"b", Stamp::default());
         assert!(std::ptr::eq(a.venue.as_str(), b.venue.as_str()));
         assert!(std::ptr::eq(a.path.file(), b.path.file()));
+    }
+
+    #[test]
+    fn a_posts_inputs_hash_is_held_as_bytes_and_written_back_as_read() {
+        let text = |inputs: &str| {
+            format!(r#"{{"source":"p.md","title":"P","inputs":"{inputs}","files":[]}}"#)
+        };
+        let hash = "sha256:df9d69a964854418b0715d06fe911d65464b997edfebe33dd7518d43297fc15a";
+        for inputs in [hash, ""] {
+            let entry: PostEntry = serde_json::from_str(&text(inputs)).unwrap();
+            assert_eq!(entry.inputs.is_some(), !inputs.is_empty());
+            let json = serde_json::to_string(&entry).unwrap();
+            assert!(json.contains(&format!(r#""inputs":"{inputs}""#)), "{json}");
+        }
+        // Not a hash this version writes: built again, as it would have been.
+        let entry: PostEntry = serde_json::from_str(&text("sha256:x")).unwrap();
+        assert_eq!(entry.inputs, None);
+        // 33 bytes in the entry, where a string was 24 and 71 more apart.
+        assert_eq!(std::mem::size_of::<Option<ContentHash>>(), 33);
+    }
+
+    #[test]
+    fn an_entry_replaced_in_place_equals_the_new_one_in_its_own_memory() {
+        let m: Manifest = serde_json::from_str(WRITTEN_BEFORE).unwrap();
+        let mut old = m.posts["new-slug"].clone();
+        let mut new = m.posts["other"].as_ref().clone();
+        new.files = old.files.iter().rev().cloned().collect();
+        let files = old.files.as_ptr();
+        old.replace_with(new.clone());
+        assert_eq!(*old, new);
+        assert!(
+            std::ptr::eq(old.files.as_ptr(), files),
+            "the old list's memory"
+        );
     }
 
     #[test]
@@ -543,10 +634,10 @@ mod tests {
         let mut m = Manifest::default();
         m.posts.insert(
             "p".into(),
-            PostEntry {
+            Box::new(PostEntry {
                 source: "posts/p.md".into(),
                 title: "P".into(),
-                inputs: "sha256:x".into(),
+                inputs: Some(ContentHash::of(b"p")),
                 build: "".into(),
                 fingerprints: Prints::default(),
                 source_size: 0,
@@ -559,7 +650,7 @@ mod tests {
                     Stamp { len: 3, mtime: 1 },
                 )],
                 stale: Vec::new(),
-            },
+            }),
         );
         let mut never_renamed = blog.clone();
         never_renamed.mtime += 1;
@@ -575,7 +666,7 @@ mod tests {
         assert_eq!(m.recover(journal.as_bytes(), out), 2);
         assert_eq!(m.posts["p"].files, [forum]);
         assert_eq!(m.posts["p"].stale, [blog]);
-        assert_eq!(m.posts["p"].inputs, "");
+        assert_eq!(m.posts["p"].inputs, None);
         assert!(!m.posts.contains_key("q"));
         // Twice is once.
         assert_eq!(m.recover(journal.as_bytes(), out), 0);

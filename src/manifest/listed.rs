@@ -2,43 +2,40 @@
 
 use std::collections::HashMap;
 
-use super::{ContentHash, Manifest, OutPath};
+use super::{ContentHash, Manifest, OutPath, PostEntry};
 
 /// Every file an earlier run wrote, wherever the manifest lists it, with what it wrote
 /// there: the files a post may replace. A file is looked up in the entry of the post whose
-/// folder holds it; only the few listed by another entry (an old slug's files, now a
-/// post's stale ones) are gathered apart, so a manifest of 800,000 files is not copied.
+/// folder holds it (the entry the build took out of the manifest for the post writing
+/// there); only the few listed by another entry (an old slug's files, now a post's stale
+/// ones) are gathered apart, so a manifest of 800,000 files is not copied.
 #[derive(Debug)]
-pub struct Listed<'m> {
-    manifest: &'m Manifest,
+pub struct Listed {
     /// Files listed by an entry other than their folder's.
-    elsewhere: HashMap<&'m OutPath, Vec<ContentHash>>,
+    elsewhere: HashMap<OutPath, Vec<ContentHash>>,
 }
 
-impl<'m> Listed<'m> {
+impl Listed {
     /// The index of `manifest`.
-    pub fn new(manifest: &'m Manifest) -> Listed<'m> {
-        let mut elsewhere: HashMap<&OutPath, Vec<ContentHash>> = HashMap::new();
+    pub fn new(manifest: &Manifest) -> Listed {
+        let mut elsewhere: HashMap<OutPath, Vec<ContentHash>> = HashMap::new();
         for (slug, entry) in &manifest.posts {
             for file in entry.files.iter().chain(&entry.stale) {
                 if file.path.folder() != slug {
-                    elsewhere.entry(&file.path).or_default().push(file.hash);
+                    elsewhere
+                        .entry(file.path.clone())
+                        .or_default()
+                        .push(file.hash);
                 }
             }
         }
-        Listed {
-            manifest,
-            elsewhere,
-        }
+        Listed { elsewhere }
     }
 
     /// What the manifest says was written at `relative`: nothing when it does not list it.
-    pub fn hashes(&self, relative: &str) -> Vec<ContentHash> {
-        let folder = relative.split_once('/').map_or("", |(folder, _)| folder);
-        let mut hashes: Vec<ContentHash> = self
-            .manifest
-            .posts
-            .get(folder)
+    /// `here` is the manifest's entry for the folder `relative` is in.
+    pub fn hashes(&self, relative: &str, here: Option<&PostEntry>) -> Vec<ContentHash> {
+        let mut hashes: Vec<ContentHash> = here
             .into_iter()
             .flat_map(|entry| entry.files.iter().chain(&entry.stale))
             .filter(|f| f.path == relative)
@@ -62,13 +59,24 @@ mod tests {
         let extra = FileEntry::new("new-slug/blog.html", "blog", b"again", Stamp::default());
         m.posts.get_mut("other").unwrap().stale.push(extra.clone());
         let listed = Listed::new(&m);
+        let hashes = |relative: &str| {
+            let folder = relative.split_once('/').map_or("", |(folder, _)| folder);
+            listed.hashes(relative, m.posts.get(folder).map(|entry| &**entry))
+        };
         let blog = m.posts["new-slug"].files[0].hash;
-        assert_eq!(listed.hashes("new-slug/blog.html"), [blog, extra.hash]);
+        assert_eq!(hashes("new-slug/blog.html"), [blog, extra.hash]);
         let old = m.posts["new-slug"].stale[0].hash;
-        assert_eq!(listed.hashes("old-slug/blog.html"), [old]);
+        assert_eq!(hashes("old-slug/blog.html"), [old]);
         let loose = m.posts["other"].files[0].hash;
-        assert_eq!(listed.hashes("loose.txt"), [loose]);
-        assert!(listed.hashes("new-slug/forum.bbcode").is_empty());
-        assert!(listed.hashes("nobody/blog.html").is_empty());
+        assert_eq!(hashes("loose.txt"), [loose]);
+        assert!(hashes("new-slug/forum.bbcode").is_empty());
+        assert!(hashes("nobody/blog.html").is_empty());
+        // Taken out of the manifest by the build: still found through the entry it is given.
+        let taken = m.posts.remove("new-slug").unwrap();
+        assert_eq!(
+            listed.hashes("new-slug/blog.html", Some(&taken)),
+            [blog, extra.hash]
+        );
+        assert_eq!(listed.hashes("new-slug/blog.html", None), [extra.hash]);
     }
 }

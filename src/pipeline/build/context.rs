@@ -76,7 +76,7 @@ pub(super) struct Building<'a> {
     pub(super) session: &'a Session,
     pub(super) scope: &'a VenueScope<'a>,
     /// Every path the manifest lists, with the content it recorded there.
-    pub(super) ours: &'a crate::manifest::Listed<'a>,
+    pub(super) ours: &'a crate::manifest::Listed,
     pub(super) sources: &'a SourceKeys,
     pub(super) lock: &'a output::OutLock,
     pub(super) out: &'a Path,

@@ -31,7 +31,10 @@ use crate::status::Status;
 use crate::venue::Venue;
 
 use context::{Building, VenueScope};
-use plan::{Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, restamp};
+use plan::{
+    Held, Planned, Recorded, drop_slug_clashes, drop_taken_slugs, plan, put_back, restamp,
+    take_previous,
+};
 use post::{PostBuilt, build_one};
 use sources::SourceKeys;
 use stale::{report_stale, settle, stale_outputs};
@@ -170,7 +173,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .map(|(slug, entry)| (entry.source.as_str(), Recorded { slug, entry }))
         .collect();
     let held = Held::default();
-    let planned: Vec<Result<Planned>> = files
+    let planned: Vec<Result<Planned<'_>>> = files
         .par_iter()
         .zip(&keys)
         .map(|(file, key)| {
@@ -186,7 +189,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         })
         .collect();
     // Kept in the list they were planned in: a second one of 100,000 plans is ~15 MiB.
-    let mut plans: Vec<Planned> = planned
+    let mut plans: Vec<Planned<'_>> = planned
         .into_iter()
         .filter_map(|plan| plan.map_err(|err| tally.failed.report(&Stderr, &err)).ok())
         .collect();
@@ -197,6 +200,8 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     // Every file an earlier run wrote, with what it wrote there: the files a post may
     // replace.
     let ours = crate::manifest::Listed::new(&previous);
+    drop(by_source);
+    take_previous(&mut previous, &mut plans);
     let context = Building {
         build_inputs: &build_inputs,
         session: &session,
@@ -209,27 +214,22 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     };
 
     let progress = Progress::new(plans.len());
-    // Boxed: a no-op build of 100,000 posts would otherwise hold 14 MB of empty slots.
-    let entries: Vec<Option<Box<(String, PostEntry)>>> = plans
+    // Boxed as the manifest holds them: a no-op build of 100,000 posts would otherwise hold
+    // 19 MB of empty slots, and a cold one move every entry twice more.
+    let entries: Vec<Option<(String, Box<PostEntry>)>> = plans
         .par_iter_mut()
         .enumerate()
         .map(|(index, plan)| {
             if plan.fresh {
                 // Its manifest entry stays as it is.
                 Tally::add(&tally.fresh, 1);
-                let line =
-                    crate::shell::is_verbose().then(|| format!("{:<32} up to date", plan.slug));
+                let line = crate::shell::is_verbose()
+                    .then(|| format!("{:<32} up to date", plan.slug.as_str()));
                 progress.done(index, line);
                 return None;
             }
             let text = plan.text.take();
-            match build_one(
-                plan,
-                text,
-                &context,
-                previous.posts.get(&plan.slug),
-                &progress,
-            ) {
+            match build_one(plan, text, &context, plan.previous.as_deref(), &progress) {
                 Ok(PostBuilt {
                     entry,
                     written,
@@ -237,6 +237,22 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     failures,
                 }) => {
                     Tally::add(&tally.built, 1);
+                    // The new entry holds what the post keeps of its old one (not so for
+                    // an entry another source had, which the new ones settle), so the old
+                    // one becomes it, in the old one's memory: the manifest was read on
+                    // the main thread, and memory it frees is not reused by the workers
+                    // (glibc keeps each thread's in its own arena), so a `--force` build
+                    // would otherwise grow by every entry it replaces.
+                    let entry = match plan.previous.take() {
+                        Some(mut old) if sources.same(&old.source, plan.key) => {
+                            old.replace_with(entry);
+                            old
+                        }
+                        old => {
+                            plan.previous = old;
+                            Box::new(entry)
+                        }
+                    };
                     Tally::add(&tally.written, written);
                     Tally::add(&tally.unchanged, unchanged);
                     tally.failed.add(failures);
@@ -248,13 +264,13 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     };
                     let line = format!(
                         "{:<32} {} file{} → {}{only}",
-                        plan.slug,
+                        plan.slug.as_str(),
                         files,
                         if files == 1 { "" } else { "s" },
-                        opts.out.join(&plan.slug).display()
+                        opts.out.join(plan.slug.as_str()).display()
                     );
                     progress.done(index, Some(line).filter(|_| opts.post_lines));
-                    Some(Box::new((plan.slug.clone(), entry)))
+                    Some((plan.slug.to_string(), entry))
                 }
                 Err(err) => {
                     tally.failed.report(&progress, &err);
@@ -266,12 +282,11 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .collect();
     progress.finish();
 
-    let mut built: Vec<(String, PostEntry)> = Vec::with_capacity(entries.iter().flatten().count());
-    built.extend(entries.into_iter().flatten().map(|entry| *entry));
+    let built: Vec<(String, Box<PostEntry>)> = entries.into_iter().flatten().collect();
     drop(ours);
-    drop(by_source);
     let nothing_built = built.is_empty();
     let mut manifest = previous;
+    put_back(&mut manifest, &mut plans);
     let current = manifest.is_current();
     let restamped = restamp(&mut manifest, &plans);
     // Not needed from here, when the manifest takes this build's entries.

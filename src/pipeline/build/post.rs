@@ -26,7 +26,7 @@ pub(super) struct PostBuilt {
 
 /// Parses, renders and writes one post. `previous` is the manifest's entry for its slug.
 pub(super) fn build_one(
-    plan: &Planned,
+    plan: &Planned<'_>,
     text: Option<String>,
     run: &Building<'_>,
     previous: Option<&PostEntry>,
@@ -62,8 +62,8 @@ pub(super) fn build_one(
     };
     // The plan read the post for its slug and hash: it is parsed from that copy.
     let mut post_run = match text {
-        Some(text) => run.session.run_text_in(&plan.source, &text, &venues)?,
-        None => run.session.run_post_in(&plan.source, &venues)?,
+        Some(text) => run.session.run_text_in(plan.source, &text, &venues)?,
+        None => run.session.run_post_in(plan.source, &venues)?,
     };
     let post = &post_run.post;
     // What `check` would warn about, one line each (notes with -v), around the templates'
@@ -88,7 +88,7 @@ pub(super) fn build_one(
                 dropped_links: Vec::new(),
             }),
     );
-    let write = write_post(post, &plan.key, &outputs, run, previous)
+    let write = write_post(post, plan.key, &outputs, run, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
     let mut failed = post_run.failures.len();
     if let Some(err) = &write.error {
@@ -100,14 +100,10 @@ pub(super) fn build_one(
         failed += 1;
     }
     let mut entry = PostEntry {
-        source: plan.key.clone(),
+        source: plan.key.to_string(),
         title: post.title.clone(),
         // A post with a failed output or file is rebuilt next time, whatever its inputs.
-        inputs: if failed == 0 {
-            plan.inputs.clone()
-        } else {
-            String::new()
-        },
+        inputs: (failed == 0).then_some(plan.inputs),
         build: run.build_inputs.shared.as_str().into(),
         fingerprints: fingerprints(plan, run, previous, &venues),
         source_size: plan.size,
@@ -116,7 +112,7 @@ pub(super) fn build_one(
         files: write.files,
         stale: Vec::new(),
     };
-    if let Some(old) = previous.filter(|old| run.sources.same(&old.source, &plan.key)) {
+    if let Some(old) = previous.filter(|old| run.sources.same(&old.source, plan.key)) {
         let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
         let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) =
             old.files.iter().filter(|f| !written(f)).partition(|f| {
@@ -152,7 +148,7 @@ pub(super) fn build_one(
 /// were built from the post as it was, and are rendered again when that venue is next
 /// chosen.
 fn fingerprints(
-    plan: &Planned,
+    plan: &Planned<'_>,
     run: &Building<'_>,
     previous: Option<&PostEntry>,
     venues: &[&Venue],

@@ -15,7 +15,7 @@ use super::sources::SourceKeys;
 /// takes its old entry's files as its stale files, and a post taking a slug another
 /// source had takes that entry's. (Taking them out first keeps a chain of moves, a → b
 /// while b → c, or a swap, from removing an entry just put in.)
-pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, PostEntry)>) {
+pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, Box<PostEntry>)>) {
     if manifest.posts.is_empty() {
         // A first build displaces nothing; the map is made from the sorted entries in one
         // go, its nodes full (inserted one by one in order, they stay half empty).
@@ -26,7 +26,7 @@ pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, PostEntry)>) {
         .iter()
         .map(|(slug, entry)| (entry.source.as_str(), slug.as_str()))
         .collect();
-    let mut displaced: Vec<(String, PostEntry)> = Vec::new();
+    let mut displaced: Vec<(String, Box<PostEntry>)> = Vec::new();
     for (slug, _) in &built {
         if let Some(old) = manifest.posts.remove(slug) {
             displaced.push((slug.clone(), old));
@@ -44,7 +44,7 @@ pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, PostEntry)>) {
         }
     }
     // Which entry takes each displaced one's files, known before `built` is moved in.
-    let handed: Vec<(String, PostEntry)> = displaced
+    let handed: Vec<(String, Box<PostEntry>)> = displaced
         .into_iter()
         .filter_map(|(slug, old)| {
             let owner = match slug_of.get(old.source.as_str()) {
@@ -63,7 +63,7 @@ pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, PostEntry)>) {
         // Files the entry already lists (what `build_one` kept of the same post recorded
         // as typed before keys) are not taken twice.
         if let Some(entry) = manifest.posts.get_mut(&owner) {
-            entry.take_stale(old);
+            entry.take_stale(*old);
         }
     }
 }

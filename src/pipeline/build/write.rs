@@ -29,7 +29,7 @@ fn may_replace(
         return Ok(());
     }
     let manifest = run.out.join(crate::manifest::FILE);
-    let hashes = run.ours.hashes(relative);
+    let hashes = run.ours.hashes(relative, previous);
     if hashes.is_empty() {
         anyhow::bail!(
             "refusing to replace `{}`: repurpose did not write it (`{}` does not list it); move it away or build into another folder with `-o`",
