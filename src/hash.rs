@@ -29,9 +29,12 @@ impl Serialize for ContentHash {
 }
 
 impl ContentHash {
-    /// The hash written `text` (`sha256:` and 64 hex digits), if it is one.
+    /// The hash written `text` (`sha256:` and 64 lower-case hex digits, as `hex` writes
+    /// it), if it is one.
     pub fn parse(text: &str) -> Option<ContentHash> {
-        let digits = text.strip_prefix("sha256:").filter(|d| d.len() == 64)?;
+        let digits = text.strip_prefix("sha256:").filter(|d| {
+            d.len() == 64 && d.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })?;
         let mut bytes = [0; 32];
         for (byte, pair) in bytes.iter_mut().zip(digits.as_bytes().chunks(2)) {
             *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
@@ -68,4 +71,25 @@ pub fn hex(digest: &[u8]) -> String {
         let _ = write!(out, "{byte:02x}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_reads_back_only_as_written() {
+        let written = hash(b"post");
+        let parsed = ContentHash::parse(&written).unwrap();
+        assert_eq!(hex(&parsed.0), written);
+        // Only what `hex` writes: an edited value is no hash, and its post is built again.
+        assert_eq!(
+            ContentHash::parse(&written.to_uppercase().replace("SHA256", "sha256")),
+            None
+        );
+        let signed = format!("sha256:+{}", &written["sha256:".len() + 1..]);
+        assert_eq!(ContentHash::parse(&signed), None);
+        assert_eq!(ContentHash::parse("sha256:x"), None);
+        assert_eq!(ContentHash::parse(""), None);
+    }
 }
