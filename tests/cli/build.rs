@@ -587,6 +587,28 @@ fn venues_left_out_of_a_build_after_a_post_edit_are_rendered_when_next_chosen() 
     settled(&p);
 }
 
+#[test]
+fn a_forced_build_of_one_venue_leaves_the_others_up_to_date() {
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.run(&["build", "posts"]).expect_code(0);
+    p.run(&["build", "posts", "--force", "--venue", "newsletter"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (0 files written, 2 unchanged)");
+    // The other venues' files were built from the post as it is: nothing to render.
+    settled(&p);
+
+    // After an edit, the venue forced alone is up to date; the others, built from the
+    // post as it was, are rendered next time.
+    retitle(&p);
+    p.run(&["build", "posts", "--force", "--venue", "forum"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (1 file written, 0 unchanged)");
+    p.run(&["build", "posts"])
+        .expect_code(0)
+        .expect_stderr_contains("built 1 post (6 files written, 1 unchanged)");
+    settled(&p);
+}
+
 /// Renames plain-notes.md's "Quiet Week" "Calm Week": every output but discourse.md
 /// changes (it leaves the title to the forum's field).
 fn retitle(p: &Project) {
