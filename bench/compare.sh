@@ -172,7 +172,7 @@ now_us() {
 
 # timed NAME OUT N PER -- COMMAND...: runs COMMAND under /usr/bin/time -v with stdout
 # discarded and stderr kept in $tmp/NAME.err; sets $secs (wall time), $cpu (user + system
-# seconds) and $rss_kib (peak RSS). OUT must then hold PER files in each of N post folders
+# seconds), $sys (system seconds alone) and $rss_kib (peak RSS). OUT must then hold PER files in each of N post folders
 # (PER 0: not checked). A command that fails or writes other files stops the script, unless
 # $soft is set: then timed returns 1.
 timed() {
@@ -197,6 +197,7 @@ timed() {
   secs=$(calc '%.4f' "($end - $start) / 1000000")
   rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tv")
   cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/$name.cpu")
+  sys=$(awk '{ printf "%.3f", $2 }' "$tmp/$name.cpu")
   ((per == 0)) || check_files "$out" "$n" "$name" "$per" || return 1
 }
 
@@ -379,12 +380,12 @@ timed warm-repurpose "$tmp/out-warm" 1 "$files_per_post" -- "$repurpose" build "
 # (without --images) `build --force` over the unchanged outputs, the work `floor --compare`
 # does: every post rendered, each file compared, none written.
 declare -A floor_s repurpose_s noop_s floor_rss repurpose_rss noop_rss floor_cpu force_cpu force_rss
-declare -A atomic_s atomic_cpu cold_cpu
+declare -A atomic_s atomic_cpu cold_cpu atomic_sys cold_sys
 for n in "${sizes[@]}"; do
   posts=$(corpus "$n")
   reps=${repeats:-$((n <= 2000 ? 5 : n <= 20000 ? 3 : 1))}
   echo "== $n posts, $reps repeat(s)"
-  fs=() rs=() ns=() fcs=() ocs=() frss=() rrss=() nrss=() orss=() as=() acs=() rcs=()
+  fs=() rs=() ns=() fcs=() ocs=() frss=() rrss=() nrss=() orss=() as=() acs=() rcs=() ass=() rss=()
   for ((i = 1; i <= reps; i++)); do
     out=$tmp/out-floor
     rm -rf "$out"
@@ -396,14 +397,14 @@ for n in "${sizes[@]}"; do
     if ((!images)); then
       # The floor writing as a crash-safe build must: a temporary file, then a rename.
       timed "floor-atomic-$n" "$out" "$n" "$floor_files_per_post" -- "$floor" --atomic "$posts" "$out"
-      as+=("$secs") acs+=("$cpu")
+      as+=("$secs") acs+=("$cpu") ass+=("$sys")
       rm -rf "$out"
     fi
 
     out=$tmp/out
     rm -rf "$out"
     timed "cold-$n" "$out" "$n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out"
-    rs+=("$secs") rrss+=("$rss_kib") rcpu=$cpu rcs+=("$cpu")
+    rs+=("$secs") rrss+=("$rss_kib") rcpu=$cpu rcs+=("$cpu") rss+=("$sys")
     timed "noop-$n" "$out" "$n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out"
     ns+=("$secs") nrss+=("$rss_kib") ncpu=$cpu
     line=$(printf 'run %d: floor %.2fs, repurpose cold %.2fs, no-op %.2fs' "$i" "${fs[-1]}" "${rs[-1]}" "${ns[-1]}")
@@ -420,9 +421,9 @@ for n in "${sizes[@]}"; do
   floor_s[$n]=$(median "${fs[@]}") repurpose_s[$n]=$(median "${rs[@]}") noop_s[$n]=$(median "${ns[@]}")
   floor_rss[$n]=$(maximum "${frss[@]}") repurpose_rss[$n]=$(maximum "${rrss[@]}") noop_rss[$n]=$(maximum "${nrss[@]}")
   floor_cpu[$n]=$(median "${fcs[@]}")
-  cold_cpu[$n]=$(median "${rcs[@]}")
+  cold_cpu[$n]=$(median "${rcs[@]}") cold_sys[$n]=$(median "${rss[@]}")
   if ((!images)); then
-    atomic_s[$n]=$(median "${as[@]}") atomic_cpu[$n]=$(median "${acs[@]}")
+    atomic_s[$n]=$(median "${as[@]}") atomic_cpu[$n]=$(median "${acs[@]}") atomic_sys[$n]=$(median "${ass[@]}")
     force_cpu[$n]=$(median "${ocs[@]}") force_rss[$n]=$(maximum "${orss[@]}")
   fi
 done
@@ -431,7 +432,8 @@ done
 # A templates folder holding the binary's own newsletter.html.tera (`init` writes it out):
 # built cold, then each repeat times `build --force` over the unchanged outputs and, after a
 # visible one-line change to that template, the plain build that follows. That build must
-# rewrite every newsletter.html and nothing else; its CPU is held against --force's.
+# rewrite every newsletter.html and nothing else; its CPU is held against --force's, and
+# against that of `--force --venue newsletter` (the venue alone rendered and compared).
 if ((!images)); then
   edit_n=$((largest < 1000 ? largest : 1000))
   posts=$(corpus "$edit_n")
@@ -450,10 +452,12 @@ if ((!images)); then
   shown=" min read</p>"
   out=$tmp/out-edit
   timed "edit-cold" "$out" "$edit_n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out" -t "$templates"
-  ecs=() efs=()
+  ecs=() efs=() evs=()
   for ((i = 1; i <= reps; i++)); do
     timed "edit-force" "$out" "$edit_n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out" -t "$templates" --force
     efs+=("$cpu")
+    timed "edit-force-venue" "$out" "$edit_n" "$files_per_post" -- "$repurpose" build "$posts" -o "$out" -t "$templates" --force --venue newsletter
+    evs+=("$cpu")
     # The line under the title, shown in every post: "3 min read" becomes "3 min read · edit i".
     edited=${original/"$shown"/" min read · edit $i</p>"}
     if [[ $edited == "$original" ]]; then
@@ -472,11 +476,11 @@ if ((!images)); then
       echo "compare.sh: after the template edit the build rewrote $rewritten files ($newsletters newsletter.html; its summary says ${said:-?} written), expected the $edit_n newsletter.html files only" >&2
       exit 1
     fi
-    printf '   run %d: --force CPU %.2fs, after the edit CPU %.2fs (%d newsletter.html rewritten)\n' \
-      "$i" "${efs[-1]}" "${ecs[-1]}" "$newsletters"
+    printf '   run %d: --force CPU %.2fs, --force --venue newsletter %.2fs, after the edit CPU %.2fs (%d newsletter.html rewritten)\n' \
+      "$i" "${efs[-1]}" "${evs[-1]}" "${ecs[-1]}" "$newsletters"
   done
   rm -rf "$out"
-  edit_cpu=$(median "${ecs[@]}") edit_force_cpu=$(median "${efs[@]}")
+  edit_cpu=$(median "${ecs[@]}") edit_force_cpu=$(median "${efs[@]}") edit_venue_cpu=$(median "${evs[@]}")
 fi
 
 # ---- Hugo, the peer ------------------------------------------------------------------------
@@ -566,17 +570,17 @@ if ((!images)); then
   done
   echo "The floor again, writing each file as a crash-safe build must (floor --atomic: a temporary file"
   echo "beside it, then a rename), against the cold build: where the cold build's time per file goes."
-  printf '%8s %14s %15s %14s %15s %12s\n' \
-    posts "cold us/file" "atomic us/file" "cold/atomic" "cold CPU s" "atomic CPU s"
+  printf '%8s %14s %15s %14s %12s %14s %12s %14s\n' \
+    posts "cold us/file" "atomic us/file" "cold/atomic" "cold CPU s" "atomic CPU s" "cold sys s" "atomic sys s"
   for n in "${sizes[@]}"; do
-    printf '%8d %14.1f %15.1f %13.2fx %15.2f %12.2f\n' "$n" \
+    printf '%8d %14.1f %15.1f %13.2fx %12.2f %14.2f %12.2f %14.2f\n' "$n" \
       "$(calc '%.4f' "1000000 * ${repurpose_s[$n]} / ($n * $files_per_post)")" \
       "$(calc '%.4f' "1000000 * ${atomic_s[$n]} / ($n * $floor_files_per_post)")" \
       "$(calc '%.4f' "(${repurpose_s[$n]} / $files_per_post) / (${atomic_s[$n]} / $floor_files_per_post)")" \
-      "${cold_cpu[$n]}" "${atomic_cpu[$n]}"
+      "${cold_cpu[$n]}" "${atomic_cpu[$n]}" "${cold_sys[$n]}" "${atomic_sys[$n]}"
   done
-  printf 'template edit, %d posts: --force CPU %.2f s, the build after the edit CPU %.2f s\n' \
-    "$edit_n" "$edit_force_cpu" "$edit_cpu"
+  printf 'template edit, %d posts: --force CPU %.2f s, --force --venue newsletter CPU %.2f s, the build after the edit CPU %.2f s\n' \
+    "$edit_n" "$edit_force_cpu" "$edit_venue_cpu" "$edit_cpu"
 fi
 if ((${#hugo_sizes[@]})); then
   echo
@@ -657,5 +661,21 @@ for ((k = 1; k < ${#sizes[@]}; k++)); do
   r=$(calc '%.2f' "${repurpose_s[$n]} / ${repurpose_s[$small]}")
   limit=$(calc '%.1f' "1.1 * $n / $small")
   target "linearity: cold $n / cold $small posts" "${r}x" "<= ${limit}x" "$(pass "$r <= $limit")"
+done
+# The targets issue 15's notes propose in place of the first three, which this design cannot
+# meet as worded (docs/benchmarks.md says why): printed for the record, not counted by
+# --strict until they are adopted.
+echo
+echo "Proposed in place of the first three (not counted):"
+proposed() { printf '%-56s %12s %14s   %s\n' "$1" "$2" "$3" "$([[ $4 == 1 ]] && echo PASS || echo FAIL)"; }
+# What an edit of one venue's template must do besides `--force --venue`'s work: write the
+# files it changed, at the cost the floor pays to write as many safely (its system time).
+first=${sizes[0]}
+writes=$(calc '%.4f' "${atomic_sys[$first]} * $edit_n / ($first * $floor_files_per_post)")
+r=$(calc '%.2f' "$edit_cpu / ($edit_venue_cpu + $writes > 0 ? $edit_venue_cpu + $writes : 0.01)")
+proposed "template edit / (--force --venue newsletter + writes)" "${r}x" "<= 1.00x" "$(pass "$r <= 1")"
+for n in "${sizes[@]}"; do
+  r=$(calc '%.2f' "${cold_sys[$n]} / (${atomic_sys[$n]} > 0 ? ${atomic_sys[$n]} : 0.01)")
+  proposed "cold system time / floor --atomic's, $n posts ($where)" "${r}x" "<= 1.20x" "$(pass "$r <= 1.2")"
 done
 verdict
