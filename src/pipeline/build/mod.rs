@@ -430,7 +430,7 @@ impl BuildInputs {
         outputs
             .into_iter()
             .filter_map(|o| files.get_key_value(o.file.as_str()))
-            .map(|(file, print)| (file.clone(), print.clone()))
+            .map(|(file, print)| (*file, *print))
             .collect()
     }
 

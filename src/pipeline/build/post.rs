@@ -161,7 +161,7 @@ fn fingerprints(
             .fingerprints
             .iter()
             .filter(|(file, _)| inputs.exists_file(file))
-            .map(|(file, print)| (file.clone(), print.clone()))
+            .map(|(file, print)| (*file, *print))
             .collect(),
         _ => Files::new(),
     };
