@@ -170,7 +170,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let by_source: HashMap<&str, Recorded<'_>> = previous
         .posts
         .iter()
-        .map(|(slug, entry)| (entry.source.as_str(), Recorded { slug, entry }))
+        .map(|(slug, entry)| (entry.source.as_str(), Recorded { slug: *slug, entry }))
         .collect();
     let held = Held::default();
     let planned: Vec<Result<Planned<'_>>> = files
@@ -216,7 +216,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     let progress = Progress::new(plans.len());
     // Boxed as the manifest holds them: a no-op build of 100,000 posts would otherwise hold
     // 19 MB of empty slots, and a cold one move every entry twice more.
-    let entries: Vec<Option<(String, Box<PostEntry>)>> = plans
+    let entries: Vec<Option<(Name, Box<PostEntry>)>> = plans
         .par_iter_mut()
         .enumerate()
         .map(|(index, plan)| {
@@ -270,7 +270,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                         opts.out.join(plan.slug.as_str()).display()
                     );
                     progress.done(index, Some(line).filter(|_| opts.post_lines));
-                    Some((plan.slug.to_string(), entry))
+                    Some((plan.slug, entry))
                 }
                 Err(err) => {
                     tally.failed.report(&progress, &err);
@@ -282,7 +282,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .collect();
     progress.finish();
 
-    let built: Vec<(String, Box<PostEntry>)> = entries.into_iter().flatten().collect();
+    let built: Vec<(Name, Box<PostEntry>)> = entries.into_iter().flatten().collect();
     drop(ours);
     let nothing_built = built.is_empty();
     let mut manifest = previous;

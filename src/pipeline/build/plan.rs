@@ -74,7 +74,7 @@ impl Held {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Recorded<'m> {
     /// The slug it was written under.
-    pub(super) slug: &'m str,
+    pub(super) slug: Name,
     /// Its entry.
     pub(super) entry: &'m PostEntry,
 }
@@ -103,10 +103,10 @@ pub(super) fn plan<'a>(
             && outputs_intact(out, &entry.files)
             && media_unchanged(source, &entry.media)
     });
-    let planned = |slug: &str, inputs: ContentHash| Planned {
+    let planned = |slug: Name, inputs: ContentHash| Planned {
         source,
         key,
-        slug: Name::new(slug),
+        slug,
         inputs,
         size,
         mtime,
@@ -117,7 +117,7 @@ pub(super) fn plan<'a>(
         previous: None,
     };
     // The post as it was built: up to date, but for the outputs that changed since.
-    let unchanged = |slug: &str, entry: &PostEntry, inputs: ContentHash| {
+    let unchanged = |slug: Name, entry: &PostEntry, inputs: ContentHash| {
         let only = build_inputs.changed(entry);
         Planned {
             fresh: only.is_empty(),
@@ -155,7 +155,7 @@ pub(super) fn plan<'a>(
     let slug = Post::slug_of(source, &text)?;
     Ok(Planned {
         text: held.keep(text),
-        ..planned(&slug, inputs)
+        ..planned(Name::new(&slug), inputs)
     })
 }
 
@@ -275,7 +275,7 @@ pub(super) fn take_previous(manifest: &mut Manifest, plans: &mut [Planned<'_>]) 
 pub(super) fn put_back(manifest: &mut Manifest, plans: &mut [Planned<'_>]) {
     for plan in plans {
         if let Some(old) = plan.previous.take() {
-            manifest.posts.insert(plan.slug.to_string(), old);
+            manifest.posts.insert(plan.slug, old);
         }
     }
 }
