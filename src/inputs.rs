@@ -37,6 +37,9 @@ pub fn collect(inputs: &[PathBuf], skip: &Path) -> (Vec<PathBuf>, Vec<anyhow::Er
         let mut seen = std::collections::HashSet::new();
         files.retain(|f: &PathBuf| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
     }
+    // Held for the whole build: grown by doubling, 100,000 paths' list has room for 131,072
+    // (0.7 MB more).
+    files.shrink_to_fit();
     (files, errors)
 }
 

@@ -21,7 +21,7 @@ impl Listed {
         let mut elsewhere: HashMap<OutPath, Vec<ContentHash>> = HashMap::new();
         for (slug, entry) in &manifest.posts {
             for file in entry.files.iter().chain(&entry.stale) {
-                if file.path.folder() != slug {
+                if file.path.folder() != slug.as_str() {
                     elsewhere
                         .entry(file.path.clone())
                         .or_default()

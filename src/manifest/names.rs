@@ -4,45 +4,123 @@
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-/// A string many manifest entries share, interned: one pointer wide, cloned by a count.
+/// A string many manifest entries share, interned: its number in the table of every name
+/// made, 4 bytes where a pointer was 8, copied without a count. A manifest of 100,000 posts
+/// holds 800,000 file entries of three names each; at 4 bytes a name an entry is 64 bytes,
+/// not 72 (6.4 MB less, and no reference count to touch when one is cloned).
 ///
 /// Names are never freed: a build holds a few per post (its folder, its media files' names)
 /// and the venues' file names, all of which its manifest holds anyway.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(clippy::box_collection, clippy::redundant_allocation)]
-pub struct Name(Arc<Box<str>>);
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Name(u32);
 
-/// Every name made so far.
-static NAMES: LazyLock<Mutex<HashSet<Name>>> = LazyLock::new(Mutex::default);
+/// The names made so far, found by their text; held under a lock only while a name is made.
+#[derive(Default)]
+struct Interned {
+    /// Every name, hashed and compared by its text.
+    names: HashSet<Name>,
+    /// What is left of the last block of text leaked: each name's text is copied there,
+    /// packed, rather than allocated on its own (an allocation per post's folder).
+    free: &'static mut [u8],
+}
+
+static INTERNED: LazyLock<Mutex<Interned>> = LazyLock::new(Mutex::default);
+
+/// The bytes of text leaked at a time for names' texts.
+const TEXT_BLOCK: usize = 64 << 10;
+
+/// The first block of the table of texts holds this many names; each next one twice as
+/// many as the one before, so the table grows without moving what is in it and is read
+/// without a lock.
+const FIRST_BLOCK: usize = 256;
+
+/// Each name's text, by its number: block `k` holds `FIRST_BLOCK << k` of them.
+static TEXTS: [OnceLock<Box<[OnceLock<&'static str>]>>; 24] = [const { OnceLock::new() }; 24];
+
+/// The block of the table of texts that holds name `id`, and its place in it.
+fn slot(id: u32) -> (usize, usize) {
+    let id = id as usize;
+    let block = (id / FIRST_BLOCK + 1).ilog2() as usize;
+    (block, id - FIRST_BLOCK * ((1 << block) - 1))
+}
+
+impl Interned {
+    /// `text` copied into the leaked blocks: it lives as long as the program.
+    fn keep(&mut self, text: &str) -> &'static str {
+        if self.free.len() < text.len() {
+            self.free = Box::leak(vec![0; TEXT_BLOCK.max(text.len())].into_boxed_slice());
+        }
+        let (here, rest) = std::mem::take(&mut self.free).split_at_mut(text.len());
+        self.free = rest;
+        here.copy_from_slice(text.as_bytes());
+        let here: &'static [u8] = here;
+        // The bytes of a `str`: always UTF-8.
+        std::str::from_utf8(here).unwrap_or_default()
+    }
+}
 
 impl Name {
     /// The shared copy of `text`.
     pub fn new(text: &str) -> Name {
-        // A poisoned set is still a set of names: nothing is half-inserted.
-        let mut names = NAMES
+        // A poisoned set is still a set of names: a name is in the table before it is in
+        // the set.
+        let mut interned = INTERNED
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(name) = names.get(text) {
-            return name.clone();
+        if let Some(name) = interned.names.get(text) {
+            return *name;
         }
-        let name = Name(Arc::new(text.into()));
-        names.insert(name.clone());
+        // More names than `u32` numbers would need hundreds of GB of manifest first.
+        let id = u32::try_from(interned.names.len()).unwrap_or(u32::MAX);
+        let kept = interned.keep(text);
+        let (block, at) = slot(id);
+        let texts = TEXTS[block]
+            .get_or_init(|| (0..FIRST_BLOCK << block).map(|_| OnceLock::new()).collect());
+        let _ = texts[at].set(kept);
+        let name = Name(id);
+        interned.names.insert(name);
         name
     }
 
     /// The text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub fn as_str(&self) -> &'static str {
+        let (block, at) = slot(self.0);
+        // Set before the name was handed out.
+        TEXTS[block]
+            .get()
+            .and_then(|texts| texts[at].get())
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+impl std::hash::Hash for Name {
+    /// By its text, as `str` hashes: the set of names is searched with a `&str`.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Name {
+    /// By text: maps keyed by names are written in their texts' order.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 
 impl Borrow<str> for Name {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
@@ -50,7 +128,7 @@ impl std::ops::Deref for Name {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
@@ -62,19 +140,19 @@ impl From<&str> for Name {
 
 impl PartialEq<str> for Name {
     fn eq(&self, other: &str) -> bool {
-        **self.0 == *other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Name {
     fn eq(&self, other: &&str) -> bool {
-        **self.0 == **other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Name {
     fn eq(&self, other: &String) -> bool {
-        **self.0 == **other
+        self.as_str() == *other
     }
 }
 
@@ -224,9 +302,40 @@ mod tests {
     fn a_name_is_held_once_however_often_it_is_made() {
         let a = Name::new("newsletter.html");
         let b = Name::new(&String::from("newsletter.html"));
-        assert!(Arc::ptr_eq(&a.0, &b.0));
-        assert_eq!(std::mem::size_of::<Name>(), std::mem::size_of::<usize>());
+        assert_eq!(a.0, b.0);
+        assert!(std::ptr::eq(a.as_str(), b.as_str()), "one copy of the text");
+        assert_eq!(std::mem::size_of::<Name>(), 4);
         assert_eq!(a, "newsletter.html");
+        assert_ne!(Name::new("newsletter.txt"), a);
+    }
+
+    #[test]
+    fn names_past_the_first_blocks_read_back_their_own_text_and_sort_by_it() {
+        // Enough to fill several blocks of the table (256, 512, 1024, ...) and of text.
+        let texts: Vec<String> = (0..5_000)
+            .map(|i| format!("names-test-{i}-{}", "x".repeat(i % 40)))
+            .collect();
+        let names: Vec<Name> = texts.iter().map(|t| Name::new(t)).collect();
+        for (name, text) in names.iter().zip(&texts) {
+            assert_eq!(name.as_str(), text);
+            assert_eq!(Name::new(text), *name);
+        }
+        let (a, b) = (Name::new("names-test-b"), Name::new("names-test-a"));
+        assert!(b < a, "by text, not by when each was made");
+        let mut set = HashSet::new();
+        set.insert(a);
+        assert!(set.contains("names-test-b"));
+    }
+
+    #[test]
+    fn a_table_slot_is_found_in_the_block_that_holds_it() {
+        assert_eq!(slot(0), (0, 0));
+        assert_eq!(slot(255), (0, 255));
+        assert_eq!(slot(256), (1, 0));
+        assert_eq!(slot(767), (1, 511));
+        assert_eq!(slot(768), (2, 0));
+        let last = FIRST_BLOCK * ((1 << TEXTS.len()) - 1) - 1;
+        assert_eq!(slot(u32::try_from(last).unwrap()).0, TEXTS.len() - 1);
     }
 
     #[test]

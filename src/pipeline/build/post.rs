@@ -27,7 +27,7 @@ pub(super) struct PostBuilt {
 /// Parses, renders and writes one post. `previous` is the manifest's entry for its slug.
 pub(super) fn build_one(
     plan: &Planned<'_>,
-    text: Option<String>,
+    text: Option<Box<str>>,
     run: &Building<'_>,
     previous: Option<&PostEntry>,
     progress: &Progress,
@@ -173,7 +173,7 @@ fn fingerprints(
             .fingerprints
             .iter()
             .filter(|(file, _)| inputs.exists_file(file))
-            .map(|(file, print)| (file.clone(), print.clone()))
+            .map(|(file, print)| (*file, *print))
             .collect(),
         _ => Files::new(),
     };

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::manifest::{FileEntry, Manifest, OutPath, PostEntry};
+use crate::manifest::{FileEntry, Manifest, Name, OutPath, PostEntry};
 use crate::output;
 use crate::pipeline::report::{Sink, Stderr};
 
@@ -15,28 +15,28 @@ use super::sources::SourceKeys;
 /// takes its old entry's files as its stale files, and a post taking a slug another
 /// source had takes that entry's. (Taking them out first keeps a chain of moves, a → b
 /// while b → c, or a swap, from removing an entry just put in.)
-pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, Box<PostEntry>)>) {
+pub(super) fn settle(manifest: &mut Manifest, built: Vec<(Name, Box<PostEntry>)>) {
     if manifest.posts.is_empty() {
         // A first build displaces nothing; the map is made from the sorted entries in one
         // go, its nodes full (inserted one by one in order, they stay half empty).
         manifest.posts = built.into_iter().collect();
         return;
     }
-    let slug_of: HashMap<&str, &str> = built
+    let slug_of: HashMap<&str, Name> = built
         .iter()
-        .map(|(slug, entry)| (entry.source.as_str(), slug.as_str()))
+        .map(|(slug, entry)| (entry.source.as_str(), *slug))
         .collect();
-    let mut displaced: Vec<(String, Box<PostEntry>)> = Vec::new();
+    let mut displaced: Vec<(Name, Box<PostEntry>)> = Vec::new();
     for (slug, _) in &built {
         if let Some(old) = manifest.posts.remove(slug) {
-            displaced.push((slug.clone(), old));
+            displaced.push((*slug, old));
         }
     }
-    let moved: Vec<String> = manifest
+    let moved: Vec<Name> = manifest
         .posts
         .iter()
         .filter(|(_, old)| slug_of.contains_key(old.source.as_str()))
-        .map(|(slug, _)| slug.clone())
+        .map(|(slug, _)| *slug)
         .collect();
     for slug in moved {
         if let Some(old) = manifest.posts.remove(&slug) {
@@ -44,14 +44,14 @@ pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, Box<PostEntry>
         }
     }
     // Which entry takes each displaced one's files, known before `built` is moved in.
-    let handed: Vec<(String, Box<PostEntry>)> = displaced
+    let handed: Vec<(Name, Box<PostEntry>)> = displaced
         .into_iter()
         .filter_map(|(slug, old)| {
             let owner = match slug_of.get(old.source.as_str()) {
                 // The same post at the same slug: `build_one` took what it keeps.
                 Some(now) if *now == slug => return None,
                 // The post moved: its old files are its stale ones.
-                Some(now) => now.to_string(),
+                Some(now) => *now,
                 // Another post took this slug (or this one, recorded as typed before keys).
                 None => slug,
             };
@@ -72,7 +72,7 @@ pub(super) fn settle(manifest: &mut Manifest, built: Vec<(String, Box<PostEntry>
 #[derive(Debug)]
 pub(super) struct StaleFile {
     /// The manifest entry that lists it.
-    slug: String,
+    slug: Name,
     /// The file, with what was written there.
     file: FileEntry,
 }
@@ -120,7 +120,7 @@ pub(super) fn stale_outputs(
                 .into_iter()
                 .filter(|f| !claimed.contains(&f.path))
                 .map(|f| StaleFile {
-                    slug: slug.clone(),
+                    slug: *slug,
                     file: f.clone(),
                 }),
         );
