@@ -38,9 +38,9 @@ pub(super) struct Planned<'a> {
     /// A boxed list, as the text below is a boxed string: 8 bytes less each than a `Vec`
     /// and a `String` (one plan a post, all held at once).
     pub(super) only: Box<[OutputName]>,
-    /// Up to date, but found so by its bytes: its size or time changed (a `touch`, a
-    /// checkout), and the manifest should record the new ones so the next build need not
-    /// read it again.
+    /// Up to date, but found so by its bytes or its images' bytes: a size or time changed
+    /// (a `touch`, a checkout), and the manifest should record the new ones so the next
+    /// build need not read them again.
     pub(super) restamp: bool,
     /// The post's text when it is to be built and `Held` kept it: read once, for its slug
     /// and inputs hash here, then parsed by the build from this copy.
@@ -98,12 +98,21 @@ pub(super) fn plan<'a>(
     let meta = std::fs::metadata(source)
         .with_context(|| format!("failed to read `{}`", source.display()))?;
     let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
+    // An image found the same by its bytes, not its size and time: its new ones are recorded.
+    let mut media_read = false;
     let known = by_source.get(key).filter(|Recorded { entry, .. }| {
         !force
             && entry.build == build_inputs.shared
             && entry.inputs.is_some()
             && outputs_intact(out, &entry.files)
-            && media_unchanged(source, &entry.media)
+            && match media_state(source, &entry.media) {
+                Media::AsStamped => true,
+                Media::SameBytes => {
+                    media_read = true;
+                    true
+                }
+                Media::Changed => false,
+            }
     });
     let planned = |slug: Name, inputs: ContentHash| Planned {
         source,
@@ -133,7 +142,10 @@ pub(super) fn plan<'a>(
         && entry.source_mtime == mtime
         && mtime != 0
     {
-        return Ok(unchanged(slug, entry, inputs));
+        return Ok(Planned {
+            restamp: media_read,
+            ..unchanged(slug, entry, inputs)
+        });
     }
     let bytes = crate::error::read(source)?;
     let inputs = crate::manifest::inputs_hash(&build_inputs.shared, &bytes);
@@ -233,32 +245,71 @@ fn folder_intact(out: &Path, dir: &str, mut missing: Vec<&FileEntry>) -> bool {
     missing.is_empty()
 }
 
-/// Whether the files besides the source that a post's outputs were built from (its local
-/// images) are unchanged: the size and time recorded, else the same bytes.
-fn media_unchanged(source: &Path, media: &[crate::manifest::Dependency]) -> bool {
-    let folder = source
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    media.iter().all(|dep| {
-        let path = folder.join(&dep.path);
-        let Ok(meta) = std::fs::metadata(&path) else {
-            return false;
-        };
-        if meta.len() == dep.bytes && output::mtime_ns(&meta) == dep.mtime && dep.mtime != 0 {
-            return true;
-        }
-        std::fs::read(&path).is_ok_and(|bytes| crate::manifest::ContentHash::of(&bytes) == dep.hash)
-    })
+/// Whether a post's images are as recorded (`media_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    /// Every one has the size and time recorded: none was read.
+    AsStamped,
+    /// Some had another size or time but hold the bytes recorded (a `touch`, a checkout).
+    SameBytes,
+    /// One is gone or holds other bytes.
+    Changed,
 }
 
-/// Records the new size and time of posts found up to date by their bytes.
+/// The folder a post's images are found from: its own.
+fn post_folder(source: &Path) -> &Path {
+    source
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Whether the files besides the source that a post's outputs were built from (its local
+/// images) are unchanged: the size and time recorded, else the same bytes.
+fn media_state(source: &Path, media: &[crate::manifest::Dependency]) -> Media {
+    let folder = post_folder(source);
+    let mut state = Media::AsStamped;
+    for dep in media {
+        let path = folder.join(&dep.path);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return Media::Changed;
+        };
+        if meta.len() == dep.bytes && output::mtime_ns(&meta) == dep.mtime && dep.mtime != 0 {
+            continue;
+        }
+        if !holds(&path, dep) {
+            return Media::Changed;
+        }
+        state = Media::SameBytes;
+    }
+    state
+}
+
+/// Whether the file at `path` holds the bytes `dep` recorded.
+fn holds(path: &Path, dep: &crate::manifest::Dependency) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| crate::manifest::ContentHash::of(&bytes) == dep.hash)
+}
+
+/// Records the new size and time of posts, and of their images, found up to date by their
+/// bytes. An image's stamp is taken before its bytes are read again and recorded only if
+/// they still hash as recorded, so a stamp never vouches for bytes no build has seen.
 pub(super) fn restamp(manifest: &mut Manifest, plans: &[Planned<'_>]) -> usize {
     let mut count = 0;
     for plan in plans.iter().filter(|p| p.fresh && p.restamp) {
         if let Some(entry) = manifest.posts.get_mut(plan.slug.as_str()) {
             entry.source_size = plan.size;
             entry.source_mtime = plan.mtime;
+            let folder = post_folder(plan.source);
+            for dep in &mut entry.media {
+                let path = folder.join(&dep.path);
+                let Ok(meta) = std::fs::metadata(&path) else {
+                    continue;
+                };
+                let stamp = output::Stamp::of(&meta);
+                if (stamp.len, stamp.mtime) != (dep.bytes, dep.mtime) && holds(&path, dep) {
+                    dep.mtime = stamp.mtime;
+                }
+            }
             count += 1;
         }
     }
