@@ -159,7 +159,7 @@ pub struct Renders<'p> {
     post: &'p Post,
     lifted: OnceCell<Vec<Event<'static>>>,
     parts: [OnceCell<Parts>; 2],
-    excerpt: OnceCell<Vec<Event<'static>>>,
+    excerpt: OnceCell<Cow<'p, [Event<'static>]>>,
     excerpt_words: usize,
     notes: [OnceCell<Option<PieceNotes>>; 2],
     carried: RefCell<CarriedByParts>,
@@ -232,15 +232,18 @@ impl<'p> Renders<'p> {
             return Rc::clone(done);
         }
         let parts = self.parts(lift);
+        let body = self.events(lift);
         let empty: &[Event<'static>] = &[];
-        let mut pieces: Vec<&[Event<'static>]> = vec![if shown[0] { &parts.intro } else { empty }];
-        pieces.extend(
-            parts
-                .sections
-                .iter()
-                .map(|(_, body)| if shown[1] { body.as_slice() } else { empty }),
-        );
-        pieces.push(if shown[2] { &parts.outro } else { empty });
+        let mut pieces: Vec<&[Event<'static>]> =
+            vec![if shown[0] { parts.intro(body) } else { empty }];
+        pieces.extend((0..parts.titles().len()).map(|i| {
+            if shown[1] {
+                parts.section(i, body)
+            } else {
+                empty
+            }
+        }));
+        pieces.push(if shown[2] { parts.outro(body) } else { empty });
         let carried = Rc::new(match self.notes(lift) {
             Some(notes) => notes.definitions.shared(self.events(lift), &pieces),
             None => Vec::new(),
@@ -264,11 +267,12 @@ impl<'p> Renders<'p> {
         notes_go: NotesGo,
     ) -> String {
         let parts = self.parts(lift);
+        let body = self.events(lift);
         let events: &[Event<'static>] = match piece {
-            Piece::Intro => &parts.intro,
-            Piece::Section(i) => &parts.sections[i].1,
-            Piece::Outro => &parts.outro,
-            _ => self.excerpt.get().map_or(&[][..], Vec::as_slice),
+            Piece::Intro => parts.intro(body),
+            Piece::Section(i) => parts.section(i, body),
+            Piece::Outro => parts.outro(body),
+            _ => self.excerpt.get().map_or(&[][..], |e| e.as_ref()),
         };
         let Some(notes) = self.notes(lift) else {
             return format.render(events, opts);
@@ -277,7 +281,7 @@ impl<'p> Renders<'p> {
         let part = match piece {
             Piece::Intro => Some(0),
             Piece::Section(i) => Some(i + 1),
-            Piece::Outro => Some(parts.sections.len() + 1),
+            Piece::Outro => Some(parts.titles().len() + 1),
             _ => None,
         };
         let carried: Vec<Range<usize>> = match (notes_go, part) {
@@ -305,7 +309,7 @@ impl<'p> Renders<'p> {
         if let Some(at) = self.post.excerpt_at {
             return self
                 .excerpt
-                .get_or_init(|| structure::excerpt_before(&self.post.events, at));
+                .get_or_init(|| Cow::Owned(structure::excerpt_before(&self.post.events, at)));
         }
         if self.excerpt_words != words {
             self.excerpt = OnceCell::new();
@@ -460,16 +464,11 @@ impl<'p> Renders<'p> {
         let summary = match &post.meta.summary {
             Some(s) => plain(s),
             None => plain(&crate::markdown::plain_text(
-                self.excerpt.get().map_or(&[][..], Vec::as_slice),
+                self.excerpt.get().map_or(&[][..], |e| e.as_ref()),
             )),
         };
         let (intro, sections, outro) = if needs.parts {
-            let titles: Vec<String> = self
-                .parts(lift)
-                .sections
-                .iter()
-                .map(|(t, _)| t.clone())
-                .collect();
+            let titles: Vec<String> = self.parts(lift).titles().map(str::to_string).collect();
             let sections = titles
                 .iter()
                 .enumerate()

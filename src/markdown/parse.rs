@@ -193,6 +193,11 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
         }
         out.push(Event::Text(run.into()));
     }
+    // A long post's events are kept while it renders: not with the room its growth left
+    // (up to as much again).
+    if out.capacity() - out.len() > 4096 {
+        out.shrink_to_fit();
+    }
     (out, Lines(lines))
 }
 

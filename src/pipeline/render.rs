@@ -85,9 +85,14 @@ pub fn render_output(
         .and_then(|ctx| catalog.tera.render(&output.template, &ctx))
     {
         Ok(text) => {
-            let (text, dropped_links) = output.format.guard_links(text);
-            let mut text = text.trim_end().to_string();
+            let (mut text, dropped_links) = output.format.guard_links(text);
+            // Trimmed in place: a copy and its growth by one byte would hold the output
+            // twice over, and the outputs of a post are all held until they are written.
+            text.truncate(text.trim_end().len());
             text.push('\n');
+            if text.capacity() - text.len() > 4096 {
+                text.shrink_to_fit();
+            }
             Ok(Rendered {
                 venue: venue.name.clone(),
                 file: output.file.clone(),

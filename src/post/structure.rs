@@ -1,6 +1,7 @@
 //! The post's shape, derived from its events: title heading, outline, main points
 //! (intro / sections / outro), excerpt and closing question. Each is a small pass.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -97,15 +98,52 @@ pub fn outline(events: &[Event<'_>], shift: i8) -> Vec<OutlineEntry> {
     out
 }
 
-/// The post cut into its main points.
+/// The post cut into its main points. The intro, the outro and a section under a heading
+/// are runs of the body's blocks, kept as ranges of it rather than copies (a long post
+/// would be held twice); a section made of a list item is its own events, the loose text
+/// of a tight item wrapped in a paragraph. Read them with the body they were cut from.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parts {
     /// Blocks before the first main point.
-    pub intro: Vec<Event<'static>>,
-    /// `(title, body blocks)` per main point.
-    pub sections: Vec<(String, Vec<Event<'static>>)>,
+    intro: Range<usize>,
+    /// `(title, body)` per main point.
+    sections: Vec<(String, Section)>,
     /// Blocks after the last main point.
-    pub outro: Vec<Event<'static>>,
+    outro: Range<usize>,
+}
+
+/// A main point's body.
+#[derive(Debug, Clone, PartialEq)]
+enum Section {
+    /// The blocks under a heading, as a range of the body.
+    Blocks(Range<usize>),
+    /// A list item's content, made blocks by `as_blocks`.
+    Item(Vec<Event<'static>>),
+}
+
+impl Parts {
+    /// The blocks before the first main point, of `body` (the events `parts` cut).
+    pub fn intro<'a>(&self, body: &'a [Event<'static>]) -> &'a [Event<'static>] {
+        &body[self.intro.clone()]
+    }
+
+    /// The blocks after the last main point, of `body`.
+    pub fn outro<'a>(&self, body: &'a [Event<'static>]) -> &'a [Event<'static>] {
+        &body[self.outro.clone()]
+    }
+
+    /// The `i`th main point's body, of `body`.
+    pub fn section<'a>(&'a self, i: usize, body: &'a [Event<'static>]) -> &'a [Event<'static>] {
+        match &self.sections[i].1 {
+            Section::Blocks(range) => &body[range.clone()],
+            Section::Item(events) => events,
+        }
+    }
+
+    /// The main points' titles, in order.
+    pub fn titles(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.sections.iter().map(|(title, _)| title.as_str())
+    }
 }
 
 /// Cuts the body into intro, sections and outro: one section per top-level heading, or per
@@ -118,7 +156,7 @@ pub fn parts(events: &[Event<'static>]) -> Parts {
     match main_list(events, &blocks) {
         Some(list) => list_parts(events, &blocks, list),
         None => Parts {
-            intro: events.to_vec(),
+            intro: 0..events.len(),
             ..Parts::default()
         },
     }
@@ -129,15 +167,15 @@ fn heading_parts(events: &[Event<'static>], blocks: &[Range<usize>], top: Headin
     for block in blocks {
         match heading(events, block) {
             Some((level, title)) if level == top => {
-                parts.sections.push((title, Vec::new()));
+                let body = Section::Blocks(block.end..block.end);
+                parts.sections.push((title, body));
             }
-            _ => {
-                let target = match parts.sections.last_mut() {
-                    Some((_, body)) => body,
-                    None => &mut parts.intro,
-                };
-                target.extend_from_slice(&events[block.clone()]);
-            }
+            // Blocks follow one another: each one ends the run it belongs to later.
+            _ => match parts.sections.last_mut() {
+                Some((_, Section::Blocks(body))) => body.end = block.end,
+                Some((_, Section::Item(_))) => {}
+                None => parts.intro.end = block.end,
+            },
         }
     }
     parts
@@ -173,25 +211,17 @@ fn items(events: &[Event<'_>], list: &Range<usize>) -> Vec<Range<usize>> {
 }
 
 fn list_parts(events: &[Event<'static>], blocks: &[Range<usize>], list: usize) -> Parts {
-    let intro = blocks[..list]
-        .iter()
-        .flat_map(|b| events[b.clone()].iter().cloned())
-        .collect();
-    let outro = blocks[list + 1..]
-        .iter()
-        .flat_map(|b| events[b.clone()].iter().cloned())
-        .collect();
     let sections = items(events, &blocks[list])
         .into_iter()
         .map(|item| {
             let body = as_blocks(&events[item]);
-            (item_title(&body), body)
+            (item_title(&body), Section::Item(body))
         })
         .collect();
     Parts {
-        intro,
+        intro: 0..blocks[list].start,
         sections,
-        outro,
+        outro: blocks[list].end..events.len(),
     }
 }
 
@@ -277,36 +307,40 @@ fn item_title(body: &[Event<'static>]) -> String {
 /// The opening of the post as whole sentences, at most `limit` words: paragraphs from the
 /// top (headings skipped), the last one cut at a sentence end. When the first sentence is
 /// longer than `limit`, it is cut at a word with an ellipsis.
-pub fn excerpt(events: &[Event<'static>], limit: usize) -> Vec<Event<'static>> {
-    let mut out = Vec::new();
+pub fn excerpt<'e>(events: &'e [Event<'static>], limit: usize) -> Cow<'e, [Event<'static>]> {
+    // The whole paragraphs taken, which follow one another: borrowed, not copied, unless
+    // one is cut (a post of one long paragraph would otherwise be held twice).
+    let mut taken: Option<Range<usize>> = None;
     let mut words = 0;
     for block in blocks(events) {
         match &events[block.start] {
             Event::Start(Tag::Paragraph) => {}
-            Event::Start(Tag::Heading { .. }) if out.is_empty() => continue,
-            _ if out.is_empty() => continue,
+            Event::Start(Tag::Heading { .. }) if taken.is_none() => continue,
+            _ if taken.is_none() => continue,
             _ => break,
         }
         let inner = &events[block.start + 1..block.end - 1];
         let text = inline_text(inner);
         let count = word_count(&text);
         if words + count <= limit {
-            out.extend_from_slice(&events[block]);
+            taken = Some(taken.map_or(block.clone(), |t| t.start..block.end));
             words += count;
             continue;
         }
         let budget = limit - words;
-        match sentences::last_sentence_within(&text, budget) {
-            Some(end) => out.extend(paragraph(cut_inline(inner, end, ""))),
-            None if out.is_empty() => {
+        let cut = match sentences::last_sentence_within(&text, budget) {
+            Some(end) => paragraph(cut_inline(inner, end, "")),
+            None if taken.is_none() => {
                 let end = nth_word_end(&text, budget.max(1));
-                out.extend(paragraph(cut_inline(inner, end, "…")));
+                paragraph(cut_inline(inner, end, "…"))
             }
-            None => {}
-        }
-        break;
+            None => break,
+        };
+        let mut out = taken.map_or_else(Vec::new, |t| events[t].to_vec());
+        out.extend(cut);
+        return Cow::Owned(out);
     }
-    out
+    Cow::Borrowed(taken.map_or(&[][..], |t| &events[t]))
 }
 
 /// The excerpt a `<!-- more -->` marks: the events before `at`, the tags still open there
@@ -600,11 +634,12 @@ mod tests {
     fn sections_follow_top_level_headings() {
         let e = events("Intro.\n\n## One\n\nA\n\n### Sub\n\nB\n\n## Two\n\nC\n");
         let p = parts(&e);
-        assert_eq!(plain_text(&p.intro), "Intro.");
-        let titles: Vec<&str> = p.sections.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(plain_text(p.intro(&e)), "Intro.");
+        let titles: Vec<&str> = p.titles().collect();
         assert_eq!(titles, ["One", "Two"]);
-        assert_eq!(plain_text(&p.sections[0].1), "A Sub B");
-        assert!(p.outro.is_empty());
+        assert_eq!(plain_text(p.section(0, &e)), "A Sub B");
+        assert_eq!(plain_text(p.section(1, &e)), "C");
+        assert!(p.outro(&e).is_empty());
     }
 
     #[test]
@@ -613,38 +648,47 @@ mod tests {
             "Intro:\n\n- a bullet\n- another\n\n1. When you have strong enough relationships that people take action on your behalf proactively, rather than not, that's it. More.\n2. **Public forums.** They scale.\n\nSo there.\n",
         );
         let p = parts(&e);
-        assert_eq!(plain_text(&p.intro), "Intro: a bullet another");
-        assert_eq!(p.sections.len(), 2);
+        assert_eq!(plain_text(p.intro(&e)), "Intro: a bullet another");
+        let titles: Vec<&str> = p.titles().collect();
         assert_eq!(
-            p.sections[0].0,
-            "When you have strong enough relationships that people take action on your behalf proactively, rather than not"
+            titles,
+            [
+                "When you have strong enough relationships that people take action on your behalf proactively, rather than not",
+                "Public forums",
+            ]
         );
-        assert_eq!(p.sections[1].0, "Public forums");
-        assert!(matches!(p.sections[0].1[0], Event::Start(Tag::Paragraph)));
-        assert_eq!(plain_text(&p.outro), "So there.");
+        assert!(matches!(p.section(0, &e)[0], Event::Start(Tag::Paragraph)));
+        assert_eq!(plain_text(p.outro(&e)), "So there.");
     }
 
     #[test]
     fn a_post_without_points_is_all_intro() {
-        let p = parts(&events("Just text.\n"));
-        assert!(p.sections.is_empty());
-        assert_eq!(plain_text(&p.intro), "Just text.");
+        let e = events("Just text.\n");
+        let p = parts(&e);
+        assert_eq!(p.titles().len(), 0);
+        assert_eq!(plain_text(p.intro(&e)), "Just text.");
     }
 
     #[test]
     fn excerpt_keeps_whole_sentences_within_the_limit() {
         let e = events("# Skip\n\nOne two three. Four five six. Seven eight nine ten.\n\nMore.\n");
-        assert_eq!(plain_text(&excerpt(&e, 7)), "One two three. Four five six.");
         assert_eq!(
-            plain_text(&excerpt(&e, 100)),
+            plain_text(&*excerpt(&e, 7)),
+            "One two three. Four five six."
+        );
+        assert_eq!(
+            plain_text(&*excerpt(&e, 100)),
             "One two three. Four five six. Seven eight nine ten. More."
         );
+        // Whole paragraphs are the body's own events, not a copy of them; a cut one is new.
+        assert!(matches!(excerpt(&e, 100), Cow::Borrowed(b) if b.len() < e.len()));
+        assert!(matches!(excerpt(&e, 7), Cow::Owned(_)));
     }
 
     #[test]
     fn excerpt_cuts_a_long_first_sentence_with_an_ellipsis() {
         let e = events("One *two three* four five six seven.\n");
-        assert_eq!(plain_text(&excerpt(&e, 3)), "One two three…");
+        assert_eq!(plain_text(&*excerpt(&e, 3)), "One two three…");
     }
 
     #[test]
@@ -714,7 +758,7 @@ mod tests {
                 })
                 .collect()
         };
-        let pieces = [&p.intro[..], &p.sections[0].1, &p.sections[1].1, &p.outro];
+        let pieces = [p.intro(&e), p.section(0, &e), p.section(1, &e), p.outro(&e)];
         let notes = defs.shared(&e, &pieces);
         let shown: Vec<Vec<String>> = pieces
             .iter()
@@ -724,7 +768,7 @@ mod tests {
         // Section one refers to `a`, whose note refers to `c`; section two holds every
         // definition but brings only `b`, the one note not shown yet.
         assert_eq!(shown, [vec![], vec!["a", "c"], vec!["b"], vec![]]);
-        assert_eq!(plain_text(&defs.piece(&e, &p.sections[1].1, &[])), "B, A.");
+        assert_eq!(plain_text(&defs.piece(&e, p.section(1, &e), &[])), "B, A.");
         assert_eq!(labels(&defs.all(&e)), ["a", "b", "c"]);
     }
 
