@@ -779,8 +779,8 @@ fn thread_of_emoji_with_modifiers_builds_in_linear_time() {
 //
 // Each shape here was once slower than linear in some format, or is the kind of post
 // that could be. Each test builds the shape at `n` and at `4 n` with the real binary and
-// holds the larger to at most 5× the CPU time of the smaller (a quadratic pass makes
-// 16×). They run in release, one build at a time:
+// holds the larger to at most 5× the CPU time and the peak memory of the smaller (a
+// quadratic pass makes 16×). They run in release, one build at a time:
 // `cargo test --release --test robustness -- --ignored`.
 
 /// What one build of a post cost the binary.
@@ -871,21 +871,23 @@ fn time_build(text: &str, venues: &[&str]) -> Cost {
     }
 }
 
-/// `shape(4 n)` costs at most 5× the CPU time of `shape(n)` to build with `venues`; each
-/// is built twice and the cheaper build counts, so a stall of the machine does not decide.
+/// `shape(4 n)` costs at most 5× the CPU time and 5× the peak memory of `shape(n)` to
+/// build with `venues`; each is built three times and the cheapest build counts, so a
+/// stall of the machine does not decide.
 fn builds_linearly(name: &str, shape: fn(usize) -> String, n: usize, venues: &[&str]) {
-    let cheaper = |text: &str| {
-        let (a, b) = (time_build(text, venues), time_build(text, venues));
-        if a.cpu <= b.cpu { a } else { b }
-    };
-    let small = cheaper(&shape(n));
-    let large = cheaper(&shape(4 * n));
+    let small = cheapest_of_three(&shape(n), venues);
+    let large = cheapest_of_three(&shape(4 * n), venues);
     eprintln!("{name}: n = {n}: {small}; 4n: {large}");
     // A floor of 50 ms keeps a tick of the clock from deciding.
     let floor = std::time::Duration::from_millis(50);
     assert!(
         large.cpu <= 5 * small.cpu.max(floor),
         "{name}: {small} at n = {n}, {large} at 4n"
+    );
+    // Memory: a floor of 32 MiB for what any build takes (the binary, the templates).
+    assert!(
+        large.peak <= 5 * small.peak.max(32 << 20),
+        "{name}: memory not in proportion: {small} at n = {n}, {large} at 4n"
     );
 }
 
@@ -951,14 +953,5 @@ fn bbcode_link_guard_is_linear() {
 /// `shape(4 n)` costs at most 5× the CPU time of `shape(n)` to build with the forum venue
 /// alone, at n = 10,000.
 fn forum_builds_linearly(name: &str, shape: fn(usize) -> String) {
-    let n = 10_000;
-    let small = cheapest_of_three(&shape(n), &["forum"]);
-    let large = cheapest_of_three(&shape(4 * n), &["forum"]);
-    eprintln!("{name}: n = {n}: {small}; 4n: {large}");
-    // A floor of 50 ms keeps a tick of the clock from deciding.
-    let floor = std::time::Duration::from_millis(50);
-    assert!(
-        large.cpu <= 5 * small.cpu.max(floor),
-        "{name}: {small} at n = {n}, {large} at 4n"
-    );
+    builds_linearly(name, shape, 10_000, &["forum"]);
 }
