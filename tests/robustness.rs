@@ -950,8 +950,7 @@ fn bbcode_link_guard_is_linear() {
     });
 }
 
-/// `shape(4 n)` costs at most 5× the CPU time of `shape(n)` to build with the forum venue
-/// alone, at n = 10,000.
+/// `builds_linearly` with the forum venue alone, at n = 10,000.
 fn forum_builds_linearly(name: &str, shape: fn(usize) -> String) {
     builds_linearly(name, shape, 10_000, &["forum"]);
 }

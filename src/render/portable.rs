@@ -254,6 +254,40 @@ mod tests {
     }
 
     #[test]
+    fn a_list_after_dropped_html_in_a_tight_item_stays_a_list() {
+        // The block that let the list start (it cannot interrupt the item's text) is
+        // dropped: written tight, the list read back as more of the text, and its code
+        // block's content as live HTML. The item's list is written loose instead.
+        for (md, list) in [
+            (
+                "- a\n  <!-- c -->\n  0. ````\n     <script>alert(1)</script>\n     ````\n",
+                Tag::List(Some(0)),
+            ),
+            (
+                "- a\n  <script>x</script>\n  2. `x`<b>y</b>\n",
+                Tag::List(Some(2)),
+            ),
+            ("- a\n  <!-- c -->\n  -\n  - b\n", Tag::List(None)),
+        ] {
+            let out = markdown(md, FootnoteStyle::Native, RawHtml::Text);
+            let events: Vec<Event<'_>> =
+                pulldown_cmark::Parser::new_ext(&out, crate::markdown::parse::options()).collect();
+            let lists = events
+                .iter()
+                .filter(|e| matches!(e, Event::Start(Tag::List(_))))
+                .count();
+            assert_eq!(lists, 2, "{md:?} came out as {out:?}");
+            assert!(events.contains(&Event::Start(list)), "{out:?}");
+            assert!(
+                !events
+                    .iter()
+                    .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_))),
+                "{out:?}"
+            );
+        }
+    }
+
+    #[test]
     fn raw_html_becomes_escaped_text_without_scripts() {
         let md = "Keep <b>bold *words*</b><script>alert(1)</script> here<br>next.\n\n<div class=\"x\">\n<p>Block <em>one</em>.</p>\n\n<p>*Two*</p>\n<script>evil()</script>\n</div>\n\nAfter.";
         assert_eq!(

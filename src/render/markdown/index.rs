@@ -22,7 +22,12 @@ pub(super) struct Index {
     /// Tightness shows in the events only as the presence of paragraph tags: items holding
     /// paragraphs must be loose, items holding bare text must be tight. Items holding
     /// blocks only may be either; they are written loose when an item holds several
-    /// blocks, since two quotes or tables with nothing between them would merge.
+    /// blocks, since two quotes or tables with nothing between them would merge. An item
+    /// whose bare text runs straight into a list that cannot interrupt a paragraph (one
+    /// starting at another number than 1, or with an empty first item) makes its list
+    /// loose too: written tight, that list would read back as more of the text. Such
+    /// events come from a pass that dropped what stood between (raw HTML for a venue
+    /// that shows it as typed), never from a parse.
     pub(super) tight: HashSet<usize>,
 }
 
@@ -33,15 +38,19 @@ struct ListFacts {
     pub(super) bare_text: bool,
     /// An item holds several blocks.
     pub(super) crowded: bool,
+    /// An item's bare text runs into a list that cannot interrupt it.
+    pub(super) run_on: bool,
 }
 
 /// An open tag while indexing.
 #[derive(Debug)]
 enum Open {
     List,
-    /// A list's item: the blocks seen right inside it so far.
+    /// A list's item: the blocks seen right inside it so far, and whether the last thing
+    /// right inside it was inline (bare text, or an inline tag's whole run).
     Item {
         blocks: usize,
+        after_text: bool,
     },
     Other,
 }
@@ -52,11 +61,30 @@ impl Index {
         let mut lists: HashMap<usize, ListFacts> = HashMap::new();
         let mut open: Vec<(usize, Open)> = Vec::new();
         for (i, event) in events.iter().enumerate() {
-            if let [.., (list, Open::List), (_, Open::Item { blocks })] = &mut open[..] {
+            if let [
+                ..,
+                (list, Open::List),
+                (_, Open::Item { blocks, after_text }),
+            ] = &mut open[..]
+            {
                 let facts = lists.entry(*list).or_default();
+                let was_after_text = std::mem::replace(after_text, false);
                 match event {
                     Event::Start(Tag::Paragraph) => facts.paragraph = true,
-                    Event::Start(tag) if is_inline(&tag.to_end()) => facts.bare_text = true,
+                    Event::Start(tag) if is_inline(&tag.to_end()) => {
+                        facts.bare_text = true;
+                        *after_text = true;
+                    }
+                    Event::Start(Tag::List(start)) => {
+                        *blocks += 1;
+                        facts.crowded |= *blocks > 1;
+                        let empty_first_item = matches!(
+                            (events.get(i + 1), events.get(i + 2)),
+                            (Some(Event::Start(Tag::Item)), Some(Event::End(_)))
+                        );
+                        facts.run_on |=
+                            was_after_text && (empty_first_item || start.is_some_and(|n| n != 1));
+                    }
                     Event::Start(_) | Event::Rule | Event::Html(_) => {
                         *blocks += 1;
                         facts.crowded |= *blocks > 1;
@@ -70,7 +98,10 @@ impl Index {
                     | Event::FootnoteReference(_)
                     | Event::SoftBreak
                     | Event::HardBreak
-                    | Event::TaskListMarker(_) => facts.bare_text = true,
+                    | Event::TaskListMarker(_) => {
+                        facts.bare_text = true;
+                        *after_text = true;
+                    }
                 }
             }
             match event {
@@ -79,7 +110,10 @@ impl Index {
                         lists.entry(i).or_default();
                         Open::List
                     } else if matches!(open.last(), Some((_, Open::List))) {
-                        Open::Item { blocks: 0 }
+                        Open::Item {
+                            blocks: 0,
+                            after_text: false,
+                        }
                     } else {
                         Open::Other
                     };
@@ -101,7 +135,7 @@ impl Index {
         }
         let tight = lists
             .into_iter()
-            .filter(|(_, f)| !f.paragraph && (f.bare_text || !f.crowded))
+            .filter(|(_, f)| !f.paragraph && !f.run_on && (f.bare_text || !f.crowded))
             .map(|(list, _)| list)
             .collect();
         Index { pair, tight }
