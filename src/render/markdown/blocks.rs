@@ -11,6 +11,9 @@ use super::inline::InlineKind;
 use super::lines::{Level, ListMarker};
 use super::{Events, Writer};
 
+/// The largest item number CommonMark reads (nine digits).
+const MAX_ITEM_NUMBER: u64 = 999_999_999;
+
 #[derive(Debug)]
 pub(super) struct List {
     pub(super) marker: ListMarker,
@@ -22,8 +25,11 @@ impl List {
     fn next_marker(&mut self) -> String {
         match self.marker {
             ListMarker::Bullet(c) => c.to_string(),
+            // CommonMark reads nine digits at most as an item's number, and only the first
+            // item's sets the list's numbering: an item past 999,999,999 keeps that number,
+            // where ten digits would make it text (and a fence in it, raw HTML).
             ListMarker::Ordered(delim) => {
-                format!("{}{delim}", self.numbers.next_number())
+                format!("{}{delim}", self.numbers.next_number().min(MAX_ITEM_NUMBER))
             }
         }
     }

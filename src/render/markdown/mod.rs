@@ -20,6 +20,9 @@
 //! * Adjacent lists would merge into one, so a list right after another of the same kind
 //!   takes the other marker (`-` then `*`, `1.` then `1)`); a nested list that starts on
 //!   its parent item's first line also avoids the parent's bullet, since `- - -` is a rule.
+//! * Ordered items are numbered on from the list's start, except past 999,999,999, the
+//!   largest number CommonMark reads: later items repeat it (only the first item's number
+//!   sets the list's numbering).
 //! * Rules are `---`, or `***`/`___` where `---` would underline text into a heading or
 //!   repeat a list bullet on the same line.
 //! * Emphasis is `*`/`**`; `_`/`__` only where two runs touch and would merge.

@@ -948,3 +948,16 @@ fn degradations_hold(opts: &RenderOptions) {
         );
     }
 }
+
+#[test]
+fn items_numbered_past_nine_digits_stay_items() {
+    // CommonMark reads nine digits at most as an item's number: the item after
+    // 999,999,999 written as `1000000000.` was text, and the fence in it raw HTML.
+    let src = "999999999) the\n\n0) ~~~~a`b\n   <script>alert(1)</script>\n   ~~~~\n";
+    let out = md(src);
+    assert_eq!(
+        out,
+        "999999999. the\n\n999999999. ~~~a`b\n           <script>alert(1)</script>\n           ~~~"
+    );
+    assert_round_trip(src);
+}
