@@ -174,7 +174,17 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
                 text_range = range;
             }
             (_, event) => {
-                if let Some(run) = text.take() {
+                if let Some(mut run) = text.take() {
+                    // An HTML block indented in a list item past the item's content comes
+                    // with that indent as a text event inside it: part of the block's HTML,
+                    // not text every renderer would write outside the block.
+                    if let (Some(Event::Start(Tag::HtmlBlock)), Event::Html(html)) =
+                        (out.last(), &event)
+                    {
+                        run.push_str(html);
+                        out.push(Event::Html(run.into()));
+                        continue;
+                    }
                     if locate && types_a_reference(&run, markdown, &text_range) {
                         locate_at(out.len(), text_range.start, &mut lines);
                     }
@@ -243,6 +253,24 @@ mod tests {
             .filter(|e| matches!(e, Event::Text(_)))
             .count();
         assert_eq!(texts, 1);
+    }
+
+    #[test]
+    fn an_html_block_holds_its_indent_as_html() {
+        // pulldown-cmark gives the indent past a list item's content as a text event inside
+        // the block, which every renderer wrote outside it (a stray line, trailing spaces).
+        let events = events("- [ ] - the\n    ===\n    \n    <div>\n    x\n    </div>\n");
+        let at = events
+            .iter()
+            .position(|e| matches!(e, Event::Start(Tag::HtmlBlock)))
+            .expect("an HTML block");
+        assert!(matches!(&events[at + 1], Event::Html(html) if html.as_ref() == "  <div>\n"));
+        assert!(
+            events[at..]
+                .iter()
+                .take_while(|e| !matches!(e, Event::End(TagEnd::HtmlBlock)))
+                .all(|e| !matches!(e, Event::Text(_)))
+        );
     }
 
     #[test]

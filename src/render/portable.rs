@@ -121,13 +121,6 @@ impl Pass {
                     Some(block) => block.push_str(html),
                     None => self.paragraphs(html),
                 },
-                // The parse gives an HTML block indented in a list item its indent as text:
-                // part of the block, not a paragraph of its own (which, with no blank line
-                // after it, would swallow the block after it: a list starting at 0 became
-                // its text, and the code block in that list raw HTML).
-                Event::Text(text) if self.html_block.is_some() => {
-                    self.html_block.get_or_insert_default().push_str(text);
-                }
                 Event::End(TagEnd::HtmlBlock) if self.html_as_text => self.close_html_block(),
                 Event::InlineHtml(html) if self.html_as_text => self.inline_html(html),
                 // Markdown without HTML has no `{#id .class}` either: the forum would show it.
@@ -234,9 +227,10 @@ mod tests {
 
     #[test]
     fn an_html_block_in_a_list_item_leaves_the_list_after_it_a_list() {
-        // The parse gives the block's indent as a text event inside it; written as a
-        // paragraph of its own, it took the `0.` line after it as its text, and the code
-        // block in that list came out as a live `<script>`.
+        // pulldown-cmark gives the block's indent as a text event inside it (the parse
+        // makes it part of the block's HTML); written as a paragraph of its own, it took
+        // the `0.` line after it as its text, and the code block in that list came out as
+        // a live `<script>`.
         let md = "- [ ] - the\n    ===\n    \n    <script>\n    alert(1)\n    </script>\n  \n  0. ````\n     <b>x</b>\n     ````\n";
         let out = markdown(md, FootnoteStyle::Native, RawHtml::Text);
         assert_eq!(
