@@ -151,6 +151,10 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
     let mut text: Option<String> = None;
     // Where the run of text starts and ends in the source.
     let mut text_range = 0..0;
+    // Inside an HTML block, the parse gives what is left of a line's indent past a list
+    // item's content as text (a tab's columns beyond it on every line): part of the block's
+    // HTML, not text every renderer would write outside the block.
+    let mut in_html_block = false;
     let mut locate_at = |index: usize, offset: usize, lines: &mut Vec<(u32, u32)>| {
         let to = offset.min(markdown.len());
         let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
@@ -174,34 +178,37 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
                 text_range = range;
             }
             (_, event) => {
-                if let Some(mut run) = text.take() {
-                    // An HTML block indented in a list item past the item's content comes
-                    // with that indent as a text event inside it: part of the block's HTML,
-                    // not text every renderer would write outside the block.
-                    if let (Some(Event::Start(Tag::HtmlBlock)), Event::Html(html)) =
-                        (out.last(), &event)
-                    {
-                        run.push_str(html);
+                if let Some(run) = text.take() {
+                    if in_html_block {
                         out.push(Event::Html(run.into()));
-                        continue;
+                    } else {
+                        if locate && types_a_reference(&run, markdown, &text_range) {
+                            locate_at(out.len(), text_range.start, &mut lines);
+                        }
+                        out.push(Event::Text(run.into()));
                     }
-                    if locate && types_a_reference(&run, markdown, &text_range) {
-                        locate_at(out.len(), text_range.start, &mut lines);
-                    }
-                    out.push(Event::Text(run.into()));
                 }
                 if locate && is_located(&event) {
                     locate_at(out.len(), range.start, &mut lines);
+                }
+                match event {
+                    Event::Start(Tag::HtmlBlock) => in_html_block = true,
+                    Event::End(TagEnd::HtmlBlock) => in_html_block = false,
+                    _ => {}
                 }
                 out.push(event.into_static());
             }
         }
     }
     if let Some(run) = text {
-        if locate && types_a_reference(&run, markdown, &text_range) {
-            locate_at(out.len(), text_range.start, &mut lines);
+        if in_html_block {
+            out.push(Event::Html(run.into()));
+        } else {
+            if locate && types_a_reference(&run, markdown, &text_range) {
+                locate_at(out.len(), text_range.start, &mut lines);
+            }
+            out.push(Event::Text(run.into()));
         }
-        out.push(Event::Text(run.into()));
     }
     // A long post's events are kept while it renders: not with the room its growth left
     // (up to as much again).
@@ -257,20 +264,36 @@ mod tests {
 
     #[test]
     fn an_html_block_holds_its_indent_as_html() {
-        // pulldown-cmark gives the indent past a list item's content as a text event inside
-        // the block, which every renderer wrote outside it (a stray line, trailing spaces).
-        let events = events("- [ ] - the\n    ===\n    \n    <div>\n    x\n    </div>\n");
-        let at = events
-            .iter()
-            .position(|e| matches!(e, Event::Start(Tag::HtmlBlock)))
-            .expect("an HTML block");
-        assert!(matches!(&events[at + 1], Event::Html(html) if html.as_ref() == "  <div>\n"));
-        assert!(
-            events[at..]
+        // pulldown-cmark gives what is left of a line's indent past a list item's content
+        // as a text event inside the block (with a tab, before every line), which every
+        // renderer wrote outside it: a stray line, trailing spaces, a paragraph of spaces.
+        for (md, html) in [
+            (
+                "- [ ] - the\n    ===\n    \n    <div>\n    x\n    </div>\n",
+                "  <div>\n  x\n  </div>\n",
+            ),
+            ("- a\n\n\t<div>\n\tx\n\n  ## h\n", "  <div>\n  x\n"),
+        ] {
+            let events = events(md);
+            let start = events
                 .iter()
-                .take_while(|e| !matches!(e, Event::End(TagEnd::HtmlBlock)))
-                .all(|e| !matches!(e, Event::Text(_)))
-        );
+                .position(|e| matches!(e, Event::Start(Tag::HtmlBlock)))
+                .expect("an HTML block");
+            let end = crate::markdown::matching_end(&events, start);
+            let inside = &events[start + 1..end];
+            assert!(
+                inside.iter().all(|e| matches!(e, Event::Html(_))),
+                "{inside:?}"
+            );
+            let joined: String = inside
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Html(h) => Some(h.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(joined, html);
+        }
     }
 
     #[test]
