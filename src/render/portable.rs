@@ -28,6 +28,7 @@ pub fn prepare(events: &[Event<'static>], opts: &RenderOptions) -> Option<Vec<Ev
         html_as_text,
         out: Vec::with_capacity(events.len() + 8),
         html_block: None,
+        parted: false,
         skip: ScriptSkip::default(),
     };
     if !notes_as_list {
@@ -77,6 +78,31 @@ pub fn rewrites_any(events: &[Event<'static>]) -> bool {
     })
 }
 
+/// Whether `event` is inline content: text or the start of an inline tag.
+fn is_inline_content(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => is_inline(&tag.to_end()),
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineMath(_)
+        | Event::InlineHtml(_)
+        | Event::FootnoteReference(_) => true,
+        _ => false,
+    }
+}
+
+/// Whether `event` ends inline content that nothing parts from what may follow: text, or
+/// the end of an inline tag (a break parts already).
+fn ends_inline(event: &Event<'_>) -> bool {
+    match event {
+        Event::End(tag) => is_inline(tag),
+        Event::Text(_) | Event::Code(_) | Event::InlineMath(_) | Event::FootnoteReference(_) => {
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The inline events of a note that is exactly one paragraph.
 fn single_paragraph<'e>(body: &'e [Event<'static>]) -> Option<&'e [Event<'static>]> {
     match body {
@@ -99,6 +125,9 @@ struct Pass {
     out: Vec<Event<'static>>,
     /// The text of the HTML block being read.
     html_block: Option<String>,
+    /// An HTML block that left no text stood right after inline content: the inline
+    /// content that follows, if any, must stay apart from it.
+    parted: bool,
     skip: ScriptSkip,
 }
 
@@ -109,6 +138,12 @@ impl Pass {
         number: impl Fn(&str) -> Option<usize>,
     ) {
         for event in events {
+            // In a tight list item, `first` / `<!-- c -->` / `second` are two runs of text
+            // the comment parted; without it they would run together as `firstsecond`.
+            // A space parts them as the browser shows them, on one line.
+            if std::mem::take(&mut self.parted) && is_inline_content(event) {
+                self.out.push(Event::SoftBreak);
+            }
             match event {
                 Event::FootnoteReference(label) => match number(label) {
                     Some(n) => self.out.push(Event::Text(superscript(n).into())),
@@ -146,7 +181,9 @@ impl Pass {
 
     fn close_html_block(&mut self) {
         if let Some(block) = self.html_block.take() {
+            let before = self.out.len();
             self.paragraphs(&block);
+            self.parted = self.out.len() == before && self.out.last().is_some_and(ends_inline);
         }
     }
 
@@ -279,6 +316,44 @@ mod tests {
                 "{out:?}"
             );
         }
+    }
+
+    #[test]
+    fn text_a_dropped_html_block_parted_stays_apart() {
+        // Tight: the comment parted two runs of the item's text, shown on one line.
+        assert_eq!(
+            markdown(
+                "- first\n  <!-- c -->\n  second\n",
+                FootnoteStyle::Native,
+                RawHtml::Text
+            ),
+            "- first second"
+        );
+        assert_eq!(
+            markdown(
+                "- *a*\n  <script>x</script>\n  `b`\n",
+                FootnoteStyle::Native,
+                RawHtml::Text
+            ),
+            "- *a* `b`"
+        );
+        // Paragraphs are apart already; nothing follows the last comment.
+        assert_eq!(
+            markdown(
+                "first\n\n<!-- c -->\n\nsecond\n",
+                FootnoteStyle::Native,
+                RawHtml::Text
+            ),
+            "first\n\nsecond"
+        );
+        assert_eq!(
+            markdown(
+                "- first\n  <!-- c -->\n- b\n",
+                FootnoteStyle::Native,
+                RawHtml::Text
+            ),
+            "- first\n- b"
+        );
     }
 
     #[test]
