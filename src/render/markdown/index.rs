@@ -68,22 +68,21 @@ impl Index {
             ] = &mut open[..]
             {
                 let facts = lists.entry(*list).or_default();
-                let was_after_text = std::mem::replace(after_text, false);
+                // A list straight after bare text that it cannot interrupt.
+                if std::mem::replace(after_text, false)
+                    && let Event::Start(Tag::List(start)) = event
+                {
+                    let empty_first_item = matches!(
+                        (events.get(i + 1), events.get(i + 2)),
+                        (Some(Event::Start(Tag::Item)), Some(Event::End(_)))
+                    );
+                    facts.run_on |= empty_first_item || start.is_some_and(|n| n != 1);
+                }
                 match event {
                     Event::Start(Tag::Paragraph) => facts.paragraph = true,
                     Event::Start(tag) if is_inline(&tag.to_end()) => {
                         facts.bare_text = true;
                         *after_text = true;
-                    }
-                    Event::Start(Tag::List(start)) => {
-                        *blocks += 1;
-                        facts.crowded |= *blocks > 1;
-                        let empty_first_item = matches!(
-                            (events.get(i + 1), events.get(i + 2)),
-                            (Some(Event::Start(Tag::Item)), Some(Event::End(_)))
-                        );
-                        facts.run_on |=
-                            was_after_text && (empty_first_item || start.is_some_and(|n| n != 1));
                     }
                     Event::Start(_) | Event::Rule | Event::Html(_) => {
                         *blocks += 1;
