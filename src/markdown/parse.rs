@@ -167,17 +167,19 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         lines.push((index, u32::try_from(line).unwrap_or(u32::MAX)));
     };
-    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
-        match (&mut text, event) {
-            (Some(run), Event::Text(next)) => {
+    // A last `None` flushes the run of text the body ends with.
+    let parsed = Parser::new_ext(markdown, options).into_offset_iter();
+    for next in parsed.map(Some).chain([None]) {
+        match (&mut text, next) {
+            (Some(run), Some((Event::Text(next), range))) => {
                 run.push_str(&next);
                 text_range.end = range.end;
             }
-            (None, Event::Text(first)) => {
+            (None, Some((Event::Text(first), range))) => {
                 text = Some(first.into_string());
                 text_range = range;
             }
-            (_, event) => {
+            (_, next) => {
                 if let Some(run) = text.take() {
                     if in_html_block {
                         out.push(Event::Html(run.into()));
@@ -188,6 +190,9 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
                         out.push(Event::Text(run.into()));
                     }
                 }
+                let Some((event, range)) = next else {
+                    break;
+                };
                 if locate && is_located(&event) {
                     locate_at(out.len(), range.start, &mut lines);
                 }
@@ -198,16 +203,6 @@ fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static
                 }
                 out.push(event.into_static());
             }
-        }
-    }
-    if let Some(run) = text {
-        if in_html_block {
-            out.push(Event::Html(run.into()));
-        } else {
-            if locate && types_a_reference(&run, markdown, &text_range) {
-                locate_at(out.len(), text_range.start, &mut lines);
-            }
-            out.push(Event::Text(run.into()));
         }
     }
     // A long post's events are kept while it renders: not with the room its growth left
