@@ -21,6 +21,7 @@ use oracles::{
 };
 use proptest::prelude::*;
 use pulldown_cmark::{Event, Tag};
+use repurpose::markdown::MAX_NESTING;
 use repurpose::post::Post;
 
 /// The stack of the binary's main thread on Linux.
@@ -482,43 +483,89 @@ fn nested(unit: &str, depth: usize) -> String {
     format!("{}deepest point, is it?\n", unit.repeat(depth))
 }
 
+/// Checks what a post nested past `MAX_NESTING` levels gives: the levels past the limit
+/// flattened (so `kept` of the nested tags remain), the deepest text in every output, and
+/// `check`'s warning on `line`, where the flattening starts.
+fn flattened_past_the_limit(
+    built: &Built,
+    line: usize,
+    kept: usize,
+    is: impl Fn(&Tag<'_>) -> bool,
+) {
+    assert_eq!(count_starts(&built.post.events, is), kept);
+    for rendered in &built.outputs {
+        let text = built.output(&rendered.file);
+        // Text outputs wrap the deepest words one a line, past a hundred quote marks.
+        assert!(
+            text.contains("deepest"),
+            "{}: the deepest text is lost",
+            rendered.file
+        );
+    }
+    let warning = built
+        .post
+        .warnings
+        .iter()
+        .find(|w| w.code == "nesting")
+        .expect("a warning says the nesting was flattened");
+    assert_eq!(warning.line, Some(line));
+}
+
 #[test]
-fn ten_thousand_nested_quotes_build() {
+fn ten_thousand_nested_quotes_flatten_past_the_limit() {
     let built = builds_in_proportion(|n| nested("> ", n), 5_000);
-    let quotes = count_starts(&built.post.events, |t| matches!(t, Tag::BlockQuote(_)));
-    assert_eq!(quotes, 10_000);
+    flattened_past_the_limit(&built, 1, MAX_NESTING, |t| matches!(t, Tag::BlockQuote(_)));
 }
 
 #[test]
-fn ten_thousand_nested_bullet_lists_build() {
+fn ten_thousand_nested_bullet_lists_flatten_past_the_limit() {
     let built = builds_in_proportion(|n| nested("- ", n), 5_000);
-    let lists = count_starts(&built.post.events, |t| matches!(t, Tag::List(None)));
-    assert_eq!(lists, 10_000);
+    flattened_past_the_limit(&built, 1, MAX_NESTING, |t| matches!(t, Tag::List(None)));
 }
 
 #[test]
-fn ten_thousand_nested_ordered_lists_build() {
+fn ten_thousand_nested_ordered_lists_flatten_past_the_limit() {
     let built = builds_in_proportion(|n| nested("7. ", n), 5_000);
-    let lists = count_starts(&built.post.events, |t| matches!(t, Tag::List(Some(7))));
-    assert_eq!(lists, 10_000);
+    flattened_past_the_limit(&built, 1, MAX_NESTING, |t| matches!(t, Tag::List(Some(7))));
 }
 
 #[test]
-fn ten_thousand_levels_of_quotes_and_lists_build() {
+fn ten_thousand_levels_of_quotes_and_lists_flatten_past_the_limit() {
     let built = builds_in_proportion(|n| nested("> * ", n / 2), 5_000);
-    let quotes = count_starts(&built.post.events, |t| matches!(t, Tag::BlockQuote(_)));
+    flattened_past_the_limit(&built, 1, MAX_NESTING / 2, |t| {
+        matches!(t, Tag::BlockQuote(_))
+    });
     let items = count_starts(&built.post.events, |t| matches!(t, Tag::Item));
-    assert_eq!((quotes, items), (5_000, 5_000));
+    assert_eq!(items, MAX_NESTING / 2);
 }
 
 #[test]
-fn ten_thousand_nested_emphasis_build() {
+fn ten_thousand_nested_emphasis_flatten_past_the_limit() {
     let built = builds_in_proportion(
-        |n| format!("{}x{}\n", "*a ".repeat(n), " a*".repeat(n)),
+        |n| format!("{}deepest point{}\n", "*a ".repeat(n), " a*".repeat(n)),
         5_000,
     );
-    let emphasis = count_starts(&built.post.events, |t| matches!(t, Tag::Emphasis));
-    assert_eq!(emphasis, 10_000);
+    // The paragraph is a level.
+    flattened_past_the_limit(&built, 1, MAX_NESTING - 1, |t| matches!(t, Tag::Emphasis));
+}
+
+/// Code and raw HTML nested past the limit are flattened into text: in no venue may a
+/// script in them come out live, or the markup of a venue break.
+#[test]
+fn scripts_nested_past_the_limit_stay_text() {
+    let quotes = "> ".repeat(MAX_NESTING + 3);
+    let text = format!(
+        "Intro.\n\n{quotes}```\n{quotes}<script>alert(1)</script>\n{quotes}[url=javascript:x]y[/url]\n{quotes}```\n{quotes}\n{quotes}<div>\n{quotes}<script>alert(2)</script>\n{quotes}</div>\n{quotes}\n{quotes}deepest point <b>b</b> [l](javascript:z)\n"
+    );
+    let built = on_main_stack(move || build(&text));
+    check_outputs(&built, Html::Parsed);
+    flattened_past_the_limit(&built, 3, MAX_NESTING, |t| matches!(t, Tag::BlockQuote(_)));
+    let blog = built.output("blog.html");
+    assert!(
+        blog.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{blog}"
+    );
+    assert!(!blog.contains("<script"), "{blog}");
 }
 
 /// The fixtures' bodies, repeated to at least `bytes`: every construct, many times over

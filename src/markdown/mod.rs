@@ -6,6 +6,7 @@ mod anchors;
 mod events;
 mod footnotes;
 mod html;
+mod nesting;
 pub mod parse;
 mod url;
 
@@ -16,4 +17,5 @@ pub use html::{
     ScriptSkip, find_ignore_ascii_case, html_paragraphs, opens_element,
     starts_with_ignore_ascii_case, strip_html,
 };
+pub use nesting::MAX_NESTING;
 pub use url::{add_query, folder_url, has_scheme, is_safe_url, starts_with_scheme};

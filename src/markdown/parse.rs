@@ -1,9 +1,12 @@
 //! The one Markdown parse: pulldown-cmark with the extensions writers expect.
 
 use std::cell::Cell;
+use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use super::nesting::Flatten;
 
 /// The CommonMark extensions every post is parsed with.
 pub fn options() -> Options {
@@ -82,7 +85,7 @@ fn is_located(event: &Event<'_>) -> bool {
 
 /// Whether a run of text was typed with a footnote reference in it (`[^label]`, its `[`
 /// not escaped): the parser leaves one without a definition as text, which `check` reports.
-fn types_a_reference(text: &str, markdown: &str, range: &std::ops::Range<usize>) -> bool {
+fn types_a_reference(text: &str, markdown: &str, range: &Range<usize>) -> bool {
     text.contains("[^")
         && markdown.get(range.clone()).is_some_and(|source| {
             source
@@ -110,22 +113,27 @@ pub struct Parsed {
     pub lines: Lines,
     /// Why the post was parsed a simpler way, when it was.
     pub warning: Option<String>,
+    /// The body line where blocks or inline spans first nest past `MAX_NESTING` levels,
+    /// and the levels past it were flattened.
+    pub flattened_at: Option<usize>,
 }
 
 fn parse_with(markdown: &str, locate: bool) -> Parsed {
-    if let Some((events, lines)) = quietly(|| collect(markdown, options(), locate)) {
+    if let Some((events, lines, flattened_at)) = quietly(|| collect(markdown, options(), locate)) {
         return Parsed {
             events,
             lines,
             warning: None,
+            flattened_at,
         };
     }
     let fallback = options() - Options::ENABLE_HEADING_ATTRIBUTES;
-    if let Some((events, lines)) = quietly(|| collect(markdown, fallback, locate)) {
+    if let Some((events, lines, flattened_at)) = quietly(|| collect(markdown, fallback, locate)) {
         return Parsed {
             events,
             lines,
             warning: Some("the Markdown parser failed on this post; it was parsed without `{#id .class}` heading attributes".into()),
+            flattened_at,
         };
     }
     let events = vec![
@@ -137,80 +145,130 @@ fn parse_with(markdown: &str, locate: bool) -> Parsed {
         events,
         lines: Lines::default(),
         warning: Some("the Markdown parser failed on this post; it is used as plain text".into()),
+        flattened_at: None,
     }
 }
 
-/// The events, and with `locate` the lines of those `is_located` picks.
-fn collect(markdown: &str, options: Options, locate: bool) -> (Vec<Event<'static>>, Lines) {
-    let mut out: Vec<Event<'static>> = Vec::new();
-    let mut lines = Vec::new();
-    // Lines are counted from the last located event, so the body is scanned about once.
-    let (mut at, mut line) = (0usize, 1usize);
-    // The run of text being merged, appended to in place: rebuilding the joined text at
-    // every piece is quadratic in a paragraph the parser splits finely (quotes, escapes).
-    let mut text: Option<String> = None;
-    // Where the run of text starts and ends in the source.
-    let mut text_range = 0..0;
-    // Inside an HTML block, the parse gives what is left of a line's indent past a list
-    // item's content as text (a tab's columns beyond it on every line): part of the block's
-    // HTML, not text every renderer would write outside the block.
-    let mut in_html_block = false;
-    let mut locate_at = |index: usize, offset: usize, lines: &mut Vec<(u32, u32)>| {
-        let to = offset.min(markdown.len());
-        let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
-        if to >= at {
-            line += newlines(&markdown[at..to]);
-        } else {
-            line -= newlines(&markdown[to..at]);
-        }
-        at = to;
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        lines.push((index, u32::try_from(line).unwrap_or(u32::MAX)));
+/// The events, and with `locate` the lines of those `is_located` picks; with them, where
+/// the first run of levels past `MAX_NESTING` was flattened.
+fn collect(markdown: &str, options: Options, locate: bool) -> Collected {
+    let mut collector = Collector {
+        markdown,
+        locate,
+        out: Vec::new(),
+        lines: Vec::new(),
+        at: 0,
+        line: 1,
+        text: None,
+        text_range: 0..0,
+        in_html_block: false,
     };
-    // A last `None` flushes the run of text the body ends with.
-    let parsed = Parser::new_ext(markdown, options).into_offset_iter();
-    for next in parsed.map(Some).chain([None]) {
-        match (&mut text, next) {
-            (Some(run), Some((Event::Text(next), range))) => {
-                run.push_str(&next);
-                text_range.end = range.end;
-            }
-            (None, Some((Event::Text(first), range))) => {
-                text = Some(first.into_string());
-                text_range = range;
-            }
-            (_, next) => {
-                if let Some(run) = text.take() {
-                    if in_html_block {
-                        out.push(Event::Html(run.into()));
-                    } else {
-                        if locate && types_a_reference(&run, markdown, &text_range) {
-                            locate_at(out.len(), text_range.start, &mut lines);
-                        }
-                        out.push(Event::Text(run.into()));
-                    }
-                }
-                let Some((event, range)) = next else {
-                    break;
-                };
-                if locate && is_located(&event) {
-                    locate_at(out.len(), range.start, &mut lines);
-                }
-                match event {
-                    Event::Start(Tag::HtmlBlock) => in_html_block = true,
-                    Event::End(TagEnd::HtmlBlock) => in_html_block = false,
-                    _ => {}
-                }
-                out.push(event.into_static());
-            }
-        }
+    let mut flatten = Flatten::default();
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        flatten.step(event, range, |event, range| collector.push(event, range));
     }
+    collector.flush_text();
+    let Collector { mut out, lines, .. } = collector;
     // A long post's events are kept while it renders: not with the room its growth left
     // (up to as much again).
     if out.capacity() - out.len() > 4096 {
         out.shrink_to_fit();
     }
-    (out, Lines(lines))
+    let flattened_at = flatten.first.map(|offset| line_at(markdown, offset));
+    (out, Lines(lines), flattened_at)
+}
+
+/// What `collect` gives: the events, their lines, and the body line where nesting was first
+/// flattened.
+type Collected = (Vec<Event<'static>>, Lines, Option<usize>);
+
+/// The 1-based line of a byte offset.
+fn line_at(markdown: &str, offset: usize) -> usize {
+    let to = offset.min(markdown.len());
+    1 + markdown.as_bytes()[..to]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
+/// Gathers the parse's events: adjacent text merged, and with `locate` the lines of the
+/// events `check` reports on.
+struct Collector<'m> {
+    markdown: &'m str,
+    locate: bool,
+    out: Vec<Event<'static>>,
+    lines: Vec<(u32, u32)>,
+    /// Lines are counted from the last located event, so the body is scanned about once:
+    /// `line` is the line of byte `at`.
+    at: usize,
+    line: usize,
+    /// The run of text being merged, appended to in place: rebuilding the joined text at
+    /// every piece is quadratic in a paragraph the parser splits finely (quotes, escapes).
+    text: Option<String>,
+    /// Where the run of text starts and ends in the source.
+    text_range: Range<usize>,
+    /// Inside an HTML block, the parse gives what is left of a line's indent past a list
+    /// item's content as text (a tab's columns beyond it on every line): part of the block's
+    /// HTML, not text every renderer would write outside the block.
+    in_html_block: bool,
+}
+
+impl Collector<'_> {
+    fn push(&mut self, event: Event<'_>, range: Range<usize>) {
+        if let Event::Text(next) = event {
+            match &mut self.text {
+                Some(run) => {
+                    run.push_str(&next);
+                    self.text_range.end = range.end;
+                }
+                None => {
+                    self.text = Some(next.into_string());
+                    self.text_range = range;
+                }
+            }
+            return;
+        }
+        self.flush_text();
+        if self.locate && is_located(&event) {
+            self.locate_at(range.start);
+        }
+        match event {
+            Event::Start(Tag::HtmlBlock) => self.in_html_block = true,
+            Event::End(TagEnd::HtmlBlock) => self.in_html_block = false,
+            _ => {}
+        }
+        self.out.push(event.into_static());
+    }
+
+    /// Ends the run of text, if one is open.
+    fn flush_text(&mut self) {
+        let Some(run) = self.text.take() else {
+            return;
+        };
+        if self.in_html_block {
+            self.out.push(Event::Html(run.into()));
+            return;
+        }
+        if self.locate && types_a_reference(&run, self.markdown, &self.text_range) {
+            self.locate_at(self.text_range.start);
+        }
+        self.out.push(Event::Text(run.into()));
+    }
+
+    /// Records the line of the source byte `offset` for the event about to be pushed.
+    fn locate_at(&mut self, offset: usize) {
+        let to = offset.min(self.markdown.len());
+        let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
+        if to >= self.at {
+            self.line += newlines(&self.markdown[self.at..to]);
+        } else {
+            self.line -= newlines(&self.markdown[to..self.at]);
+        }
+        self.at = to;
+        let index = u32::try_from(self.out.len()).unwrap_or(u32::MAX);
+        self.lines
+            .push((index, u32::try_from(self.line).unwrap_or(u32::MAX)));
+    }
 }
 
 thread_local! {

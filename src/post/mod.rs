@@ -140,6 +140,7 @@ impl Post {
             mut events,
             mut lines,
             warning: parse_warning,
+            flattened_at,
         } = crate::markdown::parse::parse(split.body);
         let mut warnings: Vec<PostWarning> = parse_warning
             .into_iter()
@@ -149,6 +150,15 @@ impl Post {
                 message,
             })
             .collect();
+        warnings.extend(flattened_at.map(|line| PostWarning {
+            code: "nesting",
+            line: Some(line + split.body_line - 1),
+            message: format!(
+                "quotes, lists and inline formatting nest more than {} levels deep from here; \
+                 the deeper levels are flattened: their text is kept as plain paragraphs",
+                crate::markdown::MAX_NESTING
+            ),
+        }));
         warnings.extend(meta.misspelt.iter().map(|m| PostWarning {
             code: "unknown-key",
             line: Some(m.line),
