@@ -361,6 +361,32 @@ fn build_prints_the_warnings_one_line_each_and_keeps_its_exit_code() {
 }
 
 #[test]
+fn nesting_past_the_limit_is_a_warning_on_its_line_and_the_text_is_kept() {
+    let p = Project::new();
+    let deep = format!("{}deepest point\n", "> ".repeat(120));
+    p.write(
+        "posts/deep.md",
+        &format!("---\ntitle: Deep\n---\nA post.\n\n{deep}\nWhat do you think?\n"),
+    );
+    let expected = "warning: posts/deep.md:6: quotes, lists and inline formatting nest more than 100 levels deep from here; the deeper levels are flattened: their text is kept as plain paragraphs";
+    let run = p.run(&["build", "posts"]).expect_code(0);
+    assert!(run.stderr.lines().any(|l| l == expected), "{}", run.stderr);
+    let blog = p.read("out/deep/blog.html");
+    assert_eq!(blog.matches("<blockquote>").count(), 100);
+    assert!(blog.contains("<p>deepest point</p>"), "{blog}");
+    let run = p.run(&["check", "posts", "--json"]).expect_code(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let nesting: Vec<i64> = json[0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "nesting" && d["level"] == "warning")
+        .map(|d| d["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(nesting, [6]);
+}
+
+#[test]
 fn a_front_matter_key_one_edit_from_a_known_one_is_a_warning() {
     let p = Project::new();
     p.write(
