@@ -549,6 +549,40 @@ fn ten_thousand_nested_emphasis_flatten_past_the_limit() {
     flattened_past_the_limit(&built, 1, MAX_NESTING - 1, |t| matches!(t, Tag::Emphasis));
 }
 
+/// Venue blocks, the more marker and footnote definitions nested past the limit keep
+/// working: the markers still mark, and no reference loses its note.
+#[test]
+fn markers_and_notes_past_the_limit_keep_working() {
+    let q = "> ".repeat(MAX_NESTING + 2);
+    let text = format!(
+        "Opening words.\n\n{q}<!-- more -->\n{q}\n{q}<!-- venue: forum -->\n{q}\n{q}deepest point, forum only\n{q}\n{q}<!-- /venue -->\n{q}\n{q}Shown everywhere[^d].\n{q}\n{q}[^d]: The deep note.\n"
+    );
+    let built = on_main_stack(move || build(&text));
+    check_outputs(&built, Html::Parsed);
+    for rendered in &built.outputs {
+        let output = built.output(&rendered.file);
+        assert!(!output.contains("venue:"), "{}: {output}", rendered.file);
+        assert!(!output.contains("more --"), "{}: {output}", rendered.file);
+        assert!(output.contains("everywhere"), "{}: {output}", rendered.file);
+        let forum_only = output.contains("forum only");
+        assert_eq!(
+            forum_only,
+            rendered.file == "forum.bbcode",
+            "{}",
+            rendered.file
+        );
+    }
+    for file in [
+        "forum.bbcode",
+        "blog.html",
+        "discourse.md",
+        "newsletter.txt",
+    ] {
+        assert!(built.output(file).contains("The deep note."), "{file}");
+    }
+    assert!(!built.post.warnings.iter().any(|w| w.code != "nesting"));
+}
+
 /// Code and raw HTML nested past the limit are flattened into text: in no venue may a
 /// script in them come out live, or the markup of a venue break.
 #[test]

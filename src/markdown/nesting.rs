@@ -4,11 +4,15 @@
 //! Every renderer's work and output grow with the depth it writes: a quote or list nested
 //! ten million levels on one line of a 20 MB post wrote gigabytes, and browsers stop
 //! nesting long before (Chromium's HTML parser at 512 elements). Past `MAX_NESTING` levels
-//! the parse is flattened, as markdown-it does past its `maxNesting` (100 by default):
-//! deeper inline spans (emphasis, links, images…) lose their markup and keep their text;
-//! deeper blocks become plain paragraphs, one for each paragraph, heading, item, code block
-//! or HTML block, holding their text, code and raw HTML as text (raw HTML so deep is never
-//! live), and a code or HTML block's lines parted by soft breaks.
+//! the parse is flattened (markdown-it, too, stops at its `maxNesting`, 100 levels by
+//! default, though it counts them otherwise and drops what is deeper):
+//! - deeper inline spans (emphasis, links, images…) lose their markup and keep their text;
+//!   inline HTML among them stays inline HTML, as at any depth;
+//! - deeper blocks become plain paragraphs, one for each paragraph, heading, item, table
+//!   cell, code block or HTML block, with code and raw HTML blocks as text, never live, a
+//!   block's lines parted by soft breaks, and a task's box as `[x]` or `[ ]`;
+//! - what must keep working stays: an HTML block that is one comment (a venue or more
+//!   marker), and a footnote definition, whose references would otherwise lose their note.
 
 use std::ops::Range;
 
@@ -41,13 +45,31 @@ enum Flat {
     /// An inline span: its content is inline too, and stays as it is.
     Inline,
     /// A block: its content becomes plain paragraphs.
-    Block {
-        /// Whether a paragraph is open. One opens at the first text after a block's start
-        /// or end, so a block without text leaves nothing.
-        open: bool,
-        /// Whether a line ended since the last text, which a soft break marks.
-        parted: bool,
-    },
+    Block(Block),
+}
+
+/// A block past the limit, being flattened.
+#[derive(Debug, Default)]
+struct Block {
+    /// Whether a paragraph is open. One opens at the first text after a block's start or
+    /// end, so a block without text leaves nothing.
+    open: bool,
+    /// Whether a line ended since the last text, which a soft break marks.
+    parted: bool,
+    /// The HTML block being read: kept as a block if it is one comment (a venue or more
+    /// marker, say), written as text if not.
+    html: Option<HtmlBlock>,
+    /// The level of the footnote definition kept open, if one is: a definition stays a
+    /// definition, so the references to it keep their note.
+    note: Option<usize>,
+}
+
+/// An HTML block past the limit, read whole before it is known what it becomes.
+#[derive(Debug)]
+struct HtmlBlock {
+    level: usize,
+    text: String,
+    at: Range<usize>,
 }
 
 /// Flattens a parse's events past `MAX_NESTING` levels, one event at a time.
@@ -71,121 +93,190 @@ impl Flatten {
         range: Range<usize>,
         mut emit: impl FnMut(Event<'a>, Range<usize>),
     ) {
-        let Some(flat) = &mut self.flat else {
+        if self.flat.is_none() {
             match &event {
                 Event::Start(tag) => {
                     let end = tag.to_end();
-                    if opens_level(&end) {
-                        if self.depth == MAX_NESTING {
-                            self.first.get_or_insert(range.start);
-                            self.over = 1;
-                            self.flat = Some(match is_inline(&end) {
-                                true => Flat::Inline,
-                                false => Flat::Block {
-                                    open: false,
-                                    parted: false,
-                                },
-                            });
-                            return;
-                        }
+                    if opens_level(&end) && self.depth == MAX_NESTING {
+                        // This start is the first of the run, flattened below.
+                        self.first.get_or_insert(range.start);
+                        self.flat = Some(match is_inline(&end) {
+                            true => Flat::Inline,
+                            false => Flat::Block(Block::default()),
+                        });
+                    } else if opens_level(&end) {
                         self.depth += 1;
                     }
                 }
                 Event::End(end) if opens_level(end) => self.depth -= 1,
                 _ => {}
             }
-            return emit(event, range);
-        };
-        match (flat, event) {
-            (flat, Event::Start(tag)) => {
-                self.over += 1;
-                if let Flat::Block { open, .. } = flat
-                    && !is_inline(&tag.to_end())
-                {
-                    close(open, range, &mut emit);
+        }
+        match &mut self.flat {
+            None => emit(event, range),
+            Some(Flat::Inline) => match event {
+                Event::Start(_) => self.over += 1,
+                Event::End(_) => {
+                    self.over -= 1;
+                    if self.over == 0 {
+                        self.flat = None;
+                    }
                 }
-            }
-            (flat, Event::End(end)) => {
-                self.over -= 1;
-                if let Flat::Block { open, .. } = flat
-                    && (!is_inline(&end) || self.over == 0)
-                {
-                    close(open, range, &mut emit);
-                }
+                event => emit(event, range),
+            },
+            Some(Flat::Block(block)) => {
+                block.step(&mut self.over, event, range, &mut emit);
                 if self.over == 0 {
                     self.flat = None;
-                }
-            }
-            (Flat::Inline, event) => emit(event, range),
-            (Flat::Block { open, parted }, event) => {
-                let text = match event {
-                    Event::Text(t)
-                    | Event::Code(t)
-                    | Event::Html(t)
-                    | Event::InlineHtml(t)
-                    | Event::InlineMath(t)
-                    | Event::DisplayMath(t) => t,
-                    Event::FootnoteReference(label) => {
-                        begin(open, parted, &range, &mut emit);
-                        return emit(Event::FootnoteReference(label), range);
-                    }
-                    Event::SoftBreak | Event::HardBreak => {
-                        *parted = true;
-                        return;
-                    }
-                    Event::Rule => return close(open, range, &mut emit),
-                    Event::TaskListMarker(_) | Event::Start(_) | Event::End(_) => return,
-                };
-                if !text.contains('\n') {
-                    // Spaces that would start a line of the paragraph (a code span's) could
-                    // read as indented code there.
-                    let text = match !*open || *parted {
-                        true if text.starts_with(char::is_whitespace) => {
-                            CowStr::from(text.trim_start().to_string())
-                        }
-                        _ => text,
-                    };
-                    if !text.is_empty() {
-                        begin(open, parted, &range, &mut emit);
-                        emit(Event::Text(text), range);
-                    }
-                    return;
-                }
-                // Code and raw HTML hold their lines: each becomes a line of the paragraph,
-                // without the indent that would mean something at the start of one.
-                for (i, line) in text.split('\n').enumerate() {
-                    *parted |= i > 0;
-                    let line = line.trim();
-                    if !line.is_empty() {
-                        begin(open, parted, &range, &mut emit);
-                        emit(Event::Text(CowStr::from(line.to_string())), range.clone());
-                    }
                 }
             }
         }
     }
 }
 
-/// Opens a paragraph for the text that comes next, or parts it from the line before.
-fn begin<'a>(
-    open: &mut bool,
-    parted: &mut bool,
-    range: &Range<usize>,
-    emit: &mut impl FnMut(Event<'a>, Range<usize>),
-) {
-    if !*open {
-        emit(Event::Start(Tag::Paragraph), range.clone());
-    } else if *parted {
-        emit(Event::SoftBreak, range.clone());
+impl Block {
+    /// Flattens one event of the block; `over` counts the tags open in it.
+    fn step<'a>(
+        &mut self,
+        over: &mut usize,
+        event: Event<'a>,
+        range: Range<usize>,
+        emit: &mut impl FnMut(Event<'a>, Range<usize>),
+    ) {
+        match event {
+            Event::Start(tag) => {
+                *over += 1;
+                if is_inline(&tag.to_end()) {
+                    return;
+                }
+                self.close(&range, emit);
+                match tag {
+                    Tag::HtmlBlock if self.html.is_none() => {
+                        self.html = Some(HtmlBlock {
+                            level: *over,
+                            text: String::new(),
+                            at: range,
+                        });
+                    }
+                    Tag::FootnoteDefinition(label) if self.note.is_none() => {
+                        self.note = Some(*over);
+                        emit(Event::Start(Tag::FootnoteDefinition(label)), range);
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(end) => {
+                let level = std::mem::replace(over, *over - 1);
+                if is_inline(&end) {
+                    return;
+                }
+                if let Some(html) = self.html.take_if(|h| h.level == level) {
+                    self.end_html(html, emit);
+                }
+                self.close(&range, emit);
+                if self.note == Some(level) {
+                    self.note = None;
+                    emit(Event::End(TagEnd::FootnoteDefinition), range);
+                }
+            }
+            Event::Text(text) | Event::Html(text) if self.html.is_some() => {
+                if let Some(html) = &mut self.html {
+                    html.text.push_str(&text);
+                }
+            }
+            Event::InlineHtml(html) if is_one_comment(&html) => {
+                self.begin(&range, emit);
+                emit(Event::InlineHtml(html), range);
+            }
+            Event::Text(text)
+            | Event::Code(text)
+            | Event::Html(text)
+            | Event::InlineHtml(text)
+            | Event::InlineMath(text)
+            | Event::DisplayMath(text) => self.text(text, range, emit),
+            Event::FootnoteReference(label) => {
+                self.begin(&range, emit);
+                emit(Event::FootnoteReference(label), range);
+            }
+            Event::TaskListMarker(done) => {
+                let mark = if done { "[x] " } else { "[ ] " };
+                self.text(CowStr::Borrowed(mark), range, emit);
+            }
+            Event::SoftBreak | Event::HardBreak => self.parted = true,
+            Event::Rule => self.close(&range, emit),
+        }
     }
-    (*open, *parted) = (true, false);
+
+    /// Writes text into the paragraph. Code and raw HTML hold their lines: each becomes a
+    /// line of the paragraph, without the indent that would mean something at the start of
+    /// one (a code span's spaces could read as indented code there).
+    fn text<'a>(
+        &mut self,
+        text: CowStr<'a>,
+        range: Range<usize>,
+        emit: &mut impl FnMut(Event<'a>, Range<usize>),
+    ) {
+        if !text.contains('\n') {
+            let text = match !self.open || self.parted {
+                true if text.starts_with(char::is_whitespace) => {
+                    CowStr::from(text.trim_start().to_string())
+                }
+                _ => text,
+            };
+            if !text.is_empty() {
+                self.begin(&range, emit);
+                emit(Event::Text(text), range);
+            }
+            return;
+        }
+        for (i, line) in text.split('\n').enumerate() {
+            self.parted |= i > 0;
+            let line = line.trim();
+            if !line.is_empty() {
+                self.begin(&range, emit);
+                emit(Event::Text(CowStr::from(line.to_string())), range.clone());
+            }
+        }
+    }
+
+    /// An HTML block read whole: kept as a block when it is one comment, which no browser
+    /// shows and which may be a marker; written as text otherwise.
+    fn end_html<'a>(&mut self, html: HtmlBlock, emit: &mut impl FnMut(Event<'a>, Range<usize>)) {
+        if is_one_comment(&html.text) {
+            emit(Event::Start(Tag::HtmlBlock), html.at.clone());
+            emit(Event::Html(CowStr::from(html.text)), html.at.clone());
+            emit(Event::End(TagEnd::HtmlBlock), html.at);
+        } else {
+            self.text(CowStr::from(html.text), html.at, emit);
+        }
+    }
+
+    /// Opens a paragraph for the text that comes next, or parts it from the line before.
+    fn begin<'a>(&mut self, range: &Range<usize>, emit: &mut impl FnMut(Event<'a>, Range<usize>)) {
+        if !self.open {
+            emit(Event::Start(Tag::Paragraph), range.clone());
+        } else if self.parted {
+            emit(Event::SoftBreak, range.clone());
+        }
+        (self.open, self.parted) = (true, false);
+    }
+
+    /// Closes the open paragraph, if there is one: a block started or ended.
+    fn close<'a>(&mut self, range: &Range<usize>, emit: &mut impl FnMut(Event<'a>, Range<usize>)) {
+        if std::mem::take(&mut self.open) {
+            emit(Event::End(TagEnd::Paragraph), range.clone());
+        }
+    }
 }
 
-/// Closes the open paragraph, if there is one: a block started or ended.
-fn close<'a>(open: &mut bool, range: Range<usize>, emit: &mut impl FnMut(Event<'a>, Range<usize>)) {
-    if std::mem::take(open) {
-        emit(Event::End(TagEnd::Paragraph), range);
-    }
+/// Whether raw HTML is one comment and nothing else, so no browser shows any of it: it
+/// starts with `<!--`, and the first `-->` ends it, with no `--!>` (which also ends a
+/// comment) before.
+fn is_one_comment(html: &str) -> bool {
+    let html = html.trim();
+    html.starts_with("<!--")
+        && html.find("-->") == Some(html.len().saturating_sub(3))
+        && !html.contains("--!>")
 }
 
 #[cfg(test)]
@@ -329,6 +420,56 @@ mod tests {
             .filter(|e| matches!(e, Event::Text(_)))
             .collect();
         assert_eq!(texts, [&Event::Text("x and   y".into())]);
+    }
+
+    #[test]
+    fn comments_and_footnote_definitions_past_the_limit_stay_what_they_are() {
+        let q = "> ".repeat(MAX_NESTING);
+        let md = format!(
+            "See[^d].\n\n{q}<!-- venue: forum -->\n{q}\n{q}- [x] forum only\n{q}\n{q}<!-- /venue -->\n{q}\n{q}[^d]: The *note*.\n{q}\n{q}<!-- a --!><b>x</b> -->\n"
+        );
+        let events = events(&md);
+        let html: Vec<&Event<'_>> = events
+            .iter()
+            .filter(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
+            .collect();
+        assert_eq!(
+            html,
+            [
+                &Event::Html("<!-- venue: forum -->\n".into()),
+                &Event::Html("<!-- /venue -->\n".into())
+            ]
+        );
+        let texts: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "See",
+                ".",
+                "[x] forum only",
+                "The note.",
+                "<!-- a --!><b>x</b> -->"
+            ]
+        );
+        let definition = events
+            .iter()
+            .position(
+                |e| matches!(e, Event::Start(Tag::FootnoteDefinition(l)) if l.as_ref() == "d"),
+            )
+            .expect("the definition is kept");
+        assert_eq!(events[definition + 1], Event::Start(Tag::Paragraph));
+        assert_eq!(events[definition + 2], Event::Text("The note.".into()));
+        assert_eq!(events[definition + 3], Event::End(TagEnd::Paragraph));
+        assert_eq!(
+            events[definition + 4],
+            Event::End(TagEnd::FootnoteDefinition)
+        );
     }
 
     #[test]

@@ -155,7 +155,7 @@ impl Post {
             line: Some(line + split.body_line - 1),
             message: format!(
                 "quotes, lists and inline formatting nest more than {} levels deep from here; \
-                 the deeper levels are flattened: their text is kept as plain paragraphs",
+                 the deeper levels are flattened: their text is kept, their formatting is not",
                 crate::markdown::MAX_NESTING
             ),
         }));

@@ -368,7 +368,7 @@ fn nesting_past_the_limit_is_a_warning_on_its_line_and_the_text_is_kept() {
         "posts/deep.md",
         &format!("---\ntitle: Deep\n---\nA post.\n\n{deep}\nWhat do you think?\n"),
     );
-    let expected = "warning: posts/deep.md:6: quotes, lists and inline formatting nest more than 100 levels deep from here; the deeper levels are flattened: their text is kept as plain paragraphs";
+    let expected = "warning: posts/deep.md:6: quotes, lists and inline formatting nest more than 100 levels deep from here; the deeper levels are flattened: their text is kept, their formatting is not";
     let run = p.run(&["build", "posts"]).expect_code(0);
     assert!(run.stderr.lines().any(|l| l == expected), "{}", run.stderr);
     let blog = p.read("out/deep/blog.html");
