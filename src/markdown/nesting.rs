@@ -199,8 +199,9 @@ impl Block {
                 emit(Event::FootnoteReference(label), range);
             }
             Event::TaskListMarker(done) => {
-                let mark = if done { "[x] " } else { "[ ] " };
+                let mark = if done { "[x]" } else { "[ ]" };
                 self.text(CowStr::Borrowed(mark), range, emit);
+                self.parted = true;
             }
             Event::SoftBreak | Event::HardBreak => self.parted = true,
             Event::Rule => self.close(&range, emit),
@@ -240,14 +241,20 @@ impl Block {
     }
 
     /// An HTML block read whole: kept as a block when it is one comment, which no browser
-    /// shows and which may be a marker; written as text otherwise.
+    /// shows and which may be a marker; otherwise each line that is one comment is kept as
+    /// a block of its own (a marker among other HTML), and the other lines are text.
     fn end_html<'a>(&mut self, html: HtmlBlock, emit: &mut impl FnMut(Event<'a>, Range<usize>)) {
         if is_one_comment(&html.text) {
-            emit(Event::Start(Tag::HtmlBlock), html.at.clone());
-            emit(Event::Html(CowStr::from(html.text)), html.at.clone());
-            emit(Event::End(TagEnd::HtmlBlock), html.at);
-        } else {
-            self.text(CowStr::from(html.text), html.at, emit);
+            return comment_block(html.text, html.at, emit);
+        }
+        for line in html.text.lines() {
+            if is_one_comment(line) {
+                self.close(&html.at, emit);
+                comment_block(format!("{}\n", line.trim()), html.at.clone(), emit);
+            } else {
+                self.parted = true;
+                self.text(CowStr::from(line.to_string()), html.at.clone(), emit);
+            }
         }
     }
 
@@ -267,6 +274,17 @@ impl Block {
             emit(Event::End(TagEnd::Paragraph), range.clone());
         }
     }
+}
+
+/// An HTML block of one comment.
+fn comment_block<'a>(
+    comment: String,
+    at: Range<usize>,
+    emit: &mut impl FnMut(Event<'a>, Range<usize>),
+) {
+    emit(Event::Start(Tag::HtmlBlock), at.clone());
+    emit(Event::Html(CowStr::from(comment)), at.clone());
+    emit(Event::End(TagEnd::HtmlBlock), at);
 }
 
 /// Whether raw HTML is one comment and nothing else, so no browser shows any of it: it
@@ -291,6 +309,17 @@ mod tests {
             .iter()
             .filter(|e| matches!(e, Event::Start(t) if is(t)))
             .count()
+    }
+
+    /// The text of each `Text` event.
+    fn texts<'e>(events: &'e [Event<'_>]) -> Vec<&'e str> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect()
     }
 
     fn depth(events: &[Event<'_>]) -> usize {
@@ -358,20 +387,11 @@ mod tests {
             starts(&events, |t| matches!(t, Tag::Emphasis)),
             MAX_NESTING - 1
         );
-        let text: String = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Text(t) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
+        let texts = texts(&events);
+        let text: String = texts.concat();
         assert_eq!(text, format!("{}x{}", "a ".repeat(n), " b".repeat(n)));
         // What the limit flattened merged into one run of text.
-        let texts = events
-            .iter()
-            .filter(|e| matches!(e, Event::Text(_)))
-            .count();
-        assert_eq!(texts, 2 * (MAX_NESTING - 1) - 1);
+        assert_eq!(texts.len(), 2 * (MAX_NESTING - 1) - 1);
     }
 
     #[test]
@@ -388,13 +408,7 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)))
         );
-        let texts: Vec<&str> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Text(t) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
+        let texts = texts(&events);
         assert_eq!(
             texts,
             [
@@ -415,18 +429,14 @@ mod tests {
         let quotes = "> ".repeat(MAX_NESTING);
         // A paragraph's level is one past the quotes: its code span is flattened.
         let events = events(&format!("{quotes}`    x` and `  y`\n"));
-        let texts: Vec<&Event<'_>> = events
-            .iter()
-            .filter(|e| matches!(e, Event::Text(_)))
-            .collect();
-        assert_eq!(texts, [&Event::Text("x and   y".into())]);
+        assert_eq!(texts(&events), ["x and   y"]);
     }
 
     #[test]
     fn comments_and_footnote_definitions_past_the_limit_stay_what_they_are() {
         let q = "> ".repeat(MAX_NESTING);
         let md = format!(
-            "See[^d].\n\n{q}<!-- venue: forum -->\n{q}\n{q}- [x] forum only\n{q}\n{q}<!-- /venue -->\n{q}\n{q}[^d]: The *note*.\n{q}\n{q}<!-- a --!><b>x</b> -->\n"
+            "See[^d].\n\n{q}<!-- venue: forum -->\n{q}\n{q}- [x] forum only\n{q}\n{q}<!-- /venue -->\n{q}\n{q}[^d]: The *note*.\n{q}\n{q}<!-- a --!><b>x</b> -->\n{q}\n{q}<div>\n{q}<!-- more -->\n{q}</div>\n"
         );
         let events = events(&md);
         let html: Vec<&Event<'_>> = events
@@ -437,24 +447,22 @@ mod tests {
             html,
             [
                 &Event::Html("<!-- venue: forum -->\n".into()),
-                &Event::Html("<!-- /venue -->\n".into())
+                &Event::Html("<!-- /venue -->\n".into()),
+                &Event::Html("<!-- more -->\n".into())
             ]
         );
-        let texts: Vec<&str> = events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Text(t) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
+        let texts = texts(&events);
         assert_eq!(
             texts,
             [
                 "See",
                 ".",
-                "[x] forum only",
+                "[x]",
+                "forum only",
                 "The note.",
-                "<!-- a --!><b>x</b> -->"
+                "<!-- a --!><b>x</b> -->",
+                "<div>",
+                "</div>"
             ]
         );
         let definition = events

@@ -46,6 +46,9 @@ struct Mark {
     line: usize,
     /// The element it sits in (0: the top level), so a block's two ends can be matched.
     parent: u32,
+    /// Whether it is on a line of its own (an HTML block), not inside a paragraph's text:
+    /// the text on either side of it is on other lines, apart.
+    block: bool,
 }
 
 /// A post body's markers and its events without them, to cut each venue's events from.
@@ -128,6 +131,7 @@ impl Markers {
                                     kind,
                                     line: file_line(line),
                                     parent,
+                                    block: true,
                                 });
                             }
                         }
@@ -144,6 +148,7 @@ impl Markers {
                             kind,
                             line: file_line(line),
                             parent,
+                            block: false,
                         }),
                         Some(Err(message)) => {
                             return Err(Located::new(file_line(line), 1, message));
@@ -236,6 +241,7 @@ impl Markers {
                 }
             }
             out.seam = true;
+            out.parted |= mark.block;
         }
         out.copy(from..self.events.len());
         let excerpt_at = out.excerpt_at;
@@ -455,6 +461,9 @@ struct Builder<'s> {
     /// A marker or a cut block sits at the end of `out`: what it split is joined when
     /// copying resumes (only then is it known what comes next).
     seam: bool,
+    /// A marker on a line of its own is in the seam: text on either side of it was on
+    /// another line, so joined text keeps a space between.
+    parted: bool,
     /// Where a `<!-- more -->` sits in `out`.
     excerpt_at: Option<usize>,
 }
@@ -468,6 +477,7 @@ impl<'s> Builder<'s> {
             out: Vec::with_capacity(source.len()),
             out_lines: Vec::new(),
             seam: false,
+            parted: false,
             excerpt_at: None,
         }
     }
@@ -487,6 +497,7 @@ impl<'s> Builder<'s> {
         if self.seam && !range.is_empty() {
             self.seam = false;
             range.start = self.join(range.start);
+            self.parted = false;
         }
         let (start, end) = (to_u32(range.start), to_u32(range.end));
         while let Some(&(index, line)) = self.lines.get(self.next_line) {
@@ -547,7 +558,8 @@ impl<'s> Builder<'s> {
 
     /// Joins what a marker or a cut block split, where the output continues with
     /// `source[at..]`; returns where copying resumes. Two lists of the same kind become
-    /// one; text runs merge (one space between them) unless a `<!-- more -->` cuts them;
+    /// one; text runs merge (one space between them, or the one a marker on a line of its
+    /// own stood for) unless a `<!-- more -->` cuts them;
     /// a paragraph left empty goes.
     fn join(&mut self, at: usize) -> usize {
         let next = self.source.get(at);
@@ -565,7 +577,12 @@ impl<'s> Builder<'s> {
                 } else {
                     after.as_ref()
                 };
-                let joined = format!("{before}{after}");
+                let apart = self.parted
+                    && !before.is_empty()
+                    && !before.ends_with(char::is_whitespace)
+                    && !after.starts_with(char::is_whitespace);
+                let gap = if apart { " " } else { "" };
+                let joined = format!("{before}{gap}{after}");
                 self.replace_last(Event::Text(joined.into()));
                 at + 1
             }
@@ -666,6 +683,25 @@ mod tests {
         );
         let md = "Ends here<!-- venue: !forum --> for all but the forum<!-- /venue -->.\n";
         assert_eq!(text_for(md, "forum"), "Ends here.");
+    }
+
+    #[test]
+    fn text_on_either_side_of_a_marker_line_stays_apart() {
+        let md = "- first\n  <!-- venue: forum -->\n  second\n  <!-- /venue -->\n  third\n\nA <!-- venue: blog -->b<!-- /venue -->c.\n";
+        let m = markers(md).unwrap().unwrap();
+        let texts = |venue: &str| -> Vec<String> {
+            m.cut(&m.shown(venue))
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) => Some(t.to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Inline markers stand for nothing: `b` and `c` touch where the text has them touch.
+        assert_eq!(texts("forum"), ["first second third", "A c."]);
+        assert_eq!(texts("blog"), ["first third", "A bc."]);
     }
 
     #[test]
