@@ -168,28 +168,19 @@ fn collect(markdown: &str, options: Options, locate: bool) -> Collected {
         flatten.step(event, range, |event, range| collector.push(event, range));
     }
     collector.flush_text();
+    let flattened_at = flatten.first.map(|offset| collector.line_of(offset));
     let Collector { mut out, lines, .. } = collector;
     // A long post's events are kept while it renders: not with the room its growth left
     // (up to as much again).
     if out.capacity() - out.len() > 4096 {
         out.shrink_to_fit();
     }
-    let flattened_at = flatten.first.map(|offset| line_at(markdown, offset));
     (out, Lines(lines), flattened_at)
 }
 
 /// What `collect` gives: the events, their lines, and the body line where nesting was first
 /// flattened.
 type Collected = (Vec<Event<'static>>, Lines, Option<usize>);
-
-/// The 1-based line of a byte offset.
-fn line_at(markdown: &str, offset: usize) -> usize {
-    let to = offset.min(markdown.len());
-    1 + markdown.as_bytes()[..to]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-}
 
 /// Gathers the parse's events: adjacent text merged, and with `locate` the lines of the
 /// events `check` reports on.
@@ -257,6 +248,14 @@ impl Collector<'_> {
 
     /// Records the line of the source byte `offset` for the event about to be pushed.
     fn locate_at(&mut self, offset: usize) {
+        let line = self.line_of(offset);
+        let index = u32::try_from(self.out.len()).unwrap_or(u32::MAX);
+        self.lines
+            .push((index, u32::try_from(line).unwrap_or(u32::MAX)));
+    }
+
+    /// The 1-based line of the source byte `offset`, counted from the last one asked for.
+    fn line_of(&mut self, offset: usize) -> usize {
         let to = offset.min(self.markdown.len());
         let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
         if to >= self.at {
@@ -265,9 +264,7 @@ impl Collector<'_> {
             self.line -= newlines(&self.markdown[to..self.at]);
         }
         self.at = to;
-        let index = u32::try_from(self.out.len()).unwrap_or(u32::MAX);
-        self.lines
-            .push((index, u32::try_from(self.line).unwrap_or(u32::MAX)));
+        self.line
     }
 }
 
