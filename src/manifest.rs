@@ -1,5 +1,6 @@
 //! `<out>/manifest.json`: every post and file written, with sizes and content hashes.
 
+mod files;
 mod listed;
 mod names;
 mod prints;
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::hash::{ContentHash, hash, hex};
 use crate::output::Stamp;
+pub use files::FileList;
 pub use listed::Listed;
 pub use names::{Name, OutPath};
 pub use prints::{Files, Prints};
@@ -67,13 +69,17 @@ fn posts_in_one_go<'de, D: serde::Deserializer<'de>>(
     Ok(deserializer.deserialize_map(Posts)?.into_iter().collect())
 }
 
-/// One post's outputs.
+/// One post's outputs. A manifest holds one a post, so its text and lists are boxed, not
+/// growable (8 bytes less each), and its source is a shared name: 152 bytes with its files'
+/// list, not the 184 its strings and vectors took.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PostEntry {
-    /// The source file, as given on the command line.
-    pub source: String,
+    /// The source file, relative to the output folder's parent (`SourceKeys`): a shared
+    /// name, as the build's list of the posts it was given holds the same text (4 bytes
+    /// where a string was 24 and an allocation, twice over: ~5 MB for 100,000 posts).
+    pub source: Name,
     /// The post's title.
-    pub title: String,
+    pub title: Box<str>,
     /// `inputs_hash` when it was built: unchanged means the outputs are up to date. None
     /// (written empty) when an output failed, so the post is built again next time. Kept as
     /// its 32 bytes, not its 71 characters.
@@ -99,19 +105,27 @@ pub struct PostEntry {
     pub source_mtime: u64,
     /// The files besides the source its outputs depend on (its local images), each with
     /// its size, time and hash when it was built.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub media: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub media: Box<[Dependency]>,
     /// Files written under `<out>/<slug>/`.
-    pub files: Vec<FileEntry>,
+    pub files: FileList,
     /// Files an earlier build wrote for it that it no longer has (a venue it no longer
     /// wants, its old slug's): still ours, reported until `build --clean` removes them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stale: Vec<FileEntry>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub stale: Box<[FileEntry]>,
 }
 
 impl PostEntry {
-    /// Becomes `new`, keeping its own strings' and lists' memory where the new ones fit.
+    /// Becomes `new`, keeping its own text's and lists' memory where the new ones are the
+    /// same size (nearly always: a post's title and outputs rarely change in number).
     pub fn replace_with(&mut self, new: PostEntry) {
+        fn keep<T: Clone>(old: &mut Box<[T]>, new: Box<[T]>) {
+            if old.len() == new.len() {
+                old.clone_from_slice(&new);
+            } else {
+                *old = new;
+            }
+        }
         let PostEntry {
             source,
             title,
@@ -124,31 +138,34 @@ impl PostEntry {
             files,
             stale,
         } = new;
-        self.source.clone_from(&source);
-        self.title.clone_from(&title);
+        self.source = source;
+        if self.title != title {
+            self.title = title;
+        }
         self.inputs = inputs;
         self.build = build;
         self.fingerprints = fingerprints;
         self.source_size = source_size;
         self.source_mtime = source_mtime;
-        self.media.clone_from(&media);
-        self.files.clone_from(&files);
-        self.stale.clone_from(&stale);
+        keep(&mut self.media, media);
+        self.files.replace_with(files);
+        keep(&mut self.stale, stale);
     }
 
     /// Takes `old`'s files as stale ones, but those this entry writes.
     pub fn take_stale(&mut self, old: PostEntry) {
-        let files = old.files.into_iter().chain(old.stale);
-        for file in files {
+        let mut stale = std::mem::take(&mut self.stale).into_vec();
+        for file in old.files.iter().chain(old.stale) {
             if !self
                 .files
                 .iter()
-                .chain(&self.stale)
+                .chain(stale.iter().copied())
                 .any(|f| f.path == file.path)
             {
-                self.stale.push(file);
+                stale.push(file);
             }
         }
+        self.stale = stale.into_boxed_slice();
     }
 }
 
@@ -175,9 +192,10 @@ pub struct Dependency {
     pub hash: ContentHash,
 }
 
-/// One output file. A manifest holds eight or so a post (800,000 for 100,000 posts), so
-/// its strings are shared `Name`s and its hash is bytes: 64 bytes each, nothing apart.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// One output file: its strings are shared `Name`s and its hash is bytes, so it is 64 bytes
+/// with nothing apart, and copied as it is. A manifest holds eight or so a post (800,000
+/// for 100,000 posts), each post's as a `FileList` (48 bytes a file).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct FileEntry {
     /// Path relative to `<out>`.
     pub path: OutPath,
@@ -306,10 +324,10 @@ impl Manifest {
             std::collections::HashMap::new();
         for (slug, entry) in &self.posts {
             for (i, f) in entry.files.iter().enumerate() {
-                listed.insert(f.path.clone(), (*slug, true, i));
+                listed.insert(f.path, (*slug, true, i));
             }
             for (i, f) in entry.stale.iter().enumerate() {
-                listed.entry(f.path.clone()).or_insert((*slug, false, i));
+                listed.entry(f.path).or_insert((*slug, false, i));
             }
         }
         let mut recovered = 0;
@@ -335,38 +353,42 @@ impl Manifest {
                     let Some(entry) = self.posts.get_mut(slug) else {
                         continue;
                     };
-                    let list = if *in_files {
-                        &mut entry.files
+                    let listed = if *in_files {
+                        entry.files.get(*i)
                     } else {
-                        &mut entry.stale
+                        entry.stale.get(*i).copied()
                     };
-                    if let Some(file) = list.get_mut(*i)
-                        && *file != pending.file
-                    {
-                        *file = pending.file;
+                    if listed.is_some_and(|file| file != pending.file) {
+                        if *in_files {
+                            entry.files.set(*i, pending.file);
+                        } else {
+                            entry.stale[*i] = pending.file;
+                        }
                         // A mix of its old and new files: built again next.
                         entry.inputs = None;
                         recovered += 1;
                     }
                 }
                 None => {
-                    let path = pending.file.path.clone();
+                    let path = pending.file.path;
                     let slug = Name::new(&pending.slug);
                     let entry = self.posts.entry(slug).or_insert_with(|| {
                         Box::new(PostEntry {
-                            source: pending.source,
-                            title: String::new(),
+                            source: Name::new(&pending.source),
+                            title: Box::default(),
                             inputs: None,
                             build: no_build(),
                             fingerprints: Prints::default(),
                             source_size: 0,
                             source_mtime: 0,
-                            media: Vec::new(),
-                            files: Vec::new(),
-                            stale: Vec::new(),
+                            media: Box::default(),
+                            files: FileList::default(),
+                            stale: Box::default(),
                         })
                     });
-                    entry.stale.push(pending.file);
+                    let mut stale = std::mem::take(&mut entry.stale).into_vec();
+                    stale.push(pending.file);
+                    entry.stale = stale.into_boxed_slice();
                     listed.insert(path, (slug, false, entry.stale.len() - 1));
                     recovered += 1;
                 }
@@ -436,14 +458,14 @@ mod tests {
                 ),
                 source_size: 4,
                 source_mtime: 1,
-                media: Vec::new(),
-                files: vec![FileEntry::new(
+                media: Box::default(),
+                files: FileList::from([FileEntry::new(
                     "p/forum.bbcode",
                     "forum",
                     b"x",
                     Stamp { len: 1, mtime: 7 },
-                )],
-                stale: Vec::new(),
+                )]),
+                stale: Box::default(),
             }),
         );
         m.write(dir.path()).unwrap();
@@ -525,10 +547,13 @@ mod tests {
         std::fs::write(dir.path().join(FILE), &text).unwrap();
         let mut m = Manifest::read(dir.path()).unwrap();
         let entry = &m.posts["new-slug"];
-        assert_eq!(entry.files[1].path, "new-slug/media/chart-1371da04.png");
-        assert_eq!(entry.files[1].venue, "media");
+        assert_eq!(
+            entry.files.get(1).unwrap().path,
+            "new-slug/media/chart-1371da04.png"
+        );
+        assert_eq!(entry.files.get(1).unwrap().venue, "media");
         assert_eq!(entry.stale[0].path.folder(), "old-slug");
-        assert_eq!(m.posts["other"].files[0].path, "loose.txt");
+        assert_eq!(m.posts["other"].files.get(0).unwrap().path, "loose.txt");
         m.write(dir.path()).unwrap();
         assert_eq!(
             std::fs::read_to_string(dir.path().join(FILE)).unwrap(),
@@ -547,8 +572,8 @@ mod tests {
         assert!(!m.keyed);
         let entry = &m.posts["p"];
         assert_eq!((entry.inputs, entry.build.as_str()), (None, ""));
-        assert_eq!(entry.files[0].path, "p/forum.bbcode");
-        assert_eq!(entry.files[0].mtime, 0);
+        assert_eq!(entry.files.get(0).unwrap().path, "p/forum.bbcode");
+        assert_eq!(entry.files.get(0).unwrap().mtime, 0);
     }
 
     #[test]
@@ -557,6 +582,8 @@ mod tests {
         // entry is the hash, two numbers and three names' numbers (96 bytes and two strings
         // before; 72 with names as pointers).
         assert!(std::mem::size_of::<FileEntry>() <= 64);
+        assert!(std::mem::size_of::<PostEntry>() <= 152);
+        assert!(std::mem::size_of::<FileList>() <= 32);
         let a = FileEntry::new("p/blog.html", "blog", b"a", Stamp::default());
         let b = FileEntry::new("q/blog.html", "blog", b"b", Stamp::default());
         assert!(std::ptr::eq(a.venue.as_str(), b.venue.as_str()));
@@ -569,16 +596,16 @@ mod tests {
         let entry = |slug: &str| {
             let file = FileEntry::new(&format!("{slug}/blog.html"), "blog", b"x", Stamp::default());
             Box::new(PostEntry {
-                source: format!("{slug}.md"),
-                title: String::new(),
+                source: Name::new(&format!("{slug}.md")),
+                title: Box::default(),
                 inputs: None,
                 build: "".into(),
                 fingerprints: Prints::default(),
                 source_size: 0,
                 source_mtime: 0,
-                media: Vec::new(),
-                files: vec![file],
-                stale: Vec::new(),
+                media: Box::default(),
+                files: FileList::from([file]),
+                stale: Box::default(),
             })
         };
         let mut m = Manifest::default();
@@ -594,7 +621,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<Manifest>(&json).unwrap(), m);
         let (slug, entry) = m.posts.iter().next().unwrap();
         assert!(
-            std::ptr::eq(slug.as_str(), entry.files[0].path.folder()),
+            std::ptr::eq(slug.as_str(), entry.files.get(0).unwrap().path.folder()),
             "the slug's text is its folder's"
         );
     }
@@ -623,12 +650,12 @@ mod tests {
         let m: Manifest = serde_json::from_str(WRITTEN_BEFORE).unwrap();
         let mut old = m.posts["new-slug"].clone();
         let mut new = m.posts["other"].as_ref().clone();
-        new.files = old.files.iter().rev().cloned().collect();
-        let files = old.files.as_ptr();
+        new.files = old.files.iter().rev().collect();
+        let files = old.files.memory();
         old.replace_with(new.clone());
         assert_eq!(*old, new);
         assert!(
-            std::ptr::eq(old.files.as_ptr(), files),
+            std::ptr::eq(old.files.memory(), files),
             "the old list's memory"
         );
     }
@@ -663,7 +690,7 @@ mod tests {
             let pending = Pending {
                 slug: slug.into(),
                 source: "posts/p.md".into(),
-                file: file.clone(),
+                file: *file,
             };
             serde_json::to_string(&pending).unwrap() + "\n"
         };
@@ -679,17 +706,17 @@ mod tests {
                 fingerprints: Prints::default(),
                 source_size: 0,
                 source_mtime: 0,
-                media: Vec::new(),
-                files: vec![FileEntry::new(
+                media: Box::default(),
+                files: FileList::from([FileEntry::new(
                     "p/forum.bbcode",
                     "forum",
                     b"old",
                     Stamp { len: 3, mtime: 1 },
-                )],
-                stale: Vec::new(),
+                )]),
+                stale: Box::default(),
             }),
         );
-        let mut never_renamed = blog.clone();
+        let mut never_renamed = blog;
         never_renamed.mtime += 1;
         let journal = [
             line("p", &blog),
@@ -702,7 +729,7 @@ mod tests {
             + "{\"slug\":\"p\",\"sou";
         assert_eq!(m.recover(journal.as_bytes(), out), 2);
         assert_eq!(m.posts["p"].files, [forum]);
-        assert_eq!(m.posts["p"].stale, [blog]);
+        assert_eq!(*m.posts["p"].stale, [blog]);
         assert_eq!(m.posts["p"].inputs, None);
         assert!(!m.posts.contains_key("q"));
         // Twice is once.

@@ -20,12 +20,9 @@ impl Listed {
     pub fn new(manifest: &Manifest) -> Listed {
         let mut elsewhere: HashMap<OutPath, Vec<ContentHash>> = HashMap::new();
         for (slug, entry) in &manifest.posts {
-            for file in entry.files.iter().chain(&entry.stale) {
+            for file in entry.files.iter().chain(entry.stale.iter().copied()) {
                 if file.path.folder() != slug.as_str() {
-                    elsewhere
-                        .entry(file.path.clone())
-                        .or_default()
-                        .push(file.hash);
+                    elsewhere.entry(file.path).or_default().push(file.hash);
                 }
             }
         }
@@ -37,7 +34,7 @@ impl Listed {
     pub fn hashes(&self, relative: &str, here: Option<&PostEntry>) -> Vec<ContentHash> {
         let mut hashes: Vec<ContentHash> = here
             .into_iter()
-            .flat_map(|entry| entry.files.iter().chain(&entry.stale))
+            .flat_map(|entry| entry.files.iter().chain(entry.stale.iter().copied()))
             .filter(|f| f.path == relative)
             .map(|f| f.hash)
             .collect();
@@ -57,17 +54,17 @@ mod tests {
     fn a_file_is_found_in_its_folders_entry_or_in_the_entry_that_took_it() {
         let mut m: Manifest = serde_json::from_str(super::super::tests::WRITTEN_BEFORE).unwrap();
         let extra = FileEntry::new("new-slug/blog.html", "blog", b"again", Stamp::default());
-        m.posts.get_mut("other").unwrap().stale.push(extra.clone());
+        m.posts.get_mut("other").unwrap().stale = Box::new([extra]);
         let listed = Listed::new(&m);
         let hashes = |relative: &str| {
             let folder = relative.split_once('/').map_or("", |(folder, _)| folder);
             listed.hashes(relative, m.posts.get(folder).map(|entry| &**entry))
         };
-        let blog = m.posts["new-slug"].files[0].hash;
+        let blog = m.posts["new-slug"].files.get(0).unwrap().hash;
         assert_eq!(hashes("new-slug/blog.html"), [blog, extra.hash]);
         let old = m.posts["new-slug"].stale[0].hash;
         assert_eq!(hashes("old-slug/blog.html"), [old]);
-        let loose = m.posts["other"].files[0].hash;
+        let loose = m.posts["other"].files.get(0).unwrap().hash;
         assert_eq!(hashes("loose.txt"), [loose]);
         assert!(hashes("new-slug/forum.bbcode").is_empty());
         assert!(hashes("nobody/blog.html").is_empty());

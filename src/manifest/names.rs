@@ -184,7 +184,7 @@ impl<'de> Deserialize<'de> for Name {
 /// An output's path relative to `<out>`, written `<folder>/<file>`: the folder (the post's
 /// slug, shared by its files) and the rest (`blog.html`, `media/a.png`, shared by every
 /// post's file of that name), each a `Name`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OutPath {
     /// Up to the first `/`; empty for a path without one (then `file` is all of it).
     folder: Name,
@@ -204,6 +204,16 @@ impl OutPath {
                 file: Name::new(text),
             },
         }
+    }
+
+    /// The path of `file` in `folder` (empty: none), as `new` splits it.
+    pub(super) fn of(folder: Name, file: Name) -> OutPath {
+        OutPath { folder, file }
+    }
+
+    /// The folder and file names, as `of` takes them.
+    pub(super) fn parts(&self) -> (Name, Name) {
+        (self.folder, self.file)
     }
 
     /// The path's first component: the folder of the post that wrote it.

@@ -179,7 +179,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
         .map(|(file, key)| {
             plan(
                 file,
-                key,
+                *key,
                 &build_inputs,
                 &by_source,
                 &held,
@@ -246,7 +246,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     // (glibc keeps each thread's in its own arena), so a `--force` build
                     // would otherwise grow by every entry it replaces.
                     let entry = match plan.previous.take() {
-                        Some(mut old) if sources.same(&old.source, plan.key) => {
+                        Some(mut old) if sources.same(&old.source, &plan.key) => {
                             old.replace_with(entry);
                             old
                         }
@@ -294,7 +294,7 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
     // Not needed from here, when the manifest takes this build's entries.
     drop(plans);
     settle(&mut manifest, built);
-    let given: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let given: HashSet<&str> = keys.iter().map(Name::as_str).collect();
     let stale = stale_outputs(&manifest, &given, &sources);
     // Nothing built, recovered, restamped or removed: the manifest on disk is already this
     // one, and a no-op rebuild of a large archive should not pay for writing it again.
@@ -460,7 +460,7 @@ impl BuildInputs {
                 file: file.to_string(),
             })
             .collect();
-        for recorded in &entry.files {
+        for recorded in entry.files.iter() {
             let file = recorded.path.file_name();
             if recorded.venue != crate::media::VENUE
                 && !self.exists(&recorded.venue, file)

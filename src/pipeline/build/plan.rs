@@ -18,13 +18,13 @@ use super::{BuildInputs, OutputName};
 
 /// A post file, once its slug and inputs hash are known. One a post (100,000 for as many
 /// posts, all held until the manifest is settled), so it copies nothing it can borrow or
-/// share: its path and key are the run's, and its slug the name its files' folder has in
-/// the manifest.
+/// share: its path is the run's, its key the name the manifest's entry holds too, and its
+/// slug the name its files' folder has in the manifest.
 #[derive(Debug)]
 pub(super) struct Planned<'a> {
     pub(super) source: &'a Path,
     /// The source as the manifest records it (`SourceKeys`).
-    pub(super) key: &'a str,
+    pub(super) key: Name,
     pub(super) slug: Name,
     pub(super) inputs: ContentHash,
     pub(super) size: u64,
@@ -55,9 +55,11 @@ pub(super) struct Planned<'a> {
 /// The bytes of post text the plan keeps for the build, all posts together. Every post to
 /// build is planned before any is built (slug clashes must be found before anything is
 /// written), so a cold build of a large archive would hold every post at once — about
-/// 45 MiB for 10,000 posts, against a 64 MiB target for the whole build
-/// (docs/benchmarks.md). A post beyond it is read again when it is built.
-const HELD_TEXT: usize = 8 << 20;
+/// 45 MiB for 10,000 posts, against a 128 MiB target for 100,000 (docs/benchmarks.md). A
+/// post beyond it is read again when it is built, from the page cache. At 8 MiB the held
+/// texts were 6 MiB of the peak of a `--force` build of 100,000 posts, and the second reads
+/// they spared over 2 MiB made no difference a cold build of 1,000 posts could measure.
+const HELD_TEXT: usize = 2 << 20;
 
 /// Post texts the plan kept for the build, counted against `HELD_TEXT`; shared by the
 /// plan's workers.
@@ -88,7 +90,7 @@ pub(super) struct Recorded<'m> {
 /// changed is planned for those outputs alone.
 pub(super) fn plan<'a>(
     source: &'a Path,
-    key: &'a str,
+    key: Name,
     build_inputs: &BuildInputs,
     by_source: &HashMap<&str, Recorded<'_>>,
     held: &Held,
@@ -100,20 +102,22 @@ pub(super) fn plan<'a>(
     let (size, mtime) = (meta.len(), output::mtime_ns(&meta));
     // An image found the same by its bytes, not its size and time: its new ones are recorded.
     let mut media_read = false;
-    let known = by_source.get(key).filter(|Recorded { entry, .. }| {
-        !force
-            && entry.build == build_inputs.shared
-            && entry.inputs.is_some()
-            && outputs_intact(out, &entry.files)
-            && match media_state(source, &entry.media) {
-                Media::AsStamped => true,
-                Media::SameBytes => {
-                    media_read = true;
-                    true
+    let known = by_source
+        .get(key.as_str())
+        .filter(|Recorded { entry, .. }| {
+            !force
+                && entry.build == build_inputs.shared
+                && entry.inputs.is_some()
+                && outputs_intact(out, &entry.files.to_vec())
+                && match media_state(source, &entry.media) {
+                    Media::AsStamped => true,
+                    Media::SameBytes => {
+                        media_read = true;
+                        true
+                    }
+                    Media::Changed => false,
                 }
-                Media::Changed => false,
-            }
-    });
+        });
     let planned = |slug: Name, inputs: ContentHash| Planned {
         source,
         key,
@@ -377,7 +381,7 @@ pub(super) fn drop_taken_slugs(
 ) -> usize {
     let owned_by_another = |plan: &Planned<'_>| {
         let owner = previous.posts.get(plan.slug.as_str())?;
-        (!sources.same(&owner.source, plan.key)).then_some(owner.source.as_str())
+        (!sources.same(&owner.source, &plan.key)).then_some(owner.source.as_str())
     };
     // Every post's source is gathered only when some slug has another owner: the set is
     // 2.2 MB for 100,000 posts, and was the no-op build's peak.
@@ -385,7 +389,7 @@ pub(super) fn drop_taken_slugs(
     if !to_build.any(|plan| owned_by_another(plan).is_some()) {
         return 0;
     }
-    let in_run: HashSet<&str> = plans.iter().map(|p| p.key).collect();
+    let in_run: HashSet<&str> = plans.iter().map(|p| p.key.as_str()).collect();
     let taken: Vec<(usize, String)> = plans
         .iter()
         .enumerate()
@@ -415,7 +419,7 @@ mod tests {
     fn every_post_of_a_clashing_slug_is_dropped_and_the_others_kept_in_order() {
         let plan = |slug: &'static str, file: &'static str| Planned {
             source: Path::new(file),
-            key: file,
+            key: Name::new(file),
             slug: slug.into(),
             inputs: ContentHash([0; 32]),
             size: 0,
@@ -436,15 +440,16 @@ mod tests {
             plan("b", "7.md"),
         ];
         assert_eq!(drop_slug_clashes(&mut plans), 5);
-        let kept: Vec<&str> = plans.iter().map(|p| p.key).collect();
+        let kept: Vec<&str> = plans.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(kept, ["3.md", "5.md"]);
     }
 
     #[test]
     fn a_plan_copies_no_string_of_its_own() {
-        // One a post, all held at once: its path and key are borrowed and its slug a shared
-        // name (168 bytes and four strings apart before, then 152 with `Vec` and `String`).
-        assert!(std::mem::size_of::<Planned<'_>>() <= 128);
+        // One a post, all held at once: its path is borrowed, its key and slug shared names
+        // (168 bytes and four strings apart before, then 152 with `Vec` and `String`, then
+        // 128 with the key borrowed).
+        assert!(std::mem::size_of::<Planned<'_>>() <= 120);
         let a = Name::new("shared-slug");
         let b = Name::new(&String::from("shared-slug"));
         assert!(std::ptr::eq(a.as_str(), b.as_str()));

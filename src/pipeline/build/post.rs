@@ -88,7 +88,7 @@ pub(super) fn build_one(
                 dropped_links: Vec::new(),
             }),
     );
-    let write = write_post(post, plan.key, &outputs, run, previous)
+    let write = write_post(post, &plan.key, &outputs, run, previous)
         .map_err(|err| err.context(format!("{}: not written", post.source.display())))?;
     let mut failed = post_run.failures.len();
     if let Some(err) = &write.error {
@@ -100,41 +100,38 @@ pub(super) fn build_one(
         failed += 1;
     }
     let media = post.media.dependencies();
-    let mut entry = PostEntry {
-        source: plan.key.to_string(),
-        title: post.title.clone(),
+    let prints = fingerprints(plan, run, previous, &venues, &media);
+    let mut files = write.files;
+    let mut stale = Vec::new();
+    if let Some(old) = previous.filter(|old| run.sources.same(&old.source, &plan.key)) {
+        let written = |f: &FileEntry| files.iter().any(|new| new.path == f.path);
+        let (kept, dropped): (Vec<FileEntry>, Vec<FileEntry>) =
+            old.files.iter().filter(|f| !written(f)).partition(|f| {
+                run.scope
+                    .keeps(&post_run, f, &venues, &prints, &run.build_inputs.all)
+            });
+        stale = old
+            .stale
+            .iter()
+            .copied()
+            .filter(|f| !written(f))
+            .chain(dropped)
+            .collect();
+        files.extend(kept);
+    }
+    let entry = PostEntry {
+        source: plan.key,
+        title: post.title.as_str().into(),
         // A post with a failed output or file is rebuilt next time, whatever its inputs.
         inputs: (failed == 0).then_some(plan.inputs),
         build: run.build_inputs.shared.as_str().into(),
-        fingerprints: fingerprints(plan, run, previous, &venues, &media),
+        fingerprints: prints,
         source_size: plan.size,
         source_mtime: plan.mtime,
-        media,
-        files: write.files,
-        stale: Vec::new(),
+        media: media.into_boxed_slice(),
+        files: files.into(),
+        stale: stale.into_boxed_slice(),
     };
-    if let Some(old) = previous.filter(|old| run.sources.same(&old.source, plan.key)) {
-        let written = |f: &FileEntry| entry.files.iter().any(|new| new.path == f.path);
-        let (kept, dropped): (Vec<&FileEntry>, Vec<&FileEntry>) =
-            old.files.iter().filter(|f| !written(f)).partition(|f| {
-                run.scope.keeps(
-                    &post_run,
-                    f,
-                    &venues,
-                    &entry.fingerprints,
-                    &run.build_inputs.all,
-                )
-            });
-        let stale: Vec<FileEntry> = old
-            .stale
-            .iter()
-            .filter(|f| !written(f))
-            .chain(dropped)
-            .cloned()
-            .collect();
-        entry.files.extend(kept.into_iter().cloned());
-        entry.stale = stale;
-    }
     Ok(PostBuilt {
         entry,
         written: write.written,
@@ -163,8 +160,8 @@ fn fingerprints(
     let same_post = |old: &PostEntry| {
         old.inputs == Some(plan.inputs)
             && old.build == inputs.shared
-            && old.media == media
-            && run.sources.same(&old.source, plan.key)
+            && *old.media == *media
+            && run.sources.same(&old.source, &plan.key)
     };
     // Those of outputs that still exist: one gone has its file found stale, and is rendered
     // again should it come back.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Name};
 
 /// Post paths as the manifest records them: relative to the output folder's parent (the
 /// project, usually), so a post is the same record whichever folder a build runs from and
@@ -26,9 +26,9 @@ impl SourceKeys {
         Ok(SourceKeys { base })
     }
 
-    /// The key of each post file. Posts mostly share a few folders: each folder is made
-    /// canonical once.
-    pub(super) fn keys(&self, files: &[PathBuf]) -> Vec<String> {
+    /// The key of each post file, a shared name as the manifest's `source` is. Posts mostly
+    /// share a few folders: each folder is made canonical once.
+    pub(super) fn keys(&self, files: &[PathBuf]) -> Vec<Name> {
         let mut folders: HashMap<&Path, Option<PathBuf>> = HashMap::new();
         files
             .iter()
@@ -36,11 +36,11 @@ impl SourceKeys {
                 let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
                 let folder = folder.unwrap_or(Path::new("."));
                 let canonical = folder_entry(&mut folders, folder);
-                match (canonical, file.file_name()) {
+                Name::new(&match (canonical, file.file_name()) {
                     (Some(dir), Some(name)) => relative(&dir.join(name), &self.base),
                     // Not resolvable (gone meanwhile): as given, which reading it will report.
                     _ => file.display().to_string(),
-                }
+                })
             })
             .collect()
     }
@@ -64,7 +64,7 @@ impl SourceKeys {
         let mut changed = 0;
         for entry in manifest.posts.values_mut() {
             // Under the base first: manifests just before `keyed` already held keys.
-            let typed = Path::new(&entry.source);
+            let typed = Path::new(entry.source.as_str());
             let found = self
                 .base
                 .join(typed)
@@ -72,8 +72,8 @@ impl SourceKeys {
                 .or_else(|_| typed.canonicalize());
             if let Ok(path) = found {
                 let key = relative(&path, &self.base);
-                if key != entry.source {
-                    entry.source = key;
+                if entry.source != key {
+                    entry.source = Name::new(&key);
                     changed += 1;
                 }
             }

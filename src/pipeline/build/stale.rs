@@ -101,28 +101,26 @@ pub(super) fn stale_outputs(
     if !candidates {
         return Vec::new();
     }
-    let claimed: HashSet<&OutPath> = manifest
+    let claimed: HashSet<OutPath> = manifest
         .posts
         .values()
         .zip(&gone)
         .filter(|(_, gone)| !**gone)
-        .flat_map(|(entry, _)| entry.files.iter().map(|f| &f.path))
+        .flat_map(|(entry, _)| entry.files.iter().map(|f| f.path))
         .collect();
     let mut stale = Vec::new();
     for ((slug, entry), gone) in manifest.posts.iter().zip(&gone) {
         let files = if *gone {
-            entry.files.iter().chain(&entry.stale).collect::<Vec<_>>()
+            entry.files.to_vec()
         } else {
-            entry.stale.iter().collect()
+            Vec::new()
         };
         stale.extend(
             files
                 .into_iter()
+                .chain(entry.stale.iter().copied())
                 .filter(|f| !claimed.contains(&f.path))
-                .map(|f| StaleFile {
-                    slug: *slug,
-                    file: f.clone(),
-                }),
+                .map(|file| StaleFile { slug: *slug, file }),
         );
     }
     stale
@@ -206,9 +204,16 @@ pub(super) fn report_stale(stale: &[StaleFile], manifest: &mut Manifest, out: &P
     for (slug, entry) in &mut manifest.posts {
         let keep = |f: &FileEntry| !forgotten.contains(&(slug.as_str(), &f.path));
         entry.files.retain(keep);
-        entry.stale.retain(keep);
+        retain(&mut entry.stale, keep);
     }
     manifest
         .posts
         .retain(|_, entry| !entry.files.is_empty() || !entry.stale.is_empty());
+}
+
+/// `list` without the files `keep` refuses; made again only when there is one.
+fn retain(list: &mut Box<[FileEntry]>, keep: impl Fn(&FileEntry) -> bool) {
+    if !list.iter().all(&keep) {
+        *list = list.iter().filter(|f| keep(f)).copied().collect();
+    }
 }

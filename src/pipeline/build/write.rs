@@ -96,9 +96,9 @@ pub(super) fn write_post(
     let mut ready: Vec<&str> = Vec::new();
     // The files the manifest lists for this post, as they were written (with `--force`,
     // each is read to be sure).
-    let recorded: &[FileEntry] = previous
+    let recorded: Vec<FileEntry> = previous
         .filter(|entry| !run.force && run.sources.same(&entry.source, key))
-        .map_or(&[], |entry| entry.files.as_slice());
+        .map_or_else(Vec::new, |entry| entry.files.to_vec());
     for rendered in outputs {
         let relative = format!("{}/{}", post.slug, rendered.file);
         let path = output::inside(out, &relative)?;
@@ -160,7 +160,7 @@ pub(super) fn write_post(
             let pending = crate::manifest::Pending {
                 slug: post.slug.clone(),
                 source: key.to_string(),
-                file: files[i].clone(),
+                file: files[i],
             };
             journal.push_str(&serde_json::to_string(&pending)?);
             journal.push('\n');
@@ -184,11 +184,7 @@ pub(super) fn write_post(
                     if !not_renamed.contains(&i) {
                         return Some(file);
                     }
-                    previous?
-                        .files
-                        .iter()
-                        .find(|f| f.path == file.path)
-                        .cloned()
+                    previous?.files.iter().find(|f| f.path == file.path)
                 })
                 .collect();
             Ok(PostWrite {
