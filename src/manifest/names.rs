@@ -1,6 +1,7 @@
-//! The manifest's strings held once: a venue, a file name or a post's folder is shared by
-//! every entry that names it, so a manifest of 100,000 posts (800,000 files) holds each
-//! venue and file name once and each post's folder once, not once per file.
+//! The manifest's strings held once: a venue, a file name, a post's folder or its source is
+//! shared by every entry and list that names it, so a manifest of 100,000 posts (800,000
+//! files) holds each venue and file name once and each post's folder and source once, not
+//! once per file or per list.
 
 use std::borrow::Borrow;
 use std::collections::HashSet;

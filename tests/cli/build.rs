@@ -303,6 +303,40 @@ fn an_output_still_as_written_is_not_read_again_but_with_force() {
 }
 
 #[test]
+fn a_post_read_again_for_the_build_must_be_what_the_plan_found() {
+    // The plan trusts a post whose size and time are those recorded; a template edit then
+    // renders it again from the file, read anew. Edited meanwhile, keeping both, it is not
+    // built from bytes whose slug was never checked.
+    let p = Project::with_fixtures(&["plain-notes.md"]);
+    p.write("templates/card.txt.tera", "card: {{ post.title }}\n");
+    p.run(&["build", "posts"]).expect_code(0);
+    let path = p.path().join("posts/plain-notes.md");
+    let time = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap();
+    let text = p.read("posts/plain-notes.md");
+    p.write(
+        "posts/plain-notes.md",
+        &text.replace("Quiet Week", "Still Week"),
+    );
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(time).unwrap();
+    drop(file);
+    p.write("templates/card.txt.tera", "card! {{ post.title }}\n");
+    p.run(&["build", "posts"])
+        .expect_code(1)
+        .expect_stderr_contains("plain-notes.md: changed while this build ran")
+        .expect_stderr_contains("with --force if this repeats");
+    assert_eq!(
+        p.read("out/plain-notes/card.txt"),
+        "card: Notes From a Quiet Week\n"
+    );
+    p.run(&["build", "posts", "--force"]).expect_code(0);
+    assert_eq!(
+        p.read("out/plain-notes/card.txt"),
+        "card! Notes From a Still Week\n"
+    );
+}
+
+#[test]
 fn a_venue_whose_templates_are_gone_leaves_stale_files_and_is_rendered_when_back() {
     let p = Project::with_fixtures(&["plain-notes.md"]);
     p.write("templates/card.txt.tera", "card: {{ post.title }}\n");

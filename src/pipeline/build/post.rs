@@ -12,6 +12,19 @@ use super::context::Building;
 use super::plan::Planned;
 use super::write::write_post;
 
+/// The post's text, read again for the build: an error when it is not what the plan found
+/// (its slug was checked against the others' from that), as when it changed meanwhile.
+fn reread(plan: &Planned<'_>, run: &Building<'_>) -> Result<Box<str>> {
+    let bytes = crate::error::read(plan.source)?;
+    if crate::manifest::inputs_hash(&run.build_inputs.shared, &bytes) != plan.inputs {
+        anyhow::bail!(
+            "{}: changed while this build ran (or was edited keeping its size and modification time); not built: build again, with --force if this repeats",
+            plan.source.display()
+        );
+    }
+    Ok(crate::error::utf8(plan.source, bytes)?.into_boxed_str())
+}
+
 /// A post built: its manifest entry and what happened to its files.
 #[derive(Debug)]
 pub(super) struct PostBuilt {
@@ -60,11 +73,14 @@ pub(super) fn build_one(
             .collect();
         scoped.iter().collect()
     };
-    // The plan read the post for its slug and hash: it is parsed from that copy.
-    let mut post_run = match text {
-        Some(text) => run.session.run_text_in(plan.source, &text, &venues)?,
-        None => run.session.run_post_in(plan.source, &venues)?,
+    // The plan read the post for its slug and hash: it is parsed from that copy, or, when
+    // the plan could not keep one, from the file read again, which must still be what the
+    // plan read (else its slug was never checked against the others').
+    let text = match text {
+        Some(text) => text,
+        None => reread(plan, run)?,
     };
+    let mut post_run = run.session.run_text_in(plan.source, &text, &venues)?;
     let post = &post_run.post;
     // What `check` would warn about, one line each (notes with -v), around the templates'
     // errors.
