@@ -143,9 +143,9 @@ enum NotesGo {
     WithParts([bool; 3]),
 }
 
-/// A cache entry: the piece, its format and options, whether the question is lifted, and
-/// where its notes go.
-type Key = (Piece, Format, RenderOptions, bool, NotesGo);
+/// A cache entry: the piece, its format and options (their number in `Renders::options`),
+/// whether the question is lifted, and where its notes go.
+type Key = (Piece, Format, usize, bool, NotesGo);
 
 /// The notes each part carries (intro, sections…, outro), as ranges of the body.
 type Carried = Vec<Vec<Range<usize>>>;
@@ -166,6 +166,10 @@ pub struct Renders<'p> {
     /// Each piece rendered, as the template gets it: a long string is shared, not copied,
     /// by every output that shows it.
     cache: HashMap<Key, Value>,
+    /// The options pieces were rendered with, each once, numbered for the cache's keys: an
+    /// article draft of a list of thousands of items renders a section for each, and a copy
+    /// of the options in each key was most of the cache.
+    options: HashMap<RenderOptions, usize>,
     /// Whether the markdown format's portable pass could rewrite anything in the post
     /// (`render::rewrites_any`).
     rewritable: OnceCell<bool>,
@@ -185,6 +189,7 @@ impl<'p> Renders<'p> {
             notes: [OnceCell::new(), OnceCell::new()],
             carried: RefCell::default(),
             cache: HashMap::new(),
+            options: HashMap::new(),
             rewritable: OnceCell::new(),
             media: None,
         }
@@ -338,7 +343,15 @@ impl<'p> Renders<'p> {
             .rewritable
             .get_or_init(|| crate::render::rewrites_any(&self.post.events));
         let opts = &*format.effective_options(opts, rewritable);
-        let key = (piece, format, opts.clone(), lift, notes_go);
+        let numbered = match self.options.get(opts) {
+            Some(&number) => number,
+            None => {
+                let number = self.options.len();
+                self.options.insert(opts.clone(), number);
+                number
+            }
+        };
+        let key = (piece, format, numbered, lift, notes_go);
         if let Some(done) = self.cache.get(&key) {
             return done.clone();
         }
@@ -357,7 +370,7 @@ impl<'p> Renders<'p> {
                     (notes, main)
                 };
                 self.cache.insert(
-                    (other, format, opts.clone(), lift, notes_go),
+                    (other, format, numbered, lift, notes_go),
                     Value::safe_string(&theirs),
                 );
                 mine
