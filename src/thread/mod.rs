@@ -466,20 +466,14 @@ impl Packer {
     /// A sentence that fits nowhere whole: piece by piece, each post it leaves ending
     /// with `…`.
     fn words(&mut self, block: &Block, sentence: &blocks::Sentence, at: &mut Progress) {
-        let mut queue: std::collections::VecDeque<Part> = sentence
-            .pieces
-            .iter()
-            .map(|p| Part {
-                start: p.start,
-                end: p.end,
-                cost: Some(p.cost),
-                sep: p.sep,
-                one_word: !block.text_of(p).contains(' '),
-            })
-            .collect();
+        let mut queue = Parts {
+            block,
+            pieces: sentence.pieces.iter(),
+            front: Vec::new(),
+        };
         // Whether this post already holds some of the sentence, so leaving it needs `…`.
         let mut begun = false;
-        while let Some(part) = queue.pop_front() {
+        while let Some(part) = queue.next() {
             let text = &block.text[part.start..part.end];
             let sep = part.sep;
             // `None`: longer than any post.
@@ -586,6 +580,39 @@ impl Packer {
         }
         self.new_post();
         at.in_post = false;
+    }
+}
+
+/// The parts of a sentence still to place, in order: the parts put back in front, then its
+/// pieces not yet reached. Made a part only when reached, so a sentence of millions of
+/// pieces is not copied whole.
+struct Parts<'a> {
+    block: &'a Block,
+    pieces: std::slice::Iter<'a, blocks::Piece>,
+    /// Parts put back, the next one last.
+    front: Vec<Part>,
+}
+
+impl Parts<'_> {
+    fn next(&mut self) -> Option<Part> {
+        self.front.pop().or_else(|| {
+            let p = self.pieces.next()?;
+            Some(Part {
+                start: p.start,
+                end: p.end,
+                cost: Some(p.cost),
+                sep: p.sep,
+                one_word: !self.block.text_of(p).contains(' '),
+            })
+        })
+    }
+
+    fn push_front(&mut self, part: Part) {
+        self.front.push(part);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.front.is_empty() && self.pieces.len() == 0
     }
 }
 
