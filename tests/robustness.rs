@@ -881,6 +881,13 @@ struct Cost {
     peak: u64,
 }
 
+impl Cost {
+    /// The build that took less CPU time of this one and `other`.
+    fn cheaper(self, other: Cost) -> Cost {
+        if other.cpu < self.cpu { other } else { self }
+    }
+}
+
 impl std::fmt::Display for Cost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -957,12 +964,19 @@ fn time_build(text: &str, venues: &[&str]) -> Cost {
 }
 
 /// `shape(4 n)` costs at most 5× the CPU time and 5× the peak memory of `shape(n)` to
-/// build with `venues`; each is built three times and the cheapest build counts, so a
-/// stall of the machine does not decide. `/proc` counts CPU time in ticks of 10 ms: `n`
-/// must make a build of `shape(n)` take a fifth of a second or more, or one tick decides.
+/// build with `venues`. They are built in turns, `n` then `4n`, five times, and the
+/// cheapest build of each counts: a stall of the machine (a busy neighbour on a shared
+/// host) then has to last through all five turns to decide, and strikes both sizes alike
+/// while it lasts. `/proc` counts CPU time in ticks of 10 ms: `n` must make a build of
+/// `shape(n)` take a fifth of a second or more, or one tick decides.
 fn builds_linearly(name: &str, shape: fn(usize) -> String, n: usize, venues: &[&str]) {
-    let small = cheapest_of_three(&shape(n), venues);
-    let large = cheapest_of_three(&shape(4 * n), venues);
+    let (small_text, large_text) = (shape(n), shape(4 * n));
+    let mut small = time_build(&small_text, venues);
+    let mut large = time_build(&large_text, venues);
+    for _ in 1..5 {
+        small = small.cheaper(time_build(&small_text, venues));
+        large = large.cheaper(time_build(&large_text, venues));
+    }
     eprintln!("{name}: n = {n}: {small}; 4n: {large}");
     // A floor of 50 ms keeps a tick of the clock from deciding.
     let floor = std::time::Duration::from_millis(50);
@@ -1008,19 +1022,6 @@ fn deeply_nested_emphasis_builds_linearly() {
 // ---------------------------------------------------------------------------------------
 // The BBCode link guard: linear in the output, even where a code block keeps `[` as is.
 // ---------------------------------------------------------------------------------------
-
-/// The cheapest of three builds of `text` with `venues`, so a stall of the machine does not
-/// decide.
-fn cheapest_of_three(text: &str, venues: &[&str]) -> Cost {
-    let mut best = time_build(text, venues);
-    for _ in 0..2 {
-        let cost = time_build(text, venues);
-        if cost.cpu < best.cpu {
-            best = cost;
-        }
-    }
-    best
-}
 
 /// A fenced code block is copied into BBCode with its `[` unescaped, so each `[url]` or
 /// `[url=` in it reaches the guard that turns script links into text; it must not look for
