@@ -241,10 +241,11 @@ pub fn build(opts: &BuildOptions) -> Result<Summary> {
                     Tally::add(&tally.built, 1);
                     // The new entry holds what the post keeps of its old one (not so for
                     // an entry another source had, which the new ones settle), so the old
-                    // one becomes it, in the old one's memory: the manifest was read on
-                    // the main thread, and memory it frees is not reused by the workers
-                    // (glibc keeps each thread's in its own arena), so a `--force` build
-                    // would otherwise grow by every entry it replaces.
+                    // one becomes it, in the old one's memory: memory freed on one thread
+                    // is not reused by another (glibc keeps each thread's in its own
+                    // arena), and an entry was read on whichever thread parsed its piece of
+                    // the manifest, so a `--force` build would otherwise grow by every
+                    // entry it replaces.
                     let entry = match plan.previous.take() {
                         Some(mut old) if sources.same(&old.source, &plan.key) => {
                             old.replace_with(entry);
