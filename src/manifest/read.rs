@@ -22,7 +22,25 @@ const BLOCK: usize = 1 << 20;
 /// The manifest in `file`, its posts parsed in pieces on the thread pool; `None` when it
 /// is not laid out as `Manifest` writes it, or something in it does not parse.
 pub(super) fn in_pieces(file: std::fs::File) -> Option<Manifest> {
-    let mut cutter = Cutter::new(file);
+    cut_and_parse(
+        file,
+        Sizes {
+            block: BLOCK,
+            piece: PIECE,
+        },
+    )
+}
+
+/// How much the cutter reads at a time, and how large a piece it cuts.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    block: usize,
+    piece: usize,
+}
+
+/// `in_pieces` with `sizes`.
+fn cut_and_parse(file: std::fs::File, sizes: Sizes) -> Option<Manifest> {
+    let mut cutter = Cutter::new(file, sizes);
     let mut pieces: Vec<(usize, Posts)> = (&mut cutter)
         .enumerate()
         .par_bridge()
@@ -31,10 +49,8 @@ pub(super) fn in_pieces(file: std::fs::File) -> Option<Manifest> {
     if !cutter.done() {
         return None;
     }
+    // Its `posts` are `{}`: a second `posts` member would be refused as a duplicate.
     let mut manifest: Manifest = serde_json::from_slice(&cutter.rest).ok()?;
-    if !manifest.posts.is_empty() {
-        return None;
-    }
     pieces.sort_unstable_by_key(|(index, _)| *index);
     // A slug listed twice keeps its last entry, as parsing the file in one go does.
     manifest.posts = pieces.into_iter().flat_map(|(_, posts)| posts).collect();
@@ -64,6 +80,7 @@ enum Part {
 /// them (the other members) is kept in `rest`, with `{}` in place of the posts.
 struct Cutter {
     file: std::fs::File,
+    sizes: Sizes,
     block: Vec<u8>,
     /// Where the scan is in `block`.
     at: usize,
@@ -83,6 +100,10 @@ struct Cutter {
     posts_seen: bool,
     /// The piece being gathered: `{` and the members so far.
     piece: Vec<u8>,
+    /// A member of `posts` began since the last comma between them (or since they opened).
+    member: bool,
+    /// A comma between members of `posts` was read.
+    comma: bool,
     /// The file around the posts.
     rest: Vec<u8>,
     /// Something went wrong: the file could not be read, or is not laid out as expected.
@@ -92,9 +113,10 @@ struct Cutter {
 }
 
 impl Cutter {
-    fn new(file: std::fs::File) -> Cutter {
+    fn new(file: std::fs::File, sizes: Sizes) -> Cutter {
         Cutter {
             file,
+            sizes,
             block: Vec::new(),
             at: 0,
             copied: 0,
@@ -107,6 +129,8 @@ impl Cutter {
             key: Vec::new(),
             posts_seen: false,
             piece: vec![b'{'],
+            member: false,
+            comma: false,
             rest: Vec::new(),
             failed: false,
             ended: false,
@@ -135,7 +159,7 @@ impl Cutter {
     /// Reads the next block; false at the end of the file or on an error.
     fn refill(&mut self) -> bool {
         self.copy_to(self.block.len());
-        self.block.resize(BLOCK, 0);
+        self.block.resize(self.sizes.block, 0);
         let read = loop {
             match self.file.read(&mut self.block) {
                 Ok(n) => break n,
@@ -185,8 +209,10 @@ impl Cutter {
                 }
                 if self.in_key {
                     // Only `posts` is looked for: a longer name is kept no further.
-                    if self.in_string && self.key.len() <= b"posts".len() {
-                        self.key.extend_from_slice(&self.block[i..self.at]);
+                    if self.in_string {
+                        let run = &self.block[i..self.at];
+                        let room = (b"posts".len() + 1).saturating_sub(self.key.len());
+                        self.key.extend_from_slice(&run[..run.len().min(room)]);
                     } else {
                         // Its closing quote.
                         self.in_key = false;
@@ -197,6 +223,7 @@ impl Cutter {
             match byte {
                 b'"' => {
                     self.in_string = true;
+                    self.member |= self.depth == 2 && self.part == Part::Posts;
                     if self.depth == 1 && self.expect_key {
                         self.key.clear();
                         self.in_key = true;
@@ -228,6 +255,12 @@ impl Cutter {
                     if self.depth == 1 && self.part == Part::Posts {
                         // The posts end here: the last piece, and the rest is the tail.
                         self.copy_to(i);
+                        // Closed as they were opened, and not right after a comma: a comma
+                        // a cut took out is seen by no parser.
+                        if byte != b'}' || (self.comma && !self.member) {
+                            self.failed = true;
+                            return None;
+                        }
                         self.part = Part::Tail;
                         self.copied = i + 1;
                         return Some(self.take_piece());
@@ -235,10 +268,17 @@ impl Cutter {
                 }
                 b',' if self.depth == 1 => self.expect_key = true,
                 b',' if self.depth == 2 && self.part == Part::Posts => {
-                    // Between two posts: the piece may end here.
+                    // Between two posts: the piece may end here. A comma with no member
+                    // before it would be lost in a cut.
+                    if !self.member {
+                        self.failed = true;
+                        return None;
+                    }
+                    self.member = false;
+                    self.comma = true;
                     self.copy_to(i);
                     self.copied = i + 1;
-                    if self.piece.len() >= PIECE {
+                    if self.piece.len() >= self.sizes.piece {
                         return Some(self.take_piece());
                     }
                     self.piece.push(b',');
@@ -302,11 +342,47 @@ mod tests {
         (manifest, json)
     }
 
+    /// Block and piece sizes that put a block's edge and a cut everywhere in small files:
+    /// inside names, strings and escapes, and at every comma.
+    const SIZES: [Sizes; 6] = [
+        Sizes {
+            block: BLOCK,
+            piece: PIECE,
+        },
+        Sizes { block: 1, piece: 1 },
+        Sizes {
+            block: 2,
+            piece: 40,
+        },
+        Sizes { block: 3, piece: 1 },
+        Sizes {
+            block: 7,
+            piece: 300,
+        },
+        Sizes {
+            block: 64,
+            piece: 1,
+        },
+    ];
+
+    /// What the cutter reads from `json` with each of `SIZES`; they must agree.
     fn read(json: &[u8]) -> Option<Manifest> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("manifest.json");
         std::fs::write(&path, json).unwrap();
-        in_pieces(std::fs::File::open(&path).unwrap())
+        let read = |sizes| cut_and_parse(std::fs::File::open(&path).unwrap(), sizes);
+        let first = read(SIZES[0]);
+        for sizes in &SIZES[1..] {
+            assert_eq!(read(*sizes), first, "{sizes:?}");
+        }
+        // Never a manifest the parser of the whole file would not read, nor another one.
+        if let Some(manifest) = &first {
+            assert_eq!(
+                serde_json::from_slice::<Manifest>(json).ok().as_ref(),
+                Some(manifest)
+            );
+        }
+        first
     }
 
     #[test]
@@ -314,12 +390,18 @@ mod tests {
         // Each entry is a few hundred bytes: several pieces and blocks.
         let (manifest, json) = written(12_000);
         assert!(json.len() > 3 * PIECE, "{}", json.len());
-        assert_eq!(read(&json), Some(manifest));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        std::fs::write(&path, json).unwrap();
+        assert_eq!(
+            in_pieces(std::fs::File::open(&path).unwrap()),
+            Some(manifest)
+        );
     }
 
     #[test]
     fn a_small_or_compact_manifest_reads_back_whole() {
-        for posts in [0, 1, 2] {
+        for posts in [0, 1, 2, 5] {
             let (manifest, _) = written(posts);
             assert_eq!(
                 read(&serde_json::to_vec(&manifest).unwrap()),
@@ -333,6 +415,18 @@ mod tests {
     }
 
     #[test]
+    fn names_and_strings_with_escapes_read_back_whole() {
+        let json = r#"{"generator": "g \\\\ \" \u00e9", "keyed": true, "posts": {"a\\\"b,}": {"source": "x\\\\.md", "title": "\\\\\"{[,]}\" é ✓", "files": []}, "p\u006fsts": {"source": "y.md", "title": "\\\\", "files": []}}}"#;
+        let manifest = read(json.as_bytes()).unwrap();
+        assert_eq!(manifest.posts.len(), 2);
+        assert_eq!(&*manifest.posts[&Name::new("posts")].title, r"\\");
+        assert_eq!(
+            &*manifest.posts[&Name::new(r#"a\"b,}"#)].title,
+            r#"\\"{[,]}" é ✓"#
+        );
+    }
+
+    #[test]
     fn members_in_another_order_read_back_whole() {
         let (manifest, _) = written(3);
         let posts = serde_json::to_string(&manifest.posts).unwrap();
@@ -343,18 +437,18 @@ mod tests {
 
     #[test]
     fn a_slug_listed_twice_keeps_its_last_entry() {
-        let json = br#"{"generator": "g", "keyed": true, "posts": {"a": {"source": "x.md", "title": "one", "files": []}, "a": {"source": "y.md", "title": "two", "files": []}}}"#;
+        // Cut apart with the small pieces of `SIZES`, and together with the others.
+        let json = br#"{"generator": "g", "keyed": true, "posts": {"a": {"source": "x.md", "title": "one", "files": []}, "b": {"source": "z.md", "title": "three", "files": []}, "a": {"source": "y.md", "title": "two", "files": []}}}"#;
         let manifest = read(json).unwrap();
-        assert_eq!(manifest.posts.len(), 1);
+        assert_eq!(manifest.posts.len(), 2);
         assert_eq!(&*manifest.posts[&Name::new("a")].title, "two");
-        let whole: Manifest = serde_json::from_slice(json).unwrap();
-        assert_eq!(manifest, whole);
     }
 
     #[test]
     fn anything_else_is_left_to_the_parser_of_the_whole_file() {
         let (_, json) = written(3);
         let text = String::from_utf8(json).unwrap();
+        let entry = r#""a": {"source": "s", "title": "t", "files": []}"#;
         for broken in [
             // Cut short, inside the posts and after them.
             text[..text.len() / 2].to_string(),
@@ -363,15 +457,33 @@ mod tests {
             format!("{text} x"),
             text.replacen("},\n    \"post-1\"", "}\n    \"post-1\"", 1),
             text.replacen("\"posts\": {", "\"posts\": {}, \"posts\": {", 1),
+            // Commas with no post before or after them, wherever a cut falls.
+            format!(r#"{{"generator": "g", "posts": {{{entry},}}}}"#),
+            format!(r#"{{"generator": "g", "posts": {{{entry},   }}}}"#),
+            format!(r#"{{"generator": "g", "posts": {{ ,{entry}}}}}"#),
+            format!(r#"{{"generator": "g", "posts": {{{entry}, ,{entry}}}}}"#),
+            format!(
+                r#"{{"generator": "g", "posts": {{{}, {entry}}}}}"#,
+                " ".repeat(400)
+            ),
+            // The posts closed as an array.
+            r#"{"generator": "", "posts": {]}"#.to_string(),
+            format!(r#"{{"generator": "g", "posts": {{{entry}]}}"#),
             // `posts` not an object, or not there; not an object at all.
             text.replacen("\"posts\": {", "\"posts\": [{", 1),
             r#"{"generator": "g", "keyed": true}"#.to_string(),
-            // More than a few lines around the posts.
-            format!("{{\"x\": \"{}\", {}", "a".repeat(PIECE), &text[1..]),
             "[]".to_string(),
+            "]".to_string(),
             String::new(),
         ] {
             assert_eq!(read(broken.as_bytes()), None, "{broken}");
+            assert!(
+                serde_json::from_slice::<Manifest>(broken.as_bytes()).is_err(),
+                "{broken}"
+            );
         }
+        // More than a few lines around the posts: read, but as one stream.
+        let padded = format!("{{\"x\": \"{}\", {}", "a".repeat(PIECE), &text[1..]);
+        assert_eq!(read(padded.as_bytes()), None);
     }
 }
