@@ -378,7 +378,7 @@ mod tests {
         // Never a manifest the parser of the whole file would not read, nor another one.
         if let Some(manifest) = &first {
             assert_eq!(
-                serde_json::from_slice::<Manifest>(json).ok().as_ref(),
+                serde_json::from_reader::<_, Manifest>(json).ok().as_ref(),
                 Some(manifest)
             );
         }
@@ -478,7 +478,7 @@ mod tests {
         ] {
             assert_eq!(read(broken.as_bytes()), None, "{broken}");
             assert!(
-                serde_json::from_slice::<Manifest>(broken.as_bytes()).is_err(),
+                serde_json::from_reader::<_, Manifest>(broken.as_bytes()).is_err(),
                 "{broken}"
             );
         }
