@@ -124,6 +124,17 @@ impl Block {
         para.finish(Gap::Blank, String::new(), String::new(), heading, counter)
     }
 
+    /// About how many bytes of memory it holds, its own and its buffers'.
+    pub fn held(&self) -> usize {
+        let pieces: usize = self.sentences.iter().map(|s| s.pieces.capacity()).sum();
+        std::mem::size_of::<Block>()
+            + self.lead.capacity()
+            + self.cont.capacity()
+            + self.text.capacity()
+            + self.sentences.capacity() * std::mem::size_of::<Sentence>()
+            + pieces * std::mem::size_of::<Piece>()
+    }
+
     /// The cost of the whole block with its lead.
     pub fn cost(&self) -> usize {
         self.lead_cost + self.sentences_cost(0)
@@ -155,10 +166,16 @@ impl Block {
     }
 }
 
-/// The blocks of a post's body: its main flow, then its footnotes, one per line.
-pub fn blocks(events: &[Event<'static>], opts: &RenderOptions, counter: Counter) -> Vec<Block> {
+/// The blocks of a post's body, each handed to `sink` as it is made: its main flow, then
+/// its footnotes, one per line.
+pub fn each(
+    events: &[Event<'static>],
+    opts: &RenderOptions,
+    counter: Counter,
+    sink: impl FnMut(Block),
+) {
     let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
-    let mut walker = Walker::new(opts, counter, &notes);
+    let mut walker = Walker::new(opts, counter, &notes, sink);
     walker.run(main.iter().copied());
     walker.flush();
     if !notes.defs.is_empty() {
@@ -171,7 +188,6 @@ pub fn blocks(events: &[Event<'static>], opts: &RenderOptions, counter: Counter)
             walker.pop_container();
         }
     }
-    walker.out
 }
 
 /// An open block that prefixes the lines written inside it.
@@ -347,12 +363,12 @@ impl Para {
     }
 }
 
-/// Walks the events, collecting blocks.
-struct Walker<'a, 'e> {
+/// Walks the events, handing each block to `sink`.
+struct Walker<'a, 'e, S> {
     opts: &'a RenderOptions,
     counter: Counter,
     notes: &'a crate::markdown::Footnotes<'e>,
-    out: Vec<Block>,
+    sink: S,
     containers: Vec<Container>,
     /// Containers from this index on have written no line yet (their `first` is owed).
     fresh_from: usize,
@@ -388,17 +404,18 @@ enum Raw {
     Metadata,
 }
 
-impl<'a, 'e> Walker<'a, 'e> {
+impl<'a, 'e, S: FnMut(Block)> Walker<'a, 'e, S> {
     fn new(
         opts: &'a RenderOptions,
         counter: Counter,
         notes: &'a crate::markdown::Footnotes<'e>,
+        sink: S,
     ) -> Self {
         Walker {
             opts,
             counter,
             notes,
-            out: Vec::new(),
+            sink,
             containers: Vec::new(),
             fresh_from: 0,
             lists: Vec::new(),
@@ -632,7 +649,7 @@ impl<'a, 'e> Walker<'a, 'e> {
         }
         let (lead, cont) = self.leads();
         let block = para.finish(gap, lead, cont, heading, self.counter);
-        self.out.push(block);
+        (self.sink)(block);
         self.spare = para;
     }
 

@@ -90,22 +90,25 @@ pub fn thread(
     limit: usize,
     counter: Counter,
 ) -> Vec<ThreadPost> {
-    let Frame {
-        title,
-        question,
-        closing,
-    } = frame;
-    let mut all = vec![Block::plain(title, true, counter)];
-    all.extend(blocks::blocks(events, opts, counter));
-    if !question.trim().is_empty() {
-        all.push(Block::plain(question, false, counter));
-    }
-    if !closing.trim().is_empty() {
-        let mut link = Block::plain(closing, false, counter);
-        link.keep_with_previous = true;
-        all.push(link);
-    }
-    let posts = split(&all, limit, counter);
+    thread_holding(frame, events, opts, limit, counter, HOLD)
+}
+
+/// `thread`, its blocks held between walks while they take at most `hold` bytes.
+fn thread_holding(
+    frame: Frame<'_>,
+    events: &[Event<'static>],
+    opts: &RenderOptions,
+    limit: usize,
+    counter: Counter,
+    hold: usize,
+) -> Vec<ThreadPost> {
+    let source = Source {
+        frame,
+        events,
+        opts,
+        counter,
+    };
+    let posts = split(&source, limit, counter, hold);
     let total = posts.len();
     posts
         .into_iter()
@@ -118,20 +121,107 @@ pub fn thread(
         .collect()
 }
 
+/// The blocks of a thread, in order, as often as packing them needs.
+trait Blocks {
+    fn each(&self, f: &mut dyn FnMut(&Block));
+}
+
+impl Blocks for Vec<Block> {
+    fn each(&self, f: &mut dyn FnMut(&Block)) {
+        self.iter().for_each(f);
+    }
+}
+
+/// A thread's blocks made from the post: the title, the body, the question, the closing
+/// link.
+struct Source<'a> {
+    frame: Frame<'a>,
+    events: &'a [Event<'static>],
+    opts: &'a RenderOptions,
+    counter: Counter,
+}
+
+impl Source<'_> {
+    /// Each block as it is made.
+    fn each_made(&self, f: &mut dyn FnMut(Block)) {
+        let Frame {
+            title,
+            question,
+            closing,
+        } = self.frame;
+        f(Block::plain(title, true, self.counter));
+        blocks::each(self.events, self.opts, self.counter, &mut *f);
+        if !question.trim().is_empty() {
+            f(Block::plain(question, false, self.counter));
+        }
+        if !closing.trim().is_empty() {
+            let mut link = Block::plain(closing, false, self.counter);
+            link.keep_with_previous = true;
+            f(link);
+        }
+    }
+}
+
+impl Blocks for Source<'_> {
+    fn each(&self, f: &mut dyn FnMut(&Block)) {
+        self.each_made(&mut |block| f(&block));
+    }
+}
+
+/// The most memory a thread's blocks are held in between packing them once and again
+/// (`Block::held`): a post whose blocks take more is walked from its events each time,
+/// as many times as packing takes (twice, or three times when the count of posts
+/// reaches another digit). A post of 20 MB of one-word paragraphs made 1.6 GB of blocks.
+const HOLD: usize = 32 << 20;
+
+/// What a first walk over the blocks learns: their length whole, a count the posts'
+/// text reaches at least (`floor`), and the blocks themselves unless they take more than
+/// the bytes allowed.
+struct Measured {
+    whole: usize,
+    floor: usize,
+    held: Option<Vec<Block>>,
+}
+
+fn measure(source: &Source<'_>, hold: usize) -> Measured {
+    let mut measured = Measured {
+        whole: 0,
+        floor: 0,
+        held: Some(Vec::new()),
+    };
+    let mut held_bytes = 0;
+    let mut first = true;
+    source.each_made(&mut |block| {
+        measured.whole += block.cost() + if first { 0 } else { block.gap.text().len() };
+        measured.floor += floor(&block);
+        first = false;
+        if let Some(held) = &mut measured.held {
+            held_bytes += block.held();
+            if held_bytes <= hold {
+                held.push(block);
+            } else {
+                measured.held = None;
+            }
+        }
+    });
+    measured
+}
+
 /// Packs blocks into posts of at most `limit`, each but a lone one ending with its marker.
-pub fn split(blocks: &[Block], limit: usize, counter: Counter) -> Vec<String> {
-    let whole: usize = blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| b.cost() + if i == 0 { 0 } else { b.gap.text().len() })
-        .sum();
+/// The blocks are held between packings while they take at most `hold` bytes, and walked
+/// again from the post otherwise.
+fn split(source: &Source<'_>, limit: usize, counter: Counter, hold: usize) -> Vec<String> {
+    let Measured { whole, floor, held } = measure(source, hold);
+    let blocks: &dyn Blocks = match &held {
+        Some(held) => held,
+        None => source,
+    };
     if whole <= limit {
         return pack(blocks, limit, counter);
     }
     // The marker's room depends on how many posts there are: try one digit, then more
     // until the count fits the digits reserved. A long post skips the digits its text
     // alone proves too few, since each try packs the whole thread.
-    let floor: usize = blocks.iter().map(floor).sum();
     let mut digits = 1;
     loop {
         let reserve = "\n\n".len() + 2 * digits + "/".len();
@@ -178,7 +268,7 @@ fn floor(block: &Block) -> usize {
 }
 
 /// Packs blocks into posts of at most `budget`, without markers.
-fn pack(blocks: &[Block], budget: usize, counter: Counter) -> Vec<String> {
+fn pack(blocks: &dyn Blocks, budget: usize, counter: Counter) -> Vec<String> {
     let mut packer = Packer {
         budget,
         counter,
@@ -189,9 +279,7 @@ fn pack(blocks: &[Block], budget: usize, counter: Counter) -> Vec<String> {
         tail_heading: None,
         last_sentence: None,
     };
-    for block in blocks {
-        packer.block(block);
-    }
+    blocks.each(&mut |block| packer.block(block));
     packer.new_post();
     packer.posts
 }

@@ -24,6 +24,9 @@ fn posts_of(md: &str, limit: usize, url_length: Option<usize>) -> Vec<String> {
     };
     let posts = thread(frame, &events, &opts, limit, counter(url_length));
     check(&posts, limit, counter(url_length));
+    // The same thread when its blocks are never held but walked again for each packing.
+    let walked = thread_holding(frame, &events, &opts, limit, counter(url_length), 0);
+    assert_eq!(walked, posts, "walked again");
     posts.into_iter().map(|p| p.text).collect()
 }
 
@@ -506,4 +509,33 @@ fn degradations_are_what_the_output_shows() {
             "{construct:?} becomes:\n{out}"
         );
     }
+}
+
+#[test]
+fn blocks_taking_more_than_the_hold_are_walked_again_not_kept() {
+    let md = "A paragraph of a few words. Then another sentence.\n\n".repeat(2_000)
+        + "- an item\n- another\n\n> a quote[^n]\n\n[^n]: A note.\n";
+    let events = crate::markdown::parse::events(&md);
+    let opts = RenderOptions::default();
+    let source = Source {
+        frame: Frame {
+            title: "Title",
+            question: "What do you think?",
+            closing: CANONICAL,
+        },
+        events: &events,
+        opts: &opts,
+        counter: counter(Some(23)),
+    };
+    let held = measure(&source, HOLD);
+    let blocks = held.held.as_ref().map(Vec::len);
+    // The title, 2,000 paragraphs, two items, the quote, the note, the question, the link.
+    assert_eq!(blocks, Some(2_007));
+    let walked = measure(&source, 100_000);
+    assert!(walked.held.is_none());
+    assert_eq!((walked.whole, walked.floor), (held.whole, held.floor));
+    assert_eq!(
+        split(&source, 500, counter(Some(23)), 100_000),
+        split(&source, 500, counter(Some(23)), HOLD)
+    );
 }
