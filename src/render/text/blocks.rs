@@ -25,14 +25,14 @@ impl TextWriter<'_> {
         let text = inner_lines(&self.inline);
         if !text.is_empty() {
             let lines = fill(text, self.avail(), "", "");
-            self.emit(lines);
+            self.emit(&lines);
         }
         self.inline.clear();
     }
 
     fn write_paragraph(&mut self, text: &str) {
         let lines = fill(text, self.avail(), "", "");
-        self.emit(lines);
+        self.emit(&lines);
     }
 
     pub(super) fn end_heading(&mut self) {
@@ -50,7 +50,7 @@ impl TextWriter<'_> {
                 let width = lines.iter().map(|l| display_width(l)).max().unwrap_or(0);
                 lines.push(ch.to_string().repeat(width.min(avail)));
             }
-            self.emit(lines);
+            self.emit(&lines);
         }
         self.inline.clear();
         self.need_blank = true;
@@ -59,14 +59,14 @@ impl TextWriter<'_> {
     pub(super) fn rule(&mut self) {
         self.flush_inline();
         let pad = self.avail().saturating_sub(5) / 2;
-        self.emit(vec![format!("{}* * *", " ".repeat(pad))]);
+        self.emit(&[format!("{}* * *", " ".repeat(pad))]);
         self.need_blank = true;
     }
 
     pub(super) fn end_code(&mut self) {
         if let Some(code) = self.code.take() {
             let lines: Vec<String> = code.lines().map(|line| format!("    {line}")).collect();
-            self.emit(lines);
+            self.emit(&lines);
         }
         self.need_blank = true;
     }
@@ -84,7 +84,7 @@ impl TextWriter<'_> {
         self.flush_inline();
         self.push_container("> ".into(), "> ".into());
         if let Some(kind) = kind {
-            self.emit(vec![format!("{}:", alert_label(kind))]);
+            self.emit(&[format!("{}:", alert_label(kind))]);
         }
     }
 
@@ -94,7 +94,7 @@ impl TextWriter<'_> {
             return;
         }
         self.need_blank = true;
-        self.emit(vec!["Notes".into(), "-----".into()]);
+        self.emit(&["Notes".into(), "-----".into()]);
         self.need_blank = true;
         let width = notes
             .defs

@@ -31,7 +31,7 @@ impl TextWriter<'_> {
             .last()
             .is_some_and(|c| !c.started && !c.first.trim().is_empty())
         {
-            self.emit(vec![String::new()]);
+            self.emit(&[String::new()]);
         }
         if let Some(closed) = self.containers.pop() {
             self.prefix_width = self
@@ -46,27 +46,25 @@ impl TextWriter<'_> {
     }
 
     /// Writes content lines inside the open containers, after a blank line if one is due.
-    /// Lines are taken by value: outside any container they are written as they are.
-    pub(super) fn emit(&mut self, content: Vec<String>) {
+    /// Outside any container, lines are written as they are.
+    pub(super) fn emit(&mut self, content: &[String]) {
         if content.is_empty() {
             return;
         }
-        if self.need_blank && !self.out.is_empty() {
+        if self.need_blank && self.wrote {
             // Only containers already begun continue through the gap.
-            let mut blank: String = self
+            let blank: String = self
                 .containers
                 .iter()
                 .take_while(|c| c.started)
                 .map(|c| c.rest.as_str())
                 .collect();
-            trim_end_in_place(&mut blank);
-            self.out.push(blank);
+            self.line(&blank, "");
         }
         self.need_blank = false;
         if self.containers.is_empty() {
-            for mut line in content {
-                trim_end_in_place(&mut line);
-                self.out.push(line);
+            for line in content {
+                self.line("", line);
             }
             return;
         }
@@ -77,16 +75,24 @@ impl TextWriter<'_> {
             .collect();
         let rest: String = self.containers.iter().map(|c| c.rest.as_str()).collect();
         for (i, line) in content.iter().enumerate() {
-            let prefix = if i == 0 { &first } else { &rest };
-            let mut prefixed = String::with_capacity(prefix.len() + line.len());
-            prefixed.push_str(prefix);
-            prefixed.push_str(line);
-            trim_end_in_place(&mut prefixed);
-            self.out.push(prefixed);
+            self.line(if i == 0 { &first } else { &rest }, line);
         }
         for container in &mut self.containers {
             container.started = true;
         }
+    }
+
+    /// Writes a line, its prefix then its text, without the whitespace that ends it.
+    fn line(&mut self, prefix: &str, text: &str) {
+        if self.wrote {
+            self.out.push('\n');
+        }
+        let start = self.out.len();
+        self.out.push_str(prefix);
+        self.out.push_str(text);
+        self.out
+            .truncate(start + self.out[start..].trim_end().len());
+        self.wrote = true;
     }
 }
 

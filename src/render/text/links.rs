@@ -125,6 +125,6 @@ impl TextWriter<'_> {
             .enumerate()
             .map(|(i, url)| format!("[{}] {url}", i + 1))
             .collect();
-        self.emit(lines);
+        self.emit(&lines);
     }
 }

@@ -52,21 +52,17 @@ pub fn render_split(events: &[Event<'static>], opts: &RenderOptions) -> (String,
     let body_end = writer.out.len();
     writer.write_notes();
     writer.write_link_list();
-    let end_matter = writer.out.split_off(body_end);
-    (trimmed(&writer.out), trimmed(&end_matter))
+    let end_matter = trimmed(writer.out.split_off(body_end));
+    (trimmed(writer.out), end_matter)
 }
 
-/// Lines joined, without leading or trailing blank lines.
-fn trimmed(lines: &[String]) -> String {
-    let start = lines
-        .iter()
-        .position(|l| !l.is_empty())
-        .unwrap_or(lines.len());
-    let end = lines
-        .iter()
-        .rposition(|l| !l.is_empty())
-        .map_or(start, |i| i + 1);
-    lines[start..end].join("\n")
+/// Lines without the blank lines that lead or trail them (a line is never whitespace
+/// alone: each is trimmed at its end as it is written).
+fn trimmed(mut lines: String) -> String {
+    lines.truncate(lines.trim_end_matches('\n').len());
+    let start = lines.len() - lines.trim_start_matches('\n').len();
+    lines.drain(..start);
+    lines
 }
 
 /// Renders events as plain text.
@@ -81,7 +77,11 @@ pub fn render(events: &[Event<'static>], opts: &RenderOptions) -> String {
 struct TextWriter<'a> {
     opts: &'a RenderOptions,
     notes: &'a Footnotes<'a>,
-    out: Vec<String>,
+    /// The lines written so far, joined by `\n`: held one `String` a line, a long post's
+    /// lines took three times its text.
+    out: String,
+    /// A line was written, an empty one too.
+    wrote: bool,
     containers: Vec<Container>,
     /// The display width of the open containers' continuation prefixes, kept as they open
     /// and close: summing them at every block is quadratic in containers nested deep.
@@ -112,7 +112,8 @@ impl<'a> TextWriter<'a> {
         TextWriter {
             opts,
             notes,
-            out: Vec::new(),
+            out: String::new(),
+            wrote: false,
             containers: Vec::new(),
             prefix_width: 0,
             need_blank: false,

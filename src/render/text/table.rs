@@ -31,7 +31,7 @@ impl TextWriter<'_> {
         if let Some(table) = self.table.take() {
             let avail = self.avail();
             let lines = table_grid(&table, avail).unwrap_or_else(|| table_records(&table, avail));
-            self.emit(lines);
+            self.emit(&lines);
         }
         self.need_blank = true;
     }
