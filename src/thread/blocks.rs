@@ -13,7 +13,7 @@ use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::count::Counter;
 use crate::markdown::{
-    ScriptSkip, alert_label, html_paragraphs, is_inline, opens_element, split_footnotes,
+    Footnotes, ScriptSkip, alert_label, html_paragraphs, is_inline, opens_element,
     starts_with_scheme, strip_html, superscript,
 };
 use crate::post::sentences::sentence_ends;
@@ -167,15 +167,16 @@ impl Block {
 }
 
 /// The blocks of a post's body, each handed to `sink` as it is made: its main flow, then
-/// its footnotes, one per line.
+/// its footnotes, one per line. `main` and `notes` are the body's events as
+/// `split_footnotes` parts them.
 pub fn each(
-    events: &[Event<'static>],
+    main: &[&Event<'static>],
+    notes: &Footnotes<'_>,
     opts: &RenderOptions,
     counter: Counter,
     sink: impl FnMut(Block),
 ) {
-    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
-    let mut walker = Walker::new(opts, counter, &notes, sink);
+    let mut walker = Walker::new(opts, counter, notes, sink);
     walker.run(main.iter().copied());
     walker.flush();
     if !notes.defs.is_empty() {
@@ -367,7 +368,7 @@ impl Para {
 struct Walker<'a, 'e, S> {
     opts: &'a RenderOptions,
     counter: Counter,
-    notes: &'a crate::markdown::Footnotes<'e>,
+    notes: &'a Footnotes<'e>,
     sink: S,
     containers: Vec<Container>,
     /// Containers from this index on have written no line yet (their `first` is owed).
@@ -405,12 +406,7 @@ enum Raw {
 }
 
 impl<'a, 'e, S: FnMut(Block)> Walker<'a, 'e, S> {
-    fn new(
-        opts: &'a RenderOptions,
-        counter: Counter,
-        notes: &'a crate::markdown::Footnotes<'e>,
-        sink: S,
-    ) -> Self {
+    fn new(opts: &'a RenderOptions, counter: Counter, notes: &'a Footnotes<'e>, sink: S) -> Self {
         Walker {
             opts,
             counter,

@@ -50,6 +50,7 @@ use unicode_segmentation::UnicodeSegmentation;
 pub use blocks::{Block, Gap, Sep};
 pub use count::{Counter, graphemes, urls};
 
+use crate::markdown::{Footnotes, split_footnotes};
 use crate::render::RenderOptions;
 
 /// The limit when a template using `thread` sets no `max_chars`: Mastodon's.
@@ -90,7 +91,10 @@ pub fn thread(
     limit: usize,
     counter: Counter,
 ) -> Vec<ThreadPost> {
-    thread_holding(frame, events, opts, limit, counter, HOLD)
+    // Held blocks add at most a quarter to what the events take: a paragraph of millions
+    // of words is made once, and a post of millions of paragraphs is walked again.
+    let hold = HOLD.max(std::mem::size_of_val(events) / 4);
+    thread_holding(frame, events, opts, limit, counter, hold)
 }
 
 /// `thread`, its blocks held between walks while they take at most `hold` bytes.
@@ -102,9 +106,11 @@ fn thread_holding(
     counter: Counter,
     hold: usize,
 ) -> Vec<ThreadPost> {
+    let (main, notes) = split_footnotes(events, opts.note_numbers.as_ref());
     let source = Source {
         frame,
-        events,
+        main: &main,
+        notes: &notes,
         opts,
         counter,
     };
@@ -136,7 +142,9 @@ impl Blocks for Vec<Block> {
 /// link.
 struct Source<'a> {
     frame: Frame<'a>,
-    events: &'a [Event<'static>],
+    /// The body's events parted as `split_footnotes` parts them, once for every walk.
+    main: &'a [&'a Event<'static>],
+    notes: &'a Footnotes<'a>,
     opts: &'a RenderOptions,
     counter: Counter,
 }
@@ -150,7 +158,7 @@ impl Source<'_> {
             closing,
         } = self.frame;
         f(Block::plain(title, true, self.counter));
-        blocks::each(self.events, self.opts, self.counter, &mut *f);
+        blocks::each(self.main, self.notes, self.opts, self.counter, &mut *f);
         if !question.trim().is_empty() {
             f(Block::plain(question, false, self.counter));
         }
@@ -168,10 +176,11 @@ impl Blocks for Source<'_> {
     }
 }
 
-/// The most memory a thread's blocks are held in between packing them once and again
-/// (`Block::held`): a post whose blocks take more is walked from its events each time,
-/// as many times as packing takes (twice, or three times when the count of posts
-/// reaches another digit). A post of 20 MB of one-word paragraphs made 1.6 GB of blocks.
+/// The memory a thread's blocks are held in between packing them once and again
+/// (`Block::held`), at least, or a quarter of what the post's events take if that is more:
+/// a post whose blocks take more is walked from its events each time, as many times as
+/// packing takes (twice, or three times when the count of posts reaches another digit). A
+/// post of 20 MB of one-word paragraphs made 2.1 GB of blocks from 1.6 GB of events.
 const HOLD: usize = 32 << 20;
 
 /// What a first walk over the blocks learns: their length whole, a count the posts'

@@ -517,13 +517,15 @@ fn blocks_taking_more_than_the_hold_are_walked_again_not_kept() {
         + "- an item\n- another\n\n> a quote[^n]\n\n[^n]: A note.\n";
     let events = crate::markdown::parse::events(&md);
     let opts = RenderOptions::default();
+    let (main, notes) = crate::markdown::split_footnotes(&events, None);
     let source = Source {
         frame: Frame {
             title: "Title",
             question: "What do you think?",
             closing: CANONICAL,
         },
-        events: &events,
+        main: &main,
+        notes: &notes,
         opts: &opts,
         counter: counter(Some(23)),
     };
