@@ -38,9 +38,9 @@ struct Sizes {
     piece: usize,
 }
 
-/// `in_pieces` with `sizes`.
-fn cut_and_parse(file: std::fs::File, sizes: Sizes) -> Option<Manifest> {
-    let mut cutter = Cutter::new(file, sizes);
+/// `in_pieces` from any reader, with `sizes`.
+fn cut_and_parse(reader: impl Read + Send, sizes: Sizes) -> Option<Manifest> {
+    let mut cutter = Cutter::new(reader, sizes);
     let mut pieces: Vec<(usize, Posts)> = (&mut cutter)
         .enumerate()
         .par_bridge()
@@ -76,10 +76,11 @@ enum Part {
     Tail,
 }
 
-/// Reads the file and cuts the members of its `posts` object into pieces; what is around
-/// them (the other members) is kept in `rest`, with `{}` in place of the posts.
-struct Cutter {
-    file: std::fs::File,
+/// Reads the manifest and cuts the members of its `posts` object into pieces; what is
+/// around them (the other members) is kept in `rest`, with `{}` in place of the posts.
+struct Cutter<R> {
+    /// Where the manifest is read from: its file, in a build.
+    reader: R,
     sizes: Sizes,
     block: Vec<u8>,
     /// Where the scan is in `block`.
@@ -112,10 +113,10 @@ struct Cutter {
     ended: bool,
 }
 
-impl Cutter {
-    fn new(file: std::fs::File, sizes: Sizes) -> Cutter {
+impl<R: Read> Cutter<R> {
+    fn new(reader: R, sizes: Sizes) -> Cutter<R> {
         Cutter {
-            file,
+            reader,
             sizes,
             block: Vec::new(),
             at: 0,
@@ -161,7 +162,7 @@ impl Cutter {
         self.copy_to(self.block.len());
         self.block.resize(self.sizes.block, 0);
         let read = loop {
-            match self.file.read(&mut self.block) {
+            match self.reader.read(&mut self.block) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => {
@@ -289,7 +290,7 @@ impl Cutter {
     }
 }
 
-impl Iterator for Cutter {
+impl<R: Read> Iterator for Cutter<R> {
     /// A piece of posts, or `None` for a file that cannot be cut (so the pieces stop).
     type Item = Option<Vec<u8>>;
 
@@ -367,10 +368,7 @@ mod tests {
 
     /// What the cutter reads from `json` with each of `SIZES`; they must agree.
     fn read(json: &[u8]) -> Option<Manifest> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("manifest.json");
-        std::fs::write(&path, json).unwrap();
-        let read = |sizes| cut_and_parse(std::fs::File::open(&path).unwrap(), sizes);
+        let read = |sizes| cut_and_parse(json, sizes);
         let first = read(SIZES[0]);
         for sizes in &SIZES[1..] {
             assert_eq!(read(*sizes), first, "{sizes:?}");
