@@ -19,6 +19,8 @@ pub use files::FileList;
 pub use listed::Listed;
 pub use names::{Name, OutPath};
 pub use prints::{Files, Prints};
+#[doc(hidden)]
+pub use read::read_both_ways;
 
 /// The manifest file's name inside `<out>`.
 pub const FILE: &str = "manifest.json";

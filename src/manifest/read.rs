@@ -38,6 +38,24 @@ struct Sizes {
     piece: usize,
 }
 
+/// For the fuzz target only (`fuzz/fuzz_targets/manifest.rs`): what the piece reader reads
+/// from `json` in blocks of `block` bytes and pieces of about `piece` bytes (`None`: the
+/// size a build uses; a block is at least a byte), and what `serde_json` reads from the
+/// same bytes as one stream, as `Manifest::read` does when the first is `None`. Wherever
+/// the first is `Some`, the second must be `Ok` and equal to it.
+#[doc(hidden)]
+pub fn read_both_ways(
+    json: &[u8],
+    block: Option<usize>,
+    piece: Option<usize>,
+) -> (Option<Manifest>, serde_json::Result<Manifest>) {
+    let sizes = Sizes {
+        block: block.map_or(BLOCK, |block| block.max(1)),
+        piece: piece.unwrap_or(PIECE),
+    };
+    (cut_and_parse(json, sizes), serde_json::from_reader(json))
+}
+
 /// `in_pieces` from any reader, with `sizes`.
 fn cut_and_parse(reader: impl Read + Send, sizes: Sizes) -> Option<Manifest> {
     let mut cutter = Cutter::new(reader, sizes);
