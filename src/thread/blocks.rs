@@ -124,11 +124,10 @@ impl Block {
         para.finish(Gap::Blank, String::new(), String::new(), heading, counter)
     }
 
-    /// About how many bytes of memory it holds, its own and its buffers'.
-    pub fn held(&self) -> usize {
+    /// About how many bytes its buffers hold besides the block itself.
+    pub fn heap(&self) -> usize {
         let pieces: usize = self.sentences.iter().map(|s| s.pieces.capacity()).sum();
-        std::mem::size_of::<Block>()
-            + self.lead.capacity()
+        self.lead.capacity()
             + self.cont.capacity()
             + self.text.capacity()
             + self.sentences.capacity() * std::mem::size_of::<Sentence>()

@@ -91,8 +91,8 @@ pub fn thread(
     limit: usize,
     counter: Counter,
 ) -> Vec<ThreadPost> {
-    // Held blocks add at most a quarter to what the events take: a paragraph of millions
-    // of words is made once, and a post of millions of paragraphs is walked again.
+    // Kept blocks add about a quarter at most to what the events take: the blocks of a
+    // paragraph of millions of words are made once, those of millions of paragraphs again.
     let hold = HOLD.max(std::mem::size_of_val(events) / 4);
     thread_holding(frame, events, opts, limit, counter, hold)
 }
@@ -127,17 +127,6 @@ fn thread_holding(
         .collect()
 }
 
-/// The blocks of a thread, in order, as often as packing them needs.
-trait Blocks {
-    fn each(&self, f: &mut dyn FnMut(&Block));
-}
-
-impl Blocks for Vec<Block> {
-    fn each(&self, f: &mut dyn FnMut(&Block)) {
-        self.iter().for_each(f);
-    }
-}
-
 /// A thread's blocks made from the post: the title, the body, the question, the closing
 /// link.
 struct Source<'a> {
@@ -170,63 +159,86 @@ impl Source<'_> {
     }
 }
 
-impl Blocks for Source<'_> {
+/// A thread's blocks for packing, as often as that takes: kept from the first walk, or
+/// made again from the post each time.
+enum Blocks<'a> {
+    Held(Vec<Block>),
+    Walked(&'a Source<'a>),
+}
+
+impl Blocks<'_> {
+    /// Each block, in order.
     fn each(&self, f: &mut dyn FnMut(&Block)) {
-        self.each_made(&mut |block| f(&block));
+        match self {
+            Blocks::Held(blocks) => blocks.iter().for_each(f),
+            Blocks::Walked(source) => source.each_made(&mut |block| f(&block)),
+        }
     }
 }
 
-/// The memory a thread's blocks are held in between packing them once and again
-/// (`Block::held`), at least, or a quarter of what the post's events take if that is more:
-/// a post whose blocks take more is walked from its events each time, as many times as
-/// packing takes (twice, or three times when the count of posts reaches another digit). A
-/// post of 20 MB of one-word paragraphs made 2.1 GB of blocks from 1.6 GB of events.
+/// How much memory a thread's blocks may be kept in between the walk that measures them
+/// and the packings that follow, unless a quarter of what the post's events take is more.
+/// Blocks that take more are made again from the events for each packing (once, or twice
+/// when the count of posts reaches another digit). A post of 20 MB of one-word paragraphs
+/// made 2.1 GB of blocks from 1.6 GB of events.
 const HOLD: usize = 32 << 20;
 
-/// What a first walk over the blocks learns: their length whole, a count the posts'
-/// text reaches at least (`floor`), and the blocks themselves unless they take more than
-/// the bytes allowed.
-struct Measured {
+/// What the first walk over a thread's blocks learns.
+struct Measured<'a> {
+    /// Their length as one post, with the gaps between them.
     whole: usize,
+    /// A count the posts' text reaches at least (`floor`).
     floor: usize,
-    held: Option<Vec<Block>>,
+    /// The blocks, kept when they fit in `hold` bytes.
+    blocks: Blocks<'a>,
 }
 
-fn measure(source: &Source<'_>, hold: usize) -> Measured {
-    let mut measured = Measured {
-        whole: 0,
-        floor: 0,
-        held: Some(Vec::new()),
-    };
-    let mut held_bytes = 0;
+/// Walks the blocks once, measuring them and keeping them while they and the vector that
+/// holds them take about `hold` bytes at most (`Block::heap`).
+fn measure<'a>(source: &'a Source<'a>, hold: usize) -> Measured<'a> {
+    let mut whole = 0;
+    let mut floor_sum = 0;
+    let mut held = Some(Vec::new());
+    let mut heap = 0;
     let mut first = true;
     source.each_made(&mut |block| {
-        measured.whole += block.cost() + if first { 0 } else { block.gap.text().len() };
-        measured.floor += floor(&block);
+        whole += block.cost() + if first { 0 } else { block.gap.text().len() };
+        floor_sum += floor(&block);
         first = false;
-        if let Some(held) = &mut measured.held {
-            held_bytes += block.held();
-            if held_bytes <= hold {
-                held.push(block);
-            } else {
-                measured.held = None;
-            }
+        let Some(blocks) = &mut held else {
+            return;
+        };
+        // The vector's slots as they will be once this block is in: doubled when full.
+        let slots = if blocks.len() < blocks.capacity() {
+            blocks.capacity()
+        } else {
+            (2 * blocks.capacity()).max(4)
+        };
+        heap += block.heap();
+        if heap + slots * std::mem::size_of::<Block>() <= hold {
+            blocks.push(block);
+        } else {
+            held = None;
         }
     });
-    measured
+    Measured {
+        whole,
+        floor: floor_sum,
+        blocks: held.map_or(Blocks::Walked(source), Blocks::Held),
+    }
 }
 
 /// Packs blocks into posts of at most `limit`, each but a lone one ending with its marker.
 /// The blocks are held between packings while they take at most `hold` bytes, and walked
 /// again from the post otherwise.
 fn split(source: &Source<'_>, limit: usize, counter: Counter, hold: usize) -> Vec<String> {
-    let Measured { whole, floor, held } = measure(source, hold);
-    let blocks: &dyn Blocks = match &held {
-        Some(held) => held,
-        None => source,
-    };
+    let Measured {
+        whole,
+        floor,
+        blocks,
+    } = measure(source, hold);
     if whole <= limit {
-        return pack(blocks, limit, counter);
+        return pack(&blocks, limit, counter);
     }
     // The marker's room depends on how many posts there are: try one digit, then more
     // until the count fits the digits reserved. A long post skips the digits its text
@@ -239,7 +251,7 @@ fn split(source: &Source<'_>, limit: usize, counter: Counter, hold: usize) -> Ve
             digits += 1;
             continue;
         }
-        let posts = pack(blocks, budget, counter);
+        let posts = pack(&blocks, budget, counter);
         let total = posts.len();
         if total.to_string().len() <= digits {
             return posts
@@ -277,7 +289,7 @@ fn floor(block: &Block) -> usize {
 }
 
 /// Packs blocks into posts of at most `budget`, without markers.
-fn pack(blocks: &dyn Blocks, budget: usize, counter: Counter) -> Vec<String> {
+fn pack(blocks: &Blocks<'_>, budget: usize, counter: Counter) -> Vec<String> {
     let mut packer = Packer {
         budget,
         counter,

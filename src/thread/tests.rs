@@ -530,11 +530,13 @@ fn blocks_taking_more_than_the_hold_are_walked_again_not_kept() {
         counter: counter(Some(23)),
     };
     let held = measure(&source, HOLD);
-    let blocks = held.held.as_ref().map(Vec::len);
+    let Blocks::Held(blocks) = &held.blocks else {
+        panic!("a small post's blocks are kept");
+    };
     // The title, 2,000 paragraphs, two items, the quote, the note, the question, the link.
-    assert_eq!(blocks, Some(2_007));
+    assert_eq!(blocks.len(), 2_007);
     let walked = measure(&source, 100_000);
-    assert!(walked.held.is_none());
+    assert!(matches!(walked.blocks, Blocks::Walked(_)));
     assert_eq!((walked.whole, walked.floor), (held.whole, held.floor));
     assert_eq!(
         split(&source, 500, counter(Some(23)), 100_000),

@@ -45,8 +45,8 @@ impl TextWriter<'_> {
         self.opts.wrap.saturating_sub(self.prefix_width).max(1)
     }
 
-    /// Writes content lines inside the open containers, after a blank line if one is due.
-    /// Outside any container, lines are written as they are.
+    /// Writes content lines inside the open containers, after a blank line if one is due,
+    /// each without the whitespace that ends it.
     pub(super) fn emit(&mut self, content: &[String]) {
         if content.is_empty() {
             return;

@@ -481,3 +481,28 @@ fn wrapping_the_buffer_as_collected_matches_wrapping_it_cleaned() {
         );
     }
 }
+
+#[test]
+fn the_body_and_its_end_matter_are_each_trimmed_of_blank_lines() {
+    let split = |md: &str| render_split(&crate::markdown::parse::events(md), &opts(72));
+    // A link alone: the body is its text and number, the end matter its URL.
+    assert_eq!(
+        split("[a link](https://example.com/a)"),
+        (
+            "a link [1]".to_string(),
+            "[1] https://example.com/a".to_string()
+        )
+    );
+    // A code block of blank lines is no text at all; the note is the end matter.
+    assert_eq!(
+        split("```\n\n\n```\n\nA word[^n].\n\n[^n]: The note.\n"),
+        (
+            "A word¹.".to_string(),
+            "Notes\n-----\n\n¹ The note.".to_string()
+        )
+    );
+    // Nothing at all.
+    assert_eq!(split(""), (String::new(), String::new()));
+    // Only a quote with an empty line: its marker, and no end matter.
+    assert_eq!(split(">\n"), (">".to_string(), String::new()));
+}
